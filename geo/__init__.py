@@ -1,0 +1,1 @@
+"""Domain and GIS logic of Flächenpool (no Streamlit imports here)."""

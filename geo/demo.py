@@ -1,0 +1,335 @@
+"""Deterministic synthetic demo pool inside the partners' real boundaries.
+
+Run ``python -m geo.demo [--out DIR]`` to regenerate ``data/``. The same seed gives
+the same pool areas, interventions and ledger. Every booking goes through the real
+ledger rules (:mod:`geo.ledger`), so the demo ledger satisfies its invariants.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import affinity
+from shapely.geometry import Polygon
+
+from geo import ledger, schema, valuation
+from geo.config import REPO_ROOT
+from geo.store import Store, history_entry
+
+SEED = 20261124
+REFERENCE_DATE = dt.date(2026, 11, 1)
+BOUNDARY_FILE = "municipalities_25833.geojson"
+DEMO_USER = "demo"
+
+PREFIX = {"leipzig": "L", "wurzen": "WUR", "bennewitz": "BEN", "thallwitz": "THA", "lossatal": "LOS",
+          "machern": "MAC", "brandis": "BRA", "borsdorf": "BOR", "trebsen": "TRE"}
+# (pool areas, interventions, min ha, max ha) per municipality: more and larger areas
+# in the rural municipalities.
+COUNTS = {"leipzig": (49, 22, 0.2, 2.5), "wurzen": (38, 10, 0.3, 25.0), "bennewitz": (28, 7, 0.3, 22.0),
+          "thallwitz": (33, 6, 0.3, 25.0), "lossatal": (52, 8, 0.4, 30.0), "machern": (28, 8, 0.3, 20.0),
+          "brandis": (28, 8, 0.3, 18.0), "borsdorf": (16, 5, 0.2, 10.0), "trebsen": (28, 6, 0.3, 22.0)}
+GEMARKUNGEN = {
+    "leipzig": ["Paunsdorf", "Mölkau", "Engelsdorf", "Holzhausen", "Liebertwolkwitz", "Thekla", "Plaußig",
+                "Lindenthal", "Knautkleeberg", "Großzschocher", "Schönau", "Lützschena", "Wiederitzsch",
+                "Seehausen", "Böhlitz-Ehrenberg"],
+    "wurzen": ["Wurzen", "Dehnitz", "Roitzsch", "Nemt", "Kornhain", "Sachsendorf", "Burkartshain"],
+    "bennewitz": ["Bennewitz", "Deuben", "Pausitz", "Altenbach", "Schmölen", "Nepperwitz", "Grubnitz"],
+    "thallwitz": ["Thallwitz", "Nischwitz", "Böhlitz", "Kollau", "Canitz", "Wasewitz"],
+    "lossatal": ["Falkenhain", "Hohburg", "Thammenhain", "Meltewitz", "Körlitz", "Lüptitz", "Heyda"],
+    "machern": ["Machern", "Gerichshain", "Posthausen", "Lübschütz", "Püchau", "Zeititz"],
+    "brandis": ["Brandis", "Beucha", "Polenz", "Waldsteinberg", "Kleinsteinberg"],
+    "borsdorf": ["Borsdorf", "Panitzsch", "Zweenfurth", "Cunnersdorf"],
+    "trebsen": ["Trebsen", "Pauschwitz", "Seelingstädt", "Neichen", "Altenhain", "Walzig"],
+}
+FLURNAMEN_A = ["Am", "Hinter dem", "Vor dem", "Unterm", "Beim", "Über dem", "Im"]
+FLURNAMEN_B = ["Mühlgraben", "Kirschberg", "Lerchenfeld", "Eichholz", "Galgenberg", "Fuchsloch", "Weinberg",
+               "Schafteich", "Spitzberg", "Lindenbusch", "Bruchwinkel", "Hohlweg", "Ziegelteich",
+               "Kuhanger", "Bachgrund", "Sandberg", "Erlenbruch", "Krähenholz", "Dorfteich", "Wachtelberg"]
+FLURNAMEN_C = ["Lange Breite", "Große Wiese", "Auwiese", "Muldenaue", "Partheaue", "Mittelfeld",
+               "Breiter Plan", "Schwarze Lache", "Hufe", "Rote Mark", "Kleine Heide", "Steinacker"]
+OWNERS = {
+    "leipzig": ["Stadt Leipzig, Amt für Umweltschutz", "Stadt Leipzig, Liegenschaftsamt",
+                "Stadtwerke Leipzig GmbH", "Kirchgemeinde Leipzig-Ost", "Privat"],
+    "rural": ["Gemeinde {name}", "Agrargenossenschaft Wurzener Land eG", "Staatsbetrieb Sachsenforst",
+              "Landestalsperrenverwaltung Sachsen", "Privat (Landwirtschaftsbetrieb)",
+              "Ev.-Luth. Kirchgemeinde {name}", "Stiftung Wald für Sachsen"],
+}
+# measure type → (biotope before choices, biotope after choices, weight urban, weight rural)
+MEASURES = {
+    "Aufforstung": (["AIN", "GIA", "ABR"], ["WVJ", "WLB"], 0.5, 2.0),
+    "Extensivierung Grünland": (["GIA", "AIN"], ["GMF", "GFW", "GMA"], 2.0, 2.0),
+    "Entsiegelung": (["XVS", "XTS", "XGW"], ["RUF", "GMF", "XGR"], 3.0, 0.6),
+    "Gewässerrenaturierung": (["FBV", "FFA"], ["FBA", "FFL", "URS"], 1.5, 1.0),
+    "Hecken/Feldgehölze": (["AIN", "GIA"], ["HFH", "HFG"], 0.7, 1.5),
+    "Streuobstwiese": (["AIN", "GIA"], ["HSO"], 0.8, 1.2),
+    "Blühflächen": (["AIN"], ["ABF"], 1.0, 1.3),
+    "Waldumbau": (["WNF", "WPA"], ["WNM", "WLB"], 0.5, 1.2),
+}
+# kind → (id prefix, biotope before, biotope after, name patterns, ha range)
+INTERVENTION_TYPES = {
+    "B-Plan": ("BPL", ["AIN", "GMF", "GBR", "HSO"], ["XGA", "XTS"],
+               ["B-Plan Nr. {n} „Wohngebiet {flur}“", "B-Plan Nr. {n} „Am {flur2}“"], (1.0, 18.0)),
+    "Gewerbe": ("GEW", ["AIN", "GMF", "GBR"], ["XVS", "XTS"],
+                ["B-Plan Nr. {n} „Gewerbegebiet {dir}“", "Erweiterung Gewerbepark {ort}, {n}. BA"], (2.0, 30.0)),
+    "Straße/Verkehr": ("STR", ["AIN", "GMF", "HFH", "WLB"], ["XVS", "XST"],
+                       ["Ortsumgehung {ort}", "Ausbau S {n} {ort}–{ort2}", "Radweg {ort}–{ort2}"], (1.0, 12.0)),
+    "Energie": ("ENE", ["GMF", "WNF"], ["XPV", "XTS"],
+                ["Solarpark {ort} {dir}", "Umspannwerk {ort}", "Windpark {ort}, Zuwegung"], (2.0, 25.0)),
+    "Sonstiges": ("SON", ["GMF", "GBR", "XPK"], ["XSP", "XTS", "XGA"],
+                  ["Sportanlage {ort}", "Feuerwehrgerätehaus {ort}", "Kita-Neubau {ort}"], (0.3, 4.0)),
+}
+DIRECTIONS = ["Nord", "Süd", "Ost", "West", "Am Bahnhof"]
+
+
+def load_boundaries(path: Path) -> gpd.GeoDataFrame:
+    frame = gpd.read_file(path)
+    return frame.set_crs(schema.CRS, allow_override=True) if frame.crs is None else frame.to_crs(schema.CRS)
+
+
+def _blob(rng: np.random.Generator, center: tuple[float, float], area_m2: float) -> Polygon:
+    """An irregular, elongated, plausibly field-like polygon of exactly *area_m2*."""
+    n = int(rng.integers(5, 10))
+    angles = np.sort(rng.uniform(0, 2 * math.pi, n))
+    radii = rng.uniform(0.75, 1.25, n)
+    poly = Polygon(np.column_stack([np.cos(angles) * radii, np.sin(angles) * radii]))
+    poly = poly.convex_hull if not poly.is_valid else poly
+    stretch = rng.uniform(1.0, 2.6)
+    poly = affinity.scale(poly, stretch, 1 / stretch)
+    poly = affinity.rotate(poly, float(rng.uniform(0, 180)))
+    poly = affinity.scale(poly, math.sqrt(area_m2 / poly.area), math.sqrt(area_m2 / poly.area))
+    poly = affinity.translate(poly, center[0] - poly.centroid.x, center[1] - poly.centroid.y)
+    return shapely.set_precision(poly, 0.01)
+
+
+def _place(rng: np.random.Generator, inner: shapely.Geometry, taken: list[shapely.Geometry],
+           area_m2: float, tries: int = 400) -> Polygon:
+    minx, miny, maxx, maxy = inner.bounds
+    tree_geoms = shapely.buffer(np.array(taken, dtype=object), 25.0) if taken else np.array([])
+    tree = shapely.STRtree(tree_geoms) if len(tree_geoms) else None
+    for attempt in range(tries):
+        size = area_m2 if attempt < tries // 2 else area_m2 * 0.5
+        center = (rng.uniform(minx, maxx), rng.uniform(miny, maxy))
+        poly = _blob(rng, center, size)
+        if not inner.contains(poly):
+            continue
+        if tree is not None and len(tree.query(poly, predicate="intersects")):
+            continue
+        return poly
+    raise RuntimeError("No room for another demo polygon")
+
+
+def _sizes(rng: np.random.Generator, count: int, lo: float, hi: float) -> np.ndarray:
+    """Log-uniform hectares: many small, some large areas."""
+    return np.exp(rng.uniform(math.log(lo), math.log(hi), count))
+
+
+def _flurname(rng: np.random.Generator) -> str:
+    if rng.random() < 0.35:
+        return str(rng.choice(FLURNAMEN_C))
+    return f"{rng.choice(FLURNAMEN_A)} {rng.choice(FLURNAMEN_B)}"
+
+
+def _parcels(rng: np.random.Generator, slug: str) -> str:
+    gemarkung = rng.choice(GEMARKUNGEN[slug])
+    flur = int(rng.integers(1, 12))
+    parts = [f"{int(rng.integers(10, 900))}/{int(rng.integers(1, 9))}" if rng.random() < 0.6
+             else str(int(rng.integers(10, 900))) for _ in range(int(rng.integers(1, 4)))]
+    return f"Gemarkung {gemarkung}, Flur {flur}, " + ", ".join(parts)
+
+
+def _date(rng: np.random.Generator, start: dt.date, end: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(start + dt.timedelta(days=int(rng.integers(0, (end - start).days + 1))))
+
+
+def _pool_areas(rng: np.random.Generator, muni: schema.Municipality, inner: shapely.Geometry,
+                taken: list[shapely.Geometry]) -> list[dict]:
+    count, _, lo, hi = COUNTS[muni.slug]
+    types = list(MEASURES)
+    weights = np.array([MEASURES[t][3 if muni.rural else 2] for t in types])
+    rows = []
+    for i, ha in enumerate(sorted(_sizes(rng, count, lo, hi), reverse=True)):
+        geom = _place(rng, inner, taken, ha * 10_000)
+        taken.append(geom)
+        mtype = str(rng.choice(types, p=weights / weights.sum()))
+        before, after = MEASURES[mtype][0], MEASURES[mtype][1]
+        roll = rng.random()
+        status = "geplant" if roll < 0.12 else "gesperrt" if roll < 0.16 else "verfügbar"
+        if status == "geplant":
+            start = _date(rng, dt.date(2026, 12, 1), dt.date(2029, 6, 30))
+        else:
+            start = _date(rng, dt.date(2015, 1, 1), dt.date(2026, 6, 30))
+        end = start + pd.DateOffset(years=int(rng.integers(1, 4)), days=int(rng.integers(0, 200)))
+        end = min(end, pd.Timestamp(2030, 12, 31))
+        owner = str(rng.choice(OWNERS["leipzig" if muni.slug == "leipzig" else "rural"]))
+        rows.append({
+            "pool_id": f"{PREFIX[muni.slug]}-{start.year}-{i + 1:03d}", "name": _flurname(rng),
+            "ags": muni.ags, "status": status, "measure_type": mtype,
+            "biotope_before": str(rng.choice(before)), "biotope_after": str(rng.choice(after)),
+            "measure_start": start, "measure_end": end, "owner": owner.format(name=muni.name),
+            "parcels": _parcels(rng, muni.slug),
+            "notes": "" if rng.random() < 0.6 else str(rng.choice(
+                ["Pflege durch Landschaftspflegeverband", "Monitoring 2028 vorgesehen",
+                 "Abstimmung mit unterer Naturschutzbehörde erfolgt", "Zaun gegen Wildverbiss",
+                 "Teilfläche im Überschwemmungsgebiet"])),
+            "geometry": geom,
+        })
+    return rows
+
+
+def _interventions(rng: np.random.Generator, muni: schema.Municipality, inner: shapely.Geometry,
+                   taken: list[shapely.Geometry], all_names: list[str]) -> list[dict]:
+    _, count, _, _ = COUNTS[muni.slug]
+    kinds = list(INTERVENTION_TYPES)
+    weights = np.array([4.0, 2.0, 2.0, 1.5, 1.0]) if muni.rural else np.array([4.0, 2.5, 2.5, 1.0, 1.5])
+    rows = []
+    numbers: dict[str, int] = {}
+    status_cycle = ["geplant", "im Verfahren", "im Verfahren", "genehmigt", "genehmigt", "umgesetzt", "umgesetzt"]
+    for _ in range(count):
+        kind = str(rng.choice(kinds, p=weights / weights.sum()))
+        prefix, before, after, patterns, (lo, hi) = INTERVENTION_TYPES[kind]
+        ha = float(_sizes(rng, 1, lo, hi)[0])
+        geom = _place(rng, inner, taken, ha * 10_000)
+        taken.append(geom)
+        numbers[prefix] = numbers.get(prefix, 0) + 1
+        ort, ort2 = str(rng.choice(GEMARKUNGEN[muni.slug])), str(rng.choice(all_names))
+        name = str(rng.choice(patterns)).format(n=int(rng.integers(3, 60)), flur=_flurname(rng).split()[-1],
+                                                flur2=str(rng.choice(FLURNAMEN_B)), dir=rng.choice(DIRECTIONS),
+                                                ort=ort, ort2=ort2 if ort2 != ort else muni.name)
+        status = str(rng.choice(status_cycle))
+        approval = (_date(rng, dt.date(2015, 3, 1), dt.date(2026, 10, 31))
+                    if status in ("genehmigt", "umgesetzt") else pd.NaT)
+        rows.append({
+            "intervention_id": f"{prefix}-{muni.slug[:3].upper()}-{numbers[prefix]:02d}",
+            "name": name, "ags": muni.ags, "kind": kind, "status": status,
+            "biotope_before": str(rng.choice(before)), "biotope_after": str(rng.choice(after)),
+            "approval_date": approval, "geometry": geom,
+        })
+    return rows
+
+
+def _neighbours(boundaries: gpd.GeoDataFrame) -> dict[str, set[str]]:
+    geoms = dict(zip(boundaries["ags"], boundaries.geometry, strict=True))
+    return {a: {b for b in geoms if b != a and geoms[a].buffer(1).intersects(geoms[b])} for a in geoms}
+
+
+def _ledger(rng: np.random.Generator, pool: gpd.GeoDataFrame, interventions: gpd.GeoDataFrame,
+            neighbours: dict[str, set[str]]) -> pd.DataFrame:
+    """Bookings through the real rules: some interventions covered, some partly, some open."""
+    entries = ledger.empty_ledger()
+    order = rng.permutation(len(interventions))
+    for idx in order:
+        itv = interventions.iloc[idx]
+        if itv["status"] == "geplant":
+            continue
+        roll = rng.random()
+        target_share = 1.0 if roll < 0.5 else (rng.uniform(0.25, 0.8) if roll < 0.8 else 0.0)
+        kind = "reserviert" if itv["status"] == "im Verfahren" else "zugeordnet"
+        on = (itv["approval_date"].date() if pd.notna(itv["approval_date"])
+              else dt.date(2026, int(rng.integers(1, 11)), int(rng.integers(1, 28))))
+        need = round(float(itv["demand_points"]) * target_share)
+        cross = rng.random() < 0.35
+        home = itv["ags"]
+        while need > 1:
+            state = ledger.enrich_pool(pool, entries)
+            usable = state[state["status"].isin(ledger.BOOKABLE_POOL_STATUS) & (state["free_points"] > 1)]
+            wanted = neighbours[home] if cross else {home}
+            candidates = usable[usable["ags"].isin(wanted)]
+            if candidates.empty:
+                candidates = usable[usable["ags"].isin(neighbours[home] | {home})]
+            if candidates.empty:
+                break
+            area = candidates.iloc[int(rng.integers(0, len(candidates)))]
+            points = float(math.floor(min(area["free_points"], need)))
+            rows = ledger.plan_booking(pool, interventions, entries, pool_id=area["pool_id"],
+                                       intervention_id=itv["intervention_id"], points=points, kind=kind,
+                                       user=f"{schema.municipality(home).slug}.gis", on=on)
+            entries = pd.concat([entries, rows], ignore_index=True)
+            need -= points
+            cross = rng.random() < 0.35
+    # A few cancellations, as real ledgers have them.
+    for allocation_id in list(entries["allocation_id"].iloc[[3, 17, 41]]):
+        on = dt.date.fromisoformat(entries.loc[entries["allocation_id"] == allocation_id, "date"].iloc[0])
+        rows = ledger.plan_cancel(entries, allocation_id=allocation_id, user="admin",
+                                  on=on + dt.timedelta(days=30), notes="Eingriff umgeplant, Buchung storniert")
+        entries = pd.concat([entries, rows], ignore_index=True)
+    entries["created_at"] = pd.to_datetime(entries["date"]).dt.strftime("%Y-%m-%dT09:00:00")
+    return entries
+
+
+def generate(boundary_path: Path, seed: int = SEED) -> dict[str, object]:
+    """Build the demo data in memory (deterministic for a given seed)."""
+    rng = np.random.default_rng(seed)
+    boundaries = load_boundaries(boundary_path)[["ags", "name", "geometry"]]
+    tables = valuation.load_tables(REPO_ROOT / "data")
+    names = [g for m in schema.MUNICIPALITIES for g in GEMARKUNGEN[m.slug][:2]]
+    pool_rows, itv_rows = [], []
+    for muni in schema.MUNICIPALITIES:
+        outline = boundaries.loc[boundaries["ags"] == muni.ags, "geometry"].iloc[0]
+        inner = outline.buffer(-60)
+        taken: list[shapely.Geometry] = []
+        pool_rows += _pool_areas(rng, muni, inner, taken)
+        itv_rows += _interventions(rng, muni, inner, taken, names)
+    pool = gpd.GeoDataFrame(pool_rows, crs=schema.CRS)
+    pool["value_points"] = valuation.pool_gain(pool, tables, on=REFERENCE_DATE)
+    interventions = gpd.GeoDataFrame(itv_rows, crs=schema.CRS)
+    interventions["demand_points"] = valuation.intervention_demand(interventions, tables)
+    entries = _ledger(rng, pool, interventions, _neighbours(boundaries))
+    pool["status"] = ledger.enrich_pool(pool, entries)["status"]
+    return {"boundaries": boundaries, "pool_areas": pool, "interventions": interventions, "allocations": entries}
+
+
+def write(data: dict[str, object], out_dir: Path, boundary_path: Path) -> None:
+    """Write the demo into *out_dir* (municipal GeoPackages, pool.gpkg, tables)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if (out_dir / "valuation").resolve() != (REPO_ROOT / "data" / "valuation").resolve():
+        shutil.copytree(REPO_ROOT / "data" / "valuation", out_dir / "valuation", dirs_exist_ok=True)
+    if (out_dir / BOUNDARY_FILE).resolve() != boundary_path.resolve():
+        shutil.copyfile(boundary_path, out_dir / BOUNDARY_FILE)
+    store = Store(out_dir)
+    history = pd.DataFrame(columns=schema.field_names(schema.HISTORY))
+    at = dt.datetime(2026, 1, 15, 8, 0)
+    for muni in schema.MUNICIPALITIES:
+        layers = {name: frame[frame["ags"] == muni.ags]  # type: ignore[index]
+                  for name, frame in (("boundary", data["boundaries"]), ("pool_areas", data["pool_areas"]),
+                                      ("interventions", data["interventions"]))}
+        store.municipal_path(muni.slug).unlink(missing_ok=True)
+        store.write_municipality(muni.slug, layers)
+        for name in ("pool_areas", "interventions"):
+            history = pd.concat([history, history_entry(
+                user=DEMO_USER, ags=muni.ags, layer=name, action="upload", source="Demodaten (geo.demo)",
+                added=len(layers[name]), notes="Ersterfassung der Demodaten", at=at, history=history)],
+                ignore_index=True)
+            at += dt.timedelta(minutes=7)
+    entries = data["allocations"]
+    history = pd.concat([history, history_entry(
+        user=DEMO_USER, layer=schema.ALLOCATIONS, action="booking", source="Demodaten (geo.demo)",
+        added=len(entries), notes="Übernahme der Bestandsbuchungen", at=at, history=history)],  # type: ignore[arg-type]
+        ignore_index=True)
+    store.pool_path.unlink(missing_ok=True)
+    store.write_pool_tables({schema.ALLOCATIONS: entries, schema.HISTORY: history})  # type: ignore[dict-item]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Demodaten des Flächenpools erzeugen.")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "data", help="Zielordner (Standard: data/)")
+    parser.add_argument("--boundaries", type=Path, default=REPO_ROOT / "data" / BOUNDARY_FILE)
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    data = generate(args.boundaries, args.seed)
+    write(data, args.out, args.boundaries)
+    pool, itv = data["pool_areas"], data["interventions"]
+    print(f"{len(pool)} Poolflächen, {len(itv)} Eingriffe, {len(data['allocations'])} Buchungen "  # type: ignore[arg-type]
+          f"→ {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

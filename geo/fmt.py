@@ -1,0 +1,77 @@
+"""German formatting of numbers, areas, value points and dates (through Babel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
+
+LOCALE = "de_DE"
+M2_PER_HA = 10_000.0
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    """``1234.5`` → ``"1.234,5"`` with exactly *decimals* decimals; missing → ``"–"``."""
+    if _missing(value):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def hectares(area_m2: float | None, decimals: int = 1) -> str:
+    """Area given in m² as hectares: ``12345000`` → ``"1.234,5 ha"``."""
+    if _missing(area_m2):
+        return "–"
+    return f"{number(area_m2 / M2_PER_HA, decimals)}\u00a0ha"
+
+
+def points(value: float | None) -> str:
+    """Value points, rounded to whole points: ``12345.4`` → ``"12.345 WP"``."""
+    if _missing(value):
+        return "–"
+    return f"{number(round(value), 0)}\u00a0WP"
+
+
+def points_short(value: float | None) -> str:
+    """Value points for headline figures: ``135745680`` → ``"135,7 Mio. WP"``; below a
+    million as :func:`points`."""
+    if _missing(value):
+        return "–"
+    if abs(value) < 1_000_000:
+        return points(value)
+    return f"{format_compact_decimal(value, locale=LOCALE, fraction_digits=1)}\u00a0WP"
+
+
+def percent(share: float | None, decimals: int = 0) -> str:
+    """A share (0.25) as ``"25 %"``."""
+    if _missing(share):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "\u00a0%"
+    return format_percent(share, format=pattern, locale=LOCALE)
+
+
+def date(value: dt.date | str | pd.Timestamp | None) -> str:
+    """``2026-11-24`` → ``"24.11.2026"``; missing or unparsable → ``"–"``."""
+    if _missing(value) or value == "":
+        return "–"
+    parsed = pd.to_datetime(value, errors="coerce")
+    if pd.isna(parsed):
+        return "–"
+    return format_date(parsed.date(), format="dd.MM.yyyy", locale=LOCALE)
+
+
+def timestamp(value: dt.datetime | str | pd.Timestamp | None) -> str:
+    """``2026-11-24T13:05`` → ``"24.11.2026, 13:05"``."""
+    if _missing(value) or value == "":
+        return "–"
+    parsed = pd.to_datetime(value, errors="coerce")
+    if pd.isna(parsed):
+        return "–"
+    return format_datetime(parsed.to_pydatetime(), format="dd.MM.yyyy, HH:mm", locale=LOCALE)

@@ -1,0 +1,55 @@
+"""Who may do what (DOMAIN.md, "Roles"). Checked where the write happens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from geo import schema
+from geo.errors import PermissionDenied
+
+Role = Literal["lesen", "gis", "admin"]
+ROLES: tuple[Role, ...] = ("lesen", "gis", "admin")
+ROLE_LABELS: dict[str, str] = {"lesen": "Lesen", "gis": "GIS (Gemeinde)", "admin": "Administration"}
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person. ``ags`` binds a ``gis`` user to one municipality."""
+
+    username: str
+    role: Role
+    ags: str | None = None
+    display_name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"Unbekannte Rolle: {self.role!r}")
+        if self.role == "gis" and self.ags not in schema.AGS_NAMES:
+            raise ValueError("Eine GIS-Rolle braucht eine Gemeinde (AGS).")
+
+    @property
+    def label(self) -> str:
+        name = self.display_name or self.username
+        where = f", {schema.AGS_NAMES[self.ags]}" if self.ags in schema.AGS_NAMES else ""
+        return f"{name} ({ROLE_LABELS[self.role]}{where})"
+
+
+def can_edit_municipality(user: User | None, ags: str) -> bool:
+    """Upload/publish a municipality's layers and book for its interventions."""
+    if user is None:
+        return False
+    return user.role == "admin" or (user.role == "gis" and user.ags == ags)
+
+
+def require_edit_municipality(user: User | None, ags: str, action: str) -> None:
+    if not can_edit_municipality(user, ags):
+        who = "Niemand ist angemeldet" if user is None else f"{user.label} darf das nicht"
+        name = schema.AGS_NAMES.get(ags, ags)
+        raise PermissionDenied(f"{action} für {name}: {who}. Nur GIS-Zuständige von {name} "
+                               "oder die Administration dürfen das.")
+
+
+def require_admin(user: User | None, action: str) -> None:
+    if user is None or user.role != "admin":
+        raise PermissionDenied(f"{action}: nur die Administration darf das.")

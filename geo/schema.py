@@ -1,0 +1,229 @@
+"""The contract of DOMAIN.md in one place: parties, layers, fields, enums, labels.
+
+Validation, store, pages and exports all read from here; nothing else spells out a
+field name or an enum value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+CRS = "EPSG:25833"
+"""Stored and measured CRS (ETRS89 / UTM 33N)."""
+WEB_CRS = "EPSG:4326"
+
+BOUNDARY_ATTRIBUTION = (
+    "Verwaltungsgrenzen: © GeoBasis-DE / BKG 2016 (Daten verändert). VG250, Stand 01.01.2016."
+)
+DEMO_NOTICE = "Alle Flächen, Eingriffe und Buchungen sind synthetische Demodaten."
+
+
+@dataclass(frozen=True)
+class Municipality:
+    ags: str
+    name: str
+    slug: str
+    valuation_model: str
+    rural: bool
+
+
+MUNICIPALITIES: tuple[Municipality, ...] = (
+    Municipality("14713000", "Leipzig", "leipzig", "leipzig", rural=False),
+    Municipality("14729410", "Wurzen", "wurzen", "sachsen", rural=True),
+    Municipality("14729030", "Bennewitz", "bennewitz", "sachsen", rural=True),
+    Municipality("14729380", "Thallwitz", "thallwitz", "sachsen", rural=True),
+    Municipality("14729245", "Lossatal", "lossatal", "sachsen", rural=True),
+    Municipality("14729250", "Machern", "machern", "sachsen", rural=True),
+    Municipality("14729070", "Brandis", "brandis", "sachsen", rural=True),
+    Municipality("14729060", "Borsdorf", "borsdorf", "sachsen", rural=True),
+    Municipality("14729400", "Trebsen/Mulde", "trebsen", "sachsen", rural=True),
+)
+_BY_AGS = {m.ags: m for m in MUNICIPALITIES}
+_BY_SLUG = {m.slug: m for m in MUNICIPALITIES}
+AGS_NAMES: dict[str, str] = {m.ags: m.name for m in MUNICIPALITIES}
+
+
+def municipality(key: str) -> Municipality:
+    """Look a party up by AGS or slug."""
+    found = _BY_AGS.get(key) or _BY_SLUG.get(key)
+    if found is None:
+        raise KeyError(f"Unbekannte Gemeinde: {key!r}")
+    return found
+
+
+# --- layers -----------------------------------------------------------------------
+LayerName = Literal["boundary", "pool_areas", "interventions"]
+BOUNDARY: LayerName = "boundary"
+POOL_AREAS: LayerName = "pool_areas"
+INTERVENTIONS: LayerName = "interventions"
+MUNICIPAL_LAYERS: tuple[LayerName, ...] = (BOUNDARY, POOL_AREAS, INTERVENTIONS)
+ALLOCATIONS = "allocations"
+HISTORY = "history"
+
+LAYER_LABELS: dict[str, str] = {
+    BOUNDARY: "Gemeindegrenze",
+    POOL_AREAS: "Poolflächen",
+    INTERVENTIONS: "Eingriffe",
+    ALLOCATIONS: "Buchungen",
+    HISTORY: "Änderungen",
+}
+ID_FIELD: dict[str, str] = {
+    BOUNDARY: "ags",
+    POOL_AREAS: "pool_id",
+    INTERVENTIONS: "intervention_id",
+    ALLOCATIONS: "allocation_id",
+    HISTORY: "change_id",
+}
+
+# --- enums --------------------------------------------------------------------------
+POOL_STATUS: tuple[str, ...] = ("geplant", "verfügbar", "reserviert", "zugeordnet", "gesperrt")
+POOL_STATUS_LABELS: dict[str, str] = {
+    "geplant": "geplant",
+    "verfügbar": "verfügbar",
+    "reserviert": "reserviert",
+    "zugeordnet": "zugeordnet",
+    "gesperrt": "gesperrt",
+}
+# Map legend and charts share these colours. Their lightness steps apart so that the
+# five states stay distinguishable in greyscale print (see tests/test_schema.py).
+POOL_STATUS_COLORS: dict[str, str] = {
+    "geplant": "#d4e4f1",
+    "verfügbar": "#4dac26",
+    "reserviert": "#f1a340",
+    "zugeordnet": "#2b3a8f",
+    "gesperrt": "#7b3294",
+}
+MEASURE_TYPES: tuple[str, ...] = (
+    "Aufforstung",
+    "Extensivierung Grünland",
+    "Entsiegelung",
+    "Gewässerrenaturierung",
+    "Hecken/Feldgehölze",
+    "Streuobstwiese",
+    "Blühflächen",
+    "Waldumbau",
+)
+INTERVENTION_KINDS: tuple[str, ...] = ("B-Plan", "Straße/Verkehr", "Gewerbe", "Energie", "Sonstiges")
+INTERVENTION_KIND_COLORS: dict[str, str] = {
+    "B-Plan": "#c51b7d",
+    "Straße/Verkehr": "#d7301f",
+    "Gewerbe": "#8c510a",
+    "Energie": "#e08214",
+    "Sonstiges": "#4d4d4d",
+}
+INTERVENTION_STATUS: tuple[str, ...] = ("geplant", "im Verfahren", "genehmigt", "umgesetzt")
+ALLOCATION_KINDS: tuple[str, ...] = ("reserviert", "zugeordnet")
+HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation")
+COVERAGE_STATES: tuple[str, ...] = ("gedeckt", "teilweise", "offen")
+
+# --- fields -------------------------------------------------------------------------
+FieldType = Literal["text", "id", "ags", "enum", "code", "number", "date", "timestamp"]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: FieldType
+    label: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+BOUNDARY_FIELDS: tuple[Field, ...] = (
+    Field("ags", "ags", "Gemeindeschlüssel (AGS)", required=True),
+    Field("name", "text", "Gemeinde", required=True),
+)
+POOL_FIELDS: tuple[Field, ...] = (
+    Field("pool_id", "id", "Flächen-ID", required=True),
+    Field("name", "text", "Flurname", required=True),
+    Field("ags", "ags", "Gemeinde", required=True),
+    Field("status", "enum", "Status", required=True, choices=POOL_STATUS),
+    Field("measure_type", "enum", "Maßnahmentyp", required=True, choices=MEASURE_TYPES),
+    Field("biotope_before", "code", "Biotoptyp vorher", required=True),
+    Field("biotope_after", "code", "Zielbiotoptyp", required=True),
+    Field("value_points", "number", "Wertpunkte"),
+    Field("measure_start", "date", "Maßnahmenbeginn"),
+    Field("measure_end", "date", "Maßnahmenende"),
+    Field("owner", "text", "Eigentümer/Träger"),
+    Field("parcels", "text", "Flurstücke"),
+    Field("notes", "text", "Bemerkungen"),
+)
+INTERVENTION_FIELDS: tuple[Field, ...] = (
+    Field("intervention_id", "id", "Eingriffs-ID", required=True),
+    Field("name", "text", "Bezeichnung", required=True),
+    Field("ags", "ags", "Gemeinde", required=True),
+    Field("kind", "enum", "Art", required=True, choices=INTERVENTION_KINDS),
+    Field("status", "enum", "Status", required=True, choices=INTERVENTION_STATUS),
+    Field("biotope_before", "code", "Biotoptyp vorher", required=True),
+    Field("biotope_after", "code", "Biotoptyp nachher", required=True),
+    Field("demand_points", "number", "Kompensationsbedarf (WP)"),
+    Field("approval_date", "date", "Genehmigungsdatum"),
+)
+ALLOCATION_FIELDS: tuple[Field, ...] = (
+    Field("allocation_id", "id", "Buchungs-ID", required=True),
+    Field("intervention_id", "id", "Eingriffs-ID", required=True),
+    Field("pool_id", "id", "Flächen-ID", required=True),
+    Field("kind", "enum", "Buchungsart", required=True, choices=ALLOCATION_KINDS),
+    Field("points", "number", "Wertpunkte", required=True),
+    Field("date", "date", "Buchungsdatum", required=True),
+    Field("booked_by", "text", "Gebucht von", required=True),
+    Field("notes", "text", "Bemerkungen"),
+    Field("reverses", "id", "Storniert Buchung"),
+    Field("created_at", "timestamp", "Erfasst am"),
+)
+HISTORY_FIELDS: tuple[Field, ...] = (
+    Field("change_id", "id", "Änderungs-ID", required=True),
+    Field("at", "timestamp", "Zeitpunkt", required=True),
+    Field("user", "text", "Benutzer", required=True),
+    Field("ags", "ags", "Gemeinde"),
+    Field("layer", "text", "Ebene", required=True),
+    Field("action", "enum", "Aktion", required=True, choices=HISTORY_ACTIONS),
+    Field("source", "text", "Quelle"),
+    Field("added", "number", "hinzugefügt"),
+    Field("changed", "number", "geändert"),
+    Field("removed", "number", "entfernt"),
+    Field("checksum", "text", "Prüfsumme"),
+    Field("notes", "text", "Bemerkungen"),
+)
+
+LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
+    BOUNDARY: BOUNDARY_FIELDS,
+    POOL_AREAS: POOL_FIELDS,
+    INTERVENTIONS: INTERVENTION_FIELDS,
+    ALLOCATIONS: ALLOCATION_FIELDS,
+    HISTORY: HISTORY_FIELDS,
+}
+
+
+def field_names(layer: str) -> list[str]:
+    """The schema's column order for *layer* (without geometry)."""
+    return [f.name for f in LAYER_FIELDS[layer]]
+
+
+# Labels of columns that the app derives (not stored in the layers).
+DERIVED_LABELS: dict[str, str] = {
+    "municipality": "Gemeinde",
+    "area_m2": "Fläche (m²)",
+    "area_ha": "Fläche (ha)",
+    "gain_points": "Aufwertung (WP)",
+    "booked_points": "Gebucht (WP)",
+    "reserved_points": "Reserviert (WP)",
+    "allocated_points": "Zugeordnet (WP)",
+    "free_points": "Frei (WP)",
+    "covered_points": "Gedeckt (WP)",
+    "open_points": "Offener Bedarf (WP)",
+    "coverage": "Deckung",
+    "coverage_share": "Deckungsgrad",
+    "balance": "Bilanz (WP)",
+}
+
+
+def label(column: str, layer: str | None = None) -> str:
+    """German label of a column; the layer disambiguates ``status`` and ``name``."""
+    layers = [layer] if layer else list(LAYER_FIELDS)
+    for name in layers:
+        for f in LAYER_FIELDS.get(name, ()):
+            if f.name == column:
+                return f.label
+    return DERIVED_LABELS.get(column, column)

@@ -1,0 +1,28 @@
+"""Start page: the pool at a glance, computed by geo.summary from the stored data."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import fmt, present, summary
+from ui import data
+
+st.title("Flächenpool auf einen Blick")
+st.caption("Gemeinsamer Kompensationsflächenpool der Stadt Leipzig und der Gemeinden des Wurzener Landes")
+
+view = data.view()
+head = summary.headline(view)
+
+cols = st.columns(5)
+cols[0].metric("Poolflächen", fmt.number(head.pool_count), help="Anzahl der Kompensationsflächen im Pool")
+cols[1].metric("Fläche", fmt.hectares(head.pool_area_m2))
+cols[2].metric("Freie Wertpunkte", fmt.points_short(head.free_points),
+               help="Aufwertung aller Poolflächen abzüglich aller Reservierungen und Zuordnungen")
+cols[3].metric("Offener Bedarf", fmt.points_short(head.open_points),
+               help="Kompensationsbedarf der Eingriffe, der noch nicht durch Buchungen gedeckt ist")
+cols[4].metric("Bilanz", fmt.points_short(head.balance), help="Freie Wertpunkte minus offener Bedarf")
+
+st.subheader("Nach Gemeinde")
+st.dataframe(present.municipality_table(summary.by_municipality(view)), hide_index=True, width="stretch")
+st.caption("Bilanz = freie Wertpunkte der Poolflächen der Gemeinde minus offener Bedarf ihrer Eingriffe. "
+           "Buchungen über Gemeindegrenzen hinweg sind der Zweck des gemeinsamen Pools.")

@@ -1,0 +1,43 @@
+import datetime as dt
+import math
+
+import pandas as pd
+
+from geo import fmt
+
+
+def test_numbers_use_german_separators():
+    assert fmt.number(1234.5, 1) == "1.234,5"
+    assert fmt.number(1234567) == "1.234.567"
+    assert fmt.number(0.25, 2) == "0,25"
+    assert fmt.number(None) == "–"
+    assert fmt.number(math.nan) == "–"
+
+
+def test_area_is_given_in_hectares():
+    assert fmt.hectares(12_345_000) == "1.234,5\u00a0ha"
+    assert fmt.hectares(2_000, 2) == "0,20\u00a0ha"
+
+
+def test_points_are_whole_and_grouped():
+    assert fmt.points(12_345.4) == "12.345\u00a0WP"
+    assert fmt.points(-3_824_445) == "-3.824.445\u00a0WP"
+
+
+def test_dates_are_day_month_year():
+    assert fmt.date(dt.date(2026, 11, 24)) == "24.11.2026"
+    assert fmt.date("2026-11-24") == "24.11.2026"
+    assert fmt.date(pd.NaT) == "–"
+    assert fmt.date("kein Datum") == "–"
+    assert fmt.timestamp("2026-11-24T13:05:00") == "24.11.2026, 13:05"
+
+
+def test_percent():
+    assert fmt.percent(0.25) == "25\u00a0%"
+    assert fmt.percent(0.125, 1) == "12,5\u00a0%"
+
+
+def test_short_points_for_headlines():
+    assert fmt.points_short(135_745_680) == "135,7\u00a0Mio.\u00a0WP"
+    assert fmt.points_short(-3_824_445) == "-3,8\u00a0Mio.\u00a0WP"
+    assert fmt.points_short(12_345) == "12.345\u00a0WP"

@@ -1,0 +1,1 @@
+"""Streamlit adapters shared by the pages: cached data access and common chrome."""
