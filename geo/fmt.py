@@ -57,21 +57,22 @@ def percent(share: float | None, decimals: int = 0) -> str:
     return format_percent(share, format=pattern, locale=LOCALE)
 
 
+def _parse(value: object) -> pd.Timestamp | None:
+    if _missing(value) or value == "":
+        return None
+    parsed = pd.to_datetime(value, errors="coerce")
+    return None if pd.isna(parsed) else parsed
+
+
 def date(value: dt.date | str | pd.Timestamp | None) -> str:
     """``2026-11-24`` → ``"24.11.2026"``; missing or unparsable → ``"–"``."""
-    if _missing(value) or value == "":
-        return "–"
-    parsed = pd.to_datetime(value, errors="coerce")
-    if pd.isna(parsed):
-        return "–"
-    return format_date(parsed.date(), format="dd.MM.yyyy", locale=LOCALE)
+    parsed = _parse(value)
+    return "–" if parsed is None else format_date(parsed.date(), format="dd.MM.yyyy", locale=LOCALE)
 
 
 def timestamp(value: dt.datetime | str | pd.Timestamp | None) -> str:
     """``2026-11-24T13:05`` → ``"24.11.2026, 13:05"``."""
-    if _missing(value) or value == "":
-        return "–"
-    parsed = pd.to_datetime(value, errors="coerce")
-    if pd.isna(parsed):
+    parsed = _parse(value)
+    if parsed is None:
         return "–"
     return format_datetime(parsed.to_pydatetime(), format="dd.MM.yyyy, HH:mm", locale=LOCALE)
