@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geo import fmt
+from geo.valuation import ValuationTable
 
 MUNICIPALITY_COLUMNS: dict[str, tuple[str, object]] = {
     "municipality": ("Gemeinde", str),
@@ -33,3 +34,14 @@ def german_table(frame: pd.DataFrame, columns: dict[str, tuple[str, object]]) ->
 def municipality_table(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`geo.summary.by_municipality` for display."""
     return german_table(table, MUNICIPALITY_COLUMNS)
+
+
+def valuation_table(table: ValuationTable) -> pd.DataFrame:
+    """A valuation table's biotope list for display."""
+    frame = table.biotopes.reset_index()
+    return german_table(frame, {
+        "code": ("Code", str),
+        "name": ("Biotoptyp", str),
+        "value_per_m2": ("Wert (WP/m²)", lambda v: fmt.number(v, 1)),
+        "development_factor": ("Entwicklungsfaktor", lambda v: fmt.number(v, 2)),
+    })

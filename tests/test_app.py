@@ -53,3 +53,15 @@ def test_sidebar_shows_attribution_and_demo_notice(demo_dir):
     captions = " ".join(c.value for c in at.sidebar.caption)
     assert "© GeoBasis-DE / BKG" in captions
     assert "Demodaten" in captions
+
+
+def test_valuation_page_shows_each_model_with_its_partners(demo_dir):
+    at = run_app()
+    at.switch_page("pages/bewertung.py").run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["Leipziger Bewertungsmodell (Demotabelle)",
+                                                "Handlungsempfehlung Sachsen (Demotabelle)"]
+    assert "Angewendet in: Leipzig" in [m.value for m in at.markdown]
+    saxon = at.dataframe[1].value
+    assert len(saxon) >= 40
+    assert saxon.loc[saxon["Code"] == "WLB", "Wert (WP/m²)"].iloc[0] == "27,0"

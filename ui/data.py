@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import summary
+from geo import summary, valuation
 from geo.config import Settings
 from geo.store import Store
 
@@ -35,3 +35,14 @@ def view() -> summary.PoolView:
 
 def data_version() -> tuple:
     return store().version()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _tables(data_dir: str, version: tuple) -> dict[str, valuation.ValuationTable]:
+    return Store(data_dir).read_valuation()
+
+
+def valuation_tables() -> dict[str, valuation.ValuationTable]:
+    """The valuation tables in use, keyed by model (cached by data version)."""
+    s = store()
+    return _tables(str(s.data_dir), s.version())
