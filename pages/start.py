@@ -13,14 +13,16 @@ st.caption("Gemeinsamer Kompensationsflächenpool der Stadt Leipzig und der Geme
 view = data.view()
 head = summary.headline(view)
 
-cols = st.columns(5)
-cols[0].metric("Poolflächen", fmt.number(head.pool_count), help="Anzahl der Kompensationsflächen im Pool")
-cols[1].metric("Fläche", fmt.hectares(head.pool_area_m2))
-cols[2].metric("Freie Wertpunkte", fmt.points_short(head.free_points),
-               help="Aufwertung aller Poolflächen abzüglich aller Reservierungen und Zuordnungen")
-cols[3].metric("Offener Bedarf", fmt.points_short(head.open_points),
-               help="Kompensationsbedarf der Eingriffe, der noch nicht durch Buchungen gedeckt ist")
-cols[4].metric("Bilanz", fmt.points_short(head.balance), help="Freie Wertpunkte minus offener Bedarf")
+count, area, interventions = st.columns(3)
+count.metric("Poolflächen", fmt.number(head.pool_count), help="Anzahl der Kompensationsflächen im Pool")
+area.metric("Fläche", fmt.hectares(head.pool_area_m2))
+interventions.metric("Eingriffe", fmt.number(head.intervention_count))
+free, open_, balance = st.columns(3)
+free.metric("Freie Wertpunkte", fmt.points_short(head.free_points),
+            help="Aufwertung aller Poolflächen abzüglich aller Reservierungen und Zuordnungen")
+open_.metric("Offener Bedarf", fmt.points_short(head.open_points),
+             help="Kompensationsbedarf der Eingriffe, der noch nicht durch Buchungen gedeckt ist")
+balance.metric("Bilanz", fmt.points_short(head.balance), help="Freie Wertpunkte minus offener Bedarf")
 
 st.subheader("Nach Gemeinde")
 st.dataframe(present.municipality_table(summary.by_municipality(view)), hide_index=True, width="stretch")

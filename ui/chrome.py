@@ -9,6 +9,5 @@ from geo import schema
 
 def footer() -> None:
     with st.sidebar:
-        st.divider()
         st.caption(schema.DEMO_NOTICE)
         st.caption(schema.BOUNDARY_ATTRIBUTION)
