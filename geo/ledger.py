@@ -171,13 +171,22 @@ def plan_cancel(ledger: pd.DataFrame, *, allocation_id: str, user: str,
         reverses=allocation_id)])
 
 
-def plan_confirm(interventions: pd.DataFrame, ledger: pd.DataFrame, *, allocation_id: str,
+def plan_confirm(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.DataFrame, *, allocation_id: str,
                  user: str, on: dt.date | None = None, notes: str = "") -> pd.DataFrame:
-    """Turn a reservation into an allocation: a reversal plus a new ``zugeordnet`` entry."""
+    """Turn a reservation into an allocation: a reversal plus a new ``zugeordnet`` entry.
+
+    Refused when the intervention is not approved yet or the pool area has been
+    withdrawn (``gesperrt``) or set back to ``geplant`` since the reservation.
+    """
     on = on or dt.date.today()
     entry = _active(ledger, allocation_id)
     if entry["kind"] != "reserviert":
         raise BookingError(f"Die Buchung {allocation_id} ist keine Reservierung.")
+    area = _one(pool, "pool_id", entry["pool_id"], "Die Poolfläche")
+    if area["status"] in ("geplant", "gesperrt"):
+        raise BookingError(
+            f"Die Poolfläche {area['pool_id']} ist „{area['status']}“: die Reservierung kann nicht "
+            "zugeordnet, nur storniert werden.")
     target = _one(interventions, "intervention_id", entry["intervention_id"], "Der Eingriff")
     if target["status"] not in ALLOCATABLE_INTERVENTION_STATUS:
         raise BookingError(

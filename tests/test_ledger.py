@@ -87,7 +87,7 @@ def test_cancel_reverses_and_cannot_be_repeated():
 def test_confirm_turns_a_reservation_into_an_allocation():
     itv = ITV.assign(status="genehmigt")
     entries = book(ledger.empty_ledger(), pool_id="P1", intervention_id="E2", points=300, kind="reserviert")
-    rows = ledger.plan_confirm(itv, entries, allocation_id=entries["allocation_id"].iloc[0], user="t", on=ON)
+    rows = ledger.plan_confirm(POOL, itv, entries, allocation_id=entries["allocation_id"].iloc[0], user="t", on=ON)
     entries = pd.concat([entries, rows], ignore_index=True)
     area = ledger.enrich_pool(POOL, entries).set_index("pool_id").loc["P1"]
     assert (area["reserved_points"], area["allocated_points"], area["free_points"]) == (0, 300, 700)
