@@ -216,6 +216,7 @@ DERIVED_LABELS: dict[str, str] = {
     "coverage": "Deckung",
     "coverage_share": "Deckungsgrad",
     "balance": "Bilanz (WP)",
+    "geometry": "Geometrie",
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 import tempfile
@@ -26,6 +27,8 @@ from geo.errors import StoreError
 
 LOCK_TIMEOUT_S = 30.0
 POOL_FILE = "pool.gpkg"
+VERSIONS_DIR = "versions"
+MAPPINGS_DIR = "mappings"
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,74 @@ class Store:
                 self._replace_layers(self.pool_path,
                                      {k: _for_file(_normalise(v, k)) for k, v in tables.items()})
             return new_ledger, new_history
+
+
+    # --- published versions and remembered column mappings ------------------------------
+    def version_path(self, key: str, change_id: str, layer: str) -> Path:
+        """The layer as it was before change *change_id* (kept by :meth:`publish_layer`)."""
+        return self.data_dir / VERSIONS_DIR / schema.municipality(key).slug / f"{change_id}-{layer}.gpkg"
+
+    def read_version(self, key: str, change_id: str, layer: str) -> gpd.GeoDataFrame:
+        path = self.version_path(key, change_id, layer)
+        if not path.exists():
+            raise StoreError(f"Zur Änderung {change_id} ist kein früherer Stand von "
+                             f"{schema.LAYER_LABELS.get(layer, layer)} gespeichert.")
+        frame = pyogrio.read_dataframe(path, layer=layer)
+        return _normalise(gpd.GeoDataFrame(frame, geometry="geometry", crs=schema.CRS), layer)
+
+    def publish_layer(self, key: str, layer: str, frame: gpd.GeoDataFrame,
+                      plan: Callable[[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
+        """Replace one municipality's *layer*, keep its previous state and append a history row.
+
+        Runs under the municipality's and the pool's lock: *plan* gets the stored layer,
+        the ledger and the history, and returns the history row (it may raise to abort,
+        then nothing is written). The previous state goes to :meth:`version_path` of the
+        row's ``change_id`` before the layer is swapped in atomically. Returns the row.
+        """
+        if layer not in schema.MUNICIPAL_LAYERS:
+            raise StoreError(f"Unbekannte Ebene „{layer}“.")
+        path = self.municipal_path(key)
+        prepared = _for_file(_normalise(frame.copy(), layer))
+        with self.locked(path):
+            current = self.read_layer(layer, [key])
+
+            def pool_plan(allocations: pd.DataFrame, history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+                entry = plan(current, allocations, history)
+                version = self.version_path(key, str(entry["change_id"].iloc[0]), layer)
+                version.parent.mkdir(parents=True, exist_ok=True)
+                self._replace_layers(version, {layer: _for_file(current)})
+                self._replace_layers(path, {layer: prepared})
+                return allocations.iloc[:0], entry
+
+            return self.transact_pool(pool_plan)[1]
+
+    def _mapping_path(self, key: str) -> Path:
+        return self.data_dir / MAPPINGS_DIR / f"{schema.municipality(key).slug}.json"
+
+    def read_mapping(self, key: str) -> dict:
+        """The municipality's remembered column/value mappings, by layer (empty if none)."""
+        path = self._mapping_path(key)
+        if not path.exists():
+            return {}
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return {}
+
+    def write_mapping(self, key: str, layer: str, mapping: dict) -> None:
+        """Remember *mapping* for the municipality's *layer* (atomic JSON write)."""
+        path = self._mapping_path(key)
+        with self.locked(path):
+            stored = {**self.read_mapping(key), layer: mapping}
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".json", dir=path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(stored, fh, ensure_ascii=False, indent=2)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, path)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
 
 
 def _for_file(frame: pd.DataFrame) -> pd.DataFrame:
