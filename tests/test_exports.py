@@ -1,0 +1,161 @@
+"""Slides, PDF, Excel and geodata of the council report hold the summaries' numbers."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import json
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pyogrio
+import pytest
+from PIL import Image
+from pptx import Presentation
+from pypdf import PdfReader
+
+from geo import charts, fmt, schema, summary
+from geo.exports import content, pdf, pptx, staticmap, tables
+from geo.store import Store
+from tests.conftest import DATA, LEIPZIG, WURZEN
+
+ON = dt.date(2026, 11, 25)
+SCOPE = summary.Scope(ags=(LEIPZIG, WURZEN), years=(2020, 2026))
+
+
+def plain(text: str) -> str:
+    return text.replace("\u00a0", " ")
+
+
+@pytest.fixture(scope="module")
+def full() -> summary.PoolView:
+    return summary.pool_view(Store(DATA).read_all())
+
+
+@pytest.fixture(scope="module")
+def report(full) -> summary.Report:
+    return summary.report(full, SCOPE)
+
+
+@pytest.fixture(scope="module")
+def deck(report, full) -> Presentation:
+    return Presentation(io.BytesIO(pptx.build(report, on=ON, context=full)))
+
+
+@pytest.fixture(scope="module")
+def pdf_reader(report, full) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf.build(report, on=ON, context=full)))
+
+
+def slide_text(slide) -> str:
+    return plain(" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame))
+
+
+def test_deck_slides_title_and_key_figures(deck, report):
+    titles = [slide_text(s) for s in deck.slides]
+    assert len(deck.slides) == 2 + len(charts.specs(report)) + 1 + 2 + 2
+    assert "Leipzig und Wurzen, 2020–2026" in titles[0] and "Stand: 25.11.2026" in titles[0]
+    for figure in content.key_figures(report.headline):
+        assert plain(figure.value) in titles[1]
+    assert titles[-2].startswith("Leipzig: Poolflächen nach Maßnahmentyp")
+    assert titles[-1].startswith("Wurzen: Poolflächen nach Maßnahmentyp")
+    wurzen = report.measures_by_municipality[WURZEN]
+    cells = [c.text for row in next(s for s in deck.slides[-1].shapes if s.has_table).table.rows for c in row.cells]
+    assert fmt.number(round(wurzen.loc["Gesamt", "value_points"])) in cells
+
+
+def test_deck_charts_are_native_and_hold_the_summaries(deck, report):
+    specs = charts.specs(report)
+    chart_slides = list(deck.slides)[2:2 + len(specs)]
+    for spec, slide in zip(specs, chart_slides, strict=True):
+        chart = next(s for s in slide.shapes if s.has_chart).chart
+        categories = list(chart.plots[0].categories)
+        for series, drawn in zip(spec.series, chart.series, strict=True):
+            assert drawn.name == series.label
+            assert dict(zip(categories, drawn.values, strict=True)) == pytest.approx(
+                dict(zip(spec.categories(), spec.values(series), strict=True)))
+    balance = next(s for s in chart_slides[3].shapes if s.has_chart).chart
+    free = dict(zip(balance.plots[0].categories, balance.series[0].values, strict=True))
+    assert free["Gesamt"] == report.headline.free_points
+
+
+def test_deck_map_is_a_picture_of_the_pool(deck):
+    slide = next(s for s in deck.slides if slide_text(s).startswith("Karte der Poolflächen"))
+    image = Image.open(io.BytesIO(next(s for s in slide.shapes if s.shape_type == 13).image.blob)).convert("RGB")
+    pixels = np.asarray(image)
+    assert pixels.std() > 20  # not blank
+    green = np.all(np.abs(pixels.astype(int) - (0x4D, 0xAC, 0x26)) < 12, axis=-1).sum()
+    assert green > 200  # the available areas in the legend colour
+
+
+def test_static_map_draws_the_pool_areas(report):
+    def green(png: bytes) -> int:
+        pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+        return int(np.all(np.abs(pixels - (0x4D, 0xAC, 0x26)) < 12, axis=-1).sum())
+
+    without_areas = dataclasses.replace(report.view, pool_areas=report.view.pool_areas.iloc[:0])
+    assert green(staticmap.render(without_areas)) == 0
+    assert green(staticmap.render(report.view)) > 200
+
+
+def test_pdf_text_pages_and_numbers(pdf_reader, report):
+    pages = [plain(p.extract_text()) for p in pdf_reader.pages]
+    total = len(pages)
+    assert total >= 3
+    for number, text in enumerate(pages, start=1):
+        assert f"Seite {number} von {total}" in text
+        assert "Stand: 25.11.2026" in text
+    everything = " ".join(pages)
+    for figure in content.key_figures(report.headline):
+        assert plain(figure.value) in everything
+    assert "Leipzig und Wurzen, 2020–2026" in pages[0]
+    total_row = report.municipalities.loc["gesamt"]
+    assert re.search(rf"Gesamt\s+62\s+{fmt.number(total_row['area_m2'] / fmt.M2_PER_HA, 1)}", pages[0])
+    assert fmt.number(round(total_row["balance"])) in pages[0]
+    assert "© GeoBasis-DE / BKG" in everything and "Maßnahmentyp" in everything
+
+
+def test_pdf_for_one_municipality(full):
+    one = summary.report(full, summary.Scope(ags=(WURZEN,), years=(2020, 2026)))
+    text = plain(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.build(one, on=ON))).pages))
+    assert "Wurzen, 2020–2026" in text
+    assert plain(fmt.points_short(one.headline.free_points)) in text
+    assert "Leipzig: Poolflächen" not in text
+
+
+def test_xlsx_headers_german_numbers_numeric(report):
+    book = openpyxl.load_workbook(io.BytesIO(tables.xlsx(report)))
+    assert book.sheetnames[:5] == ["Gemeinden", "Status", "Maßnahmentypen", "Entwicklung", "Offene Eingriffe"]
+    sheet = book["Gemeinden"]
+    assert [c.value for c in sheet[1]] == [c.header for c in content.MUNICIPALITY_COLUMNS]
+    last = [c.value for c in sheet[sheet.max_row]]
+    assert last[0] == "Gesamt"
+    assert all(isinstance(v, int | float) for v in last[1:])
+    assert last[-1] == report.municipalities.loc["gesamt", "balance"]
+    assert sheet.cell(row=2, column=4).number_format == "#,##0"
+    pool = book["Poolflächen"]
+    assert pool.max_row - 1 == len(report.view.pool_areas)
+    headers = [c.value for c in pool[1]]
+    assert "Flächen-ID" in headers and "Frei (WP)" in headers and len(set(headers)) == len(headers)
+
+
+def test_geodata_read_back_with_the_filtered_features(report, tmp_path: Path):
+    before = set(Path(tempfile.gettempdir()).glob("flaechenpool-export-*"))
+    path = tmp_path / "export.gpkg"
+    path.write_bytes(tables.geopackage(report))
+    assert set(Path(tempfile.gettempdir()).glob("flaechenpool-export-*")) == before
+    pool = pyogrio.read_dataframe(path, layer=schema.POOL_AREAS)
+    assert sorted(pool["pool_id"]) == sorted(report.view.pool_areas["pool_id"])
+    assert pool.crs == schema.CRS
+    assert set(pool["ags"]) == {LEIPZIG, WURZEN}
+    itv = pyogrio.read_dataframe(path, layer=schema.INTERVENTIONS)
+    assert sorted(itv["intervention_id"]) == sorted(report.view.interventions["intervention_id"])
+    collection = json.loads(tables.geojson(report))
+    ids = [f["properties"].get("pool_id") for f in collection["features"] if f["properties"]["layer"] == "pool_areas"]
+    assert sorted(ids) == sorted(report.view.pool_areas["pool_id"])
+    lon, lat = collection["features"][0]["geometry"]["coordinates"][0][0][0]
+    assert 11 < lon < 14 and 50 < lat < 52

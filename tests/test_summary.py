@@ -1,0 +1,144 @@
+"""Council-overview summaries on a tiny hand-built pool; the charts draw exactly these numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geo import charts, ledger, schema, summary
+from geo.store import PoolData
+from tests.conftest import LEIPZIG, MACHERN, WURZEN, intervention_frame, pool_frame, square
+
+HA = 10_000.0
+POOL = pool_frame([
+    {"pool_id": "P1", "geometry": square(0, 0, 100), "value_points": 1_000.0, "measure_type": "Aufforstung",
+     "measure_start": "2019-03-01", "measure_end": "2021-06-30"},
+    {"pool_id": "P2", "geometry": square(500, 0, 200), "value_points": 500.0, "ags": MACHERN,
+     "measure_type": "Entsiegelung", "measure_start": "2022-01-01"},
+    {"pool_id": "P3", "geometry": square(1000, 0, 100), "value_points": 800.0, "status": "gesperrt",
+     "measure_start": "2015-01-01", "measure_end": "2016-01-01"},
+    {"pool_id": "P4", "geometry": square(2000, 0, 300), "value_points": 2_000.0, "ags": LEIPZIG, "status": "geplant",
+     "measure_type": "Blühflächen", "measure_start": "2027-04-01", "measure_end": "2028-01-01"},
+])
+ITV = intervention_frame([
+    {"intervention_id": "E1", "geometry": square(0, 900, 50), "demand_points": 1_200.0, "approval_date": "2020-05-01"},
+    {"intervention_id": "E2", "geometry": square(0, 1200, 50), "demand_points": 300.0, "ags": MACHERN,
+     "status": "im Verfahren"},
+    {"intervention_id": "E3", "geometry": square(0, 1500, 50), "demand_points": 100.0, "ags": LEIPZIG,
+     "approval_date": "2017-01-01"},
+])
+
+
+def _ledger() -> pd.DataFrame:
+    entries = ledger.empty_ledger()
+    for pool_id, itv_id, points, kind, on in (("P1", "E1", 700, "zugeordnet", dt.date(2021, 2, 1)),
+                                               ("P2", "E1", 200, "zugeordnet", dt.date(2022, 3, 1)),
+                                               ("P1", "E2", 300, "reserviert", dt.date(2022, 6, 1))):
+        rows = ledger.plan_booking(POOL, ITV, entries, pool_id=pool_id, intervention_id=itv_id, points=points,
+                                   kind=kind, user="t", on=on)
+        entries = pd.concat([entries, rows], ignore_index=True)
+    cancel = ledger.plan_cancel(entries, allocation_id=entries["allocation_id"].iloc[1], user="t",
+                                on=dt.date(2023, 1, 10))
+    entries = pd.concat([entries, cancel], ignore_index=True)
+    entries["date"] = pd.to_datetime(entries["date"])
+    return entries
+
+
+@pytest.fixture(scope="module")
+def view() -> summary.PoolView:
+    pool, itv = POOL.copy(), ITV.copy()
+    for frame, cols in ((pool, ("measure_start", "measure_end")), (itv, ("approval_date",))):
+        for col in cols:
+            frame[col] = pd.to_datetime(frame[col])
+    boundaries = gpd.GeoDataFrame({"ags": [], "name": []}, geometry=[], crs=schema.CRS)
+    history = pd.DataFrame({"ags": pd.Series(dtype=object)})
+    return summary.pool_view(PoolData(boundaries, pool, itv, _ledger(), history))
+
+
+def test_by_status_and_measure_type_by_hand(view):
+    status = summary.by_status(view)
+    # P1 is fully booked with a reservation left → reserviert; the cancelled 200 WP are free again on P2.
+    assert status.index.tolist() == ["geplant", "verfügbar", "reserviert", "gesperrt"]
+    assert status["area_ha"].tolist() == pytest.approx([9.0, 4.0, 1.0, 1.0])
+    assert status["value_points"].tolist() == [2_000, 500, 1_000, 800]
+    assert status["free_points"].tolist() == [2_000, 500, 0, 800]
+    measures = summary.with_total(summary.by_measure_type(view))
+    assert measures.index.tolist() == ["Aufforstung", "Entsiegelung", "Blühflächen", "Gesamt"]
+    assert measures["pool_count"].tolist() == [2, 1, 1, 4]
+    assert measures["area_m2"].tolist() == pytest.approx([2 * HA, 4 * HA, 9 * HA, 15 * HA])
+    assert measures.loc["Gesamt", "value_points"] == 4_300
+
+
+def test_area_by_municipality_and_status(view):
+    table = summary.area_by_municipality_status(view)
+    assert table.index.tolist() == ["Leipzig", "Wurzen", "Machern"]
+    assert table.columns.tolist() == ["geplant", "verfügbar", "reserviert", "gesperrt"]
+    assert table.loc["Leipzig", "geplant"] == pytest.approx(9.0)
+    assert table.loc["Wurzen"].tolist() == pytest.approx([0.0, 0.0, 1.0, 1.0])
+    assert table.loc["Machern", "verfügbar"] == pytest.approx(4.0)
+
+
+def test_supply_demand_per_municipality_and_partnership(view):
+    table = summary.supply_demand(view)
+    # Open demand: E1 1200 − 700 = 500 (the 200 were cancelled), E2 covered, E3 100.
+    assert table.loc["Wurzen"].tolist() == [800, 500, 300]
+    assert table.loc["Machern"].tolist() == [500, 0, 500]
+    assert table.loc["Leipzig"].tolist() == [2_000, 100, 1_900]
+    assert table.loc["Gesamt"].tolist() == [3_300, 600, 2_700]
+
+
+def test_development_counts_starts_ends_and_net_bookings(view):
+    table = summary.development(view)
+    assert table.index.tolist() == list(range(2015, 2029))
+    assert table.loc[[2015, 2019, 2022, 2027], "measures_started"].tolist() == [1, 1, 1, 1]
+    assert table["measures_started"].sum() == 4
+    assert table.loc[[2016, 2021, 2028], "measures_completed"].tolist() == [1, 1, 1]
+    assert table.loc[[2021, 2022, 2023, 2024], "booked_points"].tolist() == [700, 500, -200, 0]
+
+
+def test_year_scope_selects_measures_approvals_and_bookings(view):
+    part = summary.scoped(view, summary.Scope(years=(2020, 2022)))
+    assert sorted(part.pool_areas["pool_id"]) == ["P1", "P2"]  # P3 ended 2016, P4 starts 2027
+    assert sorted(part.interventions["intervention_id"]) == ["E1", "E2"]  # E2 is not approved yet
+    assert sorted(part.allocations["points"]) == [200, 300, 700]  # the 2023 reversal is outside
+    report = summary.report(view, summary.Scope(years=(2020, 2022)))
+    assert report.development.to_dict("list") == {
+        "measures_started": [0, 0, 1], "measures_completed": [0, 1, 0], "booked_points": [0, 700, 500]}
+    head = report.headline
+    assert (head.pool_count, head.free_points, head.open_points, head.balance) == (2, 500, 500, 0)
+    assert head.pool_area_m2 == pytest.approx(5 * HA)
+
+
+def test_municipality_scope_and_top_open(view):
+    report = summary.report(view, summary.Scope(ags=(WURZEN,)))
+    assert report.municipalities.index.tolist() == [WURZEN, "gesamt"]
+    assert list(report.measures_by_municipality) == [WURZEN]
+    assert report.measures_by_municipality[WURZEN].loc["Gesamt", "value_points"] == 1_800
+    assert summary.top_open_interventions(view)["intervention_id"].tolist() == ["E1", "E3"]
+    assert summary.top_open_interventions(view, n=1)["open_points"].tolist() == [500]
+    assert summary.year_bounds(view) == (2015, 2028)
+
+
+def test_charts_draw_the_summaries(view):
+    report = summary.report(view, summary.Scope())
+    specs = {spec.key: spec for spec in charts.specs(report)}
+    assert list(specs) == ["area_status", "points_status", "measures", "balance", "measures_per_year",
+                           "booked_per_year"]
+    balance = specs["balance"]
+    assert balance.categories() == ["Leipzig", "Wurzen", "Machern", "Gesamt"]
+    assert balance.values(balance.series[0]) == [2_000, 800, 500, 3_300]
+    assert balance.values(balance.series[1]) == [100, 500, 0, 600]
+    drawn = charts.altair_chart(balance).to_dict()
+    rows = drawn["datasets"][next(iter(drawn["datasets"]))]
+    assert [r["Freie Wertpunkte"] for r in rows] == [2_000, 800, 500, 3_300]
+    assert drawn["config"]["locale"]["number"]["decimal"] == ","
+    assert drawn["config"]["locale"]["number"]["thousands"] == "."
+    status = specs["area_status"]
+    assert [s.color for s in status.series] == [schema.POOL_STATUS_COLORS[s] for s in report.area_status.columns]
+    assert status.values(status.series[0]) == pytest.approx(report.area_status["geplant"].tolist())
+    per_year = specs["booked_per_year"]
+    assert per_year.values(per_year.series[0]) == report.development["booked_points"].tolist()
+    assert specs["measures"].values(specs["measures"].series[0]) == pytest.approx(report.measures["area_ha"].tolist())
