@@ -1,0 +1,50 @@
+"""Leaflet's own files, served by the app (``/app/static/vendor/leaflet/``), never from a CDN.
+
+They come from the pinned ``django-js-lib-leaflet`` package and are copied into
+``static/vendor/leaflet/`` (gitignored) when missing or different, once per server process.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import streamlit as st
+
+from geo.config import REPO_ROOT
+
+TARGET = REPO_ROOT / "static" / "vendor" / "leaflet"
+FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png", "images/marker-icon.png",
+         "images/marker-icon-2x.png", "images/marker-shadow.png")
+
+
+def leaflet_source() -> Path:
+    return Path(str(resources.files("js_lib_leaflet") / "static" / "js_lib_leaflet"))
+
+
+def sync_leaflet(source: Path, target: Path) -> list[str]:
+    """Copy Leaflet's files from *source* to *target* where missing or different.
+
+    Each file is written to a temporary name and renamed, so a browser never gets half
+    a file. Returns the copied relative paths.
+    """
+    copied = []
+    for name in FILES:
+        src, dst = source / name, target / name
+        if dst.exists() and filecmp.cmp(src, dst, shallow=False):
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+        copied.append(name)
+    return copied
+
+
+@st.cache_resource(show_spinner=False)
+def ensure_leaflet() -> list[str]:
+    """Make sure the app serves Leaflet (runs once per server process)."""
+    return sync_leaflet(leaflet_source(), TARGET)
