@@ -74,12 +74,15 @@ def test_deck_charts_are_native_and_hold_the_summaries(deck, report):
     for spec, slide in zip(specs, chart_slides, strict=True):
         chart = next(s for s in slide.shapes if s.has_chart).chart
         categories = list(chart.plots[0].categories)
-        for series, drawn in zip(spec.series, chart.series, strict=True):
-            assert drawn.name == series.label
+        drawn_series = {drawn.name: drawn for drawn in chart.series}
+        assert set(drawn_series) == {series.label for series in spec.series}
+        for series in spec.series:
+            drawn = drawn_series[series.label]
             assert dict(zip(categories, drawn.values, strict=True)) == pytest.approx(
                 dict(zip(spec.categories(), spec.values(series), strict=True)))
     balance = next(s for s in chart_slides[3].shapes if s.has_chart).chart
-    free = dict(zip(balance.plots[0].categories, balance.series[0].values, strict=True))
+    free_series = next(s for s in balance.series if s.name == "Freie Wertpunkte")
+    free = dict(zip(balance.plots[0].categories, free_series.values, strict=True))
     assert free["Gesamt"] == report.headline.free_points
 
 

@@ -89,7 +89,9 @@ def _chart_slide(deck, spec: charts.ChartSpec, footer: str) -> None:
     order = slice(None, None, -1) if spec.horizontal else slice(None)
     data = CategoryChartData(number_format=NUMBER_FORMATS[spec.unit])
     data.categories = spec.categories()[order]
-    for series in spec.series:
+    # Clustered bars stack their series bottom-up as well.
+    drawn_series = spec.series[::-1] if spec.horizontal and not spec.stacked else spec.series
+    for series in drawn_series:
         data.add_series(series.label, spec.values(series)[order])
     frame = slide.shapes.add_chart(CHART_TYPES[(spec.horizontal, spec.stacked)], MARGIN, Inches(1.2),
                                    WIDTH - 2 * MARGIN, Inches(5.0), data)
@@ -110,7 +112,7 @@ def _chart_slide(deck, spec: charts.ChartSpec, footer: str) -> None:
     plot.gap_width = 60
     if spec.stacked:
         plot.overlap = 100
-    for series, drawn in zip(spec.series, plot.series, strict=True):
+    for series, drawn in zip(drawn_series, plot.series, strict=True):
         drawn.format.fill.solid()
         drawn.format.fill.fore_color.rgb = _rgb(series.color)
         drawn.format.line.color.rgb = _rgb(charts.OUTLINE)
