@@ -365,7 +365,8 @@ def _points(frame: gpd.GeoDataFrame, layer: str, computable: pd.Series, ids: pd.
 
     c.per_row(off.reindex(frame.index, fill_value=False), ids, "warning" if recompute else "error", "points_off",
               column, message)
-    frame.loc[computable, column] = given.where(~off if recompute else given.notna(), computed)
+    keep = given.notna() & ~off if recompute else given.notna()
+    frame.loc[computable, column] = given.where(keep, computed)
 
 
 def validate(mapped: gpd.GeoDataFrame, layer: str, ctx: Context, *, repair: bool = False,

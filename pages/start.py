@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import fmt, present, summary
+from geo import changes, fmt, present, summary
 from ui import data
 
 st.title("Flächenpool auf einen Blick")
@@ -28,3 +28,7 @@ st.subheader("Nach Gemeinde")
 st.dataframe(present.municipality_table(summary.by_municipality(view)), hide_index=True, width="stretch")
 st.caption("Bilanz = freie Wertpunkte der Poolflächen der Gemeinde minus offener Bedarf ihrer Eingriffe. "
            "Buchungen über Gemeindegrenzen hinweg sind der Zweck des gemeinsamen Pools.")
+
+st.subheader("Was ist neu")
+st.dataframe(changes.whats_new(view.history), hide_index=True, width="stretch")
+st.page_link("pages/aenderungen.py", label="Alle Änderungen", icon=":material/history:")

@@ -1,0 +1,61 @@
+"""Änderungen: the history of all municipalities, earlier versions and (admins) restoring them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import changes, diff, publish, schema
+from geo.errors import FlaechenpoolError
+from ui import auth, data, upload
+
+st.title("Änderungen")
+st.caption("Wer hat wann welche Ebene hochgeladen, was wurde gebucht, was wiederhergestellt – neueste zuerst.")
+
+if done := st.session_state.pop("restore_done", None):
+    st.success(done)
+
+view = data.view()
+cols = st.columns(3)
+ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get)
+layers = cols[1].multiselect("Ebene", [*schema.MUNICIPAL_LAYERS, schema.ALLOCATIONS],
+                             format_func=schema.LAYER_LABELS.get)
+actions = cols[2].multiselect("Aktion", list(changes.ACTION_LABELS), format_func=changes.ACTION_LABELS.get)
+rows = changes.newest_first(view.history, ags=ags, layers=layers, actions=actions)
+st.dataframe(changes.history_table(rows), hide_index=True, width="stretch")
+
+st.subheader("Früheren Stand ansehen")
+versions = rows[rows.apply(changes.is_layer_change, axis=1)] if len(rows) else rows
+if versions.empty:
+    st.info("In dieser Auswahl gibt es keine hochgeladenen Ebenen.")
+    st.stop()
+by_id = versions.set_index("change_id")
+change_id = st.selectbox("Stand vor der Änderung", list(by_id.index),
+                         format_func=lambda c: f"{c} · {changes.headline(by_id.loc[c])}")
+row = by_id.loc[change_id]
+store = data.store()
+try:
+    earlier = publish.earlier_version(store, change_id)
+except FlaechenpoolError as exc:
+    st.info(f"{exc} (Bei der Ersterfassung gab es keinen früheren Stand.)")
+    st.stop()
+
+layer, where = row["layer"], schema.AGS_NAMES[row["ags"]]
+st.caption(f"{schema.LAYER_LABELS[layer]} von {where}, wie sie vor {change_id} waren: {len(earlier)} Objekte.")
+st.dataframe(changes.layer_table(earlier, layer), hide_index=True, width="stretch", height=280)
+current = store.read_layer(layer, [row["ags"]])
+back = diff.diff_layer(current, earlier, layer, allocations=view.allocations)
+upload.show_preview(back, current, earlier, view.boundaries[view.boundaries["ags"] == row["ags"]],
+                    title="Was eine Wiederherstellung ändern würde")
+
+user = auth.current_user()
+if user is None or user.role != "admin":
+    st.caption("Wiederherstellen darf nur die Administration.")
+elif not back.empty and st.button(f"Stand vor {change_id} wiederherstellen", type="primary"):
+    try:
+        restored = publish.restore(store, user, change_id)
+    except FlaechenpoolError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state["restore_done"] = (f"Wiederhergestellt als Änderung {restored['change_id'].iloc[0]}: "
+                                            f"{changes.counts_text(restored.iloc[0])}.")
+        st.rerun()

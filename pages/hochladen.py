@@ -1,0 +1,90 @@
+"""Daten hochladen: upload → map columns → validate → preview → publish (logic in geo/)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import changes, diff, mapping, publish, schema, validate
+from geo.errors import FlaechenpoolError
+from ui import auth, data, upload
+
+st.title("Daten hochladen")
+st.caption("Eigene Ebenen aktualisieren: Datei hochladen, Spalten zuordnen, Prüfung und Vorschau ansehen, "
+           "veröffentlichen. Jeder frühere Stand bleibt erhalten.")
+
+user = auth.current_user()
+if user is None or user.role == "lesen":
+    st.info("Hochladen dürfen GIS-Zuständige der Gemeinden und die Administration. Bitte in der Seitenleiste "
+            "mit einem solchen Konto anmelden.")
+    st.stop()
+
+if user.role == "admin":
+    ags = st.selectbox("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get)
+else:
+    ags = user.ags
+    st.markdown(f"**Gemeinde:** {schema.AGS_NAMES[ags]}")
+
+if done := st.session_state.pop("upload_done", None):
+    st.success(done)
+round_ = st.session_state.setdefault("upload_round", 0)
+files = st.file_uploader("GeoPackage, GeoJSON oder Shapefile (als ZIP, oder .shp, .shx, .dbf und .prj zusammen)",
+                         type=upload.ACCEPTED_TYPES, accept_multiple_files=True, key=f"upload-{round_}")
+if not files:
+    st.stop()
+
+store = data.store()
+try:
+    payload = tuple(sorted((f.name, f.getvalue()) for f in files))
+    source = upload.inspect(payload)
+    file_layer = (st.selectbox("Ebene in der Datei", source.layers) if len(source.layers) > 1
+                  else source.layers[0])
+    raw = upload.read(source, file_layer)
+except FlaechenpoolError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.caption(f"{source.kind} „{source.name}“: {len(raw)} Objekte, Koordinatensystem "
+           f"{raw.crs.to_string() if raw.crs else 'nicht angegeben'}.")
+detected = mapping.detect_layer(list(raw.columns))
+layers = [schema.POOL_AREAS, schema.INTERVENTIONS, schema.BOUNDARY]
+layer = st.selectbox("Zielebene", layers, index=layers.index(detected) if detected else 0,
+                     format_func=schema.LAYER_LABELS.get,
+                     help="Aus den Spalten der Datei erkannt; bei Bedarf ändern.")
+remembered = store.read_mapping(ags).get(layer)
+key = f"{source.checksum[:12]}-{layer}"
+chosen = upload.mapping_form(raw, layer, mapping.Mapping.from_json(remembered) if remembered else None, key)
+
+st.subheader("Prüfung")
+repair = st.session_state.get(f"{key}-repair", False)
+recompute = st.session_state.get(f"{key}-recompute", False)
+report = validate.validate(mapping.apply(raw, chosen), layer, upload.context(ags, layer), repair=repair,
+                           recompute_points=recompute)
+rules = {f.rule for f in report.findings}
+if rules & {"geometry_invalid", "geometry_repaired"}:
+    st.checkbox("Reparierte Geometrien übernehmen", key=f"{key}-repair",
+                help="Ungültige Geometrien werden mit shapely make_valid repariert; die Tabelle zeigt die Fläche.")
+if rules & {"points_off"}:
+    st.checkbox("Berechnete Wertpunkte übernehmen, wo die Datei mehr als 1 % abweicht", key=f"{key}-recompute")
+upload.show_report(report)
+if not report.ok:
+    st.stop()
+
+view = data.view()
+old = store.read_layer(layer, [ags])
+change = diff.diff_layer(old, report.frame, layer, allocations=view.allocations)
+upload.show_preview(change, old, report.frame, view.boundaries[view.boundaries["ags"] == ags])
+if change.findings or change.empty:
+    st.stop()
+
+if st.button(f"{schema.LAYER_LABELS[layer]} von {schema.AGS_NAMES[ags]} veröffentlichen", type="primary"):
+    try:
+        row = publish.publish(store, user, ags=ags, layer=layer, frame=report.frame, source=source.name)
+        store.write_mapping(ags, layer, chosen.to_json())
+    except FlaechenpoolError as exc:
+        st.error(str(exc))
+    else:
+        st.session_state["upload_done"] = (
+            f"Veröffentlicht als Änderung {row['change_id'].iloc[0]}: {changes.counts_text(row.iloc[0])}. "
+            "Der vorige Stand ist gesichert und kann unter „Änderungen“ angesehen werden.")
+        st.session_state["upload_round"] = round_ + 1
+        st.rerun()

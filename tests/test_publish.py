@@ -1,0 +1,192 @@
+"""Diff, publish, versions and restore; a publish killed midway leaves old or new, never broken."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pandas as pd
+import pytest
+import shapely
+
+from geo import diff, ledger, publish, schema
+from geo.errors import DataError, PermissionDenied, StoreError
+from geo.permissions import User
+from geo.store import Store
+from tests.conftest import REPO, WURZEN, pool_frame, square
+from tests.test_validate import fingerprint
+
+ADMIN = User("admin", "admin")
+WURZEN_GIS = User("wurzen.gis", "gis", WURZEN)
+
+
+def _frames():
+    old = pool_frame([
+        {"pool_id": "A", "value_points": 100.0, "geometry": square(0, 0, 100)},
+        {"pool_id": "B", "value_points": 200.0, "geometry": square(200, 0, 100)},
+        {"pool_id": "C", "value_points": 300.0, "geometry": square(400, 0, 100)},
+    ])
+    new = old[old["pool_id"] != "C"].copy()
+    new.loc[new["pool_id"] == "A", "name"] = "Am Bach"
+    new.loc[new["pool_id"] == "B", "geometry"] = square(200, 0, 90)
+    new = pd.concat([new, pool_frame([{"pool_id": "D", "value_points": 5.0, "geometry": square(600, 0, 10)}])],
+                    ignore_index=True)
+    return old, new
+
+
+def test_diff_by_stable_id_field_by_field_with_area_difference():
+    old, new = _frames()
+    change = diff.diff_layer(old, new, schema.POOL_AREAS)
+    assert (change.added, change.changed, change.removed) == (("D",), ("A", "B"), ("C",))
+    table = change.table()
+    name = table[(table["ID"] == "A") & (table["Feld"] == "Flurname")].iloc[0]
+    assert (name["vorher"], name["nachher"]) == ("Testfläche", "Am Bach")
+    geometry = table[(table["ID"] == "B") & (table["Feld"] == "Geometrie")].iloc[0]
+    assert geometry["vorher"] == "10.000 m²" and geometry["nachher"] == "8.100 m² (−1.900 m²)"
+    assert change.ok  # nothing booked
+
+
+def test_a_reprojection_round_trip_is_no_change():
+    old, _ = _frames()
+    old = old.set_geometry(old.geometry.translate(330_000, 5_690_000))
+    again = old.to_crs("EPSG:31468").to_crs(schema.CRS)
+    assert diff.diff_layer(old, again, schema.POOL_AREAS).empty
+
+
+def _booked(pool_id: str, points: float) -> pd.DataFrame:
+    row = {name: None for name in schema.field_names(schema.ALLOCATIONS)}
+    row.update(allocation_id="B-1", intervention_id="X", pool_id=pool_id, kind="reserviert", points=points)
+    return pd.DataFrame([row]).astype({"points": float})
+
+
+def test_booked_areas_may_not_disappear_shrink_or_lose_points():
+    old, new = _frames()
+    allocations = pd.concat([_booked("C", 50.0), _booked("B", 150.0)], ignore_index=True)
+    new.loc[new["pool_id"] == "B", "value_points"] = 120.0
+    change = diff.diff_layer(old, new, schema.POOL_AREAS, allocations=allocations)
+    rules = sorted(f.rule for f in change.findings)
+    assert rules == ["booked_points", "booked_removed", "booked_shrunk"]
+    assert any("C fehlt in der neuen Fassung, hat aber 50\u00a0WP gebucht" in f.message for f in change.findings)
+    grown = old.copy()
+    grown.loc[grown["pool_id"] == "B", "geometry"] = square(200, 0, 120)
+    assert diff.diff_layer(old, grown, schema.POOL_AREAS, allocations=allocations[1:]).ok
+
+
+def _wurzen_update(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored Wurzen pool layer, and a new version: one unbooked area renamed, one added."""
+    old = store.read_layer(schema.POOL_AREAS, [WURZEN])
+    booked = ledger.enrich_pool(old, store.read_allocations())
+    free = booked.loc[booked["booked_points"] == 0, "pool_id"].iloc[0]
+    new = old.copy()
+    new.loc[new["pool_id"] == free, "name"] = "Neuer Flurname"
+    extra = old.iloc[[0]].copy()
+    extra["pool_id"], extra["geometry"] = "WUR-2026-099", [shapely.box(343_000, 5_688_000, 343_050, 5_688_050)]
+    return old, pd.concat([new, extra], ignore_index=True).set_crs(schema.CRS, allow_override=True)
+
+
+def test_publish_keeps_the_previous_version_and_writes_history(demo_store, demo_dir):
+    old, new = _wurzen_update(demo_store)
+    before = fingerprint(demo_dir)
+    row = publish.publish(demo_store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=new,
+                          source="wurzen_2026.gpkg").iloc[0]
+    assert (row["user"], row["ags"], row["layer"], row["action"], row["source"]) == (
+        "wurzen.gis", WURZEN, schema.POOL_AREAS, "upload", "wurzen_2026.gpkg")
+    assert (row["added"], row["changed"], row["removed"]) == (1, 1, 0)
+    assert row["checksum"] == publish.checksum(new) and len(row["checksum"]) == 64
+    assert demo_store.read_history()["change_id"].iloc[-1] == row["change_id"]
+    stored = demo_store.read_layer(schema.POOL_AREAS, [WURZEN])
+    assert "WUR-2026-099" in set(stored["pool_id"])
+    pd.testing.assert_frame_equal(publish.earlier_version(demo_store, row["change_id"]), old)
+    after = fingerprint(demo_dir)
+    moved = {k for k in after if before.get(k) != after[k]}
+    assert moved == {"wurzen.gpkg", "pool.gpkg", f"versions/wurzen/{row['change_id']}-pool_areas.gpkg"}
+    with pytest.raises(DataError, match="Nichts zu veröffentlichen"):
+        publish.publish(demo_store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=new, source="x")
+
+
+def test_admin_restores_in_one_step_and_it_is_recorded(demo_store, demo_dir):
+    old, new = _wurzen_update(demo_store)
+    files = fingerprint(demo_dir)
+    change_id = publish.publish(demo_store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=new,
+                                source="neu.gpkg")["change_id"].iloc[0]
+    with pytest.raises(PermissionDenied, match="nur die Administration"):
+        publish.restore(demo_store, WURZEN_GIS, change_id)
+    restored = publish.restore(demo_store, ADMIN, change_id).iloc[0]
+    assert (restored["action"], restored["source"], restored["removed"], restored["changed"]) == (
+        "restore", f"Stand vor {change_id}", 1, 1)
+    pd.testing.assert_frame_equal(demo_store.read_layer(schema.POOL_AREAS, [WURZEN]), old)
+    after = fingerprint(demo_dir)
+    untouched = {k for k in files if k not in ("wurzen.gpkg", "pool.gpkg")}
+    assert all(after[k] == files[k] for k in untouched)
+    # the restore itself kept the state it replaced: restoring "before the restore" brings the upload back
+    publish.restore(demo_store, ADMIN, restored["change_id"])
+    assert "WUR-2026-099" in set(demo_store.read_layer(schema.POOL_AREAS, [WURZEN])["pool_id"])
+
+
+def test_restore_refuses_to_drop_what_was_booked_since(demo_store):
+    _, new = _wurzen_update(demo_store)
+    change_id = publish.publish(demo_store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=new,
+                                source="neu.gpkg")["change_id"].iloc[0]
+    entry = _booked("WUR-2026-099", 10.0).assign(allocation_id="B-2026-99999", intervention_id="BPL-WUR-01")
+    demo_store.transact_pool(lambda current, history: (entry, history.iloc[:0]))
+    with pytest.raises(DataError, match="WUR-2026-099 fehlt in der neuen Fassung, hat aber 10\u00a0WP gebucht"):
+        publish.restore(demo_store, ADMIN, change_id)
+
+
+def test_first_uploads_have_no_earlier_version(demo_store):
+    first = demo_store.read_history()
+    first_upload = first[first["action"] == "upload"]["change_id"].iloc[0]
+    with pytest.raises(StoreError, match="kein früherer Stand"):
+        publish.earlier_version(demo_store, first_upload)
+
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    import pyogrio
+    import geopandas as gpd
+    from geo import publish, schema
+    from geo.permissions import User
+    from geo.store import Store
+
+    store, kill_at = Store(sys.argv[1]), int(sys.argv[2])
+    new = gpd.read_file(sys.argv[3])
+    real, calls = pyogrio.write_dataframe, []
+
+    def slow(frame, path, **kw):
+        calls.append(path)
+        real(frame, path, **kw)
+        if len(calls) == kill_at:
+            print("WRITTEN", path, flush=True)
+            time.sleep(60)
+
+    pyogrio.write_dataframe = slow
+    publish.publish(store, User("w", "gis", "14729410"), ags="14729410", layer=schema.POOL_AREAS, frame=new,
+                    source="kill.gpkg")
+    print("DONE", flush=True)
+""")
+
+
+@pytest.mark.parametrize("kill_at", [1, 2, 3], ids=["saving-version", "writing-layer", "writing-history"])
+def test_publish_killed_midway_leaves_old_or_new_never_broken(kill_at, demo_store, demo_dir, tmp_path):
+    old, new = _wurzen_update(demo_store)
+    new_file = tmp_path / "new.gpkg"
+    new.to_file(new_file)
+    history, bookings = demo_store.read_history(), demo_store.read_allocations()
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(demo_dir), str(kill_at), str(new_file)],
+                             cwd=REPO, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    line = child.stdout.readline()
+    assert line.startswith("WRITTEN"), line
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    child.stdout.close()
+    stored = demo_store.read_layer(schema.POOL_AREAS, [WURZEN])
+    ids = set(stored["pool_id"])
+    assert ids in (set(old["pool_id"]), set(new["pool_id"]))
+    after = demo_store.read_history()
+    assert len(after) in (len(history), len(history) + 1)
+    pd.testing.assert_frame_equal(demo_store.read_allocations(), bookings)
+    if kill_at < 3:  # killed before the layer was swapped in: the old layer, no history row
+        assert ids == set(old["pool_id"]) and len(after) == len(history)

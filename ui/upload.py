@@ -1,0 +1,108 @@
+"""Widgets of the upload page: reading (cached), column/value mapping, report, preview.
+
+The logic is in geo/ (ingest, mapping, validate, diff, changemap); these functions only
+draw it and collect the user's choices.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import streamlit as st
+
+from geo import changemap, diff, fmt, ingest, mapping, schema, validate
+from ui import data
+
+NOT_MAPPED = "— nicht zuordnen —"
+KEEP = "— so lassen —"
+ACCEPTED_TYPES = ["gpkg", "geojson", "json", "zip", "shp", "shx", "dbf", "prj", "cpg"]
+
+
+@st.cache_data(show_spinner="Datei wird geprüft …", max_entries=4)
+def inspect(files: tuple[tuple[str, bytes], ...]) -> ingest.Source:
+    """Check the upload (size, type, zip members) and list its layers (cached by content)."""
+    return ingest.open_upload([ingest.UploadedFile(name, body) for name, body in files])
+
+
+@st.cache_data(show_spinner="Datei wird gelesen …", max_entries=4)
+def read(source: ingest.Source, layer: str) -> gpd.GeoDataFrame:
+    return ingest.read_source(source, layer)
+
+
+def context(ags: str, layer: str) -> validate.Context:
+    """What an upload of *ags* is checked against: valuation, boundary, other municipalities' ids."""
+    view = data.view()
+    stored = {schema.POOL_AREAS: view.pool_areas, schema.INTERVENTIONS: view.interventions,
+              schema.BOUNDARY: view.boundaries}[layer]
+    return validate.context_for(ags, layer, stored=stored, boundaries=view.boundaries,
+                                tables=data.store().read_valuation())
+
+
+def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: mapping.Mapping | None, key: str
+                 ) -> mapping.Mapping:
+    """Column mapping (prefilled: remembered, then by name) and value mapping of enum fields."""
+    columns = [c for c in raw.columns if c != raw.geometry.name]
+    guessed = mapping.guess_columns(columns, layer, remembered)
+    chosen: dict[str, str] = {}
+    with st.expander("Spalten zuordnen", expanded=True):
+        st.caption("Welche Spalte Ihrer Datei enthält welches Feld? * = Pflichtfeld. Die Zuordnung wird "
+                   "beim Veröffentlichen für Ihre Gemeinde gespeichert.")
+        grid = st.columns(3)
+        for i, f in enumerate(schema.LAYER_FIELDS[layer]):
+            options = [NOT_MAPPED, *columns]
+            choice = grid[i % 3].selectbox(f"{f.label}{' *' if f.required else ''}", options,
+                                           index=options.index(guessed.get(f.name, NOT_MAPPED)),
+                                           key=f"{key}-col-{f.name}")
+            if choice != NOT_MAPPED:
+                chosen[f.name] = choice
+    values: dict[str, dict[str, str]] = {}
+    for f in mapping.enum_fields(layer):
+        if f.name not in chosen:
+            continue
+        found = mapping.distinct_values(raw, chosen[f.name])
+        remembered_values = remembered.values.get(f.name) if remembered else None
+        guesses = mapping.guess_values(found, f.choices, remembered_values)
+        unknown = [v for v in found if v not in f.choices]
+        if not unknown:
+            continue
+        with st.expander(f"Werte übersetzen: {f.label}", expanded=True):
+            options = [KEEP, *f.choices]
+            for value in unknown:
+                pick = st.selectbox(f"„{value}“ bedeutet", options, index=options.index(guesses.get(value, KEEP)),
+                                    key=f"{key}-val-{f.name}-{value}")
+                if pick != KEEP:
+                    values.setdefault(f.name, {})[value] = pick
+    return mapping.Mapping(layer, chosen, values)
+
+
+def show_report(report: validate.ValidationReport) -> None:
+    errors, warnings = len(report.errors), len(report.warnings)
+    if errors:
+        st.error(f"Prüfung: {fmt.number(errors)} Fehler, {fmt.number(warnings)} Hinweise. Fehler verhindern das "
+                 "Veröffentlichen; bitte korrigieren (Zuordnung oben oder in der Datei) und erneut prüfen.")
+    elif warnings:
+        st.warning(f"Prüfung bestanden mit {fmt.number(warnings)} Hinweisen.")
+    else:
+        st.success("Prüfung bestanden: keine Fehler, keine Hinweise.")
+    if report.findings:
+        st.dataframe(report.table(), hide_index=True, width="stretch")
+    if len(report.repairs):
+        st.caption("Ungültige Geometrien und ihre reparierte Fassung")
+        st.dataframe(report.repairs_table(), hide_index=True, width="stretch")
+
+
+def show_preview(change: diff.LayerDiff, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
+                 boundary: gpd.GeoDataFrame, title: str = "Vorschau der Änderung") -> None:
+    """Counts, booking conflicts, change table and map of *change* (from *old* to *new*)."""
+    st.subheader(title)
+    cols = st.columns(3)
+    for col, (name, count) in zip(cols, change.counts.items(), strict=True):
+        col.metric(diff.ACTION_LABELS[name], fmt.number(count))
+    for finding in change.findings:
+        st.error(finding.message)
+    if change.empty:
+        st.info("Beide Stände stimmen überein: es gibt nichts zu übernehmen.")
+        return
+    left, right = st.columns([3, 2])
+    left.dataframe(change.table(), hide_index=True, width="stretch", height=360)
+    right.image(changemap.change_map_png(old, new, change, boundary),
+                caption="Karte der Änderungen (ETRS89 / UTM 33N)")
