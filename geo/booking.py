@@ -66,13 +66,14 @@ def cancel(store: Store, user: User, *, allocation_id: str, notes: str = "",
 
 def confirm(store: Store, user: User, *, allocation_id: str, notes: str = "",
             on: dt.date | None = None) -> pd.DataFrame:
-    """Turn a reservation into an allocation (intervention must be approved)."""
+    """Turn a reservation into an allocation (intervention must be approved, area not withdrawn)."""
+    pool = store.read_layer(schema.POOL_AREAS)
     interventions = store.read_layer(schema.INTERVENTIONS)
 
     def plan(current: pd.DataFrame, history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         ags = _intervention_ags(interventions, _entry_intervention(current, allocation_id))
         require_edit_municipality(user, ags, "Reservierung zuordnen")
-        rows = ledger.plan_confirm(interventions, current, allocation_id=allocation_id,
+        rows = ledger.plan_confirm(pool, interventions, current, allocation_id=allocation_id,
                                    user=user.username, on=on, notes=notes)
         return rows, _history(user, ags, history, rows, f"Reservierung {allocation_id} zugeordnet")
 
