@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo import schema
+from geo import charts, fmt, schema
 from geo.summary import PoolView
 
 TOTAL = "Gesamt"
@@ -62,3 +62,27 @@ def cross_border_share(flow: pd.DataFrame) -> float:
     """Share of all net booked points that cross a municipal border (0 when nothing is booked)."""
     total = float(flow["points"].sum())
     return float(flow.loc[flow["cross_border"], "points"].sum()) / total if total > 0 else 0.0
+
+
+MUNICIPALITY_COLORS: dict[str, str] = dict(zip(
+    [m.name for m in schema.MUNICIPALITIES],
+    ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666", "#1f78b4"],
+    strict=True))
+"""One colour per partner for the flow chart (ColorBrewer Dark2 plus a blue)."""
+
+
+def matrix_table(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`matrix` for display: German value points, empty cells as ``–``."""
+    out = table.map(lambda v: fmt.points(v) if abs(v) > 0.5 else "–")
+    return out.rename_axis(index=None, columns=None).reset_index(names=table.index.name)
+
+
+def chart_spec(flow: pd.DataFrame) -> charts.ChartSpec:
+    """The flows as a stacked bar chart: one bar per intervention municipality, one colour per pool municipality."""
+    table = matrix(flow).drop(index=TOTAL, columns=TOTAL)
+    return charts.ChartSpec(
+        "flows", "Woher die Wertpunkte kommen",
+        "Netto gebuchte Wertpunkte je Gemeinde der Eingriffe, nach Gemeinde der Poolflächen.",
+        table.reset_index(), table.index.name, table.index.name,
+        tuple(charts.Series(name, name, MUNICIPALITY_COLORS[name]) for name in table.columns),
+        "Gebuchte Wertpunkte", "points", stacked=True)

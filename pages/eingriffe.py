@@ -1,0 +1,88 @@
+"""Eingriffe & Zuordnung: which interventions still need compensation, which pool areas fit,
+booking value points across municipal borders, and what the sharing adds up to."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import candidatemap, candidates, fmt, interventions, schema
+from geo.errors import FlaechenpoolError
+from geo.mapfilter import Selection
+from geo.selection import details
+from ui import auth, data, mapview
+from ui import interventions as widgets
+
+st.title("Eingriffe & Zuordnung")
+view = data.view()
+user = auth.current_user()
+widgets.flash()
+list_tab, flow_tab = st.tabs(["Eingriffe und Buchung", "Ausgleich über Gemeindegrenzen"])
+
+with flow_tab:
+    widgets.flows_section(view)
+
+with list_tab:
+    shown = interventions.apply(view.interventions, widgets.filters(user))
+    st.caption(f"{fmt.number(len(shown))} von {fmt.number(len(view.interventions))} Eingriffen · offener Bedarf "
+               f"{fmt.points(shown['open_points'].sum())}")
+    st.dataframe(interventions.list_table(shown), hide_index=True, width="stretch", height=280)
+    chosen = widgets.pick(view.interventions, shown)
+    if chosen is None:
+        st.info("Einen Eingriff wählen, um seine Buchungen und passende Poolflächen zu sehen.")
+        st.stop()
+    try:
+        row = interventions.one(view.interventions, chosen)
+    except FlaechenpoolError as exc:
+        st.error(str(exc))
+        st.stop()
+
+    st.subheader(mapview.plain(f"{chosen} – {row['name']}"), anchor=False)
+    st.caption(mapview.plain(" · ".join(interventions.facts(row))))
+    cols = st.columns(4)
+    cols[0].metric("Bedarf", fmt.points(row["demand_points"]))
+    cols[1].metric("Gebucht", fmt.points(row["covered_points"]),
+                   help=f"reserviert {fmt.points(row['reserved_points'])}, "
+                        f"zugeordnet {fmt.points(row['allocated_points'])}")
+    cols[2].metric("Offener Bedarf", fmt.points(row["open_points"]))
+    cols[3].metric(f"Deckung: {row['coverage']}", fmt.percent(row["coverage_share"]))
+    with st.expander("Alle Angaben zum Eingriff"):
+        st.dataframe(details(view, Selection(schema.INTERVENTIONS, chosen)).fields, hide_index=True,
+                     width="stretch")
+
+    entries = interventions.journal(view, chosen)
+    st.markdown(f"**Buchungsjournal ({fmt.number(len(entries))} Einträge)**")
+    if entries.empty:
+        st.caption("Noch keine Buchungen für diesen Eingriff.")
+    else:
+        st.dataframe(interventions.journal_table(entries), hide_index=True, width="stretch")
+    writable = widgets.may_book(user, row)
+    if writable:
+        widgets.booking_actions(user, row, interventions.active_bookings(entries))
+
+    st.markdown("**Passende Poolflächen**")
+    if row["open_points"] <= 0.5:
+        st.success("Der Bedarf ist gedeckt: keine weiteren Buchungen nötig.")
+        st.stop()
+    liked = candidates.like_for_like(row["biotope_before"])
+    left, right = st.columns(2)
+    origin = left.multiselect("Poolflächen aus", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get,
+                              key="eingriffe_herkunft", placeholder="allen Gemeinden")
+    preferred = right.multiselect(
+        "Bevorzugte Maßnahmentypen", schema.MEASURE_TYPES, default=list(liked), key=f"eingriffe_massnahmen_{chosen}",
+        help=f"Vorschlag: gleichartiger Ausgleich für {candidates.biotope_group(row['biotope_before'])}")
+    ranked = candidates.rank(view.pool_areas, row, candidates.neighbours(view.boundaries),
+                             preferred_measures=preferred)
+    best = ranked[ranked["ags"].isin(origin)] if origin else ranked
+    best = best.head(10)
+    if best.empty:
+        st.warning("Keine Poolfläche mit freien Wertpunkten in der Auswahl.")
+        st.stop()
+    st.caption(f"{fmt.number(len(best))} von {fmt.number(len(ranked))} buchbaren Poolflächen, beste zuerst. "
+               "Rang nach Gemeinde (gleiche vor Nachbargemeinde), ob die Fläche den Restbedarf allein deckt, "
+               "Maßnahmentyp und Entfernung.")
+    st_folium(candidatemap.build(view, chosen, best, offline=data.settings().offline), key="eingriffe_karte",
+              height=420, use_container_width=True, returned_objects=[])
+    st.table(interventions.candidate_table(best).set_index("Rang"))
+    if writable:
+        widgets.booking_form(user, row, best)

@@ -1,0 +1,189 @@
+"""AppTest of "Eingriffe & Zuordnung": list, deep link, candidates, booking, cancel, confirm, flows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from geo import flows, fmt, interventions, schema, summary
+from geo.permissions import User
+from geo.store import Store
+from tests.conftest import REPO
+
+WURZEN, BENNEWITZ, MACHERN = (schema.municipality(s).ags for s in ("wurzen", "bennewitz", "machern"))
+WURZEN_GIS = User("wurzen.gis", "gis", WURZEN)
+PAGE = "pages/eingriffe.py"
+
+
+def open_page(eingriff: str | None = None, user: User | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    if user is not None:
+        at.session_state["user"] = user
+    at.run()
+    at.switch_page(PAGE)
+    if eingriff:
+        at.query_params["eingriff"] = eingriff
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def frame(at: AppTest, first_column: str) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if df.value.columns[0] == first_column)
+
+
+def texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements)
+
+
+def current(demo_dir: Path) -> summary.PoolView:
+    return summary.pool_view(Store(demo_dir).read_all())
+
+
+def test_list_filters_and_german_figures(demo_dir):
+    at = open_page()
+    at.multiselect(key="eingriffe_gemeinden").set_value([WURZEN])
+    at.multiselect(key="eingriffe_deckung").set_value(["teilweise", "offen"])
+    at.run()
+    table = frame(at, "Eingriffs-ID")
+    itv = current(demo_dir).interventions
+    expected = itv[(itv["ags"] == WURZEN) & itv["coverage"].isin(["teilweise", "offen"])]
+    assert table["Eingriffs-ID"].tolist() == expected["intervention_id"].tolist()
+    assert table["Offener Bedarf (WP)"].tolist() == [fmt.number(round(v)) for v in expected["open_points"]]
+    assert table["Gebucht (WP)"].tolist() == [fmt.number(round(v)) for v in expected["covered_points"]]
+    assert table["Deckung"].str.match(r"^(teilweise|offen) \(\d+\u00a0%\)$").all()
+    assert at.selectbox(key="eingriffe_auswahl").options == [
+        f"{i} – {n}" for i, n in zip(expected["intervention_id"], expected["name"], strict=True)]
+
+
+def test_anonymous_visitor_sees_candidates_but_no_write_buttons(demo_dir):
+    at = open_page("BPL-WUR-01")
+    assert at.selectbox(key="eingriffe_auswahl").value == "BPL-WUR-01"
+    assert "Buchen ist nur angemeldet möglich" in texts(at.info)
+    assert not [b for b in at.button if b.label in ("Buchen", "Buchung stornieren")]
+    reasons = at.table[0].value["Warum diese Fläche"].tolist()
+    assert reasons and reasons[0].startswith("liegt in Wurzen, der Gemeinde des Eingriffs")
+    assert {m.label: m.value for m in at.metric}["Offener Bedarf"] == fmt.points(
+        interventions.one(current(demo_dir).interventions, "BPL-WUR-01")["open_points"])
+
+
+def test_a_planner_of_wurzen_books_points_from_bennewitz(demo_dir):
+    before = current(demo_dir)
+    target = interventions.one(before.interventions, "BPL-WUR-01")
+    at = open_page("BPL-WUR-01", WURZEN_GIS)
+    at.multiselect(key="eingriffe_herkunft").set_value([BENNEWITZ])
+    at.run()
+    reasons = at.table[0].value["Warum diese Fläche"].tolist()
+    assert all(r.startswith("liegt in Bennewitz, Nachbargemeinde") for r in reasons)
+    pool_id = at.selectbox(key="eingriffe_flaeche").value
+    at.text_input(key="eingriffe_punkte_BPL-WUR-01").input("20.000")
+    at.radio(key="eingriffe_art").set_value("zugeordnet")
+    button(at, "Buchen").click()
+    at.run()
+    assert not at.exception and not at.error, at.error
+    assert f"20.000\u00a0WP von {pool_id} für BPL-WUR-01 zugeordnet" in texts(at.success)
+
+    after = current(demo_dir)
+    entry = after.allocations.iloc[-1]
+    assert (entry["pool_id"], entry["intervention_id"], entry["kind"], entry["points"], entry["booked_by"]) == (
+        pool_id, "BPL-WUR-01", "zugeordnet", 20_000.0, "wurzen.gis")
+    assert after.pool_areas.set_index("pool_id").loc[pool_id, "ags"] == BENNEWITZ
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Offener Bedarf"] == fmt.points(target["open_points"] - 20_000)
+    assert metrics["Gebucht"] == fmt.points(target["covered_points"] + 20_000)
+    assert pool_id in frame(at, "Buchungs-ID")["Flächen-ID"].tolist()
+
+    # The start page of the same session shows the new balance per municipality at once.
+    at.switch_page("pages/start.py")
+    at.run()
+    table = frame(at, "Gemeinde").set_index("Gemeinde")
+    old, new = summary.by_municipality(before), summary.by_municipality(after)
+    assert new.loc[BENNEWITZ, "balance"] == old.loc[BENNEWITZ, "balance"] - 20_000
+    assert new.loc[WURZEN, "balance"] == old.loc[WURZEN, "balance"] + 20_000
+    assert table.loc["Bennewitz", "Bilanz"] == fmt.points(new.loc[BENNEWITZ, "balance"])
+    assert table.loc["Wurzen", "Bilanz"] == fmt.points(new.loc[WURZEN, "balance"])
+    assert table.loc["Bennewitz", "Frei"] == fmt.points(new.loc[BENNEWITZ, "free_points"])
+
+
+def test_an_overdraft_is_refused_in_german_and_writes_nothing(demo_dir):
+    at = open_page("BPL-WUR-02", WURZEN_GIS)
+    pool_id = at.selectbox(key="eingriffe_flaeche").value
+    free = current(demo_dir).pool_areas.set_index("pool_id").loc[pool_id, "free_points"]
+    ledger_before = Store(demo_dir).pool_path.read_bytes()
+    at.text_input(key="eingriffe_punkte_BPL-WUR-02").input(fmt.number(free + 1))
+    button(at, "Buchen").click()
+    at.run()
+    assert not at.exception
+    assert "würden sie überziehen" in texts(at.error)
+    at.text_input(key="eingriffe_punkte_BPL-WUR-02").input("viele")
+    button(at, "Buchen").click()
+    at.run()
+    assert "„viele“ ist keine positive Zahl" in texts(at.error)
+    assert Store(demo_dir).pool_path.read_bytes() == ledger_before
+
+
+def test_cancel_and_confirm_append_entries(demo_dir):
+    store = Store(demo_dir)
+    itv = store.read_layer(schema.INTERVENTIONS, [WURZEN])
+    store.write_layer(WURZEN, schema.INTERVENTIONS,
+                      itv.assign(status=itv["status"].mask(itv["intervention_id"] == "STR-WUR-03", "genehmigt")))
+    reservation = current(demo_dir).allocations.query("intervention_id == 'STR-WUR-03' and kind == 'reserviert'")
+    allocation_id = reservation["allocation_id"].iloc[0]
+    at = open_page("STR-WUR-03", WURZEN_GIS)
+    assert "Der Bedarf ist gedeckt" in texts(at.success)
+    at.selectbox(key="eingriffe_buchung").set_value(allocation_id)
+    button(at, "Reservierung zuordnen").click()
+    at.run()
+    assert f"Reservierung {allocation_id} in eine Zuordnung umgebucht" in texts(at.success)
+    entries = current(demo_dir).allocations
+    new = entries[entries["intervention_id"] == "STR-WUR-03"].tail(2)
+    assert new["kind"].tolist() == ["reserviert", "zugeordnet"]
+    assert new["reverses"].iloc[0] == allocation_id
+    allocated = new["allocation_id"].iloc[1]
+
+    at.selectbox(key="eingriffe_buchung").set_value(allocated)
+    button(at, "Buchung stornieren").click()
+    at.run()
+    assert f"Buchung {allocated} storniert" in texts(at.success)
+    journal = frame(at, "Buchungs-ID").set_index("Buchungs-ID")
+    assert journal["Stand"].tolist()[-3:] == ["Storno", "storniert", "Storno"]
+    assert journal.loc[allocation_id, "Stand"] == "storniert"
+    expected = interventions.one(current(demo_dir).interventions, "STR-WUR-03")
+    assert expected["open_points"] == reservation["points"].iloc[0]
+    assert {m.label: m.value for m in at.metric}["Offener Bedarf"] == fmt.points(expected["open_points"])
+
+
+def test_a_planner_of_another_municipality_may_not_book(demo_dir):
+    at = open_page("BPL-WUR-01", User("machern.gis", "gis", MACHERN))
+    assert "dürfen nur GIS-Zuständige von Wurzen oder die Administration" in texts(at.info)
+    assert not [b for b in at.button if b.label == "Buchen"]
+
+
+def test_an_unknown_link_is_explained(demo_dir):
+    at = open_page("GIBT-ES-NICHT")
+    assert "Den Eingriff „GIBT-ES-NICHT“ aus dem Link gibt es nicht" in texts(at.warning)
+    assert at.selectbox(key="eingriffe_auswahl").value is None
+
+
+def test_choosing_an_intervention_writes_the_link(demo_dir):
+    at = open_page()
+    at.selectbox(key="eingriffe_auswahl").set_value("GEW-WUR-01")
+    at.run()
+    assert at.query_params["eingriff"] == "GEW-WUR-01"
+
+
+def test_flow_tab_shows_the_matrix_of_geo_flows(demo_dir):
+    at = open_page()
+    flow = flows.flows(current(demo_dir))
+    matrix = frame(at, "Eingriffe in")
+    expected = flows.matrix(flow)
+    assert matrix["Eingriffe in"].tolist() == expected.index.tolist()
+    assert matrix["Gesamt"].tolist() == [fmt.points(v) for v in expected["Gesamt"]]
+    assert {m.label: m.value for m in at.metric}["Über Gemeindegrenzen gebucht"] == fmt.percent(
+        flows.cross_border_share(flow))

@@ -1,0 +1,153 @@
+"""Widgets of the page "Eingriffe & Zuordnung": filters, the selection, booking actions, flows.
+
+The URL holds the selected intervention (``?eingriff=<id>``, the map links here);
+bookings go to :mod:`geo.booking`, which checks the permission and the ledger's rules.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo import booking, charts, flows, fmt, interventions, mapfilter, schema
+from geo.errors import FlaechenpoolError
+from geo.permissions import User, can_edit_municipality
+from geo.summary import PoolView
+from ui import data
+
+PARAM = mapfilter.SELECTION_PARAMS[schema.INTERVENTIONS]
+_KEY = "eingriffe_"
+_FLASH = _KEY + "meldung"
+KIND_LABELS = {"reserviert": "Reservieren (Eingriff im Verfahren)", "zugeordnet": "Zuordnen (Eingriff genehmigt)"}
+
+
+def filters(user: User | None) -> interventions.InterventionFilter:
+    """Filter widgets above the list; a municipality's GIS user starts with their own interventions."""
+    st.session_state.setdefault(_KEY + "gemeinden", [user.ags] if user and user.role == "gis" else [])
+    cols = st.columns(4)
+    ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get,
+                              key=_KEY + "gemeinden", placeholder="alle Gemeinden")
+    kinds = cols[1].multiselect("Art", schema.INTERVENTION_KINDS, key=_KEY + "arten", placeholder="alle")
+    status = cols[2].multiselect("Status", schema.INTERVENTION_STATUS, key=_KEY + "status", placeholder="alle")
+    coverage = cols[3].multiselect("Deckung", schema.COVERAGE_STATES, key=_KEY + "deckung", placeholder="alle")
+    return interventions.InterventionFilter(tuple(ags), tuple(kinds), tuple(status), tuple(coverage))
+
+
+def pick(all_interventions: pd.DataFrame, shown: pd.DataFrame) -> str | None:
+    """The selected intervention, seeded from and written back to the URL."""
+    known = set(all_interventions["intervention_id"])
+    wanted = st.query_params.get(PARAM)
+    if wanted and wanted not in known:
+        st.warning(f"Den Eingriff „{wanted}“ aus dem Link gibt es nicht. Bitte unten einen Eingriff wählen.")
+    key = _KEY + "auswahl"
+    if key not in st.session_state:
+        st.session_state[key] = wanted if wanted in known else None
+    options = list(shown["intervention_id"])
+    if st.session_state[key] is not None and st.session_state[key] not in options:
+        options.insert(0, st.session_state[key])
+    names = all_interventions.set_index("intervention_id")["name"]
+    chosen = st.selectbox("Eingriff", options, key=key, placeholder="Eingriff wählen …",
+                          format_func=lambda i: f"{i} – {names.get(i, '')}")
+    if chosen != wanted:
+        if chosen is None:
+            del st.query_params[PARAM]
+        else:
+            st.query_params[PARAM] = chosen
+    return chosen
+
+
+def flash() -> None:
+    """Show the message of the last booking action (it survives the rerun that refreshes the figures)."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message)
+
+
+def _run(action, message: str) -> None:
+    try:
+        action()
+    except FlaechenpoolError as exc:
+        st.error(str(exc))
+        return
+    st.session_state[_FLASH] = message
+    st.rerun()
+
+
+def may_book(user: User | None, intervention: pd.Series) -> bool:
+    """Show write widgets? (The real check is in :mod:`geo.booking`.) Explains why not."""
+    name = schema.AGS_NAMES.get(str(intervention["ags"]), str(intervention["ags"]))
+    if user is None:
+        st.info(f"Buchen ist nur angemeldet möglich (GIS-Zuständige von {name} oder die Administration). "
+                "Bitte in der Seitenleiste anmelden.")
+        return False
+    if not can_edit_municipality(user, str(intervention["ags"])):
+        st.info(f"Angemeldet als {user.label}: Buchungen für Eingriffe in {name} dürfen nur GIS-Zuständige "
+                f"von {name} oder die Administration vornehmen.")
+        return False
+    return True
+
+
+def booking_actions(user: User, intervention: pd.Series, active: pd.DataFrame) -> None:
+    """Cancel an active booking, or turn a reservation into an allocation."""
+    if active.empty:
+        return
+    labels = {row["allocation_id"]: interventions.booking_label(row) for _, row in active.iterrows()}
+    with st.form(_KEY + "aktionen", border=True):
+        chosen = st.selectbox("Buchung", list(labels), format_func=labels.get, key=_KEY + "buchung")
+        notes = st.text_input("Bemerkung (optional)", key=_KEY + "aktion_notiz")
+        left, right = st.columns(2)
+        cancel = left.form_submit_button("Buchung stornieren", icon=":material/undo:")
+        confirm = right.form_submit_button("Reservierung zuordnen", icon=":material/task_alt:",
+                                           disabled=not interventions.can_confirm(intervention),
+                                           help="Erst möglich, wenn der Eingriff genehmigt ist.")
+    store = data.store()
+    if cancel:
+        _run(lambda: booking.cancel(store, user, allocation_id=chosen, notes=notes),
+             f"Buchung {chosen} storniert (Gegenbuchung im Journal).")
+    if confirm:
+        _run(lambda: booking.confirm(store, user, allocation_id=chosen, notes=notes),
+             f"Reservierung {chosen} in eine Zuordnung umgebucht.")
+
+
+def booking_form(user: User, intervention: pd.Series, candidates: pd.DataFrame) -> None:
+    """Book value points from one of the shown candidates."""
+    kinds = interventions.allowed_kinds(intervention)
+    if not kinds:
+        st.info(f"Für einen Eingriff mit Status „{intervention['status']}“ kann nicht gebucht werden.")
+        return
+    labels = {row["pool_id"]: interventions.candidate_label(row) for _, row in candidates.iterrows()}
+    first = candidates.iloc[0]
+    with st.form(_KEY + "buchen", border=True):
+        st.markdown("**Wertpunkte buchen**")
+        pool_id = st.selectbox("Poolfläche", list(labels), format_func=labels.get, key=_KEY + "flaeche")
+        raw = st.text_input("Wertpunkte", value=fmt.number(min(first["free_points"], intervention["open_points"])),
+                            help="Ganze Wertpunkte, z. B. 12.500",
+                            key=f"{_KEY}punkte_{intervention['intervention_id']}")
+        kind = st.radio("Buchungsart", kinds, format_func=KIND_LABELS.get, horizontal=True, key=_KEY + "art")
+        notes = st.text_input("Bemerkung (optional)", key=_KEY + "notiz")
+        submitted = st.form_submit_button("Buchen", type="primary", icon=":material/add_task:")
+    if submitted:
+        points = mapfilter.parse_points(raw)
+        if points is None or points <= 0:
+            st.error(f"„{raw}“ ist keine positive Zahl von Wertpunkten. Bitte z. B. 12.500 eingeben.")
+            return
+        _run(lambda: booking.book(data.store(), user, pool_id=pool_id, intervention_id=intervention["intervention_id"],
+                                  points=points, kind=kind, notes=notes),
+             f"{fmt.points(points)} von {pool_id} für {intervention['intervention_id']} {kind}.")
+
+
+def flows_section(view: PoolView) -> None:
+    """Matrix and chart of the net booked points between the partners."""
+    flow = flows.flows(view)
+    if flow.empty:
+        st.info("Noch keine Buchungen im Journal.")
+        return
+    st.metric("Über Gemeindegrenzen gebucht", fmt.percent(flows.cross_border_share(flow)),
+              help="Anteil der netto gebuchten Wertpunkte, deren Poolfläche in einer anderen Gemeinde liegt "
+                   "als der Eingriff")
+    st.caption("Zeilen: Gemeinde des Eingriffs · Spalten: Gemeinde der Poolfläche · Werte: netto gebuchte "
+               "Wertpunkte (Reservierungen und Zuordnungen, Stornos abgezogen).")
+    st.dataframe(flows.matrix_table(flows.matrix(flow)), hide_index=True, width="stretch")
+    spec = flows.chart_spec(flow)
+    st.altair_chart(charts.altair_chart(spec), width="stretch")
+    st.caption(spec.note + " Farbe = Gemeinde der Poolfläche.")
