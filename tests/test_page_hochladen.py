@@ -15,68 +15,22 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import schema, users
+from geo import schema
 from geo.store import Store
 from tests.conftest import REPO
+from tests.signin import PASSWORD, by_label, make_accounts, run_app_py_every_time, sign_in, signed_in
 from tests.test_validate import fingerprint
 from tests.uploads import BRANDIS, GROWN, NEW_ID, RENAMED, brandis_shapefile_zip
 
-PASSWORD = "test-passwort-1"
-
-
-class _PathWithoutPagesFolder(type(Path())):
-    """Path whose ``pages`` folder does not exist (for Streamlit's legacy pages-folder check only)."""
-
-    def exists(self, *args, **kwargs) -> bool:
-        return self.name != "pages" and super().exists(*args, **kwargs)
-
 
 @pytest.fixture(autouse=True)
-def main_script_runs_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run app.py on every AppTest rerun, as the server does.
-
-    AppTest resets ``PagesManager.uses_pages_directory`` before each run; with a folder
-    named ``pages/`` next to app.py it then runs the page script alone (multipage v1),
-    without app.py's sign-in sidebar. The server sets the flag to False at the first
-    ``st.navigation`` call and keeps it.
-    """
-    monkeypatch.setattr("streamlit.runtime.pages_manager.Path", _PathWithoutPagesFolder)
+def _app_py_every_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    run_app_py_every_time(monkeypatch)
 
 
 @pytest.fixture
 def accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "users.json"
-    for name, role, ags, display in users.DEMO_USERS:
-        users.add(name, PASSWORD, role=role, ags=ags, display_name=display, path=path, rounds=4)
-    monkeypatch.setenv("FLAECHENPOOL_USERS", str(path))
-    return path
-
-
-def sign_in(name: str, password: str = PASSWORD) -> AppTest:
-    """A fresh session that fills in the sidebar's sign-in form."""
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    at.run()
-    at.sidebar.text_input[0].input(name)
-    at.sidebar.text_input[1].input(password)
-    at.sidebar.button[0].click()
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def signed_in(name: str, page: str | None = None) -> AppTest:
-    """Signed in as *name* (and on *page*)."""
-    at = sign_in(name)
-    assert any(c.value.startswith("Angemeldet:") for c in at.sidebar.caption)
-    if page:
-        at.switch_page(page)
-        at.run()
-        assert not at.exception, at.exception
-    return at
-
-
-def by_label(elements, label: str):
-    return next(e for e in elements if e.label == label)
+    return make_accounts(tmp_path, monkeypatch)
 
 
 def test_sign_in_is_refused_without_telling_which_part_was_wrong(demo_dir, accounts):

@@ -274,6 +274,9 @@ def test_missing_value_points_are_computed_and_given_ones_kept():
     assert report.frame["value_points"].iloc[0] == expected
     assert [f.rule for f in report.errors] == ["points_off"]
     assert report.errors[0].feature_id == "L-2020-002"
+    recomputed = validate.validate(frame, schema.POOL_AREAS, ctx, recompute_points=True)
+    assert recomputed.ok
+    assert recomputed.frame["value_points"].tolist() == [expected, 100 * (table["XGR"] - table["XVS"])]
 
 
 def test_german_dates_and_decimal_commas_are_understood(demo_store):

@@ -49,7 +49,8 @@ def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: mapping.Mapping 
         grid = st.columns(3)
         for i, f in enumerate(schema.LAYER_FIELDS[layer]):
             options = [NOT_MAPPED, *columns]
-            choice = grid[i % 3].selectbox(f"{f.label}{' *' if f.required else ''}", options,
+            marker = " *" if f.required and f.name != "ags" else ""  # a missing AGS is filled in
+            choice = grid[i % 3].selectbox(f"{f.label}{marker}", options,
                                            index=options.index(guessed.get(f.name, NOT_MAPPED)),
                                            key=f"{key}-col-{f.name}")
             if choice != NOT_MAPPED:
@@ -74,17 +75,27 @@ def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: mapping.Mapping 
     return mapping.Mapping(layer, chosen, values)
 
 
+def _hints(n: int) -> str:
+    return f"{fmt.number(n)} {'Hinweis' if n == 1 else 'Hinweisen'}"
+
+
+FINDING_COLUMNS = {"Art": st.column_config.TextColumn(width="small"),
+                   "Objekt": st.column_config.TextColumn(width="small"),
+                   "Feld": st.column_config.TextColumn(width="small"),
+                   "Meldung": st.column_config.TextColumn(width="large")}
+
+
 def show_report(report: validate.ValidationReport) -> None:
     errors, warnings = len(report.errors), len(report.warnings)
     if errors:
-        st.error(f"Prüfung: {fmt.number(errors)} Fehler, {fmt.number(warnings)} Hinweise. Fehler verhindern das "
+        st.error(f"Prüfung: {fmt.number(errors)} Fehler und {_hints(warnings)}. Fehler verhindern das "
                  "Veröffentlichen; bitte korrigieren (Zuordnung oben oder in der Datei) und erneut prüfen.")
     elif warnings:
-        st.warning(f"Prüfung bestanden mit {fmt.number(warnings)} Hinweisen.")
+        st.warning(f"Prüfung bestanden mit {_hints(warnings)}.")
     else:
         st.success("Prüfung bestanden: keine Fehler, keine Hinweise.")
     if report.findings:
-        st.dataframe(report.table(), hide_index=True, width="stretch")
+        st.dataframe(report.table(), hide_index=True, width="stretch", column_config=FINDING_COLUMNS)
     if len(report.repairs):
         st.caption("Ungültige Geometrien und ihre reparierte Fassung")
         st.dataframe(report.repairs_table(), hide_index=True, width="stretch")
@@ -103,6 +114,6 @@ def show_preview(change: diff.LayerDiff, old: gpd.GeoDataFrame, new: gpd.GeoData
         st.info("Beide Stände stimmen überein: es gibt nichts zu übernehmen.")
         return
     left, right = st.columns([3, 2])
-    left.dataframe(change.table(), hide_index=True, width="stretch", height=360)
+    left.dataframe(change.table(), hide_index=True, width="stretch")
     right.image(changemap.change_map_png(old, new, change, boundary),
                 caption="Karte der Änderungen (ETRS89 / UTM 33N)")

@@ -1,0 +1,82 @@
+"""Browser test: sign in, upload a changed GeoPackage, see the preview, publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from shapely.geometry import box
+
+from geo import ledger, schema, users
+from geo.store import Store
+from tests.conftest import WURZEN
+from tests.e2e.conftest import screenshot, wait_for_app
+from tests.uploads import as_file
+
+PASSWORD = "browser-passwort-1"
+NEW_ID = "WUR-2026-099"
+
+
+@pytest.fixture(scope="module")
+def app_env(app_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    path = tmp_path_factory.mktemp("users") / "users.json"
+    users.add("wurzen.gis", PASSWORD, role="gis", ags=WURZEN, display_name="GIS Stadt Wurzen", path=path, rounds=4)
+    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(path)}
+
+
+@pytest.fixture(scope="module")
+def changed_gpkg(app_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Wurzen's layer as its office exports it: Gauss-Krüger, "verfuegbar", one area renamed, one new."""
+    store = Store(app_data)
+    pool = store.read_layer(schema.POOL_AREAS, [WURZEN])
+    free = ledger.enrich_pool(pool, store.read_allocations())
+    renamed = free.loc[free["booked_points"] == 0, "pool_id"].iloc[0]
+    pool.loc[pool["pool_id"] == renamed, "name"] = "Am Mühlbach"
+    new = pool.iloc[[0]].copy()
+    x, y = store.read_layer(schema.BOUNDARY, [WURZEN]).geometry.iloc[0].representative_point().coords[0]
+    new["pool_id"], new["name"], new["value_points"] = NEW_ID, "Streuobst am Wachtelberg", None
+    new["geometry"] = [box(x - 80, y - 80, x + 80, y + 80)]
+    pool = pool.__class__([*pool.to_dict("records"), *new.to_dict("records")], geometry="geometry", crs=schema.CRS)
+    pool["value_points"] = None  # computed by the app (they depend on the day)
+    pool["status"] = pool["status"].replace({"verfügbar": "verfuegbar"})
+    folder = tmp_path_factory.mktemp("upload")
+    upload = as_file(pool.to_crs("EPSG:31468"), "Ausgleichsflaechen_Wurzen.gpkg", folder)
+    return folder / upload.name
+
+
+def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg):
+    history = Store(app_data).read_history()
+    page.goto(app_url)
+    wait_for_app(page)
+    page.get_by_label("Benutzername").fill("wurzen.gis")
+    page.get_by_label("Passwort", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    wait_for_app(page)
+    assert "Angemeldet: GIS Stadt Wurzen" in page.inner_text("[data-testid='stSidebar']")
+
+    page.get_by_role("link", name="Daten hochladen").click()
+    wait_for_app(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(changed_gpkg))
+    page.get_by_text("Vorschau der Änderung").wait_for(timeout=60_000)
+    wait_for_app(page)
+    body = page.inner_text("[data-testid='stMain']")
+    assert "Prüfung bestanden" in body and "Traceback" not in body
+    metrics = page.locator("[data-testid='stMetric']").all_inner_texts()
+    assert any(m.startswith("hinzugefügt") and m.endswith("1") for m in metrics), metrics
+    assert any(m.startswith("geändert") for m in metrics)
+    assert page.locator("[data-testid='stImage'] img").count() == 1
+    screenshot(page, "hochladen")
+    page.set_viewport_size({"width": 1440, "height": 2300})  # the whole flow on one picture
+    wait_for_app(page)
+    screenshot(page, "hochladen-vorschau")
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+    page.get_by_role("button", name="Poolflächen von Wurzen veröffentlichen").click()
+    page.get_by_text("Veröffentlicht als Änderung").wait_for(timeout=60_000)
+    wait_for_app(page)
+    latest = Store(app_data).read_history().iloc[-1]
+    assert len(Store(app_data).read_history()) == len(history) + 1
+    assert (latest["user"], latest["action"], latest["source"], latest["added"]) == (
+        "wurzen.gis", "upload", changed_gpkg.name, 1)
+    assert NEW_ID in set(Store(app_data).read_layer(schema.POOL_AREAS, [WURZEN])["pool_id"])
+    assert page.external_requests == [] and page.dialogs == []
