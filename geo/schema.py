@@ -92,7 +92,7 @@ POOL_STATUS_COLORS: dict[str, str] = {
     "verfügbar": "#4dac26",
     "reserviert": "#f1a340",
     "zugeordnet": "#2b3a8f",
-    "gesperrt": "#7b3294",
+    "gesperrt": "#707070",
 }
 MEASURE_TYPES: tuple[str, ...] = (
     "Aufforstung",
