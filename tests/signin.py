@@ -32,7 +32,9 @@ def run_app_py_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The demo accounts (password :data:`PASSWORD`, cheap hashes) in a users file the app reads."""
+    """The demo accounts (password :data:`PASSWORD`, cheap hashes) in a users file the app reads,
+    and app.py run on every AppTest rerun (see :func:`run_app_py_every_time`)."""
+    run_app_py_every_time(monkeypatch)
     path = tmp_path / "users.json"
     for name, role, ags, display in users.DEMO_USERS:
         users.add(name, PASSWORD, role=role, ags=ags, display_name=display, path=path, rounds=4)

@@ -18,14 +18,9 @@ from streamlit.testing.v1 import AppTest
 from geo import schema
 from geo.store import Store
 from tests.conftest import REPO
-from tests.signin import PASSWORD, by_label, make_accounts, run_app_py_every_time, sign_in, signed_in
+from tests.signin import PASSWORD, by_label, make_accounts, sign_in, signed_in
 from tests.test_validate import fingerprint
 from tests.uploads import BRANDIS, GROWN, NEW_ID, RENAMED, brandis_shapefile_zip
-
-
-@pytest.fixture(autouse=True)
-def _app_py_every_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    run_app_py_every_time(monkeypatch)
 
 
 @pytest.fixture

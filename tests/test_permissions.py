@@ -10,14 +10,9 @@ from geo import publish, schema
 from geo.errors import DataError, PermissionDenied
 from geo.permissions import User
 from tests.conftest import MACHERN, WURZEN
-from tests.signin import by_label, make_accounts, run_app_py_every_time, signed_in
+from tests.signin import by_label, make_accounts, signed_in
 from tests.test_validate import fingerprint
 from tests.uploads import as_file
-
-
-@pytest.fixture(autouse=True)
-def _app_py_every_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    run_app_py_every_time(monkeypatch)
 
 
 @pytest.fixture
