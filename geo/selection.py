@@ -73,7 +73,8 @@ class Details:
 
 
 def _value(field: schema.Field, value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or (isinstance(value, str) and not value.strip()) or (
+            not isinstance(value, str) and pd.isna(value)):
         return "–"
     if field.type == "date":
         return fmt.date(value)
@@ -118,15 +119,11 @@ def _text(v: object) -> str:
 
 
 def _booking_columns(other: str) -> dict[str, tuple[str, object]]:
-    """Columns of the bookings table; *other* is the id column of the other side."""
-    name_label = "Flurname" if other == "pool_id" else "Bezeichnung"
+    """Columns of the bookings table (narrow: it sits beside the map); *other* is the other side's id."""
     return {
-        "allocation_id": (schema.label("allocation_id", schema.ALLOCATIONS), _text),
         other: (schema.label(other, schema.ALLOCATIONS), _text),
-        "other_name": (name_label, _text),
-        "municipality": (schema.label("municipality"), _text),
-        "kind": (schema.label("kind", schema.ALLOCATIONS), _text),
-        "points": (schema.label("points", schema.ALLOCATIONS), _points),
+        "other_name": ("Flurname (Gemeinde)" if other == "pool_id" else "Bezeichnung (Gemeinde)", _text),
+        "booked": ("Gebucht", _text),
         "date": (schema.label("date", schema.ALLOCATIONS), fmt.date),
     }
 
@@ -134,7 +131,8 @@ def _booking_columns(other: str) -> dict[str, tuple[str, object]]:
 def bookings(view: PoolView, selection: Selection) -> pd.DataFrame:
     """Active bookings of the selected feature, joined with the other side's name and municipality.
 
-    Columns: allocation_id, pool_id, intervention_id, other_name, municipality, kind, points, date.
+    Columns: allocation_id, pool_id, intervention_id, other_name (with the municipality in
+    brackets), kind, points, booked (points and kind as text), date.
     """
     own = schema.ID_FIELD[selection.layer]
     active = ledger.active_entries(view.allocations)
@@ -146,8 +144,8 @@ def bookings(view: PoolView, selection: Selection) -> pd.DataFrame:
         other = view.pool_areas.set_index("pool_id")
         key = "pool_id"
     out = rows[["allocation_id", "pool_id", "intervention_id", "kind", "points", "date"]].copy()
-    out["other_name"] = out[key].map(other["name"])
-    out["municipality"] = out[key].map(other["municipality"])
+    out["booked"] = [f"{fmt.points(p)} {k}" for p, k in zip(out["points"], out["kind"], strict=True)]
+    out["other_name"] = out[key].map(other["name"].astype(str) + " (" + other["municipality"].astype(str) + ")")
     return out.sort_values(["date", "allocation_id"]).reset_index(drop=True)
 
 

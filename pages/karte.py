@@ -22,8 +22,9 @@ chosen = state.selection
 
 head = summary.headline(shown)
 st.caption(
-    f"{fmt.number(head.pool_count)} Poolflächen ({fmt.hectares(head.pool_area_m2)}, "
-    f"{fmt.points(head.free_points)} frei) · {fmt.number(head.intervention_count)} Eingriffe "
+    f"{fmt.number(head.pool_count)} {'Poolfläche' if head.pool_count == 1 else 'Poolflächen'} "
+    f"({fmt.hectares(head.pool_area_m2)}, {fmt.points(head.free_points)} frei) · "
+    f"{fmt.number(head.intervention_count)} {'Eingriff' if head.intervention_count == 1 else 'Eingriffe'} "
     f"({fmt.points(head.open_points)} offener Bedarf). Klick auf eine Fläche zeigt ihre Angaben; "
     "der Link in der Adresszeile öffnet dieselbe Ansicht.")
 

@@ -64,10 +64,9 @@ def test_the_planners_link_restores_filters_selection_and_details(demo_dir):
     assert at.text_input(key="karte_min_wp").value == "10.000"
     details = selection.details(view, mapfilter.Selection("pool_areas", "MAC-2023-006"))
     assert at.subheader[0].value == "Poolfläche MAC\\-2023\\-006"
-    fields = next(df.value for df in at.dataframe if df.value.columns.tolist() == ["Merkmal", "Wert"])
+    fields, bookings = (t.value.reset_index(drop=True) for t in at.table)
     assert fields.equals(details.fields)
     assert "Gemarkung Püchau" in fields.set_index("Merkmal").loc["Flurstücke", "Wert"]
-    bookings = next(df.value for df in at.dataframe if "Buchungs-ID" in df.value.columns)
     assert len(bookings) == details.booking_count == 2
     assert {m.label: m.value for m in at.metric}["Frei (WP)"] == dict(details.figures)["Frei (WP)"]
     assert dict(at.query_params) == {**DONE_LINK, "flaeche": "MAC-2023-006"}  # the link stays as sent

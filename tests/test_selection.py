@@ -41,6 +41,10 @@ def test_only_a_new_click_changes_the_selection():
     assert selection.new_pick(None, "", token) is None
 
 
+def values_of(bookings) -> list[str]:
+    return bookings["allocation_id"].tolist()
+
+
 def test_pool_area_details_have_every_field_with_its_german_label():
     d = selection.details(tiny_view(BOOKINGS), W1)
     assert d.kind == "Poolfläche" and d.name == "Am Wald"
@@ -49,6 +53,7 @@ def test_pool_area_details_have_every_field_with_its_german_label():
     assert values["Flurstücke"] == "Gemarkung Nemt, Flur 3, 49/7"
     assert values["Gemeinde"] == "Wurzen" and values["Maßnahmenbeginn"] == "02.05.2021"
     assert values["Wertpunkte"] == fmt.points(20_000) and values["Maßnahmenende"] == "–"
+    assert values["Bemerkungen"] == "–"  # empty text
     figures = dict(d.figures)
     assert figures["Fläche (ha)"] == "4,00"  # 200 m × 200 m
     assert figures["Reserviert (WP)"] == "2.000" and figures["Zugeordnet (WP)"] == "0"
@@ -59,9 +64,9 @@ def test_pool_area_bookings_leave_out_cancelled_ones_and_name_the_intervention()
     d = selection.details(tiny_view(BOOKINGS), W1)
     assert d.booking_count == 1  # B-3 was cancelled by B-4
     row = d.bookings.iloc[0]
-    assert (row["Buchungs-ID"], row["Eingriffs-ID"], row["Bezeichnung"], row["Buchungsart"]) == (
-        "B-2", "E1", "B-Plan Nord", "reserviert")
-    assert row["Wertpunkte"] == "2.000" and row["Buchungsdatum"] == "01.03.2026" and row["Gemeinde"] == "Wurzen"
+    assert (row["Eingriffs-ID"], row["Bezeichnung (Gemeinde)"], row["Gebucht"], row["Buchungsdatum"]) == (
+        "E1", "B-Plan Nord (Wurzen)", f"{fmt.points(2_000)} reserviert", "01.03.2026")
+    assert values_of(selection.bookings(tiny_view(BOOKINGS), W1)) == ["B-2"]
 
 
 def test_intervention_details_show_demand_coverage_and_booked_areas():
@@ -73,8 +78,7 @@ def test_intervention_details_show_demand_coverage_and_booked_areas():
     assert figures["Offener Bedarf (WP)"] == "1.000"
     assert figures["Deckung"] == f"teilweise ({fmt.percent(11 / 12)})"
     assert d.bookings["Flächen-ID"].tolist() == ["M1", "W1"]
-    assert d.bookings["Flurname"].tolist() == ["Kiesgrube", "Am Wald"]
-    assert d.bookings["Gemeinde"].tolist() == ["Machern", "Wurzen"]
+    assert d.bookings["Flurname (Gemeinde)"].tolist() == ["Kiesgrube (Machern)", "Am Wald (Wurzen)"]
 
 
 def test_attribute_text_stays_text_in_details():

@@ -86,10 +86,10 @@ def details_panel(view: PoolView, chosen: Selection | None) -> bool:
     if chosen.layer == schema.INTERVENTIONS:
         st.link_button("Im Bereich Eingriffe & Buchung öffnen", mapfilter.intervention_link(chosen.feature_id),
                        icon=":material/open_in_new:")
-    st.dataframe(d.fields, hide_index=True, width="stretch")
+    st.table(d.fields, hide_index=True, hide_header=True, border="horizontal")
     st.markdown(f"**Buchungen ({fmt.number(d.booking_count)})**")
     if d.booking_count:
-        st.dataframe(d.bookings, hide_index=True, width="stretch")
+        st.table(d.bookings, hide_index=True, border="horizontal")
     else:
         st.caption("Keine aktiven Reservierungen oder Zuordnungen.")
     return st.button("Auswahl aufheben")
