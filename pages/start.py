@@ -30,5 +30,5 @@ st.caption("Bilanz = freie Wertpunkte der Poolflächen der Gemeinde minus offene
            "Buchungen über Gemeindegrenzen hinweg sind der Zweck des gemeinsamen Pools.")
 
 st.subheader("Was ist neu")
-st.dataframe(changes.whats_new(view.history), hide_index=True, width="stretch")
+st.table(changes.whats_new(view.history), border="horizontal", hide_index=True)
 st.page_link("pages/aenderungen.py", label="Alle Änderungen", icon=":material/history:")

@@ -79,4 +79,11 @@ def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg):
     assert (latest["user"], latest["action"], latest["source"], latest["added"]) == (
         "wurzen.gis", "upload", changed_gpkg.name, 1)
     assert NEW_ID in set(Store(app_data).read_layer(schema.POOL_AREAS, [WURZEN])["pool_id"])
+
+    page.get_by_role("link", name="Änderungen").click()
+    page.get_by_text("Was eine Wiederherstellung ändern würde").wait_for(timeout=60_000)
+    wait_for_app(page)
+    body = page.inner_text("[data-testid='stMain']")
+    assert "Wiederherstellen darf nur die Administration." in body and "Traceback" not in body
+    screenshot(page, "aenderungen")
     assert page.external_requests == [] and page.dialogs == []
