@@ -16,10 +16,11 @@ if done := st.session_state.pop("restore_done", None):
 
 view = data.view()
 cols = st.columns(3)
-ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get)
+ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get, placeholder="alle")
 layers = cols[1].multiselect("Ebene", [*schema.MUNICIPAL_LAYERS, schema.ALLOCATIONS],
-                             format_func=schema.LAYER_LABELS.get)
-actions = cols[2].multiselect("Aktion", list(changes.ACTION_LABELS), format_func=changes.ACTION_LABELS.get)
+                             format_func=schema.LAYER_LABELS.get, placeholder="alle")
+actions = cols[2].multiselect("Aktion", list(changes.ACTION_LABELS), format_func=changes.ACTION_LABELS.get,
+                              placeholder="alle")
 rows = changes.newest_first(view.history, ags=ags, layers=layers, actions=actions)
 st.dataframe(changes.history_table(rows), hide_index=True, width="stretch")
 
