@@ -72,8 +72,8 @@ MUNICIPALITY_COLORS: dict[str, str] = dict(zip(
 
 
 def matrix_table(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`matrix` for display: German value points, empty cells as ``–``."""
-    out = table.map(lambda v: fmt.points(v) if abs(v) > 0.5 else "–")
+    """:func:`matrix` for display: whole value points in German format (unit WP), empty cells as ``–``."""
+    out = table.map(lambda v: fmt.number(round(v)) if abs(v) > 0.5 else "–")
     return out.rename_axis(index=None, columns=None).reset_index(names=table.index.name)
 
 

@@ -74,9 +74,10 @@ LIST_COLUMNS: dict[str, tuple[str, object]] = {
 
 
 def list_table(interventions: pd.DataFrame) -> pd.DataFrame:
-    """The intervention list: demand, booked, remaining demand and coverage, formatted."""
+    """The intervention list: coverage, demand, booked and remaining demand, formatted."""
     out = present.german_table(interventions, LIST_COLUMNS)
-    out[schema.label("coverage")] = [coverage_text(row) for _, row in interventions.iterrows()]
+    out.insert(list(LIST_COLUMNS).index("status") + 1, schema.label("coverage"),
+               [coverage_text(row) for _, row in interventions.iterrows()])
     return out
 
 

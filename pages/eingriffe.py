@@ -26,7 +26,8 @@ with list_tab:
     shown = interventions.apply(view.interventions, widgets.filters(user))
     st.caption(f"{fmt.number(len(shown))} von {fmt.number(len(view.interventions))} Eingriffen · offener Bedarf "
                f"{fmt.points(shown['open_points'].sum())}")
-    st.dataframe(interventions.list_table(shown), hide_index=True, width="stretch", height=280)
+    st.dataframe(interventions.list_table(shown), hide_index=True, width="stretch", height=280,
+                 column_config={schema.label("name", schema.INTERVENTIONS): st.column_config.TextColumn(width=200)})
     chosen = widgets.pick(view.interventions, shown)
     if chosen is None:
         st.info("Einen Eingriff wählen, um seine Buchungen und passende Poolflächen zu sehen.")
@@ -73,14 +74,15 @@ with list_tab:
         help=f"Vorschlag: gleichartiger Ausgleich für {candidates.biotope_group(row['biotope_before'])}")
     ranked = candidates.rank(view.pool_areas, row, candidates.neighbours(view.boundaries),
                              preferred_measures=preferred)
-    best = ranked[ranked["ags"].isin(origin)] if origin else ranked
-    best = best.head(10)
+    fitting = ranked[ranked["ags"].isin(origin)] if origin else ranked
+    best = fitting.head(10)
     if best.empty:
         st.warning("Keine Poolfläche mit freien Wertpunkten in der Auswahl.")
         st.stop()
-    st.caption(f"{fmt.number(len(best))} von {fmt.number(len(ranked))} buchbaren Poolflächen, beste zuerst. "
-               "Rang nach Gemeinde (gleiche vor Nachbargemeinde), ob die Fläche den Restbedarf allein deckt, "
-               "Maßnahmentyp und Entfernung.")
+    st.caption(f"Die besten {fmt.number(len(best))} von {fmt.number(len(fitting))} buchbaren Poolflächen"
+               f"{' der gewählten Gemeinden' if origin else ''} (Rang unter allen {fmt.number(len(ranked))}). "
+               "Der Rang bewertet die Gemeinde (eigene vor Nachbargemeinde), ob die Fläche den Restbedarf allein "
+               "deckt, den Maßnahmentyp und die Entfernung.")
     st_folium(candidatemap.build(view, chosen, best, offline=data.settings().offline), key="eingriffe_karte",
               height=420, use_container_width=True, returned_objects=[])
     st.table(interventions.candidate_table(best).set_index("Rang"))

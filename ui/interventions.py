@@ -146,8 +146,9 @@ def flows_section(view: PoolView) -> None:
               help="Anteil der netto gebuchten Wertpunkte, deren Poolfläche in einer anderen Gemeinde liegt "
                    "als der Eingriff")
     st.caption("Zeilen: Gemeinde des Eingriffs · Spalten: Gemeinde der Poolfläche · Werte: netto gebuchte "
-               "Wertpunkte (Reservierungen und Zuordnungen, Stornos abgezogen).")
-    st.dataframe(flows.matrix_table(flows.matrix(flow)), hide_index=True, width="stretch")
+               "Wertpunkte in WP (Reservierungen und Zuordnungen, Stornos abgezogen).")
+    table = flows.matrix_table(flows.matrix(flow))
+    st.table(table.set_index(table.columns[0]))
     spec = flows.chart_spec(flow)
-    st.altair_chart(charts.altair_chart(spec), width="stretch")
+    st.altair_chart(charts.altair_chart(spec), width="stretch", height=charts.height(spec) + 90, theme=None)
     st.caption(spec.note + " Farbe = Gemeinde der Poolfläche.")

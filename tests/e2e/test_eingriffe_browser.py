@@ -1,0 +1,93 @@
+"""The issue's scenario in a browser: a planner of Wurzen books points from Bennewitz, and the
+start page, the overview and the map show the new balance at once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from geo import fmt, interventions, schema, summary, users
+from geo.store import Store
+from tests.e2e.conftest import screenshot, wait_for_app
+
+PASSWORD = "browser-test-1"
+TARGET = "BPL-WUR-02"  # Wurzen, status "geplant", large open demand: points can be reserved
+POINTS = 1_500_000
+
+
+@pytest.fixture(scope="module")
+def app_env(app_data: Path) -> dict[str, str]:
+    accounts = app_data / "users-e2e.json"
+    users.add("wurzen.gis", PASSWORD, role="gis", ags=schema.municipality("wurzen").ags,
+              display_name="GIS Stadt Wurzen", path=accounts, rounds=4)
+    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(accounts)}
+
+
+def metric(page, label: str) -> str:
+    box = page.locator("[data-testid='stMetric']").filter(has=page.get_by_text(label, exact=True)).first
+    return box.locator("[data-testid='stMetricValue']").inner_text().replace(" ", "\u00a0")
+
+
+def visible(text: str) -> str:
+    return text.replace("\u00a0", " ")
+
+
+def test_a_planner_of_wurzen_books_from_bennewitz_and_every_page_follows(page, app_url, app_data):
+    page.goto(app_url)  # the first run registers st.navigation (see tests/signin.py)
+    wait_for_app(page)
+    before = summary.headline(summary.pool_view(Store(app_data).read_all()))
+    assert metric(page, "Freie Wertpunkte") == fmt.points_short(before.free_points)
+
+    page.goto(f"{app_url}/eingriffe?eingriff={TARGET}")
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert "Buchen ist nur angemeldet möglich" in body
+    page.get_by_label("Benutzername").fill("wurzen.gis")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    wait_for_app(page)
+    assert "Angemeldet: GIS Stadt Wurzen" in visible(page.inner_text("body"))
+
+    origin = page.locator("[data-testid='stMultiSelect']").filter(has_text="Poolflächen aus")
+    origin.locator("input").click()
+    origin.locator("input").fill("Bennewitz")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    candidates = page.get_by_role("tabpanel", name="Eingriffe und Buchung").get_by_test_id("stTable").inner_text()
+    assert "liegt in Bennewitz, Nachbargemeinde" in visible(candidates)
+    assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 1
+
+    page.get_by_label("Wertpunkte", exact=True).fill(fmt.number(POINTS))
+    page.get_by_role("button", name="Buchen").click()
+    wait_for_app(page)
+    message = visible(page.locator("[data-testid='stAlertContentSuccess']").inner_text())
+    pool_id = re.search(r"von (\S+) für " + TARGET + " reserviert", message).group(1)
+    assert message.startswith(f"{visible(fmt.points(POINTS))} von {pool_id}")
+    screenshot(page, "eingriffe_gebucht")
+
+    after = summary.pool_view(Store(app_data).read_all())
+    area = after.pool_areas.set_index("pool_id").loc[pool_id]
+    assert area["ags"] == schema.municipality("bennewitz").ags
+    target = interventions.one(after.interventions, TARGET)
+    assert metric(page, "Offener Bedarf") == fmt.points(target["open_points"])
+    head = summary.headline(after)
+    assert head.free_points == before.free_points - POINTS
+    assert fmt.points_short(head.free_points) != fmt.points_short(before.free_points)
+
+    page.goto(app_url)
+    wait_for_app(page)
+    assert metric(page, "Freie Wertpunkte") == fmt.points_short(head.free_points)
+    assert metric(page, "Offener Bedarf") == fmt.points_short(head.open_points)
+
+    page.goto(f"{app_url}/uebersicht")
+    wait_for_app(page)
+    assert metric(page, "Freie Wertpunkte") == fmt.points_short(head.free_points)
+
+    page.goto(f"{app_url}/karte?flaeche={pool_id}")
+    wait_for_app(page)
+    assert fmt.number(round(area["free_points"])) in page.inner_text("body")
+    assert page.external_requests == []
+    assert page.dialogs == []
