@@ -10,13 +10,13 @@ st.set_page_config(page_title="Flächenpool Leipzig & Wurzener Land", page_icon=
                    layout="wide")
 
 PAGES = [
-    st.Page("pages/start.py", title="Auf einen Blick", icon=":material/dashboard:", default=True),
-    st.Page("pages/uebersicht.py", title="Übersicht & Berichte", icon=":material/bar_chart:", url_path="uebersicht"),
-    st.Page("pages/karte.py", title="Karte", icon=":material/map:", url_path="karte"),
-    st.Page("pages/eingriffe.py", title="Eingriffe & Zuordnung", icon=":material/handshake:", url_path="eingriffe"),
-    st.Page("pages/bewertung.py", title="Bewertungsmodelle", icon=":material/calculate:", url_path="bewertung"),
-    st.Page("pages/hochladen.py", title="Daten hochladen", icon=":material/upload:", url_path="hochladen"),
-    st.Page("pages/aenderungen.py", title="Änderungen", icon=":material/history:", url_path="aenderungen"),
+    st.Page("views/start.py", title="Auf einen Blick", icon=":material/dashboard:", default=True),
+    st.Page("views/karte.py", title="Karte", icon=":material/map:", url_path="karte"),
+    st.Page("views/eingriffe.py", title="Eingriffe & Zuordnung", icon=":material/handshake:", url_path="eingriffe"),
+    st.Page("views/uebersicht.py", title="Übersicht & Berichte", icon=":material/bar_chart:", url_path="uebersicht"),
+    st.Page("views/hochladen.py", title="Daten hochladen", icon=":material/upload:", url_path="hochladen"),
+    st.Page("views/aenderungen.py", title="Änderungen", icon=":material/history:", url_path="aenderungen"),
+    st.Page("views/bewertung.py", title="Bewertungsmodelle", icon=":material/calculate:", url_path="bewertung"),
 ]
 
 assets.ensure_leaflet()

@@ -13,28 +13,8 @@ from tests.conftest import REPO
 PASSWORD = "test-passwort-1"
 
 
-class _PathWithoutPagesFolder(type(Path())):
-    """Path whose ``pages`` folder does not exist (for Streamlit's legacy pages-folder check only)."""
-
-    def exists(self, *args, **kwargs) -> bool:
-        return self.name != "pages" and super().exists(*args, **kwargs)
-
-
-def run_app_py_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run app.py on every AppTest rerun, as the server does.
-
-    AppTest resets ``PagesManager.uses_pages_directory`` before each run; with a folder
-    named ``pages/`` next to app.py it then runs the page script alone (multipage v1),
-    without app.py's sign-in sidebar. The server sets the flag to False at the first
-    ``st.navigation`` call and keeps it.
-    """
-    monkeypatch.setattr("streamlit.runtime.pages_manager.Path", _PathWithoutPagesFolder)
-
-
 def make_accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The demo accounts (password :data:`PASSWORD`, cheap hashes) in a users file the app reads,
-    and app.py run on every AppTest rerun (see :func:`run_app_py_every_time`)."""
-    run_app_py_every_time(monkeypatch)
+    """The demo accounts (password :data:`PASSWORD`, cheap hashes) in a users file the app reads."""
     path = tmp_path / "users.json"
     for name, role, ags, display in users.DEMO_USERS:
         users.add(name, PASSWORD, role=role, ags=ags, display_name=display, path=path, rounds=4)

@@ -57,7 +57,7 @@ def test_sidebar_shows_attribution_and_demo_notice(demo_dir):
 
 def test_valuation_page_shows_each_model_with_its_partners(demo_dir):
     at = run_app()
-    at.switch_page("pages/bewertung.py").run()
+    at.switch_page("views/bewertung.py").run()
     assert not at.exception
     assert [s.value for s in at.subheader] == ["Leipziger Bewertungsmodell (Demotabelle)",
                                                 "Handlungsempfehlung Sachsen (Demotabelle)"]

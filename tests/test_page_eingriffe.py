@@ -14,7 +14,7 @@ from tests.conftest import REPO
 
 WURZEN, BENNEWITZ, MACHERN = (schema.municipality(s).ags for s in ("wurzen", "bennewitz", "machern"))
 WURZEN_GIS = User("wurzen.gis", "gis", WURZEN)
-PAGE = "pages/eingriffe.py"
+PAGE = "views/eingriffe.py"
 
 
 def open_page(eingriff: str | None = None, user: User | None = None) -> AppTest:
@@ -100,7 +100,7 @@ def test_a_planner_of_wurzen_books_points_from_bennewitz(demo_dir):
     assert pool_id in frame(at, "Buchungs-ID")["Flächen-ID"].tolist()
 
     # The start page of the same session shows the new balance per municipality at once.
-    at.switch_page("pages/start.py")
+    at.switch_page("views/start.py")
     at.run()
     table = frame(at, "Gemeinde").set_index("Gemeinde")
     old, new = summary.by_municipality(before), summary.by_municipality(after)

@@ -44,7 +44,7 @@ def test_reading_needs_sign_in_only_when_the_deployment_says_so(demo_dir, accoun
 
 
 def test_readers_and_visitors_get_no_uploader(demo_dir, accounts):
-    at = signed_in("leser", "pages/hochladen.py")
+    at = signed_in("leser", "views/hochladen.py")
     assert not at.get("file_uploader") and "GIS-Zuständige" in at.info[0].value
 
 
@@ -56,7 +56,7 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     shapefile = brandis_shapefile_zip(store, tmp_path)
 
     # Brandis signs in and uploads last year's shapefile.
-    at = signed_in("brandis.gis", "pages/hochladen.py")
+    at = signed_in("brandis.gis", "views/hochladen.py")
     at.get("file_uploader")[0].set_value((shapefile.name, shapefile.data, "application/zip"))
     at.run()
     assert not at.exception, at.exception
@@ -97,26 +97,26 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     assert by_label(at.selectbox, "„in Planung“ bedeutet").value == "geplant"
 
     # A colleague in Leipzig sees the new area and the upload.
-    leipzig = signed_in("leipzig.gis", "pages/aenderungen.py")
+    leipzig = signed_in("leipzig.gis", "views/aenderungen.py")
     latest = leipzig.dataframe[0].value.iloc[0]
     assert (latest["Änderung"], latest["Benutzer"], latest["Gemeinde"], latest["Quelle"]) == (
         "C-000020", "brandis.gis", "Brandis", shapefile.name)
     assert (latest["neu"], latest["geändert"], latest["entfernt"]) == ("1", "3", "0")
     assert not [b for b in leipzig.button if "wiederherstellen" in b.label]
-    leipzig.switch_page("pages/start.py")
+    leipzig.switch_page("views/start.py")
     leipzig.run()
     whats_new = leipzig.table[0].value.iloc[0]
     assert (whats_new["Wer"], whats_new["Gemeinde"]) == ("brandis.gis", "Brandis")
     assert whats_new["Was"] == "Poolflächen hochgeladen: 1 neu, 3 geändert, 0 entfernt"
     leipzig.query_params["flaeche"] = NEW_ID
-    leipzig.switch_page("pages/karte.py")
+    leipzig.switch_page("views/karte.py")
     leipzig.run()
     assert not leipzig.exception, leipzig.exception
     assert f"Poolfläche {NEW_ID}" in [h.value.replace("\\", "") for h in leipzig.subheader]
     assert "Neue Wiese am Park" in [c.value for c in leipzig.caption]
 
     # The administrator restores the previous version in one step.
-    admin = signed_in("admin", "pages/aenderungen.py")
+    admin = signed_in("admin", "views/aenderungen.py")
     assert by_label(admin.selectbox, "Stand vor der Änderung").value == "C-000020"
     by_label(admin.button, "Stand vor C-000020 wiederherstellen").click()
     admin.run()

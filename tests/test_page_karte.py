@@ -16,7 +16,7 @@ DONE_LINK = {"gemeinde": "wurzen,machern", "status": "verfügbar", "massnahme": 
 def open_karte(params: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/karte.py")
+    at.switch_page("views/karte.py")
     at.query_params.update(params or {})
     at.run()
     assert not at.exception, at.exception

@@ -31,7 +31,7 @@ def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
 def open_page() -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("pages/uebersicht.py").run()
+    at.switch_page("views/uebersicht.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -54,7 +54,7 @@ def test_a_layer_labelled_for_another_municipality_is_refused(demo_store):
 
 def test_the_page_offers_wurzen_only_and_refuses_machern_data(demo_store, demo_dir, accounts, tmp_path):
     before = fingerprint(demo_dir)
-    at = signed_in("wurzen.gis", "pages/hochladen.py")
+    at = signed_in("wurzen.gis", "views/hochladen.py")
     assert "**Gemeinde:** Wurzen" in [m.value for m in at.markdown]
     assert not [s for s in at.selectbox if s.label == "Gemeinde"]
     upload = as_file(_machern_update(demo_store), "machern.gpkg", tmp_path)
@@ -75,7 +75,7 @@ def test_restoring_is_for_admins_only(demo_store, demo_dir, accounts):
     for user in (User("machern.gis", "gis", MACHERN), User("leser", "lesen")):
         with pytest.raises(PermissionDenied, match="nur die Administration"):
             publish.restore(demo_store, user, change)
-    at = signed_in("machern.gis", "pages/aenderungen.py")
+    at = signed_in("machern.gis", "views/aenderungen.py")
     assert by_label(at.selectbox, "Stand vor der Änderung").value == change
     assert not [b for b in at.button if "wiederherstellen" in b.label]
     assert "Wiederherstellen darf nur die Administration." in [c.value for c in at.caption]

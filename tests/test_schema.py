@@ -1,3 +1,5 @@
+import itertools
+
 from geo import schema
 
 
@@ -10,7 +12,7 @@ def _luminance(hex_colour: str) -> float:
 
 def test_status_colours_stay_apart_in_greyscale():
     levels = sorted(_luminance(schema.POOL_STATUS_COLORS[s]) for s in schema.POOL_STATUS)
-    gaps = [b - a for a, b in zip(levels, levels[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(levels)]
     assert min(gaps) >= 0.04, levels
 
 

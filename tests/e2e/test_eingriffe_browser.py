@@ -35,7 +35,7 @@ def visible(text: str) -> str:
 
 
 def test_a_planner_of_wurzen_books_from_bennewitz_and_every_page_follows(page, app_url, app_data):
-    page.goto(app_url)  # the first run registers st.navigation (see tests/signin.py)
+    page.goto(app_url)
     wait_for_app(page)
     before = summary.headline(summary.pool_view(Store(app_data).read_all()))
     assert metric(page, "Freie Wertpunkte") == fmt.points_short(before.free_points)

@@ -34,19 +34,6 @@ def app_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-@pytest.fixture(scope="module", autouse=True)
-def app_started(browser, app_url: str) -> None:
-    """Open the start page once, so the fresh server runs app.py's navigation before any deep link.
-
-    (A server whose very first session opens ``/karte`` treats ``pages/`` as a Streamlit v1
-    page folder; see the report of issue 4.)
-    """
-    page = browser.new_page()
-    page.goto(app_url)
-    wait_for_app(page)
-    page.close()
-
-
 def open_map(page, url: str):
     page.goto(url)
     wait_for_app(page)

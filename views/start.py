@@ -31,4 +31,4 @@ st.caption("Bilanz = freie Wertpunkte der Poolflächen der Gemeinde minus offene
 
 st.subheader("Was ist neu")
 st.table(changes.whats_new(view.history), border="horizontal", hide_index=True)
-st.page_link("pages/aenderungen.py", label="Alle Änderungen", icon=":material/history:")
+st.page_link("views/aenderungen.py", label="Alle Änderungen", icon=":material/history:")
