@@ -39,23 +39,27 @@ def _sum_by(ledger: pd.DataFrame, key: str, kind: str | None = None) -> pd.Serie
 def enrich_pool(pool: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
     """Pool areas with booked/reserved/allocated/free points and the ledger's status.
 
-    The stored ``status`` is only trusted for ``geplant`` and ``gesperrt``; the other
-    states follow the ledger: no free points left → ``zugeordnet``, or ``reserviert``
-    while any of the booked points are only reserved.
+    ``unbooked_points`` is what the ledger leaves of an area's value points;
+    ``free_points`` is the part of it that can be booked now, so 0 for areas that are
+    ``geplant`` (measure not begun) or ``gesperrt`` (withdrawn). The stored ``status`` is
+    only trusted for those two; the other states follow the ledger: nothing unbooked
+    left → ``zugeordnet``, or ``reserviert`` while any of the booked points are only
+    reserved.
     """
     out = pool.copy()
     ids = out["pool_id"]
     out["reserved_points"] = ids.map(_sum_by(ledger, "pool_id", "reserviert")).fillna(0.0)
     out["allocated_points"] = ids.map(_sum_by(ledger, "pool_id", "zugeordnet")).fillna(0.0)
     out["booked_points"] = out["reserved_points"] + out["allocated_points"]
-    out["free_points"] = (out["value_points"].fillna(0.0) - out["booked_points"]).clip(lower=0.0)
-    out["status"] = derived_status(out["status"], out["free_points"], out["reserved_points"])
+    out["unbooked_points"] = (out["value_points"].fillna(0.0) - out["booked_points"]).clip(lower=0.0)
+    out["status"] = derived_status(out["status"], out["unbooked_points"], out["reserved_points"])
+    out["free_points"] = out["unbooked_points"].where(out["status"].isin(BOOKABLE_POOL_STATUS), 0.0)
     return out
 
 
-def derived_status(stored: pd.Series, free: pd.Series, reserved: pd.Series) -> pd.Series:
+def derived_status(stored: pd.Series, unbooked: pd.Series, reserved: pd.Series) -> pd.Series:
     """Pool-area status as the ledger says it is (see :func:`enrich_pool`)."""
-    by_ledger = np.where(free > EPS, "verfügbar", np.where(reserved > EPS, "reserviert", "zugeordnet"))
+    by_ledger = np.where(unbooked > EPS, "verfügbar", np.where(reserved > EPS, "reserviert", "zugeordnet"))
     keep = stored.isin(["geplant", "gesperrt"])
     return pd.Series(np.where(keep, stored, by_ledger), index=stored.index, name="status")
 

@@ -211,6 +211,7 @@ DERIVED_LABELS: dict[str, str] = {
     "reserved_points": "Reserviert (WP)",
     "allocated_points": "Zugeordnet (WP)",
     "free_points": "Frei (WP)",
+    "unbooked_points": "Ungebucht (WP)",
     "covered_points": "Gedeckt (WP)",
     "open_points": "Offener Bedarf (WP)",
     "coverage": "Deckung",

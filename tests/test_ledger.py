@@ -40,10 +40,12 @@ def test_free_points_coverage_and_balance_by_hand():
     view = summary.PoolView(boundaries=POOL.iloc[:0], pool_areas=pool.reset_index().assign(area_m2=1.0),
                             interventions=itv.reset_index(), allocations=entries, history=pd.DataFrame())
     table = summary.by_municipality(view)
-    # Free: P2 300 + P3 800 + P4 800 (Machern: P2 only); open demand 300 in Wurzen.
+    # Free: only P2's 300 (Machern); withdrawn P3 and planned P4 offer nothing to book
+    # yet. Open demand: 300 in Wurzen.
+    assert pool.loc["P3", "free_points"] == 0 and pool.loc["P3", "unbooked_points"] == 800
     assert table.loc[MACHERN, "balance"] == 300
-    assert table.loc[WURZEN, "balance"] == 1_600 - 300
-    assert table.loc["gesamt", "balance"] == 1_900 - 300
+    assert table.loc[WURZEN, "balance"] == -300
+    assert table.loc["gesamt", "balance"] == 0
 
 
 def test_a_fully_allocated_area_is_zugeordnet():

@@ -91,7 +91,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def ledger_sums_equal_the_derived_free_points(self) -> None:
         enriched = ledger.enrich_pool(self.pool, self.entries).set_index("pool_id")
         per_area = self.entries.groupby("pool_id")["points"].sum().reindex(enriched.index, fill_value=0.0)
-        assert ((enriched["value_points"] - per_area - enriched["free_points"]).abs() < 1e-6).all()
+        assert ((enriched["value_points"] - per_area - enriched["unbooked_points"]).abs() < 1e-6).all()
+        bookable = enriched["status"].isin(ledger.BOOKABLE_POOL_STATUS)
+        assert (enriched["free_points"] == enriched["unbooked_points"].where(bookable, 0.0)).all()
         assert ((enriched["reserved_points"] + enriched["allocated_points"] - per_area).abs() < 1e-6).all()
 
     @invariant()
@@ -100,7 +102,7 @@ class LedgerMachine(RuleBasedStateMachine):
         for stored, row in zip(self.pool["status"], enriched.itertuples(), strict=True):
             if stored in ("geplant", "gesperrt"):
                 expected = stored
-            elif row.free_points > ledger.EPS:
+            elif row.unbooked_points > ledger.EPS:
                 expected = "verfügbar"
             else:
                 expected = "reserviert" if row.reserved_points > ledger.EPS else "zugeordnet"

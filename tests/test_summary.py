@@ -64,7 +64,8 @@ def test_by_status_and_measure_type_by_hand(view):
     assert status.index.tolist() == ["geplant", "verfügbar", "reserviert", "gesperrt"]
     assert status["area_ha"].tolist() == pytest.approx([9.0, 4.0, 1.0, 1.0])
     assert status["value_points"].tolist() == [2_000, 500, 1_000, 800]
-    assert status["free_points"].tolist() == [2_000, 500, 0, 800]
+    # Planned (P4) and withdrawn (P3) areas offer nothing to book.
+    assert status["free_points"].tolist() == [0, 500, 0, 0]
     measures = summary.with_total(summary.by_measure_type(view))
     assert measures.index.tolist() == ["Aufforstung", "Entsiegelung", "Blühflächen", "Gesamt"]
     assert measures["pool_count"].tolist() == [2, 1, 1, 4]
@@ -84,10 +85,11 @@ def test_area_by_municipality_and_status(view):
 def test_supply_demand_per_municipality_and_partnership(view):
     table = summary.supply_demand(view)
     # Open demand: E1 1200 − 700 = 500 (the 200 were cancelled), E2 covered, E3 100.
-    assert table.loc["Wurzen"].tolist() == [800, 500, 300]
+    # Free: only Machern's P2; P1 is fully booked, P3 withdrawn, P4 only planned.
+    assert table.loc["Wurzen"].tolist() == [0, 500, -500]
     assert table.loc["Machern"].tolist() == [500, 0, 500]
-    assert table.loc["Leipzig"].tolist() == [2_000, 100, 1_900]
-    assert table.loc["Gesamt"].tolist() == [3_300, 600, 2_700]
+    assert table.loc["Leipzig"].tolist() == [0, 100, -100]
+    assert table.loc["Gesamt"].tolist() == [500, 600, -100]
 
 
 def test_development_counts_starts_ends_and_net_bookings(view):
@@ -129,11 +131,11 @@ def test_charts_draw_the_summaries(view):
                            "booked_per_year"]
     balance = specs["balance"]
     assert balance.categories() == ["Leipzig", "Wurzen", "Machern", "Gesamt"]
-    assert balance.values(balance.series[0]) == [2_000, 800, 500, 3_300]
+    assert balance.values(balance.series[0]) == [0, 0, 500, 500]
     assert balance.values(balance.series[1]) == [100, 500, 0, 600]
     drawn = charts.altair_chart(balance).to_dict()
     rows = drawn["datasets"][next(iter(drawn["datasets"]))]
-    assert [r["Freie Wertpunkte"] for r in rows] == [2_000, 800, 500, 3_300]
+    assert [r["Freie Wertpunkte"] for r in rows] == [0, 0, 500, 500]
     assert drawn["config"]["locale"]["number"]["decimal"] == ","
     assert drawn["config"]["locale"]["number"]["thousands"] == "."
     status = specs["area_status"]
