@@ -11,30 +11,20 @@ Run: .venv/bin/python benchmarks/bench_candidates.py (the machine is shared: com
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.timing import median_ms  # noqa: E402
 from geo import booking, candidatemap, candidates, summary  # noqa: E402
 from geo.permissions import User  # noqa: E402
 from geo.store import Store  # noqa: E402
 from tests.conftest import copy_demo_data  # noqa: E402
 
 RUNS = 7
-
-
-def median_ms(action, runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

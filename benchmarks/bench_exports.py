@@ -6,14 +6,13 @@ Run: .venv/bin/python benchmarks/bench_exports.py
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import sys
-import time
 from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.timing import median_seconds
 from geo import summary
 from geo.exports import pdf, pptx, tables
 from geo.store import Store
@@ -22,27 +21,18 @@ RUNS = 5
 ON = dt.date(2026, 11, 25)
 
 
-def median_seconds(build) -> tuple[float, int]:
-    times, size = [], 0
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        size = len(build())
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), size
-
-
 def main() -> None:
     view = summary.pool_view(Store(Path(__file__).resolve().parent.parent / "data").read_all())
     for label, scope in (("alle Partner", summary.Scope()),
                          ("Leipzig+Wurzen 2020–2026", summary.Scope(("14713000", "14729410"), (2020, 2026)))):
-        seconds, _ = median_seconds(lambda scope=scope: [summary.report(view, scope)])
+        seconds = median_seconds(lambda scope=scope: summary.report(view, scope), RUNS)
         report = summary.report(view, scope)
         print(f"{label}: summary.report median {seconds * 1000:.0f} ms")
         builders = {"pptx": partial(pptx.build, report, on=ON, context=view),
                     "pdf": partial(pdf.build, report, on=ON, context=view), "xlsx": partial(tables.xlsx, report),
                     "gpkg": partial(tables.geopackage, report), "geojson": partial(tables.geojson, report)}
         for kind, build in builders.items():
-            seconds, size = median_seconds(build)
+            seconds, size = median_seconds(build, RUNS), len(build())
             print(f"  {kind:8s} median {seconds * 1000:6.0f} ms  {size / 1024:7.0f} KiB")
 
 

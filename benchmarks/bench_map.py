@@ -9,9 +9,7 @@ Run: ``.venv/bin/python benchmarks/bench_map.py``. Prints medians (ms) and sizes
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,20 +17,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.timing import median_ms
 from geo import mapfilter, schema, summary, webmap
 from geo.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 RUNS = 7
-
-
-def median_ms(fn, runs: int = RUNS) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def scaled(view: summary.PoolView, factor: int) -> summary.PoolView:

@@ -18,6 +18,7 @@ sys.path.insert(0, str(REPO))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from benchmarks.timing import median_seconds  # noqa: E402
 from geo import summary  # noqa: E402
 from geo.store import Store  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
@@ -57,20 +58,11 @@ def cold_start_seconds() -> float:
 
 def main() -> None:
     store = Store(REPO / "data")
-    reads = []
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        summary.pool_view(store.read_all())
-        reads.append(time.perf_counter() - t0)
+    read_med = median_seconds(lambda: summary.pool_view(store.read_all()), RUNS)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()  # fills the cache
-    reruns = []
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        at.run()
-        reruns.append(time.perf_counter() - t0)
+    rerun_med = median_seconds(at.run, RUNS)
     colds = [cold_start_seconds() for _ in range(3)]
-    read_med, rerun_med = statistics.median(reads), statistics.median(reruns)
     print(f"read + enrich whole pool (uncached): median {read_med * 1000:.0f} ms over {RUNS}")
     print(f"start page rerun (cached, AppTest):  median {rerun_med * 1000:.0f} ms over {RUNS}")
     print(f"ratio uncached read / cached rerun:  {read_med / rerun_med:.1f}x")

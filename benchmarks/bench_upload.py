@@ -5,10 +5,8 @@ Run: .venv/bin/python benchmarks/bench_upload.py   (medians of 5 runs, on a temp
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +14,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.timing import median_seconds
 from geo import diff, ingest, mapping, schema, validate
 from geo.errors import DataError
 from geo.store import Store
@@ -23,15 +22,6 @@ from tests.conftest import copy_demo_data
 from tests.uploads import BRANDIS, as_file, brandis_shapefile_zip
 
 RUNS = 5
-
-
-def median(run) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def pipeline(store: Store, files: list[ingest.UploadedFile], ags: str, values: dict) -> None:
@@ -68,11 +58,12 @@ def main() -> None:
         shapefile = brandis_shapefile_zip(store, tmp)
         values = {"status": {"verfuegbar": "verfügbar", "in Planung": "geplant"}}
         print(f"Brandis shapefile ({len(shapefile.data) / 1024:.0f} KB zip, 29 areas, EPSG:31468): "
-              f"check+read+validate+diff median {median(lambda: pipeline(store, [shapefile], BRANDIS, values)):.2f} s")
+              f"check+read+validate+diff median "
+              f"{median_seconds(lambda: pipeline(store, [shapefile], BRANDIS, values)):.2f} s")
         big = large_layer(store, 3000, 100)
         big_file = as_file(big, "gross.gpkg", tmp)
         print(f"3.000 areas × 100 vertices ({len(big_file.data) / 1e6:.1f} MB GeoPackage): "
-              f"median {median(lambda: pipeline(store, [big_file], BRANDIS, {})):.2f} s")
+              f"median {median_seconds(lambda: pipeline(store, [big_file], BRANDIS, {})):.2f} s")
         fine = large_layer(store, 300, 10_000)
         fine_file = as_file(fine, "fein.gpkg", tmp)
 
@@ -84,7 +75,7 @@ def main() -> None:
             raise AssertionError("a 3-million-vertex layer was accepted")
 
         print(f"300 areas × 10.000 vertices = 3 Mio. vertices ({len(fine_file.data) / 1e6:.1f} MB): refused after "
-              f"median {median(refuse):.2f} s")
+              f"median {median_seconds(refuse):.2f} s")
 
 
 if __name__ == "__main__":
