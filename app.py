@@ -22,6 +22,8 @@ PAGES = [
 assets.ensure_leaflet()
 page = st.navigation(PAGES)
 auth.sidebar()
-chrome.footer()
-auth.require_sign_in_to_read()
-page.run()
+try:
+    auth.require_sign_in_to_read()
+    page.run()
+finally:  # also when a page stops early: the attribution stays below the page's own sidebar widgets
+    chrome.footer()

@@ -80,6 +80,15 @@ def _status_series(columns: list[str]) -> tuple[Series, ...]:
     return tuple(Series(s, schema.POOL_STATUS_LABELS[s], schema.POOL_STATUS_COLORS[s]) for s in columns)
 
 
+def _one_bar_per_series(frame: pd.DataFrame, category: str, value: str, columns: list[str]) -> pd.DataFrame:
+    """One column per row holding that row's *value* (0 elsewhere): stacked, every bar gets
+    its own series colour, e.g. each status bar its legend colour."""
+    out = frame[[category]].copy()
+    for i, column in enumerate(columns):
+        out[column] = [v if j == i else 0.0 for j, v in enumerate(frame[value])]
+    return out
+
+
 def specs(report: summary.Report) -> list[ChartSpec]:
     """The overview's charts in reading order, each over one of *report*'s tables."""
     status = report.status.rename_axis("status").reset_index()
@@ -93,9 +102,9 @@ def specs(report: summary.Report) -> list[ChartSpec]:
                   report.area_status.reset_index(), "municipality", "Gemeinde",
                   _status_series(list(report.area_status.columns)), "Fläche (ha)", "ha", stacked=True),
         ChartSpec("points_status", "Wertpunkte nach Status",
-                  "Aufwertung aller Poolflächen je Status in Wertpunkten (WP).",
-                  status, "status", "Status", (Series("value_points", "Wertpunkte", DARK),),
-                  "Wertpunkte", "points"),
+                  "Aufwertung aller Poolflächen je Status in Wertpunkten (WP), Farben wie in der Kartenlegende.",
+                  _one_bar_per_series(status, "status", "value_points", list(report.status.index)), "status",
+                  "Status", _status_series(list(report.status.index)), "Wertpunkte", "points", stacked=True),
         ChartSpec("measures", "Fläche nach Maßnahmentyp",
                   "Hektar Poolfläche je Maßnahmentyp.",
                   report.measures.rename_axis("measure_type").reset_index(), "measure_type", "Maßnahmentyp",

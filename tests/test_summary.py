@@ -144,3 +144,12 @@ def test_charts_draw_the_summaries(view):
     per_year = specs["booked_per_year"]
     assert per_year.values(per_year.series[0]) == report.development["booked_points"].tolist()
     assert specs["measures"].values(specs["measures"].series[0]) == pytest.approx(report.measures["area_ha"].tolist())
+
+
+def test_points_by_status_bars_wear_the_legend_colours(view):
+    report = summary.report(view, summary.Scope())
+    spec = next(s for s in charts.specs(report) if s.key == "points_status")
+    assert [s.color for s in spec.series] == [schema.POOL_STATUS_COLORS[s] for s in report.status.index]
+    # Each bar is the sum of its row: the status's own value points, nothing of the others.
+    drawn = spec.data[[s.column for s in spec.series]].sum(axis=1).tolist()
+    assert drawn == report.status["value_points"].tolist()

@@ -44,16 +44,20 @@ def _oidc_user() -> User | None:
 
 
 def _sign_in_form() -> None:
-    with st.form("sign_in", clear_on_submit=True):
-        st.markdown("**Anmelden**")
+    # Collapsed unless reading needs a sign-in, so page filters stay near the top.
+    expanded = not data.settings().public_read or "sign_in_failed" in st.session_state
+    with st.expander("Anmeldung", icon=":material/login:", expanded=expanded), \
+            st.form("sign_in", clear_on_submit=True, border=False):
         name = st.text_input("Benutzername", autocomplete="username")
         password = st.text_input("Passwort", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Anmelden", type="primary")
     if submitted:
         user = users.authenticate(name, password, path=data.settings().users_file)
         if user is None:
+            st.session_state["sign_in_failed"] = True
             st.error("Anmeldung fehlgeschlagen: Benutzername oder Passwort stimmt nicht.")
         else:
+            st.session_state.pop("sign_in_failed", None)
             st.session_state[SESSION_KEY] = user
             st.rerun()
 

@@ -44,6 +44,7 @@ def test_a_planner_of_wurzen_books_from_bennewitz_and_every_page_follows(page, a
     wait_for_app(page)
     body = page.inner_text("body")
     assert "Buchen ist nur angemeldet möglich" in body
+    page.get_by_text("Anmeldung", exact=True).click()
     page.get_by_label("Benutzername").fill("wurzen.gis")
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()

@@ -48,6 +48,7 @@ def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg):
     history = Store(app_data).read_history()
     page.goto(app_url)
     wait_for_app(page)
+    page.get_by_text("Anmeldung", exact=True).click()
     page.get_by_label("Benutzername").fill("wurzen.gis")
     page.get_by_label("Passwort", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
