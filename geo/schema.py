@@ -12,6 +12,15 @@ from typing import Literal
 CRS = "EPSG:25833"
 """Stored and measured CRS (ETRS89 / UTM 33N)."""
 WEB_CRS = "EPSG:4326"
+# German names of the CRSs the partners' uploads come in (DOMAIN.md, "Coordinates").
+CRS_NAMES: dict[str, str] = {
+    "EPSG:25833": "ETRS89 / UTM Zone 33N",
+    "EPSG:25832": "ETRS89 / UTM Zone 32N",
+    "EPSG:31468": "DHDN / Gauß-Krüger 4. Streifen",
+    "EPSG:31469": "DHDN / Gauß-Krüger 5. Streifen",
+    "EPSG:4326": "WGS 84, geographische Koordinaten",
+    "EPSG:3857": "WGS 84 / Pseudo-Mercator (Web-Karten)",
+}
 
 BOUNDARY_ATTRIBUTION = (
     "Verwaltungsgrenzen: © GeoBasis-DE / BKG 2016 (Daten verändert). VG250, Stand 01.01.2016."

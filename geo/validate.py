@@ -142,7 +142,8 @@ def _geometry(frame: gpd.GeoDataFrame, ids: pd.Series, c: _Collector, repair: bo
               ) -> tuple[gpd.GeoDataFrame, pd.Series, pd.DataFrame]:
     """Reproject, drop Z, check types, emptiness and validity. Returns frame, usable-geometry mask, repairs."""
     if frame.crs != schema.CRS:
-        c.add("warning", "crs_reprojected", f"Koordinaten in {frame.crs.to_string()} ({frame.crs.name}) wurden nach "
+        c.add("warning", "crs_reprojected", f"Koordinaten in {frame.crs.to_string()} "
+              f"({schema.CRS_NAMES.get(frame.crs.to_string(), frame.crs.name)}) wurden nach "
               f"{schema.CRS} (ETRS89 / UTM 33N) umgerechnet.")
         frame = frame.to_crs(schema.CRS)
     geoms = frame.geometry.array

@@ -102,7 +102,8 @@ def _mojibake(frame: gpd.GeoDataFrame, tmp: Path) -> list[ingest.UploadedFile]:
 FINDINGS = {
     "crs_missing": (lambda f, s, t: _gpkg(f.set_crs(None, allow_override=True), t),
                     "crs_missing", "kein Koordinatenbezugssystem"),
-    "crs_other": (lambda f, s, t: _gpkg(f.to_crs("EPSG:31468"), t), "crs_reprojected", "umgerechnet"),
+    "crs_other": (lambda f, s, t: _gpkg(f.to_crs("EPSG:31468"), t), "crs_reprojected",
+                  "(DHDN / Gauß-Krüger 4. Streifen) wurden nach EPSG:25833"),
     "layer_3d": (lambda f, s, t: _gpkg(f.set_geometry(shapely.force_3d(f.geometry.array, 120.0), crs=f.crs), t),
                  "z_dropped", "Höhenwerte (3D)"),
     "point_layer": (lambda f, s, t: _gpkg(f.set_geometry(f.geometry.representative_point(), crs=f.crs), t),
