@@ -2,8 +2,8 @@
 
 Pure: compares the stored layer of one municipality with the validated upload. Booked
 value points must never disappear, so removing or shrinking a pool area with bookings
-(or lowering its value points below them), or removing an intervention with bookings,
-is an error.
+(or lowering its value points below them), setting it back to ``geplant`` or withdrawing
+it (``gesperrt``), or removing an intervention with bookings, is an error.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from geo.validate import Finding
 
 GEOMETRY_TOLERANCE_M = 0.05  # vertices moved less than this (reprojection round trips) are no change
 AREA_TOLERANCE_M2 = 1.0
+# Set by hand, never by the ledger (see geo.ledger.derived_status): booked areas may not take them.
+HAND_SET_POOL_STATUS = tuple(s for s in schema.POOL_STATUS if s not in ledger.BOOKABLE_POOL_STATUS)
 ACTION_LABELS = {"added": "hinzugefügt", "changed": "geändert", "removed": "entfernt"}
 CHANGE_COLUMNS = ["id", "action", "field", "old", "new"]
 
@@ -131,6 +133,11 @@ def _booking_findings(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, layer: 
                                i, key))
     if layer != schema.POOL_AREAS:
         return out
+    for i in booked.index.intersection(after.index):
+        if after.at[i, "status"] in HAND_SET_POOL_STATUS:
+            out.append(Finding("error", "booked_status", f"{i} soll „{after.at[i, 'status']}“ werden, hat aber "
+                               f"{fmt.points(booked[i])} gebucht: erst die Buchungen stornieren, dann den Status "
+                               "ändern.", i, "status"))
     for i in changed:
         if i not in booked.index:
             continue

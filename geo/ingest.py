@@ -136,9 +136,12 @@ def _kind(name: str, data: bytes) -> str:
     if suffix in (".geojson", ".json"):
         try:
             parsed = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DataError(f"„{name}“ ist kein gültiges JSON ({exc.__class__.__name__}: "
-                            f"{str(exc)[:80]}); erwartet wird GeoJSON.") from exc
+        except UnicodeDecodeError as exc:
+            raise DataError(f"„{name}“ ist nicht UTF-8-kodiert (Byte {exc.start + 1}); GeoJSON muss UTF-8 "
+                            "sein.") from exc
+        except json.JSONDecodeError as exc:
+            raise DataError(f"„{name}“ ist kein gültiges JSON (Fehler in Zeile {exc.lineno}, Spalte {exc.colno}); "
+                            "erwartet wird GeoJSON.") from exc
         if not isinstance(parsed, dict) or parsed.get("type") not in ("FeatureCollection", "Feature"):
             raise DataError(f"„{name}“ ist JSON, aber kein GeoJSON (erwartet: \"type\": \"FeatureCollection\").")
         return "GeoJSON"

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import fmt, schema, valuation
+from geo import fmt, ledger, schema, valuation
 from geo.schema import label
 
 Severity = Literal["error", "warning"]
@@ -59,15 +59,17 @@ class Context:
     tables: dict[str, valuation.ValuationTable]
     boundary: shapely.Geometry | None = None
     foreign_ids: dict[str, str] = field(default_factory=dict)  # id → AGS of the other municipalities' features
+    allocations: pd.DataFrame = field(default_factory=ledger.empty_ledger)  # the ledger, for pool-area status
 
 
 def context_for(ags: str, layer: str, *, stored: pd.DataFrame, boundaries: gpd.GeoDataFrame,
-                tables: dict[str, valuation.ValuationTable]) -> Context:
+                tables: dict[str, valuation.ValuationTable], allocations: pd.DataFrame | None = None) -> Context:
     """The context of an upload of *ags*'s *layer*, from the stored layer of all municipalities."""
     others = stored[stored["ags"] != ags]
     boundary = boundaries.loc[boundaries["ags"] == ags, "geometry"]
     return Context(ags, tables, boundary.iloc[0] if len(boundary) and layer != schema.BOUNDARY else None,
-                   dict(zip(others[schema.ID_FIELD[layer]].astype(str), others["ags"], strict=True)))
+                   dict(zip(others[schema.ID_FIELD[layer]].astype(str), others["ags"], strict=True)),
+                   allocations if allocations is not None else ledger.empty_ledger())
 
 
 @dataclass(frozen=True)
@@ -370,6 +372,24 @@ def _points(frame: gpd.GeoDataFrame, layer: str, computable: pd.Series, ids: pd.
     frame.loc[computable, column] = given.where(keep, computed)
 
 
+def _status_from_ledger(frame: gpd.GeoDataFrame, ids: pd.Series, ctx: Context, c: _Collector) -> None:
+    """``verfügbar``, ``reserviert`` and ``zugeordnet`` follow the ledger, whatever the file says.
+
+    A given value the ledger contradicts is replaced and reported; ``geplant`` and
+    ``gesperrt`` are the office's to set (:mod:`geo.diff` refuses them for booked areas).
+    """
+    given = frame["status"]
+    enriched = ledger.enrich_pool(frame[["pool_id", "status", "value_points"]], ctx.allocations)
+    derived = enriched["status"]
+    replaced = given.isin(ledger.BOOKABLE_POOL_STATUS) & frame["value_points"].notna() & (derived != given)
+    c.per_row(replaced, ids, "warning", "status_ledger", "status",
+              lambda i: f"Status „{given[i]}“ aus der Datei widerspricht den Buchungen "
+                        f"({fmt.points(enriched.at[i, 'booked_points'])} von "
+                        f"{fmt.points(enriched.at[i, 'value_points'])} gebucht): übernommen wird „{derived[i]}“. "
+                        "Reserviert und zugeordnet wird nur über Buchungen.")
+    frame["status"] = given.where(~replaced, derived)
+
+
 def validate(mapped: gpd.GeoDataFrame, layer: str, ctx: Context, *, repair: bool = False,
              recompute_points: bool = False) -> ValidationReport:
     """Every finding about *mapped* (schema columns, the file's CRS) as an upload of ``ctx.ags``.
@@ -403,4 +423,6 @@ def validate(mapped: gpd.GeoDataFrame, layer: str, ctx: Context, *, repair: bool
     if layer == schema.POOL_AREAS:
         _overlaps(frame, usable, ids, c)
     _points(frame, layer, usable & known & (frame["ags"] == ctx.ags), ids, ctx, c, recompute_points)
+    if layer == schema.POOL_AREAS:
+        _status_from_ledger(frame, ids, ctx, c)
     return ValidationReport(layer, tuple(c.findings), frame, repairs)

@@ -63,6 +63,7 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     assert by_label(at.selectbox, "Zielebene").value == schema.POOL_AREAS
     assert by_label(at.selectbox, "Flächen-ID *").value == "FLAECHE_ID"
     assert by_label(at.selectbox, "„verfuegbar“ bedeutet").value == "verfügbar"
+    assert at.error[0].value.startswith("Prüfung: 7 Fehler und 2 Hinweise. Fehler verhindern das Veröffentlichen")
     report = at.dataframe[0].value
     assert set(report["Art"]) == {"Fehler", "Hinweis"}
     assert "nach EPSG:25833 (ETRS89 / UTM 33N) umgerechnet" in " ".join(report["Meldung"])

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import diff, ledger, publish, schema
+from geo import diff, fmt, ledger, publish, schema
 from geo.errors import DataError, PermissionDenied, StoreError
 from geo.permissions import User
 from geo.store import Store
@@ -190,3 +190,24 @@ def test_publish_killed_midway_leaves_old_or_new_never_broken(kill_at, demo_stor
     pd.testing.assert_frame_equal(demo_store.read_allocations(), bookings)
     if kill_at < 3:  # killed before the layer was swapped in: the old layer, no history row
         assert ids == set(old["pool_id"]) and len(after) == len(history)
+
+
+@pytest.mark.parametrize("status", ["gesperrt", "geplant"])
+def test_a_booked_area_cannot_be_withdrawn_or_set_back_to_planned(status, demo_store, demo_dir):
+    old = demo_store.read_layer(schema.POOL_AREAS, [WURZEN])
+    booked = ledger.enrich_pool(old, demo_store.read_allocations())
+    pool_id, points = booked.loc[booked["booked_points"] > 0, ["pool_id", "booked_points"]].iloc[0]
+    new = old.copy()
+    new.loc[new["pool_id"] == pool_id, "status"] = status
+    change = diff.diff_layer(old, new, schema.POOL_AREAS, allocations=demo_store.read_allocations())
+    assert [(f.rule, f.feature_id, f.field) for f in change.findings] == [("booked_status", pool_id, "status")]
+    assert change.findings[0].message == (f"{pool_id} soll „{status}“ werden, hat aber {fmt.points(points)} gebucht: "
+                                          "erst die Buchungen stornieren, dann den Status ändern.")
+    before = fingerprint(demo_dir)
+    with pytest.raises(DataError, match=f"Nicht veröffentlicht: {pool_id} soll „{status}“ werden"):
+        publish.publish(demo_store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=new, source="x.gpkg")
+    assert fingerprint(demo_dir) == before
+    unbooked = booked.loc[booked["booked_points"] == 0, "pool_id"].iloc[0]
+    new = old.copy()
+    new.loc[new["pool_id"] == unbooked, "status"] = status
+    assert diff.diff_layer(old, new, schema.POOL_AREAS, allocations=demo_store.read_allocations()).ok

@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import Point, Polygon
@@ -185,7 +187,9 @@ REJECTED = {
     "csv_renamed_to_gpkg": (lambda t: [ingest.UploadedFile("tabelle.gpkg", b"pool_id;name\nA;B\n")],
                             "ist kein GeoPackage"),
     "geojson_not_json": (lambda t: [ingest.UploadedFile("flaechen.geojson", b"{\"type\": \"Feature")],
-                         "ist kein gültiges JSON"),
+                         "ist kein gültiges JSON (Fehler in Zeile 1, Spalte 10); erwartet wird GeoJSON"),
+    "geojson_not_utf8": (lambda t: [ingest.UploadedFile("flaechen.geojson", "{\"name\": \"Grün\"}".encode("cp1252"))],
+                         "ist nicht UTF-8-kodiert (Byte 13); GeoJSON muss UTF-8 sein"),
     "json_not_geojson": (lambda t: [ingest.UploadedFile("liste.json", json.dumps([1, 2]).encode())],
                          "aber kein GeoJSON"),
     "corrupt_zip": (lambda t: [ingest.UploadedFile("kaputt.zip", b"PK\x03\x04" + bytes(range(200)))],
@@ -214,7 +218,7 @@ def test_hostile_or_broken_files_are_rejected_before_reading(case, demo_store, d
     build, phrase = REJECTED[case]
     before = fingerprint(demo_dir)
     outside = set(tmp_path.parent.parent.rglob("flaechen.shp"))
-    with pytest.raises(DataError, match=phrase.replace(".", r"\.").replace("(", r"\(")):
+    with pytest.raises(DataError, match=re.escape(phrase)):
         try_upload(demo_store, build(tmp_path))
     assert fingerprint(demo_dir) == before
     assert set(tmp_path.parent.parent.rglob("flaechen.shp")) == outside
@@ -293,3 +297,24 @@ def test_point_inside_a_polygon_layer_is_reported_per_feature(demo_store):
     report = validate.validate(frame, schema.POOL_AREAS, context(demo_store))
     wrong = [f for f in report.errors if f.rule == "geometry_type"]
     assert [f.feature_id for f in wrong] == [frame["pool_id"].iloc[3]]
+
+
+def test_reserved_and_allocated_status_follow_the_ledger_not_the_file():
+    tables = valuation.load_tables(Path(__file__).parent.parent / "data")
+    rows = [{"pool_id": pool_id, "ags": LEIPZIG, "biotope_before": "XVS", "biotope_after": "XGR", "status": status,
+             "value_points": None, "measure_end": "2020-01-01", "geometry": square(200 * i, 0, 100)}
+            for i, (pool_id, status) in enumerate([("L-1", "zugeordnet"), ("L-2", "verfügbar"), ("L-3", "reserviert"),
+                                                   ("L-4", "gesperrt")])]
+    frame = pool_frame(rows)
+    gain = validate.validate(frame, schema.POOL_AREAS, validate.Context(LEIPZIG, tables)).frame["value_points"][0]
+    booked = pd.DataFrame([{"allocation_id": "B-1", "intervention_id": "X", "pool_id": "L-2", "kind": "reserviert",
+                            "points": gain}]).reindex(columns=schema.field_names(schema.ALLOCATIONS))
+    report = validate.validate(frame, schema.POOL_AREAS, validate.Context(LEIPZIG, tables, allocations=booked))
+    assert report.ok
+    # Nothing booked on L-1/L-3: available. L-2 fully reserved: reserved. Withdrawing is the office's call.
+    assert report.frame["status"].tolist() == ["verfügbar", "reserviert", "verfügbar", "gesperrt"]
+    replaced = [(f.feature_id, f.severity) for f in report.findings if f.rule == "status_ledger"]
+    assert replaced == [("L-1", "warning"), ("L-2", "warning"), ("L-3", "warning")]
+    message = next(f.message for f in report.findings if f.feature_id == "L-2" and f.rule == "status_ledger")
+    assert message.startswith("Status „verfügbar“ aus der Datei widerspricht den Buchungen")
+    assert "übernommen wird „reserviert“" in message

@@ -29,12 +29,12 @@ def read(source: ingest.Source, layer: str) -> gpd.GeoDataFrame:
 
 
 def context(ags: str, layer: str) -> validate.Context:
-    """What an upload of *ags* is checked against: valuation, boundary, other municipalities' ids."""
+    """What an upload of *ags* is checked against: valuation, boundary, other municipalities' ids, ledger."""
     view = data.view()
     stored = {schema.POOL_AREAS: view.pool_areas, schema.INTERVENTIONS: view.interventions,
               schema.BOUNDARY: view.boundaries}[layer]
     return validate.context_for(ags, layer, stored=stored, boundaries=view.boundaries,
-                                tables=data.store().read_valuation())
+                                tables=data.store().read_valuation(), allocations=view.allocations)
 
 
 def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: mapping.Mapping | None, key: str
@@ -75,8 +75,8 @@ def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: mapping.Mapping 
     return mapping.Mapping(layer, chosen, values)
 
 
-def _hints(n: int) -> str:
-    return f"{fmt.number(n)} {'Hinweis' if n == 1 else 'Hinweisen'}"
+def _hints(n: int, *, dative: bool = False) -> str:
+    return f"{fmt.number(n)} {'Hinweis' if n == 1 else 'Hinweisen' if dative else 'Hinweise'}"
 
 
 FINDING_COLUMNS = {"Art": st.column_config.TextColumn(width="small"),
@@ -91,7 +91,7 @@ def show_report(report: validate.ValidationReport) -> None:
         st.error(f"Prüfung: {fmt.number(errors)} Fehler und {_hints(warnings)}. Fehler verhindern das "
                  "Veröffentlichen; bitte korrigieren (Zuordnung oben oder in der Datei) und erneut prüfen.")
     elif warnings:
-        st.warning(f"Prüfung bestanden mit {_hints(warnings)}.")
+        st.warning(f"Prüfung bestanden mit {_hints(warnings, dative=True)}.")
     else:
         st.success("Prüfung bestanden: keine Fehler, keine Hinweise.")
     if report.findings:
