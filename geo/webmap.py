@@ -60,6 +60,10 @@ POOL_STYLE = {"color": "#37474f", "weight": 1, "opacity": 0.9, "fillOpacity": 0.
 INTERVENTION_STYLE = {"weight": 2.5, "opacity": 1.0, "fillOpacity": 0.9}
 LINK_STYLE = {"color": "#37474f", "weight": 1.2, "opacity": 0.6, "dashArray": "3 4"}
 SELECTION_STYLE = {"color": "#00bcd4", "weight": 5, "opacity": 1.0, "fill": False}
+MIN_FEATURE_PX = 10
+"""A pool area or intervention smaller than this on screen also gets a dot (:data:`SPOT_RADIUS_PX`),
+so it stays visible and clickable when the map is zoomed out."""
+SPOT_RADIUS_PX = 6
 BACKGROUND = "#e9ece5"
 """Map background where no base map is shown (offline); municipalities are lighter."""
 
@@ -204,8 +208,37 @@ class LocalMap(folium.Map):
 _SUPPORT_JS = """
 window.fpStyle = function (key, styles, base) {
     return function (feature) {
-        return Object.assign({}, base, key ? (styles[feature.properties[key]] || {}) : {});
+        var style = Object.assign({}, base, key ? (styles[feature.properties[key]] || {}) : {});
+        if (feature.fpSpot && String(style.fillColor).indexOf('url(') === 0) { style.fillColor = style.color; }
+        return style;
     };
+};
+// A dot on every feature of *group* that is smaller than *minPx* at the current zoom. The
+// dot carries the feature's properties, so a click on it selects the feature (st_folium).
+window.fpSpots = function (group, minPx, radius, tooltip) {
+    var spots = [];
+    group.eachLayer(function (shape) {
+        var spot = L.circleMarker(shape.getBounds().getCenter(), {radius: radius, className: 'fp-spot'});
+        spot.feature = {type: 'Feature', properties: shape.feature.properties, geometry: null, fpSpot: true};
+        spot.defaultOptions = spot.options;
+        if (tooltip.length) {
+            spot.bindTooltip(window.fpTooltip(tooltip), {sticky: true, className: 'fp-tooltip'});
+        }
+        spots.push([spot, shape.getBounds()]);
+    });
+    function update() {
+        var map = group._map;
+        if (!map) { return; }
+        spots.forEach(function (item) {
+            var sw = map.latLngToLayerPoint(item[1].getSouthWest());
+            var ne = map.latLngToLayerPoint(item[1].getNorthEast());
+            var small = Math.max(Math.abs(ne.x - sw.x), Math.abs(sw.y - ne.y)) < minPx;
+            if (small && !group.hasLayer(item[0])) { group.addLayer(item[0]); group.resetStyle(item[0]); }
+            if (!small && group.hasLayer(item[0])) { group.removeLayer(item[0]); }
+        });
+    }
+    group.on('add', function () { group._map.on('zoomend', update); update(); });
+    group.on('remove', function (e) { e.target._map && e.target._map.off('zoomend', update); });
 };
 window.fpTooltip = function (fields) {
     return function (layer) {
@@ -283,7 +316,8 @@ class GeoJsonLayer(folium.map.Layer):
     """A GeoJSON layer from prepared text, styled in the browser by one property.
 
     Unlike ``folium.GeoJson`` it does not re-serialise or style feature by feature in
-    Python, and its tooltip writes values with ``textContent`` (never as HTML).
+    Python, and its tooltip writes values with ``textContent`` (never as HTML). With
+    *spots*, features smaller than :data:`MIN_FEATURE_PX` on screen also get a clickable dot.
     """
 
     _template = Template("""
@@ -308,15 +342,20 @@ var {{ this.get_name() }} = L.geoJson(null, {
 });
 {%- endif %}
 {{ this.get_name() }}.addData({{ this.data }});
+{%- if this.spots %}
+window.fpSpots({{ this.get_name() }}, {{ this.spots[0] }}, {{ this.spots[1] }}, {{ this.tooltip|tojson }});
+{%- endif %}
 {% endmacro %}
 """)
 
     def __init__(self, data: str, *, name: str, base_style: dict, style_key: str | None = None,
                  styles: dict[str, dict] | None = None, tooltip: tuple[tuple[str, str], ...] = (),
                  interactive: bool = True, hatches: list[tuple[str, str]] | None = None,
-                 attribution: str = "", overlay: bool = True, control: bool = True, show: bool = True) -> None:
+                 attribution: str = "", overlay: bool = True, control: bool = True, show: bool = True,
+                 spots: bool = False) -> None:
         super().__init__(name=name, overlay=overlay, control=control, show=show)
         self._name = "GeoJsonLayer"
+        self.spots = (MIN_FEATURE_PX, SPOT_RADIUS_PX) if spots else None
         self.data = data
         self.base_style = base_style
         self.style_key = style_key
@@ -372,6 +411,20 @@ def legend_html() -> str:
             f'<div>{"".join(itv)}</div></div>{more}</details>')
 
 
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (Leaflet's default adds miles and feet)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
 class Legend(MacroElement):
     """A Leaflet control in the lower right corner showing :func:`legend_html`."""
 
@@ -420,11 +473,15 @@ def add_base_maps(m: folium.Map) -> None:
 
 MAP_SIZE_PX = (560, 620)
 """Width and height the opening view must fit into (the map column at 1440 px wide)."""
+LEGEND_PX = 170
+"""Height of the open legend in the lower right corner: the opening view keeps the data above it."""
 
 
 def opening_view(bounds: tuple[tuple[float, float], tuple[float, float]],
-                 size_px: tuple[int, int] = MAP_SIZE_PX) -> tuple[tuple[float, float], int]:
-    """Centre and the largest zoom (≤ 17) at which *bounds* fit into *size_px* in Web Mercator.
+                 size_px: tuple[int, int] = MAP_SIZE_PX, *,
+                 bottom_px: int = LEGEND_PX) -> tuple[tuple[float, float], int]:
+    """Centre and the largest zoom (≤ 17) at which *bounds* fit into *size_px* in Web Mercator,
+    above a band of *bottom_px* (the legend).
 
     Computed here rather than with Leaflet's ``fitBounds``, which runs before st_folium
     has sized its frame and so opens off-centre.
@@ -433,28 +490,32 @@ def opening_view(bounds: tuple[tuple[float, float], tuple[float, float]],
     corners = gpd.GeoSeries([shapely.Point(west, south), shapely.Point(east, north)], crs=schema.WEB_CRS)
     xs, ys = shapely.get_coordinates(corners.to_crs("EPSG:3857").values).T
     metres_per_px_at_zoom_0 = 2 * np.pi * 6378137.0 / 256
-    span = max((xs[1] - xs[0]) / size_px[0], (ys[1] - ys[0]) / size_px[1], 1e-6)
+    span = max((xs[1] - xs[0]) / size_px[0], (ys[1] - ys[0]) / (size_px[1] - bottom_px), 1e-6)
     zoom = int(np.clip(np.floor(np.log2(metres_per_px_at_zoom_0 / span)), 1, 17))
-    centre = gpd.GeoSeries([shapely.Point(xs.mean(), ys.mean())], crs="EPSG:3857").to_crs(schema.WEB_CRS).iloc[0]
+    shift = bottom_px / 2 * metres_per_px_at_zoom_0 / 2**zoom
+    centre = gpd.GeoSeries([shapely.Point(xs.mean(), ys.mean() - shift)], crs="EPSG:3857")
+    centre = centre.to_crs(schema.WEB_CRS).iloc[0]
     return (round(centre.y, COORD_DECIMALS), round(centre.x, COORD_DECIMALS)), zoom
 
 
 def build_map(layers: MapLayers, *, offline: bool) -> folium.Map:
     """The map of prepared *layers*, opening on their extent; external base maps only when not *offline*."""
     centre, zoom = opening_view(layers.bounds)
-    m = LocalMap(location=list(centre), zoom_start=zoom, tiles=None, control_scale=True, max_zoom=20)
+    m = LocalMap(location=list(centre), zoom_start=zoom, tiles=None, max_zoom=20)
     MapSupport().add_to(m)
+    MetricScale().add_to(m)
     if not offline:
         add_base_maps(m)
     BoundaryLayer(layers, offline=offline).add_to(m)
     GeoJsonLayer(layers.pool_areas, name=LAYER_NAMES[schema.POOL_AREAS], base_style=POOL_STYLE,
                  style_key="status", styles={s: {"fillColor": c} for s, c in schema.POOL_STATUS_COLORS.items()},
-                 tooltip=POOL_TOOLTIP).add_to(m)
+                 tooltip=POOL_TOOLTIP, spots=True).add_to(m)
     GeoJsonLayer(layers.interventions, name=LAYER_NAMES[schema.INTERVENTIONS], base_style=INTERVENTION_STYLE,
                  style_key="kind", tooltip=INTERVENTION_TOOLTIP,
                  styles={k: {"color": c, "fillColor": f"url(#{hatch_id(k)})"}
                          for k, c in schema.INTERVENTION_KIND_COLORS.items()},
-                 hatches=[(hatch_id(k), c) for k, c in schema.INTERVENTION_KIND_COLORS.items()]).add_to(m)
+                 hatches=[(hatch_id(k), c) for k, c in schema.INTERVENTION_KIND_COLORS.items()],
+                 spots=True).add_to(m)
     GeoJsonLayer(layers.links, name=LAYER_NAMES["links"], base_style=LINK_STYLE, interactive=False).add_to(m)
     Legend().add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)

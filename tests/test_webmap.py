@@ -76,13 +76,35 @@ def test_bounds_cover_the_shown_municipalities():
 
 def test_opening_view_is_the_largest_zoom_that_fits():
     bounds = ((51.30, 12.56), (51.42, 12.91))
-    (lat, lng), zoom = webmap.opening_view(bounds, (560, 620))
+    (lat, lng), zoom = webmap.opening_view(bounds, (560, 620), bottom_px=0)
     assert 51.30 < lat < 51.42 and lng == round((12.56 + 12.91) / 2, 5)
 
     def width_px(z: int) -> float:
         return (12.91 - 12.56) / 360 * 256 * 2**z
 
     assert width_px(zoom) <= 560 < width_px(zoom + 1)
+
+
+def test_opening_view_keeps_the_data_above_the_legend():
+    bounds = ((51.20, 12.56), (51.50, 12.91))  # tall: without the legend band it would reach the bottom
+    width, height = 560, 620
+    (lat, _), zoom = webmap.opening_view(bounds, (width, height))
+
+    def y_px(latitude: float) -> float:  # Web Mercator pixel row at *zoom*
+        return (1 - np.log(np.tan(np.radians(latitude)) + 1 / np.cos(np.radians(latitude))) / np.pi) * 128 * 2**zoom
+
+    top = y_px(lat) - height / 2
+    assert y_px(51.50) - top >= 0
+    assert y_px(51.20) - top <= height - webmap.LEGEND_PX  # the south edge is not under the legend
+
+
+def test_map_has_a_metric_scale_and_dots_for_small_features():
+    html = render(webmap.build_map(webmap.prepare_layers(tiny_view()), offline=True))
+    assert "L.control.scale({imperial: false})" in html and "L.control.scale()" not in html
+    calls = re.findall(r"window\.fpSpots\((\w+), (\d+), (\d+),", html)
+    assert [(int(a), int(b)) for _, a, b in calls] == [(webmap.MIN_FEATURE_PX, webmap.SPOT_RADIUS_PX)] * 2
+    names = {name for name, _, _ in calls}
+    assert all(f"var {name} = L.geoJson(null" in html for name in names)
 
 
 def test_offline_map_loads_only_local_leaflet_and_no_tiles():

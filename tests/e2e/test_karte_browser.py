@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from shapely.geometry import box
 
-from geo import mapfilter, schema, summary
+from geo import mapfilter, schema, summary, webmap
 from geo.store import Store
 from tests.conftest import copy_demo_data
 from tests.e2e.conftest import screenshot, wait_for_app
@@ -44,7 +44,7 @@ def open_map(page, url: str):
 
 def pool_paths(frame):
     """Drawn pool areas: filled with a status colour (interventions are hatched with url(#…))."""
-    return frame.locator("path.leaflet-interactive[fill^='#']")
+    return frame.locator("path.leaflet-interactive[fill^='#']:not(.fp-spot)")
 
 
 def test_map_draws_all_polygons_with_local_leaflet_and_nothing_external(page, app_url, app_data):
@@ -53,7 +53,7 @@ def test_map_draws_all_polygons_with_local_leaflet_and_nothing_external(page, ap
     frame = open_map(page, f"{app_url}/karte")
     view = summary.pool_view(Store(app_data).read_all())
     expected = len(view.pool_areas) + len(view.interventions)
-    assert frame.locator("path.leaflet-interactive").count() == expected
+    assert frame.locator("path.leaflet-interactive:not(.fp-spot)").count() == expected
     assert pool_paths(frame).count() == len(view.pool_areas)
     assert sorted(leaflet) == [(f"{app_url}/app/static/vendor/leaflet/leaflet.css", 200),
                                (f"{app_url}/app/static/vendor/leaflet/leaflet.js", 200)]
@@ -96,6 +96,28 @@ def test_planner_finds_clicks_and_shares_afforestation_areas(page, browser, app_
     assert frame.locator("path[stroke='#00bcd4']").count() == 1  # the selection is outlined
     colleague.context.close()
     assert page.external_requests == []
+
+
+def test_small_areas_get_a_dot_that_a_real_mouse_click_selects(page, app_url):
+    frame = open_map(page, f"{app_url}/karte?{DONE_QUERY}")
+    sizes = [max(box["width"], box["height"]) for box in (p.bounding_box() for p in pool_paths(frame).all())]
+    small = sum(size < webmap.MIN_FEATURE_PX for size in sizes)
+    assert small >= 3  # at the opening zoom several areas are a few pixels wide
+    spots = frame.locator("path.fp-spot")
+    dots = spots.count()
+    assert dots >= small  # every small area has one (and so has every small intervention)
+    box = spots.first.bounding_box()
+    assert box["width"] >= 2 * webmap.SPOT_RADIUS_PX
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.75)  # off-centre, like a person
+    page.wait_for_url("**flaeche=**")
+    wait_for_app(page)
+    assert "Poolfläche " in page.inner_text("body")
+    frame.locator(".leaflet-control-zoom-in").click()
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_timeout(600)
+    assert spots.count() < dots  # zoomed in, more features are drawn large enough themselves
+    assert frame.locator(".leaflet-control-scale").inner_text().strip().endswith(("m", "km"))
+    assert "mi" not in frame.locator(".leaflet-control-scale").inner_text().split()
 
 
 def test_an_xss_name_is_shown_as_text(page, app_url):
