@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from geo import ledger, schema
+from geo import fmt, ledger, schema
 from geo.errors import BookingError
 from geo.permissions import User, require_edit_municipality
 from geo.store import Store, history_entry
@@ -38,7 +38,7 @@ def book(store: Store, user: User, *, pool_id: str, intervention_id: str, points
                                    user=user.username, on=on, notes=notes)
         verb = "reserviert" if kind == "reserviert" else "zugeordnet"
         return rows, _history(user, ags, history, rows,
-                              f"{points:.0f} WP von {pool_id} für {intervention_id} {verb}")
+                              f"{fmt.points(points)} von {pool_id} für {intervention_id} {verb}")
 
     return store.transact_pool(plan)[0]
 

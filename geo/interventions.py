@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geo import fmt, ledger, present, schema
+from geo import fmt, ledger, mapfilter, present, schema
 from geo.errors import BookingError
 from geo.selection import INTERVENTION_TABLE
 from geo.summary import PoolView
@@ -140,6 +140,17 @@ def allowed_kinds(intervention: pd.Series) -> tuple[ledger.BookingKind, ...]:
     if can_confirm(intervention):
         kinds.append("zugeordnet")
     return tuple(kinds)
+
+
+def booking_points(raw: str) -> float:
+    """Value points as typed into the booking form (``12500``, ``12.500``): a whole number > 0.
+
+    Raises :class:`BookingError` (German) for anything else, e.g. ``1.500,5``.
+    """
+    points = mapfilter.parse_points(raw)
+    if points is None or points <= 0 or not points.is_integer():
+        raise BookingError(f"„{raw}“ ist keine positive ganze Zahl von Wertpunkten. Bitte z. B. 12.500 eingeben.")
+    return points
 
 
 CANDIDATE_COLUMNS: dict[str, tuple[str, object]] = {

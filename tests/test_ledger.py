@@ -1,9 +1,10 @@
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
 
-from geo import booking, ledger, schema, summary
+from geo import booking, interventions, ledger, schema, summary
 from geo.errors import BookingError, PermissionDenied
 from geo.permissions import User
 from tests.conftest import MACHERN, WURZEN, intervention_frame, pool_frame, square
@@ -135,3 +136,11 @@ def test_only_the_interventions_municipality_may_book(demo_store):
         booking.book(demo_store, User("leser", "lesen"), pool_id="x",
                      intervention_id=target["intervention_id"], points=1, kind="reserviert")
     assert demo_store.pool_path.read_bytes() == before
+
+
+def test_booking_form_input_is_whole_value_points_in_german_notation():
+    assert interventions.booking_points("12.500") == 12_500.0
+    assert interventions.booking_points(" 12500 ") == 12_500.0
+    for raw in ("1.500,5", "0", "-3", "viele", ""):
+        with pytest.raises(BookingError, match=f"„{re.escape(raw)}“ ist keine positive ganze Zahl"):
+            interventions.booking_points(raw)

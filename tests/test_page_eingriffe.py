@@ -94,6 +94,7 @@ def test_a_planner_of_wurzen_books_points_from_bennewitz(demo_dir):
     assert (entry["pool_id"], entry["intervention_id"], entry["kind"], entry["points"], entry["booked_by"]) == (
         pool_id, "BPL-WUR-01", "zugeordnet", 20_000.0, "wurzen.gis")
     assert after.pool_areas.set_index("pool_id").loc[pool_id, "ags"] == BENNEWITZ
+    assert after.history["notes"].iloc[-1] == f"20.000\u00a0WP von {pool_id} für BPL-WUR-01 zugeordnet"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Offener Bedarf"] == fmt.points(target["open_points"] - 20_000)
     assert metrics["Gebucht"] == fmt.points(target["covered_points"] + 20_000)
@@ -124,7 +125,11 @@ def test_an_overdraft_is_refused_in_german_and_writes_nothing(demo_dir):
     at.text_input(key="eingriffe_punkte_BPL-WUR-02").input("viele")
     button(at, "Buchen").click()
     at.run()
-    assert "„viele“ ist keine positive Zahl" in texts(at.error)
+    assert "„viele“ ist keine positive ganze Zahl" in texts(at.error)
+    at.text_input(key="eingriffe_punkte_BPL-WUR-02").input("1.500,5")  # would be shown as 1.500 WP booked
+    button(at, "Buchen").click()
+    at.run()
+    assert "„1.500,5“ ist keine positive ganze Zahl" in texts(at.error) and not at.success
     assert Store(demo_dir).pool_path.read_bytes() == ledger_before
 
 

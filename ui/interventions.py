@@ -127,9 +127,10 @@ def booking_form(user: User, intervention: pd.Series, candidates: pd.DataFrame) 
         notes = st.text_input("Bemerkung (optional)", key=_KEY + "notiz")
         submitted = st.form_submit_button("Buchen", type="primary", icon=":material/add_task:")
     if submitted:
-        points = mapfilter.parse_points(raw)
-        if points is None or points <= 0:
-            st.error(f"„{raw}“ ist keine positive Zahl von Wertpunkten. Bitte z. B. 12.500 eingeben.")
+        try:
+            points = interventions.booking_points(raw)
+        except FlaechenpoolError as exc:
+            st.error(str(exc))
             return
         _run(lambda: booking.book(data.store(), user, pool_id=pool_id, intervention_id=intervention["intervention_id"],
                                   points=points, kind=kind, notes=notes),
