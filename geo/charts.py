@@ -41,6 +41,9 @@ MEASURE_COLOR = "#4dac26"
 VALUE_FORMATS: dict[str, str] = {"ha": ",.1f", "points": ",.0f", "count": ",.0f"}
 AXIS_FORMATS: dict[str, str] = {"ha": ",.1~f", "points": ",.0f", "count": ",.0f"}
 MILLIONS_AXIS_LABEL = "datum.value == 0 ? '0' : format(datum.value / 1e6, ',.1~f') + ' Mio.'"
+MILLIONS_TICKS = 5
+"""Tick count of million axes: Vega's overlap check misses labels rewritten by ``labelExpr``."""
+EMPTY_NOTE = "In dieser Auswahl gibt es dazu keine Werte."
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ class ChartSpec:
         """Value points axes count in millions once any value reaches a million."""
         peak = self.data[[s.column for s in self.series]].abs().to_numpy().max(initial=0.0)
         return self.unit == "points" and peak >= 1e6
+
+    def empty(self) -> bool:
+        """Nothing to draw: no rows, or every value zero."""
+        return not self.data[[s.column for s in self.series]].abs().to_numpy().max(initial=0.0) > 0
 
     def categories(self) -> list[str]:
         return [str(v) for v in self.data[self.category]]
@@ -138,9 +145,11 @@ def altair_chart(spec: ChartSpec, *, large: bool = False, width: int | None = No
     number = VALUE_FORMATS[spec.unit]
     value = alt.X if spec.horizontal else alt.Y
     category = alt.Y if spec.horizontal else alt.X
+    millions = spec.in_millions()
     axis = alt.Axis(format=AXIS_FORMATS[spec.unit], labelOverlap="greedy", labelFlush=False,
                     tickMinStep=1 if spec.unit == "count" else alt.Undefined,
-                    labelExpr=MILLIONS_AXIS_LABEL if spec.in_millions() else alt.Undefined)
+                    tickCount=MILLIONS_TICKS if millions else alt.Undefined,
+                    labelExpr=MILLIONS_AXIS_LABEL if millions else alt.Undefined)
     encoding = {
         "value": value("Wert:Q", title=spec.value_title, axis=axis, stack="zero" if spec.stacked else None),
         "category": category(f"{spec.category_title}:N", sort=list(data[spec.category_title]), title=None,

@@ -6,6 +6,7 @@ headline figures or tables. Pages and exports never sum columns themselves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -77,20 +78,22 @@ def headline(view: PoolView) -> Headline:
     )
 
 
-def by_municipality(view: PoolView) -> pd.DataFrame:
-    """One row per partner (schema order) and a last row ``Gesamt``.
+def by_municipality(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per partner with areas or interventions, plus one for each of *ags* (a
+    chosen partner keeps its row of zeros), in schema order, and a last row ``Gesamt``.
+    A view without any areas or interventions and no *ags* lists every partner.
 
     Columns: municipality, pool_count, area_m2, value_points, free_points,
     intervention_count, demand_points, open_points, balance.
     """
-    ags = [m.ags for m in schema.MUNICIPALITIES]
     pool, itv = view.pool_areas, view.interventions
     p = pool.groupby("ags").agg(pool_count=("pool_id", "size"), area_m2=("area_m2", "sum"),
                                 value_points=("value_points", "sum"), free_points=("free_points", "sum"))
     i = itv.groupby("ags").agg(intervention_count=("intervention_id", "size"),
                                demand_points=("demand_points", "sum"), open_points=("open_points", "sum"))
-    table = p.join(i, how="outer").reindex(ags).fillna(0.0)
-    table = table[table.index.isin(set(pool["ags"]) | set(itv["ags"]))] if len(pool) + len(itv) else table
+    table = p.join(i, how="outer").reindex([m.ags for m in schema.MUNICIPALITIES]).fillna(0.0)
+    listed = set(pool["ags"]) | set(itv["ags"]) | set(ags)
+    table = table[table.index.isin(listed)] if listed else table
     table.insert(0, "municipality", table.index.map(schema.AGS_NAMES))
     table.loc["gesamt"] = ["Gesamt", *table.drop(columns="municipality").sum().tolist()]
     table["balance"] = table["free_points"] - table["open_points"]
@@ -194,10 +197,10 @@ def area_by_municipality_status(view: PoolView) -> pd.DataFrame:
     return table
 
 
-def supply_demand(view: PoolView) -> pd.DataFrame:
-    """Free points against open demand per municipality and for the whole selection
-    (last row ``Gesamt``); index ``municipality``."""
-    table = by_municipality(view)
+def supply_demand(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
+    """Free points against open demand per municipality (rows as :func:`by_municipality`)
+    and for the whole selection (last row ``Gesamt``); index ``municipality``."""
+    table = by_municipality(view, ags)
     return table.set_index("municipality")[["free_points", "open_points", "balance"]]
 
 
@@ -252,11 +255,11 @@ class Report:
 def report(view: PoolView, scope: Scope) -> Report:
     """All summaries of :func:`scoped` (*view*, *scope*)."""
     part = scoped(view, scope)
-    municipalities = by_municipality(part)
+    municipalities = by_municipality(part, scope.ags)
     per_municipality = {ags: with_total(by_measure_type(select(part, [ags])))
                         for ags in municipalities.index if ags != "gesamt"}
     return Report(scope=scope, view=part, headline=headline(part), municipalities=municipalities,
                   status=by_status(part), measures=by_measure_type(part),
-                  area_status=area_by_municipality_status(part), supply_demand=supply_demand(part),
+                  area_status=area_by_municipality_status(part), supply_demand=supply_demand(part, scope.ags),
                   development=development(part, scope.years), top_open=top_open_interventions(part),
                   measures_by_municipality=per_municipality)

@@ -16,6 +16,7 @@ import pyogrio
 import pytest
 from PIL import Image
 from pptx import Presentation
+from pptx.util import Inches, Pt
 from pypdf import PdfReader
 
 from geo import charts, fmt, schema, summary
@@ -162,3 +163,51 @@ def test_geodata_read_back_with_the_filtered_features(report, tmp_path: Path):
     assert sorted(ids) == sorted(report.view.pool_areas["pool_id"])
     lon, lat = collection["features"][0]["geometry"]["coordinates"][0][0][0]
     assert 11 < lon < 14 and 50 < lat < 52
+
+
+BORSDORF = "14729060"
+
+
+def test_exports_of_a_partner_without_areas_in_the_years(full):
+    """Borsdorf has no measures in 2030: the files still build and say so instead of drawing charts."""
+    empty = summary.report(full, summary.Scope(ags=(BORSDORF,), years=(2030, 2030)))
+    assert empty.headline.pool_count == 0 and empty.headline.open_points > 0
+    deck = Presentation(io.BytesIO(pptx.build(empty, on=ON, context=full)))
+    texts = [slide_text(s) for s in deck.slides]
+    assert len(texts) == 2 + len(charts.specs(empty)) + 1 + 2 + 1
+    assert "Borsdorf, 2030 Stand: 25.11.2026" in texts[0]
+    area = next(t for t in texts if t.startswith("Poolfläche nach Gemeinde und Status"))
+    assert charts.EMPTY_NOTE in area
+    balance = next(s for s in deck.slides if slide_text(s).startswith("Angebot und Bedarf"))
+    assert any(s.has_chart for s in balance.shapes)
+    pages = [plain(p.extract_text()) for p in PdfReader(io.BytesIO(pdf.build(empty, on=ON, context=full))).pages]
+    assert all(f"Seite {n} von {len(pages)}" in text for n, text in enumerate(pages, start=1))
+    everything = " ".join(pages)
+    assert charts.EMPTY_NOTE in everything and "Borsdorf: Poolflächen nach Maßnahmentyp" in everything
+    assert "Leipzig" not in everything.replace(content.TITLE, "")
+
+
+def test_table_headers_fit_their_columns(deck, pdf_reader, report):
+    """No header word breaks across lines: in the PDF's text, nor by width on the slides."""
+    text = " ".join(plain(p.extract_text()) for p in pdf_reader.pages)
+    assert re.search(r"Eingriffs-ID\s+Bezeichnung\s+Gemeinde\s+Status\s+Bedarf", text)
+    assert "Deckungsgrad" in text
+    top = next(s for s in deck.slides if slide_text(s).startswith("Eingriffe mit dem größten offenen Bedarf"))
+    table = next(s for s in top.shapes if s.has_table).table
+    for j, column in enumerate(table.columns):
+        word = max(table.cell(0, j).text.split(), key=len)
+        needed = Pt(13) * 0.7 * len(word) + Inches(0.2)  # bold 13 pt DejaVu/Calibri, cell margins
+        assert column.width >= needed, word
+
+
+def test_map_image_is_no_higher_than_its_frame_needs(report, full):
+    wide = Image.open(io.BytesIO(staticmap.render(report.view, full, width_in=10.0, height_in=7.0, dpi=50)))
+    assert wide.size[0] == 500 and wide.size[1] < 0.7 * 350  # Leipzig to Wurzen: wider than high
+    one = summary.report(full, summary.Scope(ags=(schema.municipality("thallwitz").ags,)))
+    tall = Image.open(io.BytesIO(staticmap.render(one.view, width_in=10.0, height_in=7.0, dpi=50)))
+    assert tall.size[0] == 500 and tall.size[1] > 0.9 * 350  # Thallwitz: higher than wide
+
+
+def test_a_single_year_is_named_once():
+    assert content.scope_label(summary.Scope(ags=(BORSDORF,), years=(2030, 2030))) == "Borsdorf, 2030"
+    assert content.scope_note(summary.Scope(years=(2030, 2030))).startswith("Zeitraum 2030: ")

@@ -6,7 +6,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from geo import summary
+from geo import charts, summary
 from geo.exports import content
 from geo.store import Store
 from tests.conftest import LEIPZIG, REPO, WURZEN
@@ -88,3 +88,20 @@ def test_presentation_mode_shows_one_statement_per_block(demo_dir):
         summary.pool_view(Store(demo_dir).read_all())))]
     assert len(at.dataframe) == 0 and len(at.get("download_button")) == 0
     assert len(at.get("vega_lite_chart")) == 6
+    # The page no longer stops early: the sidebar footer still carries the attribution.
+    assert any("GeoBasis-DE / BKG" in c.value for c in at.sidebar.caption)
+
+
+def test_a_selection_without_areas_says_so_and_still_offers_the_files(demo_dir, deferred):
+    at = open_page()
+    at.multiselect(key="uebersicht_gemeinden").set_value(["Borsdorf"])
+    at.slider(key="uebersicht_jahre").set_value((2030, 2030)).run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value == "Borsdorf, 2030"
+    assert shown(at)["Poolflächen"] == "0"
+    infos = [i.value for i in at.info]
+    assert "**Poolfläche nach Gemeinde und Status**: " + charts.EMPTY_NOTE in infos
+    assert len(at.get("vega_lite_chart")) == 6 - len(infos)
+    assert at.dataframe[0].value["Gemeinde"].tolist() == ["Borsdorf", "Gesamt"]
+    name = next(n for n in deferred if n.startswith("flaechenpool_borsdorf_2030-2030") and n.endswith(".pptx"))
+    assert deferred[name]().startswith(MAGIC["pptx"])

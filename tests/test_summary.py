@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 
 import geopandas as gpd
 import pandas as pd
 import pytest
+import vl_convert
 
 from geo import charts, ledger, schema, summary
 from geo.store import PoolData
@@ -153,3 +156,29 @@ def test_points_by_status_bars_wear_the_legend_colours(view):
     # Each bar is the sum of its row: the status's own value points, nothing of the others.
     drawn = spec.data[[s.column for s in spec.series]].sum(axis=1).tolist()
     assert drawn == report.status["value_points"].tolist()
+
+
+def test_a_chosen_partner_without_data_keeps_its_row_and_only_it(view):
+    report = summary.report(view, summary.Scope(ags=(LEIPZIG,), years=(2010, 2012)))
+    assert report.headline.pool_count == report.headline.intervention_count == 0
+    assert report.municipalities.index.tolist() == [LEIPZIG, "gesamt"]
+    assert report.municipalities.loc[LEIPZIG, ["pool_count", "open_points"]].tolist() == [0, 0]
+    assert report.supply_demand.index.tolist() == ["Leipzig", "Gesamt"]
+    assert list(report.measures_by_municipality) == [LEIPZIG]
+    # Without a choice, partners without areas or interventions are left out as before.
+    assert summary.by_municipality(view).index.tolist() == [LEIPZIG, WURZEN, MACHERN, "gesamt"]
+
+
+def test_charts_without_values_say_so(view):
+    assert all(s.empty() for s in charts.specs(summary.report(view, summary.Scope(years=(2010, 2012)))))
+    assert not any(s.empty() for s in charts.specs(summary.report(view, summary.Scope())))
+
+
+def test_million_axis_labels_keep_apart_on_a_narrow_chart():
+    spec = charts.ChartSpec("t", "T", "", pd.DataFrame({"k": list("abcde"), "v": [1e6, 3e6, 7e6, 11e6, 14e6]}),
+                            "k", "K", (charts.Series("v", "Wert", "#000000"),), "Wertpunkte", "points")
+    svg = vl_convert.vegalite_to_svg(charts.altair_chart(spec, width=460).to_dict())
+    labels = re.findall(r'translate\(([\d.]+),\d+\)"[^>]*>([^<]*Mio\.)</text>', svg)
+    xs = sorted(float(x) for x, _ in labels)
+    widest = max(len(text) for _, text in labels)
+    assert len(xs) >= 3 and min(b - a for a, b in itertools.pairwise(xs)) >= 6.5 * widest, labels

@@ -42,7 +42,16 @@ specs = charts.specs(report)
 figures = content.key_figures(report.headline)
 st.subheader(content.scope_label(scope))
 
-if presenting:
+
+def show_chart(spec: charts.ChartSpec, *, large: bool = False) -> None:
+    if spec.empty():
+        st.info(f"**{spec.title}**: {charts.EMPTY_NOTE}")
+    else:
+        st.altair_chart(charts.altair_chart(spec, large=large), width="stretch",
+                        height=charts.height(spec, large=large) + (120 if large else 90), theme=None)
+
+
+if presenting:  # no st.stop(): the sidebar footer (attribution) still follows the page
     st.html(PRESENTATION_CSS)
     for figure in figures:
         with st.container(border=True):
@@ -50,40 +59,37 @@ if presenting:
             st.caption(figure.note)
     for spec in specs:
         with st.container(border=True):
-            st.altair_chart(charts.altair_chart(spec, large=True), width="stretch",
-                            height=charts.height(spec, large=True) + 120, theme=None)
-    st.stop()
-
-st.caption(content.scope_note(scope))
-for column, figure in zip(st.columns(3) * 2, figures, strict=True):
-    column.metric(figure.label, figure.value, help=figure.note)
-
-for pair in (specs[i:i + 2] for i in range(0, len(specs), 2)):
-    for column, spec in zip(st.columns(2), pair, strict=False):
-        with column:
-            st.altair_chart(charts.altair_chart(spec), width="stretch", height=charts.height(spec) + 90, theme=None)
-            st.caption(spec.note)
-
-st.subheader("Nach Gemeinde")
-st.dataframe(content.text_frame(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS),
-             hide_index=True, width="stretch")
-st.subheader("Eingriffe mit dem größten offenen Bedarf")
-if report.top_open.empty:
-    st.info("In dieser Auswahl ist kein Bedarf offen.")
+            show_chart(spec, large=True)
 else:
-    st.dataframe(content.text_frame(report.top_open, content.TOP_OPEN_COLUMNS), hide_index=True, width="stretch")
+    st.caption(content.scope_note(scope))
+    for column, figure in zip(st.columns(3) * 2, figures, strict=True):
+        column.metric(figure.label, figure.value, help=figure.note)
+    for pair in (specs[i:i + 2] for i in range(0, len(specs), 2)):
+        for column, spec in zip(st.columns(2), pair, strict=False):
+            with column:
+                show_chart(spec)
+                st.caption(spec.note)
 
-st.subheader("Berichte herunterladen")
-today = dt.date.today()
-partners = list(scope.ags) or [m.ags for m in schema.MUNICIPALITIES]
-pdf_for = st.selectbox("PDF-Bericht für", ["", *partners], format_func=lambda a: schema.AGS_NAMES.get(
-    a, "die ganze Auswahl")) if len(partners) > 1 else ""
-scopes = {kind: summary.Scope(ags=(pdf_for,), years=scope.years) if kind == "pdf" and pdf_for else scope
-          for kind, _, _ in EXPORTS}
-with st.container(horizontal=True):
-    for kind, label, icon in EXPORTS:
-        st.download_button(label, reports.export(kind, scopes[kind], today), icon=icon,
-                           file_name=reports.file_name(kind, scopes[kind], today), mime=reports.MIME[kind],
-                           on_click="ignore", key=f"download_{kind}")
-st.caption(f"Foliensatz, Bericht und Tabellen zeigen dieselben Zahlen wie diese Seite ({content.stand(today)}). "
-           "Geodaten: die Poolflächen und Eingriffe der Auswahl mit Wertpunkten.")
+    st.subheader("Nach Gemeinde")
+    st.dataframe(content.text_frame(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS),
+                 hide_index=True, width="stretch")
+    st.subheader("Eingriffe mit dem größten offenen Bedarf")
+    if report.top_open.empty:
+        st.info("In dieser Auswahl ist kein Bedarf offen.")
+    else:
+        st.dataframe(content.text_frame(report.top_open, content.TOP_OPEN_COLUMNS), hide_index=True, width="stretch")
+
+    st.subheader("Berichte herunterladen")
+    today = dt.date.today()
+    partners = list(scope.ags) or [m.ags for m in schema.MUNICIPALITIES]
+    pdf_for = st.selectbox("PDF-Bericht für", ["", *partners], format_func=lambda a: schema.AGS_NAMES.get(
+        a, "die ganze Auswahl")) if len(partners) > 1 else ""
+    scopes = {kind: summary.Scope(ags=(pdf_for,), years=scope.years) if kind == "pdf" and pdf_for else scope
+              for kind, _, _ in EXPORTS}
+    with st.container(horizontal=True):
+        for kind, label, icon in EXPORTS:
+            st.download_button(label, reports.export(kind, scopes[kind], today), icon=icon,
+                               file_name=reports.file_name(kind, scopes[kind], today), mime=reports.MIME[kind],
+                               on_click="ignore", key=f"download_{kind}")
+    st.caption(f"Foliensatz, Bericht und Tabellen zeigen dieselben Zahlen wie diese Seite ({content.stand(today)}). "
+               "Geodaten: die Poolflächen und Eingriffe der Auswahl mit Wertpunkten.")

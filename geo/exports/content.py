@@ -72,6 +72,14 @@ def text_rows(frame: pd.DataFrame, columns: tuple[Column, ...]) -> list[list[str
     return [[FORMATTERS[c.kind](row[c.name]) for c in columns] for _, row in frame.iterrows()]
 
 
+def column_weights(columns: tuple[Column, ...], rows: list[list[str]]) -> list[int]:
+    """Relative widths of a printed table's columns: its longest cell or header word, in
+    characters (bold header words count a fifth wider plus one, so that they never break),
+    at least 8 and at most 34."""
+    return [min(max(8, *(round(len(word) * 1.2) + 1 for word in column.header.split()),
+                    *(len(row[j]) for row in rows)), 34) for j, column in enumerate(columns)]
+
+
 def text_frame(frame: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
     """*frame* as a table of German text with German headers (for display)."""
     return pd.DataFrame(text_rows(frame, columns), columns=[c.header for c in columns])
@@ -84,14 +92,20 @@ def scope_label(scope: summary.Scope) -> str:
     else:
         names = [m.name for m in schema.MUNICIPALITIES if m.ags in scope.ags]
         who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]
-    return f"{who}, {scope.years[0]}–{scope.years[1]}" if scope.years else who
+    return f"{who}, {_years(scope.years)}" if scope.years else who
+
+
+def _years(years: tuple[int, int]) -> str:
+    """``"2020–2026"``; one year alone: ``"2030"``."""
+    first, last = years
+    return str(first) if first == last else f"{first}–{last}"
 
 
 def scope_note(scope: summary.Scope) -> str:
     """How the year range selects, in one German sentence (empty without a year range)."""
     if not scope.years:
         return ""
-    return (f"Zeitraum {scope.years[0]}–{scope.years[1]}: Poolflächen mit Maßnahmen in diesem Zeitraum, "
+    return (f"Zeitraum {_years(scope.years)}: Poolflächen mit Maßnahmen in diesem Zeitraum, "
             "Eingriffe mit Genehmigung in diesem Zeitraum oder noch ohne Genehmigung, Buchungen mit Datum in "
             "diesem Zeitraum. Freie Punkte und offener Bedarf: Stand des Buchungsjournals heute.")
 

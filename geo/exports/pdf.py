@@ -23,6 +23,8 @@ FONT = "DejaVu"
 MARGIN = 15.0
 INK, MUTED, ACCENT = (34, 34, 34), (85, 85, 85), (43, 122, 61)
 HEADER_FILL = (228, 236, 228)
+MAP_ASPECT = 0.7
+"""Height to width of the map image."""
 
 
 class _Report(FPDF):
@@ -76,8 +78,7 @@ class _Report(FPDF):
         self.ensure_space(8 * min(len(rows) + 1, 4))
         self.set_font(FONT, size=size)
         self.set_text_color(*INK)
-        weights = [min(max(8, *map(len, c.header.split()), *(len(r[j]) for r in rows)), 34)
-                   for j, c in enumerate(columns)]
+        weights = content.column_weights(columns, rows)
         align = ["LEFT" if c.kind == "text" else "RIGHT" for c in columns]
         with self.table(col_widths=weights, text_align=align, line_height=size * 0.55, padding=1,
                         headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
@@ -127,11 +128,16 @@ def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | No
     doc.table_block(content.MUNICIPALITY_COLUMNS, content.text_rows(content.municipality_rows(report),
                                                                      content.MUNICIPALITY_COLUMNS))
     for spec in charts.specs(report):
-        doc.image_block(charts.png(spec), doc.epw)
+        if spec.empty():
+            doc.ensure_space(20)
+            doc.heading(spec.title, size=11)
+            doc.paragraph(charts.EMPTY_NOTE, size=9, color=INK)
+        else:
+            doc.image_block(charts.png(spec), doc.epw)
         doc.paragraph(spec.note, size=8)
-    doc.add_page()
+    doc.ensure_space(doc.epw * MAP_ASPECT + 15)
     doc.heading("Karte der Poolflächen", size=13)
-    doc.image_block(staticmap.render(report.view, context, width_in=10.0, height_in=7.0), doc.epw)
+    doc.image_block(staticmap.render(report.view, context, width_in=10.0, height_in=10.0 * MAP_ASPECT), doc.epw)
     doc.ensure_space(40)
     doc.heading("Eingriffe mit dem größten offenen Bedarf", size=13)
     doc.table_block(content.TOP_OPEN_COLUMNS, content.text_rows(report.top_open, content.TOP_OPEN_COLUMNS), size=7)

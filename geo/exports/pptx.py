@@ -84,6 +84,10 @@ def _key_figures_slide(deck, report: summary.Report, footer: str) -> None:
 
 def _chart_slide(deck, spec: charts.ChartSpec, footer: str) -> None:
     slide = _slide(deck, spec.title, footer)
+    _text(slide, MARGIN, Inches(6.3), WIDTH - 2 * MARGIN, Inches(0.6), spec.note, size=14, color=MUTED)
+    if spec.empty():  # PowerPoint can't draw a chart without categories
+        _text(slide, MARGIN, Inches(1.5), WIDTH - 2 * MARGIN, Inches(1.0), charts.EMPTY_NOTE, size=28)
+        return
     # PowerPoint draws a bar chart's first category at the bottom: hand it the rows reversed
     # so that slides read top-down like the page.
     order = slice(None, None, -1) if spec.horizontal else slice(None)
@@ -122,7 +126,6 @@ def _chart_slide(deck, spec: charts.ChartSpec, footer: str) -> None:
         labels = plot.data_labels
         labels.number_format, labels.number_format_is_linked = NUMBER_FORMATS[spec.unit], False
         labels.font.size = Pt(14)
-    _text(slide, MARGIN, Inches(6.3), WIDTH - 2 * MARGIN, Inches(0.6), spec.note, size=14, color=MUTED)
 
 
 def _map_slide(deck, report: summary.Report, context: summary.PoolView | None, footer: str) -> None:
@@ -140,8 +143,7 @@ def _table_slide(deck, title: str, note: str, columns: tuple[content.Column, ...
     shape = slide.shapes.add_table(len(rows) + 1, len(columns), MARGIN, Inches(1.7), WIDTH - 2 * MARGIN,
                                    Emu(row_h * (len(rows) + 1)))
     table = shape.table
-    weights = [min(max(8, *map(len, column.header.split()), *(len(r[j]) for r in rows)), 34)
-               for j, column in enumerate(columns)]
+    weights = content.column_weights(columns, rows)
     for j, weight in enumerate(weights):
         table.columns[j].width = Emu(int((WIDTH - 2 * MARGIN) * weight / sum(weights)))
     for j, column in enumerate(columns):

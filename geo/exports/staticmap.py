@@ -21,6 +21,9 @@ EDGE = "#333333"
 CONTEXT_FILL = "#f2f2f2"
 SELECTED_FILL = "#fbfbf7"
 FONT = "DejaVu Sans"
+LEFT, RIGHT, TOP, BOTTOM = 0.01, 0.82, 0.99, 0.05
+"""Plot area within the image; the legend sits right of it, the attribution below."""
+MIN_HEIGHT_SHARE = 0.4
 SMALL_M2 = 30_000.0
 """Areas below 3 ha also get a dot at their centre, or they vanish at municipal scale."""
 
@@ -31,7 +34,8 @@ def render(view: summary.PoolView, context: summary.PoolView | None = None, *, w
 
     Areas below :data:`SMALL_M2` are also marked by a dot.
 
-    The frame follows *view*'s boundaries (or its pool areas when it has none).
+    The frame follows *view*'s boundaries (or its pool areas when it has none); the image
+    is *width_in* wide and as high as the frame needs, at most *height_in*.
     """
     fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=dpi)
     try:
@@ -57,6 +61,10 @@ def render(view: summary.PoolView, context: summary.PoolView | None = None, *, w
             pad = 0.03 * max(maxx - minx, maxy - miny, 1.0)
             ax.set_xlim(minx - pad, maxx + pad)
             ax.set_ylim(miny - pad, maxy + pad)
+            # A wide frame gets a lower image instead of white bands above and below it.
+            aspect = (maxy - miny + 2 * pad) / (maxx - minx + 2 * pad)
+            fig.set_size_inches(width_in, min(height_in, max(MIN_HEIGHT_SHARE * width_in,
+                                                             width_in * (RIGHT - LEFT) * aspect / (TOP - BOTTOM))))
         ax.set_aspect("equal")
         for _, row in view.boundaries.iterrows():
             point = row.geometry.representative_point()
@@ -71,7 +79,7 @@ def render(view: summary.PoolView, context: summary.PoolView | None = None, *, w
                                                                                            "size": 10})
         fig.text(0.01, 0.01, f"{schema.BOUNDARY_ATTRIBUTION} {schema.DEMO_NOTICE}", fontsize=7, family=FONT,
                  color="#444444")
-        fig.subplots_adjust(left=0.01, right=0.82, top=0.99, bottom=0.05)
+        fig.subplots_adjust(left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM)
         out = io.BytesIO()
         fig.savefig(out, format="png", dpi=dpi)
         return out.getvalue()
