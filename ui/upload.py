@@ -15,6 +15,21 @@ from ui import data
 NOT_MAPPED = "— nicht zuordnen —"
 KEEP = "— so lassen —"
 ACCEPTED_TYPES = ["gpkg", "geojson", "json", "zip", "shp", "shx", "dbf", "prj", "cpg"]
+# Streamlit's drop zone speaks English and names the server's transport limit, not ours: hide its
+# instructions (the label says it in German) and give the button a German caption. Static CSS, no data.
+_DROPZONE_CSS = """<style>
+[data-testid='stFileUploaderDropzoneInstructions'], [data-testid='stFileUploaderDropzone'] button p {display: none;}
+[data-testid='stFileUploaderDropzone'] button span[data-has-shortcut]::after {content: 'Datei auswählen';}
+</style>"""
+
+
+def file_uploader(key: str) -> list | None:
+    """The upload widget with German text and our size limit."""
+    st.html(_DROPZONE_CSS)
+    return st.file_uploader(
+        f"GeoPackage, GeoJSON oder Shapefile (als ZIP, oder .shp, .shx, .dbf und .prj zusammen), höchstens "
+        f"{fmt.number(ingest.MAX_UPLOAD_BYTES / 1024 / 1024)} MB", type=ACCEPTED_TYPES,
+        accept_multiple_files=True, key=key)
 
 
 @st.cache_data(show_spinner="Datei wird geprüft …", max_entries=4)

@@ -27,8 +27,7 @@ else:
 if done := st.session_state.pop("upload_done", None):
     st.success(done)
 round_ = st.session_state.setdefault("upload_round", 0)
-files = st.file_uploader("GeoPackage, GeoJSON oder Shapefile (als ZIP, oder .shp, .shx, .dbf und .prj zusammen)",
-                         type=upload.ACCEPTED_TYPES, accept_multiple_files=True, key=f"upload-{round_}")
+files = upload.file_uploader(f"upload-{round_}")
 if not files:
     st.stop()
 

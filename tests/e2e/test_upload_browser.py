@@ -1,9 +1,12 @@
-"""Browser test: sign in, upload a changed GeoPackage, see the preview, publish."""
+"""Browser tests: sign in, upload a changed GeoPackage, see the preview, publish; the issue's Brandis
+scenario (zipped Shapefile in Gauss-Krüger with own column names) with a zip bomb first, and an
+administrator restoring the previous version."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from shapely.geometry import box
 
@@ -11,7 +14,9 @@ from geo import ledger, schema, users
 from geo.store import Store
 from tests.conftest import WURZEN
 from tests.e2e.conftest import screenshot, wait_for_app
-from tests.uploads import as_file
+from tests.test_validate import _zip_bytes, fingerprint
+from tests.uploads import BRANDIS, as_file, brandis_shapefile_zip
+from tests.uploads import NEW_ID as BRANDIS_NEW_ID
 
 PASSWORD = "browser-passwort-1"
 NEW_ID = "WUR-2026-099"
@@ -21,6 +26,8 @@ NEW_ID = "WUR-2026-099"
 def app_env(app_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     path = tmp_path_factory.mktemp("users") / "users.json"
     users.add("wurzen.gis", PASSWORD, role="gis", ags=WURZEN, display_name="GIS Stadt Wurzen", path=path, rounds=4)
+    users.add("brandis.gis", PASSWORD, role="gis", ags=BRANDIS, display_name="GIS Brandis", path=path, rounds=4)
+    users.add("admin", PASSWORD, role="admin", display_name="Administration", path=path, rounds=4)
     return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(path)}
 
 
@@ -44,15 +51,29 @@ def changed_gpkg(app_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return folder / upload.name
 
 
-def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg):
-    history = Store(app_data).read_history()
+def _sign_in(page, app_url: str, name: str, to: str | None = None) -> None:
+    """A fresh session signed in as *name* through the sidebar form (and on page *to*)."""
     page.goto(app_url)
     wait_for_app(page)
     page.get_by_text("Anmeldung", exact=True).click()
-    page.get_by_label("Benutzername").fill("wurzen.gis")
+    page.get_by_label("Benutzername").fill(name)
     page.get_by_label("Passwort", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     wait_for_app(page)
+    if to:
+        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=to).click()
+        wait_for_app(page)
+
+
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app(page)
+
+
+def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg):
+    history = Store(app_data).read_history()
+    _sign_in(page, app_url, "wurzen.gis")
     assert "Angemeldet: GIS Stadt Wurzen" in page.inner_text("[data-testid='stSidebar']")
 
     page.get_by_role("link", name="Daten hochladen").click()
@@ -87,4 +108,60 @@ def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg):
     body = page.inner_text("[data-testid='stMain']")
     assert "Wiederherstellen darf nur die Administration." in body and "Traceback" not in body
     screenshot(page, "aenderungen")
+    assert page.external_requests == [] and page.dialogs == []
+
+
+def test_brandis_shapefile_after_a_zip_bomb_then_admin_restores(page, app_url, app_data, tmp_path):
+    store = Store(app_data)
+    original = store.read_layer(schema.POOL_AREAS, [BRANDIS])
+    shapefile = tmp_path / "Ausgleichsflaechen_Brandis_2025.zip"
+    shapefile.write_bytes(brandis_shapefile_zip(store, tmp_path).data)
+    bomb = tmp_path / "flaechen.zip"
+    bomb.write_bytes(_zip_bytes({"flaechen.shp": bytes(150 * 1024 * 1024)}))
+    files_before = fingerprint(app_data)
+
+    # The drop zone speaks German and names our limit, not Streamlit's.
+    _sign_in(page, app_url, "brandis.gis", "Daten hochladen")
+    dropzone = page.get_by_test_id("stFileUploaderDropzone")
+    assert "höchstens 50 MB" in page.get_by_test_id("stFileUploader").inner_text()
+    assert not page.get_by_test_id("stFileUploaderDropzoneInstructions").is_visible()
+    caption = dropzone.locator("button span[data-has-shortcut]").evaluate(
+        "e => getComputedStyle(e, '::after').content")
+    assert caption == '"Datei auswählen"' and not dropzone.locator("button p").is_visible()
+
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bomb))
+    page.get_by_text("mögliche ZIP-Bombe, abgelehnt").wait_for(timeout=60_000)
+    assert fingerprint(app_data) == files_before
+
+    # Last year's shapefile: map the owner column and "in Planung" once, take the repairs, publish.
+    page.set_viewport_size({"width": 1440, "height": 2300})  # the whole form at once, like the screenshot
+    _sign_in(page, app_url, "brandis.gis", "Daten hochladen")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(shapefile))
+    page.get_by_text("Fehler verhindern das Veröffentlichen").wait_for(timeout=60_000)
+    wait_for_app(page)
+    assert "EPSG:31468" in page.inner_text("[data-testid='stMain']")
+    _choose(page, "Eigentümer/Träger", "EIGENTUEM")
+    _choose(page, "„in Planung“ bedeutet", "geplant")
+    for label in ("Reparierte Geometrien übernehmen", "Berechnete Wertpunkte übernehmen"):
+        page.get_by_text(label).click()
+        wait_for_app(page)
+    page.get_by_text("Vorschau der Änderung").wait_for(timeout=60_000)
+    wait_for_app(page)
+    screenshot(page, "hochladen-brandis")
+    metrics = page.locator("[data-testid='stMetric']").all_inner_texts()
+    assert [m.split() for m in metrics] == [["hinzugefügt", "1"], ["geändert", "3"], ["entfernt", "0"]]
+    page.get_by_role("button", name="Poolflächen von Brandis veröffentlichen").click()
+    page.get_by_text("Veröffentlicht als Änderung").wait_for(timeout=60_000)
+    change_id = store.read_history().iloc[-1]["change_id"]
+    assert BRANDIS_NEW_ID in set(store.read_layer(schema.POOL_AREAS, [BRANDIS])["pool_id"])
+
+    # The administrator puts the previous state back in one step, through the page.
+    _sign_in(page, app_url, "admin", "Änderungen")
+    page.get_by_role("button", name=f"Stand vor {change_id} wiederherstellen").click()
+    page.get_by_text("Wiederhergestellt als Änderung").wait_for(timeout=60_000)
+    wait_for_app(page)
+    body = page.inner_text("[data-testid='stMain']")
+    assert "0 neu, 3 geändert, 1 entfernt" in body and "Traceback" not in body
+    pd.testing.assert_frame_equal(store.read_layer(schema.POOL_AREAS, [BRANDIS]), original)
+    assert list(store.read_history()["action"].iloc[-2:]) == ["upload", "restore"]
     assert page.external_requests == [] and page.dialogs == []
