@@ -15,7 +15,7 @@ from geo.store import Store, history_entry
 def _intervention_ags(interventions: pd.DataFrame, intervention_id: str) -> str:
     rows = interventions.loc[interventions["intervention_id"] == intervention_id, "ags"]
     if rows.empty:
-        raise BookingError(f"Der Eingriff „{intervention_id}“ gibt es nicht.")
+        raise BookingError(f"Den Eingriff „{intervention_id}“ gibt es nicht.")
     return str(rows.iloc[0])
 
 

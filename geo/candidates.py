@@ -164,7 +164,7 @@ def for_intervention(pool: gpd.GeoDataFrame, interventions: gpd.GeoDataFrame, bo
     """
     rows = interventions[interventions["intervention_id"] == intervention_id]
     if rows.empty:
-        raise BookingError(f"Der Eingriff „{intervention_id}“ gibt es nicht.")
+        raise BookingError(f"Den Eingriff „{intervention_id}“ gibt es nicht.")
     target = rows.iloc[0]
     preferred = like_for_like(target["biotope_before"]) if preferred_measures is None else preferred_measures
     return rank(pool, target, neighbours(boundaries), preferred_measures=preferred, weights=weights, limit=limit)

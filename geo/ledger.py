@@ -127,7 +127,7 @@ def plan_booking(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.Dat
         raise BookingError("Bitte eine positive Zahl von Wertpunkten angeben.")
     area = _one(enrich_pool(pool, ledger), "pool_id", pool_id, "Die Poolfläche")
     target = _one(enrich_interventions(interventions, ledger), "intervention_id", intervention_id,
-                  "Der Eingriff")
+                  "Den Eingriff")
     if area["status"] not in BOOKABLE_POOL_STATUS:
         raise BookingError(
             f"Die Poolfläche {pool_id} ist „{area['status']}“: von ihr kann nicht gebucht werden.")
@@ -191,7 +191,7 @@ def plan_confirm(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.Dat
         raise BookingError(
             f"Die Poolfläche {area['pool_id']} ist „{area['status']}“: die Reservierung kann nicht "
             "zugeordnet, nur storniert werden.")
-    target = _one(interventions, "intervention_id", entry["intervention_id"], "Der Eingriff")
+    target = _one(interventions, "intervention_id", entry["intervention_id"], "Den Eingriff")
     if target["status"] not in ALLOCATABLE_INTERVENTION_STATUS:
         raise BookingError(
             f"Der Eingriff {target['intervention_id']} ist noch nicht genehmigt "

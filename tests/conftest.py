@@ -17,12 +17,13 @@ DATA = REPO / "data"
 
 
 def copy_demo_data(target: Path) -> Path:
-    """Copy the committed demo pool (GeoPackages, tables, boundaries) into *target*."""
+    """Copy the committed demo pool (GeoPackages, tables, boundaries, demo accounts) into *target*."""
     target.mkdir(parents=True, exist_ok=True)
     for path in DATA.glob("*.gpkg"):
         shutil.copyfile(path, target / path.name)
     shutil.copytree(DATA / "valuation", target / "valuation")
-    shutil.copyfile(DATA / "municipalities_25833.geojson", target / "municipalities_25833.geojson")
+    for name in ("municipalities_25833.geojson", "users.json"):
+        shutil.copyfile(DATA / name, target / name)
     return target
 
 

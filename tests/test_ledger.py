@@ -144,3 +144,9 @@ def test_booking_form_input_is_whole_value_points_in_german_notation():
     for raw in ("1.500,5", "0", "-3", "viele", ""):
         with pytest.raises(BookingError, match=f"„{re.escape(raw)}“ ist keine positive ganze Zahl"):
             interventions.booking_points(raw)
+
+
+def test_an_unknown_intervention_is_named_in_correct_german():
+    with pytest.raises(BookingError, match="Den Eingriff „E9“ gibt es nicht"):
+        ledger.plan_booking(POOL, ITV, ledger.empty_ledger(), pool_id="P1", intervention_id="E9", points=1,
+                            kind="zugeordnet", user="t", on=ON)
