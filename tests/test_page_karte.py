@@ -116,3 +116,10 @@ def test_the_map_loads_leaflet_from_the_app_and_no_base_maps_offline(demo_dir, m
     assert "L.tileLayer" not in args["script"]
     monkeypatch.setenv("FLAECHENPOOL_OFFLINE", "0")
     assert "sgx.geodatenzentrum.de" in map_args(open_karte())["script"]
+
+
+def test_filters_that_match_nothing_say_so(demo_dir):
+    at = open_karte({"suche": "gibt-es-nicht-xyz"})
+    assert any("passt zu den Filtern" in i.value for i in at.info)
+    at = open_karte(DONE_LINK)
+    assert not any("passt zu den Filtern" in i.value for i in at.info)

@@ -27,6 +27,9 @@ st.caption(
     f"{fmt.number(head.intervention_count)} {'Eingriff' if head.intervention_count == 1 else 'Eingriffe'} "
     f"({fmt.points(head.open_points)} offener Bedarf). Klick auf eine Fläche zeigt ihre Angaben; "
     "der Link in der Adresszeile öffnet dieselbe Ansicht.")
+if head.pool_count == 0 and head.intervention_count == 0:
+    st.info("Keine Poolfläche und kein Eingriff passt zu den Filtern. Lockern Sie die Filter in der Seitenleiste "
+            "(z. B. Mindestens freie Wertpunkte oder Suche).")
 
 map_col, info_col = st.columns([3, 2], gap="medium")
 with map_col:
