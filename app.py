@@ -22,8 +22,6 @@ PAGES = [
 assets.ensure_leaflet()
 page = st.navigation(PAGES)
 auth.sidebar()
-try:
-    auth.require_sign_in_to_read()
-    page.run()
-finally:  # also when a page stops early: the attribution stays below the page's own sidebar widgets
-    chrome.footer()
+chrome.footer()  # before the page: a page that stops early (st.stop) drops anything drawn after it
+auth.require_sign_in_to_read()
+page.run()

@@ -101,7 +101,7 @@ POOL_STATUS_COLORS: dict[str, str] = {
     "verfügbar": "#4dac26",
     "reserviert": "#f1a340",
     "zugeordnet": "#2b3a8f",
-    "gesperrt": "#707070",
+    "gesperrt": "#5f5f5f",
 }
 MEASURE_TYPES: tuple[str, ...] = (
     "Aufforstung",

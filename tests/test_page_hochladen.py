@@ -132,3 +132,9 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     assert moved == {"brandis.gpkg", "pool.gpkg", "mappings/brandis.json",
                      "versions/brandis/C-000020-pool_areas.gpkg", "versions/brandis/C-000021-pool_areas.gpkg"}
     assert list(store.read_history()["action"].iloc[-2:]) == ["upload", "restore"]
+
+
+def test_the_attribution_stays_when_a_page_stops_early(demo_dir, tmp_path, monkeypatch):
+    make_accounts(tmp_path, monkeypatch)
+    at = signed_in("brandis.gis", "views/hochladen.py")  # stops until a file is chosen
+    assert "© GeoBasis-DE / BKG" in " ".join(c.value for c in at.sidebar.caption)
