@@ -21,7 +21,7 @@ PAGES = [
 
 assets.ensure_leaflet()
 page = st.navigation(PAGES)
-auth.sidebar()
+auth.sidebar(needed=page.url_path == "hochladen")
 chrome.footer()  # before the page: a page that stops early (st.stop) drops anything drawn after it
 auth.require_sign_in_to_read()
 page.run()

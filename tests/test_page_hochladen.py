@@ -138,3 +138,11 @@ def test_the_attribution_stays_when_a_page_stops_early(demo_dir, tmp_path, monke
     make_accounts(tmp_path, monkeypatch)
     at = signed_in("brandis.gis", "views/hochladen.py")  # stops until a file is chosen
     assert "© GeoBasis-DE / BKG" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_the_sign_in_opens_by_itself_where_it_is_needed(demo_dir):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.sidebar.expander[0].proto.expanded  # reading needs no sign-in
+    at.switch_page("views/hochladen.py").run()
+    assert at.sidebar.expander[0].proto.expanded

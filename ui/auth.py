@@ -43,9 +43,9 @@ def _oidc_user() -> User | None:
     return User(str(st.user.get("email") or st.user.get("sub")), "lesen", display_name=str(st.user.get("name", "")))
 
 
-def _sign_in_form() -> None:
+def _sign_in_form(needed: bool) -> None:
     # Collapsed unless reading needs a sign-in, so page filters stay near the top.
-    expanded = not data.settings().public_read or "sign_in_failed" in st.session_state
+    expanded = needed or not data.settings().public_read or "sign_in_failed" in st.session_state
     with st.expander("Anmeldung", icon=":material/login:", expanded=expanded), \
             st.form("sign_in", clear_on_submit=True, border=False):
         name = st.text_input("Benutzername", autocomplete="username")
@@ -62,8 +62,11 @@ def _sign_in_form() -> None:
             st.rerun()
 
 
-def sidebar() -> User | None:
-    """Sign-in, sign-out and who is signed in, in the sidebar. Returns the user."""
+def sidebar(*, needed: bool = False) -> User | None:
+    """Sign-in, sign-out and who is signed in, in the sidebar. Returns the user.
+
+    *needed*: the current page is of no use without a sign-in, so the form opens.
+    """
     with st.sidebar:
         if oidc_configured():
             user = _oidc_user()
@@ -76,7 +79,7 @@ def sidebar() -> User | None:
             return user
         user = current_user()
         if user is None:
-            _sign_in_form()
+            _sign_in_form(needed)
         else:
             st.caption(f"Angemeldet: {user.label}")
             if st.button("Abmelden"):
