@@ -10,7 +10,7 @@ import geopandas as gpd
 import streamlit as st
 
 from geo import changemap, diff, fmt, ingest, mapping, schema, validate
-from ui import data
+from ui import data, tables
 
 NOT_MAPPED = "— nicht zuordnen —"
 KEEP = "— so lassen —"
@@ -110,10 +110,10 @@ def show_report(report: validate.ValidationReport) -> None:
     else:
         st.success("Prüfung bestanden: keine Fehler, keine Hinweise.")
     if report.findings:
-        st.dataframe(report.table(), hide_index=True, width="stretch", column_config=FINDING_COLUMNS)
+        tables.show(report.table(), hide_index=True, width="stretch", column_config=FINDING_COLUMNS)
     if len(report.repairs):
         st.caption("Ungültige Geometrien und ihre reparierte Fassung")
-        st.dataframe(report.repairs_table(), hide_index=True, width="stretch")
+        tables.show(report.repairs_table(), hide_index=True, width="stretch")
 
 
 def show_preview(change: diff.LayerDiff, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
@@ -129,6 +129,7 @@ def show_preview(change: diff.LayerDiff, old: gpd.GeoDataFrame, new: gpd.GeoData
         st.info("Beide Stände stimmen überein: es gibt nichts zu übernehmen.")
         return
     left, right = st.columns([3, 2])
-    left.dataframe(change.table(), hide_index=True, width="stretch")
+    with left:
+        tables.show(change.table())
     right.image(changemap.change_map_png(old, new, change, boundary),
                 caption="Karte der Änderungen (ETRS89 / UTM 33N)")

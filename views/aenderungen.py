@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo import changes, diff, publish, schema
 from geo.errors import FlaechenpoolError
-from ui import auth, data, upload
+from ui import auth, data, tables, upload
 
 st.title("Änderungen")
 st.caption("Wer hat wann welche Ebene hochgeladen, was wurde gebucht, was wiederhergestellt – neueste zuerst.")
@@ -22,7 +22,7 @@ layers = cols[1].multiselect("Ebene", [*schema.MUNICIPAL_LAYERS, schema.ALLOCATI
 actions = cols[2].multiselect("Aktion", list(changes.ACTION_LABELS), format_func=changes.ACTION_LABELS.get,
                               placeholder="alle")
 rows = changes.newest_first(view.history, ags=ags, layers=layers, actions=actions)
-st.dataframe(changes.history_table(rows), hide_index=True, width="stretch")
+tables.show(changes.history_table(rows), hide_index=True, width="stretch")
 
 st.subheader("Früheren Stand ansehen")
 versions = rows[rows.apply(changes.is_layer_change, axis=1)] if len(rows) else rows
@@ -42,7 +42,7 @@ except FlaechenpoolError as exc:
 
 layer, where = row["layer"], schema.AGS_NAMES[row["ags"]]
 st.caption(f"{schema.LAYER_LABELS[layer]} von {where}, wie sie vor {change_id} waren: {len(earlier)} Objekte.")
-st.dataframe(changes.layer_table(earlier, layer), hide_index=True, width="stretch", height=280)
+tables.show(changes.layer_table(earlier, layer), hide_index=True, width="stretch", height=280)
 current = store.read_layer(layer, [row["ags"]])
 back = diff.diff_layer(current, earlier, layer, allocations=view.allocations)
 upload.show_preview(back, current, earlier, view.boundaries[view.boundaries["ags"] == row["ags"]],

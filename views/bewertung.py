@@ -5,21 +5,21 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import fmt, present, schema
-from ui import data
+from ui import data, tables
 
 st.title("Bewertungsmodelle")
 st.caption("Mit diesen Tabellen berechnet der Flächenpool Aufwertung (Poolflächen) und Bedarf (Eingriffe). "
            "Eine Gemeinde ersetzt ihre Tabelle durch die amtliche Liste, ohne dass sich am Programm etwas ändert.")
 
-tables = data.valuation_tables()
+models = data.valuation_tables()
 st.markdown("**Aufwertung** = Fläche × (Wert Zielbiotop − Wert Ausgangsbiotop) × Faktor; Faktor 1 bei "
             "abgeschlossener Maßnahme, sonst der Entwicklungsfaktor des Zielbiotops. "
             "**Bedarf** = Fläche × (Wert vorher − Wert nachher). Beides nie negativ.")
 
-for model, table in tables.items():
+for model, table in models.items():
     users = [m.name for m in schema.MUNICIPALITIES if m.valuation_model == model]
     with st.container(border=True):
         st.subheader(table.title)
         st.write(f"Angewendet in: {', '.join(users)}")
         st.caption(f"Quelle: {table.source} · Version {table.version} · Stand {fmt.date(table.date)}")
-        st.dataframe(present.valuation_table(table), hide_index=True, width="stretch", height=400)
+        tables.show(present.valuation_table(table), hide_index=True, width="stretch", height=400)

@@ -10,7 +10,7 @@ from geo import candidatemap, candidates, fmt, interventions, schema
 from geo.errors import FlaechenpoolError
 from geo.mapfilter import Selection
 from geo.selection import details
-from ui import auth, data, mapview
+from ui import auth, data, mapview, tables
 from ui import interventions as widgets
 
 st.title("Eingriffe & Zuordnung")
@@ -26,7 +26,7 @@ with list_tab:
     shown = interventions.apply(view.interventions, widgets.filters(user))
     st.caption(f"{fmt.number(len(shown))} von {fmt.number(len(view.interventions))} Eingriffen · offener Bedarf "
                f"{fmt.points(shown['open_points'].sum())}")
-    st.dataframe(interventions.list_table(shown), hide_index=True, width="stretch", height=280,
+    tables.show(interventions.list_table(shown), hide_index=True, width="stretch", height=280,
                  column_config={schema.label("name", schema.INTERVENTIONS): st.column_config.TextColumn(width=200)})
     chosen = widgets.pick(view.interventions, shown)
     if chosen is None:
@@ -48,7 +48,7 @@ with list_tab:
     cols[2].metric("Offener Bedarf", fmt.points(row["open_points"]))
     cols[3].metric(f"Deckung: {row['coverage']}", fmt.percent(row["coverage_share"]))
     with st.expander("Alle Angaben zum Eingriff"):
-        st.dataframe(details(view, Selection(schema.INTERVENTIONS, chosen)).fields, hide_index=True,
+        tables.show(details(view, Selection(schema.INTERVENTIONS, chosen)).fields, hide_index=True,
                      width="stretch")
 
     entries = interventions.journal(view, chosen)
@@ -56,7 +56,7 @@ with list_tab:
     if entries.empty:
         st.caption("Noch keine Buchungen für diesen Eingriff.")
     else:
-        st.dataframe(interventions.journal_table(entries), hide_index=True, width="stretch")
+        tables.show(interventions.journal_table(entries), hide_index=True, width="stretch")
     writable = widgets.may_book(user, row)
     if writable:
         widgets.booking_actions(user, row, interventions.active_bookings(entries))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import changes, fmt, present, summary
-from ui import data
+from ui import data, tables
 
 st.title("Flächenpool auf einen Blick")
 st.caption("Gemeinsamer Kompensationsflächenpool der Stadt Leipzig und der Gemeinden des Wurzener Landes")
@@ -25,7 +25,7 @@ open_.metric("Offener Bedarf", fmt.points_short(head.open_points),
 balance.metric("Bilanz", fmt.points_short(head.balance), help="Freie Wertpunkte minus offener Bedarf")
 
 st.subheader("Nach Gemeinde")
-st.dataframe(present.municipality_table(summary.by_municipality(view)), hide_index=True, width="stretch")
+tables.show(present.municipality_table(summary.by_municipality(view)), hide_index=True, width="stretch")
 st.caption("Bilanz = freie Wertpunkte der Poolflächen der Gemeinde minus offener Bedarf ihrer Eingriffe. "
            "Buchungen über Gemeindegrenzen hinweg sind der Zweck des gemeinsamen Pools.")
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from geo import charts, schema, summary
 from geo.exports import content
-from ui import data, reports
+from ui import data, reports, tables
 
 PRESENTATION_CSS = """<style>
 [data-testid="stMetricValue"] { font-size: 4.5rem; line-height: 1.1; }
@@ -71,13 +71,13 @@ else:
                 st.caption(spec.note)
 
     st.subheader("Nach Gemeinde")
-    st.dataframe(content.text_frame(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS),
+    tables.show(content.text_frame(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS),
                  hide_index=True, width="stretch")
     st.subheader("Eingriffe mit dem größten offenen Bedarf")
     if report.top_open.empty:
         st.info("In dieser Auswahl ist kein Bedarf offen.")
     else:
-        st.dataframe(content.text_frame(report.top_open, content.TOP_OPEN_COLUMNS), hide_index=True, width="stretch")
+        tables.show(content.text_frame(report.top_open, content.TOP_OPEN_COLUMNS), hide_index=True, width="stretch")
 
     st.subheader("Berichte herunterladen")
     today = dt.date.today()

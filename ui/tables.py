@@ -1,0 +1,32 @@
+"""German display tables: numbers stay right-aligned although they arrive as formatted text."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+# "1.234", "-3.824.445 WP", "1.366,4 ha", "25 %", "0,50", "12,3 Mio. WP" (non-breaking spaces from geo.fmt).
+_GERMAN_NUMBER = re.compile(r"^[-−]?\d{1,3}(\.\d{3})*(,\d+)?(\u00a0(Mio\.\u00a0)?(WP|ha|%))?$")
+
+
+def number_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """Column config aligning every text column that holds only German numbers (or "–") right."""
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        if not (pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(frame[column])):
+            continue
+        values = frame[column].dropna().astype(str)
+        values = values[values != "–"]
+        if len(values) and values.str.fullmatch(_GERMAN_NUMBER).all():
+            config[column] = st.column_config.TextColumn(alignment="right")
+    return config
+
+
+def show(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """``st.dataframe`` for the app's German tables: no index, full width, numbers right."""
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return st.dataframe(frame, column_config={**number_columns(frame), **(column_config or {})}, **kwargs)
