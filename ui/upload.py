@@ -9,7 +9,7 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from geo import changemap, diff, fmt, ingest, mapping, schema, validate
+from geo import diff, fmt, ingest, mapping, schema, validate
 from ui import data, tables
 
 NOT_MAPPED = "— nicht zuordnen —"
@@ -116,9 +116,8 @@ def show_report(report: validate.ValidationReport) -> None:
         tables.show(report.repairs_table(), hide_index=True, width="stretch")
 
 
-def show_preview(change: diff.LayerDiff, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
-                 boundary: gpd.GeoDataFrame, title: str = "Vorschau der Änderung") -> None:
-    """Counts, booking conflicts, change table and map of *change* (from *old* to *new*)."""
+def show_preview(change: diff.LayerDiff, map_png: bytes, title: str = "Vorschau der Änderung") -> None:
+    """Counts, booking conflicts, change table and map (:func:`geo.changemap.change_map_png`) of *change*."""
     st.subheader(title)
     cols = st.columns(3)
     for col, (name, count) in zip(cols, change.counts.items(), strict=True):
@@ -131,5 +130,4 @@ def show_preview(change: diff.LayerDiff, old: gpd.GeoDataFrame, new: gpd.GeoData
     left, right = st.columns([3, 2])
     with left:
         tables.show(change.table())
-    right.image(changemap.change_map_png(old, new, change, boundary),
-                caption="Karte der Änderungen (ETRS89 / UTM 33N)")
+    right.image(map_png, caption="Karte der Änderungen (ETRS89 / UTM 33N)")

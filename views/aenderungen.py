@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import changes, diff, publish, schema
+from geo import changes, publish, schema
 from geo.errors import FlaechenpoolError
 from ui import auth, data, tables, upload
 
@@ -33,9 +33,8 @@ by_id = versions.set_index("change_id")
 change_id = st.selectbox("Stand vor der Änderung", list(by_id.index),
                          format_func=lambda c: f"{c} · {changes.headline(by_id.loc[c])}")
 row = by_id.loc[change_id]
-store = data.store()
 try:
-    earlier = publish.earlier_version(store, change_id)
+    earlier, back, map_png = data.restore_preview(change_id)
 except FlaechenpoolError as exc:
     st.info(f"{exc} (Bei der Ersterfassung gab es keinen früheren Stand.)")
     st.stop()
@@ -43,17 +42,14 @@ except FlaechenpoolError as exc:
 layer, where = row["layer"], schema.AGS_NAMES[row["ags"]]
 st.caption(f"{schema.LAYER_LABELS[layer]} von {where}, wie sie vor {change_id} waren: {len(earlier)} Objekte.")
 tables.show(changes.layer_table(earlier, layer), hide_index=True, width="stretch", height=280)
-current = store.read_layer(layer, [row["ags"]])
-back = diff.diff_layer(current, earlier, layer, allocations=view.allocations)
-upload.show_preview(back, current, earlier, view.boundaries[view.boundaries["ags"] == row["ags"]],
-                    title="Was eine Wiederherstellung ändern würde")
+upload.show_preview(back, map_png, title="Was eine Wiederherstellung ändern würde")
 
 user = auth.current_user()
 if user is None or user.role != "admin":
     st.caption("Wiederherstellen darf nur die Administration.")
 elif not back.empty and st.button(f"Stand vor {change_id} wiederherstellen", type="primary"):
     try:
-        restored = publish.restore(store, user, change_id)
+        restored = publish.restore(data.store(), user, change_id)
     except FlaechenpoolError as exc:
         st.error(str(exc))
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import changes, diff, mapping, publish, schema, validate
+from geo import changemap, changes, diff, mapping, publish, schema, validate
 from geo.errors import FlaechenpoolError
 from ui import auth, data, upload
 
@@ -71,7 +71,8 @@ if not report.ok:
 view = data.view()
 old = store.read_layer(layer, [ags])
 change = diff.diff_layer(old, report.frame, layer, allocations=view.allocations)
-upload.show_preview(change, old, report.frame, view.boundaries[view.boundaries["ags"] == ags])
+upload.show_preview(change, changemap.change_map_png(old, report.frame, change,
+                                                    view.boundaries[view.boundaries["ags"] == ags]))
 if change.findings or change.empty:
     st.stop()
 
