@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pandas as pd
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_compact_decimal, format_decimal, format_percent
+from babel.numbers import NumberFormatError, format_compact_decimal, format_decimal, format_percent, parse_decimal
 
 LOCALE = "de_DE"
 M2_PER_HA = 10_000.0
+_GROUPED = re.compile(r"[-−]?\d{1,3}(\.\d{3})+")
 
 
 def _missing(value: object) -> bool:
@@ -76,3 +78,23 @@ def timestamp(value: dt.datetime | str | pd.Timestamp | None) -> str:
     if parsed is None:
         return "–"
     return format_datetime(parsed.to_pydatetime(), format="dd.MM.yyyy, HH:mm", locale=LOCALE)
+
+
+def parse_number(text: str) -> float | None:
+    """A number as typed or stored here: German (``12.500``, ``2,5``, ``1.500,5``) or plain
+    (``12500``, ``2.5``). ``None`` when *text* is empty or no finite number.
+
+    Text with a comma or with dots grouping thousands is read the German way (Babel,
+    strict); anything else as a plain number.
+    """
+    raw = str(text).replace("\u00a0", "").replace(" ", "").replace("−", "-")
+    if not raw:
+        return None
+    try:
+        if "," in raw or _GROUPED.fullmatch(raw):
+            value = float(parse_decimal(raw, locale=LOCALE, strict=True))
+        else:
+            value = float(raw)
+    except (ValueError, NumberFormatError):
+        return None
+    return value if math.isfinite(value) else None

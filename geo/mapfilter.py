@@ -11,8 +11,6 @@ are kept in schema order so that equal filters give equal links and cache keys.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -20,7 +18,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from geo import schema
+from geo import fmt, schema
 from geo.summary import PoolView, select
 
 SelectableLayer = Literal["pool_areas", "interventions"]
@@ -142,16 +140,10 @@ def parse_points(raw: str) -> float | None:
 
     None when it is no finite number ≥ 0.
     """
-    text = raw.replace(" ", "").replace("\u00a0", "")
-    if not text:
+    if not raw.strip():
         return 0.0
-    if "," in text or re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) and value >= 0 else None
+    value = fmt.parse_number(raw)
+    return value if value is not None and value >= 0 else None
 
 
 def decode(params: Mapping[str, str | list[str]]) -> MapState:

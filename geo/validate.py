@@ -297,9 +297,9 @@ def _numbers(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> 
     for f in schema.LAYER_FIELDS[layer]:
         if f.type != "number":
             continue
-        text = _text(frame[f.name]).map(lambda v: v.replace(".", "").replace(",", ".")
-                                        if isinstance(v, str) and "," in v else v)
-        parsed = pd.to_numeric(text, errors="coerce")
+        text = _text(frame[f.name])
+        parsed = pd.to_numeric(text.map(lambda v: fmt.parse_number(v) if isinstance(v, str) else v),
+                               errors="coerce")
         c.per_row(text.notna() & parsed.isna(), ids, "error", "number_invalid", f.name,
                   lambda i, text=text, f=f: f"„{text[i]}“ ist keine Zahl ({f.label}).")
         frame[f.name] = parsed.astype(float)

@@ -41,3 +41,16 @@ def test_short_points_for_headlines():
     assert fmt.points_short(135_745_680) == "135,7\u00a0Mio.\u00a0WP"
     assert fmt.points_short(-3_824_445) == "-3,8\u00a0Mio.\u00a0WP"
     assert fmt.points_short(12_345) == "12.345\u00a0WP"
+
+
+def test_numbers_are_read_the_german_way_or_plain():
+    assert fmt.parse_number("12.500") == 12_500
+    assert fmt.parse_number("1.500,5") == 1_500.5
+    assert fmt.parse_number("2,5") == 2.5
+    assert fmt.parse_number("−3,5") == -3.5
+    assert fmt.parse_number("12500") == 12_500
+    assert fmt.parse_number("2.5") == 2.5
+    assert fmt.parse_number("1\u00a0234") == 1_234
+    assert fmt.parse_number("1.00") == 1.0  # no thousands grouping: a plain decimal
+    for bad in ("", "zehn", "1,2,3", "1.2.3", "nan", "inf"):
+        assert fmt.parse_number(bad) is None, bad
