@@ -20,7 +20,7 @@ import shapely
 from shapely import affinity
 from shapely.geometry import Polygon
 
-from geo import ledger, schema, valuation
+from geo import candidates, ledger, schema, valuation
 from geo.config import REPO_ROOT
 from geo.store import Store, history_entry
 
@@ -215,13 +215,8 @@ def _interventions(rng: np.random.Generator, muni: schema.Municipality, inner: s
     return rows
 
 
-def _neighbours(boundaries: gpd.GeoDataFrame) -> dict[str, set[str]]:
-    geoms = dict(zip(boundaries["ags"], boundaries.geometry, strict=True))
-    return {a: {b for b in geoms if b != a and geoms[a].buffer(1).intersects(geoms[b])} for a in geoms}
-
-
 def _ledger(rng: np.random.Generator, pool: gpd.GeoDataFrame, interventions: gpd.GeoDataFrame,
-            neighbours: dict[str, set[str]]) -> pd.DataFrame:
+            neighbours: dict[str, frozenset[str]]) -> pd.DataFrame:
     """Bookings through the real rules: some interventions covered, some partly, some open."""
     entries = ledger.empty_ledger()
     order = rng.permutation(len(interventions))
@@ -241,12 +236,12 @@ def _ledger(rng: np.random.Generator, pool: gpd.GeoDataFrame, interventions: gpd
             state = ledger.enrich_pool(pool, entries)
             usable = state[state["status"].isin(ledger.BOOKABLE_POOL_STATUS) & (state["free_points"] > 1)]
             wanted = neighbours[home] if cross else {home}
-            candidates = usable[usable["ags"].isin(wanted)]
-            if candidates.empty:
-                candidates = usable[usable["ags"].isin(neighbours[home] | {home})]
-            if candidates.empty:
+            options = usable[usable["ags"].isin(wanted)]
+            if options.empty:
+                options = usable[usable["ags"].isin(neighbours[home] | {home})]
+            if options.empty:
                 break
-            area = candidates.iloc[int(rng.integers(0, len(candidates)))]
+            area = options.iloc[int(rng.integers(0, len(options)))]
             points = float(math.floor(min(area["free_points"], need)))
             rows = ledger.plan_booking(pool, interventions, entries, pool_id=area["pool_id"],
                                        intervention_id=itv["intervention_id"], points=points, kind=kind,
@@ -281,7 +276,7 @@ def generate(boundary_path: Path, seed: int = SEED) -> dict[str, object]:
     pool["value_points"] = valuation.pool_gain(pool, tables, on=REFERENCE_DATE)
     interventions = gpd.GeoDataFrame(itv_rows, crs=schema.CRS)
     interventions["demand_points"] = valuation.intervention_demand(interventions, tables)
-    entries = _ledger(rng, pool, interventions, _neighbours(boundaries))
+    entries = _ledger(rng, pool, interventions, candidates.neighbours(boundaries))
     pool["status"] = ledger.enrich_pool(pool, entries)["status"]
     return {"boundaries": boundaries, "pool_areas": pool, "interventions": interventions, "allocations": entries}
 
