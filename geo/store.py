@@ -184,18 +184,18 @@ class Store:
         path = self.municipal_path(key)
         frame = _normalise(frame.copy(), layer)
         with self.locked(path):
-            self._replace_layers(path, {layer: _for_file(frame)})
+            self._replace_layers(path, {layer: dates_as_text(frame)})
 
     def write_municipality(self, key: str, layers: dict[str, gpd.GeoDataFrame]) -> None:
         """Write several layers of one municipality in one atomic replace."""
         path = self.municipal_path(key)
-        prepared = {name: _for_file(_normalise(frame.copy(), name)) for name, frame in layers.items()}
+        prepared = {name: dates_as_text(_normalise(frame.copy(), name)) for name, frame in layers.items()}
         with self.locked(path):
             self._replace_layers(path, prepared)
 
     def write_pool_tables(self, tables: dict[str, pd.DataFrame]) -> None:
         """Replace ledger and/or history tables in ``pool.gpkg`` (used by the demo)."""
-        prepared = {name: _for_file(_normalise(frame.copy(), name)) for name, frame in tables.items()}
+        prepared = {name: dates_as_text(_normalise(frame.copy(), name)) for name, frame in tables.items()}
         with self.locked(self.pool_path):
             self._replace_layers(self.pool_path, prepared)
 
@@ -220,7 +220,7 @@ class Store:
                                                    ignore_index=True)
             if tables:
                 self._replace_layers(self.pool_path,
-                                     {k: _for_file(_normalise(v, k)) for k, v in tables.items()})
+                                     {k: dates_as_text(_normalise(v, k)) for k, v in tables.items()})
             return new_ledger, new_history
 
 
@@ -249,7 +249,7 @@ class Store:
         if layer not in schema.MUNICIPAL_LAYERS:
             raise StoreError(f"Unbekannte Ebene „{layer}“.")
         path = self.municipal_path(key)
-        prepared = _for_file(_normalise(frame.copy(), layer))
+        prepared = dates_as_text(_normalise(frame.copy(), layer))
         with self.locked(path):
             current = self.read_layer(layer, [key])
 
@@ -257,7 +257,7 @@ class Store:
                 entry = plan(current, allocations, history)
                 version = self.version_path(key, str(entry["change_id"].iloc[0]), layer)
                 version.parent.mkdir(parents=True, exist_ok=True)
-                self._replace_layers(version, {layer: _for_file(current)})
+                self._replace_layers(version, {layer: dates_as_text(current)})
                 self._replace_layers(path, {layer: prepared})
                 return allocations.iloc[:0], entry
 
@@ -292,7 +292,7 @@ class Store:
                 Path(tmp).unlink(missing_ok=True)
 
 
-def _for_file(frame: pd.DataFrame) -> pd.DataFrame:
+def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as ISO text (GeoPackage DATE semantics, QGIS-friendly); other columns as they are."""
     out = frame.copy()
     for col in out.columns:

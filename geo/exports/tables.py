@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from geo import schema, summary
 from geo.exports import content
+from geo.store import dates_as_text
 
 DERIVED = ["municipality", "area_m2", "reserved_points", "allocated_points", "booked_points", "free_points",
            "covered_points", "open_points", "coverage", "coverage_share"]
@@ -41,11 +42,7 @@ def _layer_columns(layer: str) -> tuple[content.Column, ...]:
 
 def _attributes(frame: gpd.GeoDataFrame, layer: str) -> tuple[tuple[content.Column, ...], pd.DataFrame]:
     columns = tuple(c for c in _layer_columns(layer) if c.name in frame.columns)
-    out = pd.DataFrame(frame[[c.name for c in columns]]).copy()
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].dt.strftime("%Y-%m-%d").where(out[column].notna(), None)
-    return columns, out
+    return columns, dates_as_text(pd.DataFrame(frame[[c.name for c in columns]]))
 
 
 def _sheet(book: Workbook, title: str, columns: tuple[content.Column, ...], frame: pd.DataFrame) -> None:
