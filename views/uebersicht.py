@@ -47,8 +47,8 @@ def show_chart(spec: charts.ChartSpec, *, large: bool = False) -> None:
     if spec.empty():
         st.info(f"**{spec.title}**: {charts.EMPTY_NOTE}")
     else:
-        st.altair_chart(charts.altair_chart(spec, large=large), width="stretch",
-                        height=charts.height(spec, large=large) + (120 if large else 90), theme=None)
+        st.vega_lite_chart(spec=reports.vega_specs(scope, large=large)[spec.key], width="stretch",
+                           height=charts.height(spec, large=large) + (120 if large else 90), theme=None)
 
 
 if presenting:  # no st.stop(): the sidebar footer (attribution) still follows the page
