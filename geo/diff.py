@@ -63,6 +63,8 @@ def display_value(value: object, f: schema.Field) -> str:
         return fmt.date(value)
     if f.type == "number":
         return fmt.number(float(value))
+    if f.type == "ags":  # the field is labelled "Gemeinde": show its name, unknown keys as they are
+        return schema.AGS_NAMES.get(str(value).strip(), str(value).strip())
     return str(value).strip()
 
 

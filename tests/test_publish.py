@@ -211,3 +211,12 @@ def test_a_booked_area_cannot_be_withdrawn_or_set_back_to_planned(status, demo_s
     new = old.copy()
     new.loc[new["pool_id"] == unbooked, "status"] = status
     assert diff.diff_layer(old, new, schema.POOL_AREAS, allocations=demo_store.read_allocations()).ok
+
+
+def test_municipality_keys_show_as_names_in_change_tables():
+    from geo import changes, diff, schema
+    ags_field = next(f for f in schema.POOL_FIELDS if f.name == "ags")
+    assert diff.display_value("14729070", ags_field) == "Brandis"
+    assert diff.display_value("99999999", ags_field) == "99999999"
+    frame = pd.DataFrame({f.name: [None] for f in schema.POOL_FIELDS}).assign(ags="14729410")
+    assert changes.layer_table(frame, schema.POOL_AREAS)["Gemeinde"].tolist() == ["Wurzen"]
