@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import diff, fmt, ledger, publish, schema
+from geo import changes, diff, fmt, ledger, publish, schema
 from geo.errors import DataError, PermissionDenied, StoreError
 from geo.permissions import User
 from geo.store import Store
@@ -214,7 +214,6 @@ def test_a_booked_area_cannot_be_withdrawn_or_set_back_to_planned(status, demo_s
 
 
 def test_municipality_keys_show_as_names_in_change_tables():
-    from geo import changes, diff, schema
     ags_field = next(f for f in schema.POOL_FIELDS if f.name == "ags")
     assert diff.display_value("14729070", ags_field) == "Brandis"
     assert diff.display_value("99999999", ags_field) == "99999999"
