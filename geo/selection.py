@@ -173,27 +173,20 @@ def _ha(v: float) -> str:
     return fmt.number(v / fmt.M2_PER_HA, 2)
 
 
-POOL_TABLE: dict[str, tuple[str, object]] = {
-    "pool_id": (schema.label("pool_id", schema.POOL_AREAS), _text),
-    "name": (schema.label("name", schema.POOL_AREAS), _text),
-    "municipality": (schema.label("municipality"), _text),
-    "status": (schema.label("status", schema.POOL_AREAS), _text),
-    "measure_type": (schema.label("measure_type", schema.POOL_AREAS), _text),
-    "area_m2": (schema.label("area_ha"), _ha),
-    "value_points": (schema.label("value_points", schema.POOL_AREAS), _points),
-    "free_points": (schema.label("free_points"), _points),
-    "parcels": (schema.label("parcels", schema.POOL_AREAS), _text),
-}
-INTERVENTION_TABLE: dict[str, tuple[str, object]] = {
-    "intervention_id": (schema.label("intervention_id", schema.INTERVENTIONS), _text),
-    "name": (schema.label("name", schema.INTERVENTIONS), _text),
-    "municipality": (schema.label("municipality"), _text),
-    "kind": (schema.label("kind", schema.INTERVENTIONS), _text),
-    "status": (schema.label("status", schema.INTERVENTIONS), _text),
-    "demand_points": (schema.label("demand_points", schema.INTERVENTIONS), _points),
-    "open_points": (schema.label("open_points"), _points),
-    "coverage": (schema.label("coverage"), _text),
-}
+def _columns(layer: str, formatters: dict[str, object]) -> dict[str, tuple[str, object]]:
+    """Column → (German label of *layer*'s field or of a derived column, formatter)."""
+    return {name: (schema.label(name, layer if name in schema.field_names(layer) else None), formatter)
+            for name, formatter in formatters.items()}
+
+
+POOL_TABLE = {**_columns(schema.POOL_AREAS, {
+    "pool_id": _text, "name": _text, "municipality": _text, "status": _text, "measure_type": _text,
+    "area_m2": _ha, "value_points": _points, "free_points": _points, "parcels": _text,
+}), "area_m2": (schema.label("area_ha"), _ha)}  # the area is shown in hectares
+INTERVENTION_TABLE = _columns(schema.INTERVENTIONS, {
+    "intervention_id": _text, "name": _text, "municipality": _text, "kind": _text, "status": _text,
+    "demand_points": _points, "open_points": _points, "coverage": _text,
+})
 LINK_COLUMN = "Buchung"
 
 
