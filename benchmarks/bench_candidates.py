@@ -3,7 +3,7 @@
 - ranking every intervention of the demo pool (vectorised shapely 2 distances) against a
   per-feature Python loop over ``geom.distance`` (what the vectorised call replaces);
 - neighbour detection from the boundary layer;
-- one booking through ``geo.booking.book`` (lock, read, rules, atomic replace of pool.gpkg);
+- one booking through ``geo.accounting.booking.book`` (lock, read, rules, atomic replace of pool.gpkg);
 - the small map of one intervention: build time and the HTML payload it sends to the browser.
 
 Run: .venv/bin/python benchmarks/bench_candidates.py (the machine is shared: compare ratios).
@@ -19,9 +19,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.timing import median_ms  # noqa: E402
-from geo import booking, candidatemap, candidates, summary  # noqa: E402
-from geo.permissions import User  # noqa: E402
-from geo.store import Store  # noqa: E402
+from geo.access.permissions import User  # noqa: E402
+from geo.accounting import booking, candidates, summary  # noqa: E402
+from geo.map import candidatemap  # noqa: E402
+from geo.store.gpkg import Store  # noqa: E402
 from tests.conftest import copy_demo_data  # noqa: E402
 
 RUNS = 7
@@ -66,7 +67,7 @@ def main() -> None:
         user = User("wurzen.gis", "gis", "14729410")
         took = median_ms(lambda: booking.book(store, user, pool_id=area, intervention_id="BPL-WUR-02", points=1.0,
                                               kind="reserviert"))
-        print(f"one booking through geo.booking.book (locked transaction on pool.gpkg): {took:.0f} ms")
+        print(f"one booking through geo.accounting.booking.book (locked transaction on pool.gpkg): {took:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -13,9 +13,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.timing import median_seconds
-from geo import summary
-from geo.exports import pdf, pptx, tables
-from geo.store import Store
+from geo.accounting import summary
+from geo.reports import downloads, pdf, pptx
+from geo.store.gpkg import Store
 
 RUNS = 5
 ON = dt.date(2026, 11, 25)
@@ -29,8 +29,8 @@ def main() -> None:
         report = summary.report(view, scope)
         print(f"{label}: summary.report median {seconds * 1000:.0f} ms")
         builders = {"pptx": partial(pptx.build, report, on=ON, context=view),
-                    "pdf": partial(pdf.build, report, on=ON, context=view), "xlsx": partial(tables.xlsx, report),
-                    "gpkg": partial(tables.geopackage, report), "geojson": partial(tables.geojson, report)}
+                    "pdf": partial(pdf.build, report, on=ON, context=view), "xlsx": partial(downloads.xlsx, report),
+                    "gpkg": partial(downloads.geopackage, report), "geojson": partial(downloads.geojson, report)}
         for kind, build in builders.items():
             seconds, size = median_seconds(build, RUNS), len(build())
             print(f"  {kind:8s} median {seconds * 1000:6.0f} ms  {size / 1024:7.0f} KiB")

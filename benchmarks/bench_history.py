@@ -15,9 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.timing import median_ms
-from geo import publish, schema
-from geo.permissions import User
-from geo.store import Store
+from geo import schema
+from geo.access.permissions import User
+from geo.store.gpkg import Store
+from geo.upload import publish
 from tests.conftest import REPO, copy_demo_data
 
 

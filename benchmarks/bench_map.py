@@ -18,8 +18,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.timing import median_ms
-from geo import mapfilter, schema, summary, webmap
-from geo.store import Store
+from geo import schema
+from geo.accounting import summary
+from geo.map import mapfilter, webmap
+from geo.store.gpkg import Store
 
 REPO = Path(__file__).resolve().parent.parent
 RUNS = 7

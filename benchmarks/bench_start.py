@@ -19,8 +19,8 @@ sys.path.insert(0, str(REPO))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from benchmarks.timing import median_seconds  # noqa: E402
-from geo import summary  # noqa: E402
-from geo.store import Store  # noqa: E402
+from geo.accounting import summary  # noqa: E402
+from geo.store.gpkg import Store  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
 
 RUNS = 5

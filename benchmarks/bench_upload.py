@@ -15,9 +15,10 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.timing import median_seconds
-from geo import diff, ingest, mapping, schema, validate
+from geo import schema
 from geo.errors import DataError
-from geo.store import Store
+from geo.store.gpkg import Store
+from geo.upload import columns, diff, ingest, validate
 from tests.conftest import copy_demo_data
 from tests.uploads import BRANDIS, as_file, brandis_shapefile_zip
 
@@ -27,11 +28,11 @@ RUNS = 5
 def pipeline(store: Store, files: list[ingest.UploadedFile], ags: str, values: dict) -> None:
     source = ingest.open_upload(files)
     raw = ingest.read_source(source)
-    layer = mapping.detect_layer(list(raw.columns)) or schema.POOL_AREAS
-    chosen = mapping.Mapping(layer, mapping.guess_columns(list(raw.columns), layer), values)
+    layer = columns.detect_layer(list(raw.columns)) or schema.POOL_AREAS
+    chosen = columns.Mapping(layer, columns.guess_columns(list(raw.columns), layer), values)
     ctx = validate.context_for(ags, layer, stored=store.read_layer(layer), boundaries=store.read_layer(schema.BOUNDARY),
                                tables=store.read_valuation())
-    report = validate.validate(mapping.apply(raw, chosen), layer, ctx, repair=True, recompute_points=True)
+    report = validate.validate(columns.apply(raw, chosen), layer, ctx, repair=True, recompute_points=True)
     diff.diff_layer(store.read_layer(layer, [ags]), report.frame, layer, allocations=store.read_allocations())
 
 

@@ -2,7 +2,7 @@
 
 Run ``python -m geo.demo [--out DIR]`` to regenerate ``data/``. The same seed gives
 the same pool areas, interventions and ledger. Every booking goes through the real
-ledger rules (:mod:`geo.ledger`), so the demo ledger satisfies its invariants.
+ledger rules (:mod:`geo.accounting.ledger`), so the demo ledger satisfies its invariants.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ import shapely
 from shapely import affinity
 from shapely.geometry import Polygon
 
-from geo import candidates, ledger, schema, valuation
+from geo import schema
+from geo.accounting import candidates, ledger, valuation
 from geo.config import REPO_ROOT
-from geo.store import Store, history_entry
+from geo.store.gpkg import Store, history_entry
 
 SEED = 20261124
 REFERENCE_DATE = dt.date(2026, 11, 1)

@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import box
 
 from geo import schema
-from geo.store import Store
+from geo.store.gpkg import Store
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo import ledger, schema, summary
-from geo.store import PoolData
+from geo import schema
+from geo.accounting import ledger, summary
+from geo.store.gpkg import PoolData
 from tests.conftest import MACHERN, WURZEN, intervention_frame, pool_frame, square
 
 X0, Y0 = 340_000.0, 5_690_000.0  # near Wurzen, EPSG:25833

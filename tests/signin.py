@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import users
+from geo.access import users
 from tests.conftest import REPO
 
 PASSWORD = "test-passwort-1"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from geo import fmt, summary
-from geo.store import Store
+from geo import fmt
+from geo.accounting import summary
+from geo.store.gpkg import Store
 from tests.conftest import REPO
 
 

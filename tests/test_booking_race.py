@@ -1,14 +1,15 @@
-"""Two processes race for the last free points of one pool area through geo.booking."""
+"""Two processes race for the last free points of one pool area through geo.accounting.booking."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 from pathlib import Path
 
-from geo import booking, schema, summary
+from geo import schema
+from geo.access.permissions import User
+from geo.accounting import booking, summary
 from geo.errors import FlaechenpoolError
-from geo.permissions import User
-from geo.store import Store
+from geo.store.gpkg import Store
 
 WURZEN_GIS = User("wurzen.gis", "gis", schema.municipality("wurzen").ags)
 

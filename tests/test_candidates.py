@@ -6,9 +6,10 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo import candidates, ledger, schema, summary
+from geo import schema
+from geo.accounting import candidates, ledger, summary
 from geo.errors import BookingError
-from geo.store import PoolData
+from geo.store.gpkg import PoolData
 from tests.conftest import LEIPZIG, MACHERN, WURZEN, intervention_frame, pool_frame, square
 
 BENNEWITZ = schema.municipality("bennewitz").ags

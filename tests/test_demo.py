@@ -1,8 +1,9 @@
 import pandas as pd
 import shapely
 
-from geo import demo, ledger, schema, summary
-from geo.store import Store
+from geo import demo, schema
+from geo.accounting import ledger, summary
+from geo.store.gpkg import Store
 from tests.conftest import DATA
 
 BOUNDARIES = DATA / demo.BOUNDARY_FILE

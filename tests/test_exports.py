@@ -19,9 +19,10 @@ from pptx import Presentation
 from pptx.util import Inches, Pt
 from pypdf import PdfReader
 
-from geo import charts, fmt, schema, summary
-from geo.exports import content, pdf, pptx, staticmap, tables
-from geo.store import Store
+from geo import fmt, schema
+from geo.accounting import summary
+from geo.reports import charts, content, downloads, pdf, pptx, staticmap
+from geo.store.gpkg import Store
 from tests.conftest import DATA, LEIPZIG, WURZEN
 
 ON = dt.date(2026, 11, 25)
@@ -132,7 +133,7 @@ def test_pdf_for_one_municipality(full):
 
 
 def test_xlsx_headers_german_numbers_numeric(report):
-    book = openpyxl.load_workbook(io.BytesIO(tables.xlsx(report)))
+    book = openpyxl.load_workbook(io.BytesIO(downloads.xlsx(report)))
     assert book.sheetnames[:5] == ["Gemeinden", "Status", "Maßnahmentypen", "Entwicklung", "Offene Eingriffe"]
     sheet = book["Gemeinden"]
     assert [c.value for c in sheet[1]] == [c.header for c in content.MUNICIPALITY_COLUMNS]
@@ -150,7 +151,7 @@ def test_xlsx_headers_german_numbers_numeric(report):
 def test_geodata_read_back_with_the_filtered_features(report, tmp_path: Path):
     before = set(Path(tempfile.gettempdir()).glob("flaechenpool-export-*"))
     path = tmp_path / "export.gpkg"
-    path.write_bytes(tables.geopackage(report))
+    path.write_bytes(downloads.geopackage(report))
     assert set(Path(tempfile.gettempdir()).glob("flaechenpool-export-*")) == before
     pool = pyogrio.read_dataframe(path, layer=schema.POOL_AREAS)
     assert sorted(pool["pool_id"]) == sorted(report.view.pool_areas["pool_id"])
@@ -158,7 +159,7 @@ def test_geodata_read_back_with_the_filtered_features(report, tmp_path: Path):
     assert set(pool["ags"]) == {LEIPZIG, WURZEN}
     itv = pyogrio.read_dataframe(path, layer=schema.INTERVENTIONS)
     assert sorted(itv["intervention_id"]) == sorted(report.view.interventions["intervention_id"])
-    collection = json.loads(tables.geojson(report))
+    collection = json.loads(downloads.geojson(report))
     ids = [f["properties"].get("pool_id") for f in collection["features"] if f["properties"]["layer"] == "pool_areas"]
     assert sorted(ids) == sorted(report.view.pool_areas["pool_id"])
     lon, lat = collection["features"][0]["geometry"]["coordinates"][0][0][0]

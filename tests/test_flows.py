@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from geo import flows, ledger, schema, summary
-from geo.store import PoolData, Store
+from geo import schema
+from geo.accounting import flows, ledger, summary
+from geo.store.gpkg import PoolData, Store
 from tests.conftest import MACHERN, intervention_frame, pool_frame, square
 
 BENNEWITZ = schema.municipality("bennewitz").ags

@@ -4,9 +4,11 @@ import re
 import pandas as pd
 import pytest
 
-from geo import booking, interventions, ledger, schema, summary
+from geo import schema
+from geo.access.permissions import User
+from geo.accounting import booking, ledger, summary
+from geo.display import interventions
 from geo.errors import BookingError, PermissionDenied
-from geo.permissions import User
 from tests.conftest import MACHERN, WURZEN, intervention_frame, pool_frame, square
 
 ON = dt.date(2026, 11, 2)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from geo import ledger
+from geo.accounting import ledger
 from geo.errors import BookingError
 from tests.conftest import intervention_frame, pool_frame, square
 

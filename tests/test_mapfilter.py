@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo import mapfilter, schema
-from geo.mapfilter import MapFilter, Selection
+from geo import schema
+from geo.map import mapfilter
+from geo.map.mapfilter import MapFilter, Selection
 from tests.conftest import MACHERN, WURZEN
 from tests.mapdata import BOOKINGS, tiny_view
 

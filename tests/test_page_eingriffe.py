@@ -7,9 +7,11 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from geo import flows, fmt, interventions, schema, summary
-from geo.permissions import User
-from geo.store import Store
+from geo import fmt, schema
+from geo.access.permissions import User
+from geo.accounting import flows, summary
+from geo.display import interventions
+from geo.store.gpkg import Store
 from tests.conftest import REPO
 
 WURZEN, BENNEWITZ, MACHERN = (schema.municipality(s).ags for s in ("wurzen", "bennewitz", "machern"))

@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import schema
-from geo.store import Store
+from geo.store.gpkg import Store
 from tests.conftest import REPO
 from tests.signin import PASSWORD, by_label, make_accounts, sign_in, signed_in
 from tests.test_validate import fingerprint

@@ -6,8 +6,10 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from geo import fmt, mapfilter, selection, summary
-from geo.store import Store
+from geo import fmt
+from geo.accounting import summary
+from geo.map import mapfilter, selection
+from geo.store.gpkg import Store
 from tests.conftest import REPO
 
 DONE_LINK = {"gemeinde": "wurzen,machern", "status": "verfügbar", "massnahme": "Aufforstung", "min_wp": "10000"}

@@ -6,9 +6,9 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from geo import charts, summary
-from geo.exports import content
-from geo.store import Store
+from geo.accounting import summary
+from geo.reports import charts, content
+from geo.store.gpkg import Store
 from tests.conftest import LEIPZIG, REPO, WURZEN
 
 MAGIC = {"pptx": b"PK", "pdf": b"%PDF", "xlsx": b"PK", "gpkg": b"SQLite format 3", "geojson": b"{"}

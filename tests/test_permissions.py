@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from geo import publish, schema
+from geo import schema
+from geo.access.permissions import User
 from geo.errors import DataError, PermissionDenied
-from geo.permissions import User
+from geo.upload import publish
 from tests.conftest import MACHERN, WURZEN
 from tests.signin import by_label, make_accounts, signed_in
 from tests.test_validate import fingerprint

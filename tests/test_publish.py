@@ -12,10 +12,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import changes, diff, fmt, ledger, publish, schema
+from geo import fmt, schema
+from geo.access.permissions import User
+from geo.accounting import ledger
+from geo.display import changes
 from geo.errors import DataError, PermissionDenied, StoreError
-from geo.permissions import User
-from geo.store import Store
+from geo.store.gpkg import Store
+from geo.upload import diff, publish
 from tests.conftest import REPO, WURZEN, pool_frame, square
 from tests.test_validate import fingerprint
 
@@ -147,9 +150,10 @@ CHILD = textwrap.dedent("""
     import sys, time
     import pyogrio
     import geopandas as gpd
-    from geo import publish, schema
-    from geo.permissions import User
-    from geo.store import Store
+    from geo.upload import publish
+    from geo import schema
+    from geo.access.permissions import User
+    from geo.store.gpkg import Store
 
     store, kill_at = Store(sys.argv[1]), int(sys.argv[2])
     new = gpd.read_file(sys.argv[3])

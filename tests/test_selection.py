@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from geo import fmt, schema, selection
+from geo import fmt, schema
 from geo.errors import DataError
-from geo.mapfilter import Selection
+from geo.map import selection
+from geo.map.mapfilter import Selection
 from tests.mapdata import BOOKINGS, XSS, tiny_view
 
 W1 = Selection(schema.POOL_AREAS, "W1")

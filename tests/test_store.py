@@ -4,7 +4,7 @@ import pytest
 
 from geo import schema
 from geo.errors import StoreError
-from geo.store import Store, history_entry
+from geo.store.gpkg import Store, history_entry
 
 
 def test_reads_all_parties_in_one_call(demo_store):

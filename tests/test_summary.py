@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from geo import charts, ledger, schema, summary
-from geo.store import PoolData
+from geo import schema
+from geo.accounting import ledger, summary
+from geo.reports import charts
+from geo.store.gpkg import PoolData
 from tests.conftest import LEIPZIG, MACHERN, WURZEN, intervention_frame, pool_frame, square
 
 HA = 10_000.0

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from geo import users
+from geo.access import users
+from geo.access.permissions import User
 from geo.errors import DataError
-from geo.permissions import User
 from tests.conftest import REPO, WURZEN
 
 
@@ -67,7 +67,8 @@ def test_remove(users_file):
 
 
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "geo.users", *args], input=stdin, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "geo.access.users", *args], input=stdin, capture_output=True,
+                          text=True,
                           cwd=REPO, timeout=60)
 
 

@@ -17,10 +17,12 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon
 
-from geo import ingest, mapping, publish, schema, validate, valuation
+from geo import schema
+from geo.access.permissions import User
+from geo.accounting import valuation
 from geo.errors import DataError
-from geo.permissions import User
-from geo.store import Store
+from geo.store.gpkg import Store
+from geo.upload import columns, ingest, publish, validate
 from tests.conftest import LEIPZIG, MACHERN, WURZEN, pool_frame, square
 from tests.uploads import as_file, shapefile_parts, zipped
 
@@ -42,10 +44,10 @@ def try_upload(store: Store, files: list[ingest.UploadedFile], *, publish_clean:
     """What the page does: read, detect, map by name, validate; publish only a clean report."""
     source = ingest.open_upload(files)
     raw = ingest.read_source(source)
-    layer = mapping.detect_layer(list(raw.columns)) or schema.POOL_AREAS
-    found = mapping.guess_columns(list(raw.columns), layer)
-    chosen = mapping.Mapping(layer, found)
-    report = validate.validate(mapping.apply(raw, chosen), layer, context(store))
+    layer = columns.detect_layer(list(raw.columns)) or schema.POOL_AREAS
+    found = columns.guess_columns(list(raw.columns), layer)
+    chosen = columns.Mapping(layer, found)
+    report = validate.validate(columns.apply(raw, chosen), layer, context(store))
     if report.ok and publish_clean:
         publish.publish(store, WURZEN_GIS, ags=WURZEN, layer=layer, frame=report.frame, source=source.name)
     return report

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from geo import valuation
+from geo.accounting import valuation
 from geo.errors import DataError
 from tests.conftest import DATA, LEIPZIG, intervention_frame, pool_frame, square
 

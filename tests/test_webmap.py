@@ -11,8 +11,9 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from geo import fmt, mapfilter, schema, webmap
-from geo.mapfilter import MapFilter, Selection
+from geo import fmt, schema
+from geo.map import mapfilter, webmap
+from geo.map.mapfilter import MapFilter, Selection
 from tests.mapdata import BOOKINGS, X0, XSS, Y0, tiny_view
 
 

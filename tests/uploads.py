@@ -16,8 +16,8 @@ import pyogrio
 from shapely.geometry import Polygon, box
 
 from geo import schema
-from geo.ingest import UploadedFile
-from geo.store import Store
+from geo.store.gpkg import Store
+from geo.upload.ingest import UploadedFile
 
 BRANDIS = "14729070"
 # Brandis's own column names (Shapefile: at most 10 characters).

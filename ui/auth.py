@@ -1,11 +1,11 @@
 """Who is signed in, for the pages. Permission checks themselves live in geo/.
 
-Contract: ``st.session_state["user"]`` holds a :class:`geo.permissions.User` (or is
+Contract: ``st.session_state["user"]`` holds a :class:`geo.access.permissions.User` (or is
 absent). The sign-in flow sets it; pages only read it through these functions, and
 AppTests set it directly.
 
 Two ways to sign in, behind :func:`sidebar`:
-- embedded (default): a form checked against the bcrypt users file (:mod:`geo.users`);
+- embedded (default): a form checked against the bcrypt users file (:mod:`geo.access.users`);
 - OpenID Connect: when ``.streamlit/secrets.toml`` has an ``[auth]`` block, Streamlit's
   ``st.login`` signs people in and the users file maps their e-mail (or user name) to
   role and municipality; unknown people get the role ``lesen``.
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import users
-from geo.permissions import User
+from geo.access import users
+from geo.access.permissions import User
 from ui import data
 
 SESSION_KEY = "user"

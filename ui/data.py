@@ -9,9 +9,12 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from geo import changemap, diff, publish, schema, summary, valuation
+from geo import schema
+from geo.accounting import summary, valuation
 from geo.config import Settings
-from geo.store import Store
+from geo.map import changemap
+from geo.store.gpkg import Store
+from geo.upload import diff, publish
 
 
 def settings() -> Settings:
@@ -29,7 +32,7 @@ def _view(data_dir: str, version: tuple) -> summary.PoolView:
 
 
 def view() -> summary.PoolView:
-    """The whole pool, enriched by the ledger (see :func:`geo.summary.pool_view`)."""
+    """The whole pool, enriched by the ledger (see :func:`geo.accounting.summary.pool_view`)."""
     s = store()
     return _view(str(s.data_dir), s.version())
 

@@ -1,7 +1,7 @@
 """Widgets of the page "Eingriffe & Zuordnung": filters, the selection, booking actions, flows.
 
 The URL holds the selected intervention (``?eingriff=<id>``, the map links here);
-bookings go to :mod:`geo.booking`, which checks the permission and the ledger's rules.
+bookings go to :mod:`geo.accounting.booking`, which checks the permission and the ledger's rules.
 """
 
 from __future__ import annotations
@@ -9,10 +9,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import booking, charts, flows, fmt, interventions, mapfilter, schema
+from geo import fmt, schema
+from geo.access.permissions import User, can_edit_municipality
+from geo.accounting import booking, flows
+from geo.accounting.summary import PoolView
+from geo.display import interventions
 from geo.errors import FlaechenpoolError
-from geo.permissions import User, can_edit_municipality
-from geo.summary import PoolView
+from geo.map import mapfilter
+from geo.reports import charts
 from ui import data
 
 PARAM = mapfilter.SELECTION_PARAMS[schema.INTERVENTIONS]
@@ -74,7 +78,7 @@ def _run(action, message: str) -> None:
 
 
 def may_book(user: User | None, intervention: pd.Series) -> bool:
-    """Show write widgets? (The real check is in :mod:`geo.booking`.) Explains why not."""
+    """Show write widgets? (The real check is in :mod:`geo.accounting.booking`.) Explains why not."""
     name = schema.AGS_NAMES.get(str(intervention["ags"]), str(intervention["ags"]))
     if user is None:
         st.info(f"Buchen ist nur angemeldet möglich (GIS-Zuständige von {name} oder die Administration). "

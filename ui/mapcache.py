@@ -5,7 +5,8 @@ from __future__ import annotations
 import folium
 import streamlit as st
 
-from geo import mapfilter, summary, webmap
+from geo.accounting import summary
+from geo.map import mapfilter, webmap
 from ui import data
 
 
@@ -16,7 +17,7 @@ def _layers(data_dir: str, version: tuple, filter_key: tuple[tuple[str, str], ..
 
 
 def layers(flt: mapfilter.MapFilter, filtered: summary.PoolView) -> webmap.MapLayers:
-    """Trimmed GeoJSON of *filtered* (which :func:`geo.mapfilter.apply` made from *flt*)."""
+    """Trimmed GeoJSON of *filtered* (which :func:`geo.map.mapfilter.apply` made from *flt*)."""
     s = data.store()
     return _layers(str(s.data_dir), s.version(), tuple(sorted(mapfilter.encode(flt).items())), filtered)
 

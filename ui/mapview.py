@@ -2,7 +2,7 @@
 
 The URL is the source of the view state: widgets are seeded from it (see
 :func:`filter_sidebar`) and the page writes the state back with
-:func:`sync_query_params`. Figures and tables come from :mod:`geo.selection`.
+:func:`sync_query_params`. Figures and tables come from :mod:`geo.map.selection`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import re
 import pandas as pd
 import streamlit as st
 
-from geo import fmt, mapfilter, schema, selection
+from geo import fmt, schema
+from geo.accounting.summary import PoolView
 from geo.errors import FlaechenpoolError
-from geo.mapfilter import MapFilter, Selection
-from geo.summary import PoolView
+from geo.map import mapfilter, selection
+from geo.map.mapfilter import MapFilter, Selection
 from ui import tables
 
 _KEY = "karte_"

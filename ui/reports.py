@@ -13,8 +13,8 @@ from typing import Literal
 
 import streamlit as st
 
-from geo import charts, summary
-from geo.exports import content, pdf, pptx, tables
+from geo.accounting import summary
+from geo.reports import charts, content, downloads, pdf, pptx
 from ui import data
 
 ExportKind = Literal["pptx", "pdf", "xlsx", "gpkg", "geojson"]
@@ -33,7 +33,7 @@ def _report(data_dir: str, version: tuple, scope: summary.Scope, _view: summary.
 
 
 def report(scope: summary.Scope) -> summary.Report:
-    """The figures of *scope* (see :func:`geo.summary.report`)."""
+    """The figures of *scope* (see :func:`geo.accounting.summary.report`)."""
     s = data.store()
     return _report(str(s.data_dir), s.version(), scope, data.view())
 
@@ -59,7 +59,7 @@ def _export(data_dir: str, version: tuple, scope: summary.Scope, kind: str, on: 
         return pptx.build(_report, on=on, context=_context)
     if kind == "pdf":
         return pdf.build(_report, on=on, context=_context)
-    builders = {"xlsx": tables.xlsx, "gpkg": tables.geopackage, "geojson": tables.geojson}
+    builders = {"xlsx": downloads.xlsx, "gpkg": downloads.geopackage, "geojson": downloads.geojson}
     return builders[kind](_report)
 
 

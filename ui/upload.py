@@ -9,7 +9,8 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from geo import diff, fmt, ingest, mapping, schema, validate
+from geo import fmt, schema
+from geo.upload import columns, diff, ingest, validate
 from ui import data, tables
 
 NOT_MAPPED = "— nicht zuordnen —"
@@ -52,18 +53,18 @@ def context(ags: str, layer: str) -> validate.Context:
                                 tables=data.store().read_valuation(), allocations=view.allocations)
 
 
-def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: mapping.Mapping | None, key: str
-                 ) -> mapping.Mapping:
+def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: columns.Mapping | None, key: str
+                 ) -> columns.Mapping:
     """Column mapping (prefilled: remembered, then by name) and value mapping of enum fields."""
-    columns = [c for c in raw.columns if c != raw.geometry.name]
-    guessed = mapping.guess_columns(columns, layer, remembered)
+    names = [c for c in raw.columns if c != raw.geometry.name]
+    guessed = columns.guess_columns(names, layer, remembered)
     chosen: dict[str, str] = {}
     with st.expander("Spalten zuordnen", expanded=True):
         st.caption("Welche Spalte Ihrer Datei enthält welches Feld? * = Pflichtfeld. Die Zuordnung wird "
                    "beim Veröffentlichen für Ihre Gemeinde gespeichert.")
         grid = st.columns(3)
         for i, f in enumerate(schema.LAYER_FIELDS[layer]):
-            options = [NOT_MAPPED, *columns]
+            options = [NOT_MAPPED, *names]
             marker = " *" if f.required and f.name != "ags" else ""  # a missing AGS is filled in
             choice = grid[i % 3].selectbox(f"{f.label}{marker}", options,
                                            index=options.index(guessed.get(f.name, NOT_MAPPED)),
@@ -71,12 +72,12 @@ def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: mapping.Mapping 
             if choice != NOT_MAPPED:
                 chosen[f.name] = choice
     values: dict[str, dict[str, str]] = {}
-    for f in mapping.enum_fields(layer):
+    for f in columns.enum_fields(layer):
         if f.name not in chosen:
             continue
-        found = mapping.distinct_values(raw, chosen[f.name])
+        found = columns.distinct_values(raw, chosen[f.name])
         remembered_values = remembered.values.get(f.name) if remembered else None
-        guesses = mapping.guess_values(found, f.choices, remembered_values)
+        guesses = columns.guess_values(found, f.choices, remembered_values)
         unknown = [v for v in found if v not in f.choices]
         if not unknown:
             continue
@@ -87,7 +88,7 @@ def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: mapping.Mapping 
                                     key=f"{key}-val-{f.name}-{value}")
                 if pick != KEEP:
                     values.setdefault(f.name, {})[value] = pick
-    return mapping.Mapping(layer, chosen, values)
+    return columns.Mapping(layer, chosen, values)
 
 
 def _hints(n: int, *, dative: bool = False) -> str:
@@ -117,7 +118,7 @@ def show_report(report: validate.ValidationReport) -> None:
 
 
 def show_preview(change: diff.LayerDiff, map_png: bytes, title: str = "Vorschau der Änderung") -> None:
-    """Counts, booking conflicts, change table and map (:func:`geo.changemap.change_map_png`) of *change*."""
+    """Counts, booking conflicts, change table and map (:func:`geo.map.changemap.change_map_png`) of *change*."""
     st.subheader(title)
     cols = st.columns(3)
     for col, (name, count) in zip(cols, change.counts.items(), strict=True):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import changes, publish, schema
+from geo import schema
+from geo.display import changes
 from geo.errors import FlaechenpoolError
+from geo.upload import publish
 from ui import auth, data, tables, upload
 
 st.title("Änderungen")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import fmt, present, schema
+from geo import fmt, schema
+from geo.display import present
 from ui import data, tables
 
 st.title("Bewertungsmodelle")

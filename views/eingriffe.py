@@ -6,10 +6,13 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import candidatemap, candidates, fmt, interventions, schema
+from geo import fmt, schema
+from geo.accounting import candidates
+from geo.display import interventions
 from geo.errors import FlaechenpoolError
-from geo.mapfilter import Selection
-from geo.selection import details
+from geo.map import candidatemap
+from geo.map.mapfilter import Selection
+from geo.map.selection import details
 from ui import auth, data, mapview, tables
 from ui import interventions as widgets
 

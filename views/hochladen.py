@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import changemap, changes, diff, mapping, publish, schema, validate
+from geo import schema
+from geo.display import changes
 from geo.errors import FlaechenpoolError
+from geo.map import changemap
+from geo.upload import columns, diff, publish, validate
 from ui import auth, data, upload
 
 st.title("Daten hochladen")
@@ -44,19 +47,19 @@ except FlaechenpoolError as exc:
 
 st.caption(f"{source.kind} „{source.name}“: {len(raw)} Objekte, Koordinatensystem "
            f"{raw.crs.to_string() if raw.crs else 'nicht angegeben'}.")
-detected = mapping.detect_layer(list(raw.columns))
+detected = columns.detect_layer(list(raw.columns))
 layers = [schema.POOL_AREAS, schema.INTERVENTIONS, schema.BOUNDARY]
 layer = st.selectbox("Zielebene", layers, index=layers.index(detected) if detected else 0,
                      format_func=schema.LAYER_LABELS.get,
                      help="Aus den Spalten der Datei erkannt; bei Bedarf ändern.")
 remembered = store.read_mapping(ags).get(layer)
 key = f"{source.checksum[:12]}-{layer}"
-chosen = upload.mapping_form(raw, layer, mapping.Mapping.from_json(remembered) if remembered else None, key)
+chosen = upload.mapping_form(raw, layer, columns.Mapping.from_json(remembered) if remembered else None, key)
 
 st.subheader("Prüfung")
 repair = st.session_state.get(f"{key}-repair", False)
 recompute = st.session_state.get(f"{key}-recompute", False)
-report = validate.validate(mapping.apply(raw, chosen), layer, upload.context(ags, layer), repair=repair,
+report = validate.validate(columns.apply(raw, chosen), layer, upload.context(ags, layer), repair=repair,
                            recompute_points=recompute)
 rules = {f.rule for f in report.findings}
 if rules & {"geometry_invalid", "geometry_repaired"}:

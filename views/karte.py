@@ -8,7 +8,9 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import fmt, mapfilter, selection, summary, webmap
+from geo import fmt
+from geo.accounting import summary
+from geo.map import mapfilter, selection, webmap
 from ui import data, mapcache, mapview
 
 st.title("Karte")

@@ -1,10 +1,12 @@
-"""Start page: the pool at a glance, computed by geo.summary from the stored data."""
+"""Start page: the pool at a glance, computed by geo.accounting.summary from the stored data."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from geo import changes, fmt, present, summary
+from geo import fmt
+from geo.accounting import summary
+from geo.display import changes, present
 from ui import data, tables
 
 st.title("Flächenpool auf einen Blick")

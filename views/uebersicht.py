@@ -6,8 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
-from geo import charts, schema, summary
-from geo.exports import content
+from geo import schema
+from geo.accounting import summary
+from geo.reports import charts, content
 from ui import data, reports, tables
 
 PRESENTATION_CSS = """<style>

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import fmt, interventions, schema, summary, users
-from geo.store import Store
+from geo import fmt, schema
+from geo.access import users
+from geo.accounting import summary
+from geo.display import interventions
+from geo.store.gpkg import Store
 from tests.e2e.conftest import screenshot, wait_for_app
 
 PASSWORD = "browser-test-1"

@@ -8,8 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from shapely.geometry import box
 
-from geo import mapfilter, schema, summary, webmap
-from geo.store import Store
+from geo import schema
+from geo.accounting import summary
+from geo.map import mapfilter, webmap
+from geo.store.gpkg import Store
 from tests.conftest import copy_demo_data
 from tests.e2e.conftest import screenshot, wait_for_app
 

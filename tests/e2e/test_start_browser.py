@@ -1,5 +1,6 @@
-from geo import fmt, summary
-from geo.store import Store
+from geo import fmt
+from geo.accounting import summary
+from geo.store.gpkg import Store
 from tests.e2e.conftest import screenshot, wait_for_app
 
 

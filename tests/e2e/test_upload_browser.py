@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from geo import ledger, schema, users
-from geo.store import Store
+from geo import schema
+from geo.access import users
+from geo.accounting import ledger
+from geo.store.gpkg import Store
 from tests.conftest import WURZEN
 from tests.e2e.conftest import screenshot, wait_for_app
 from tests.test_validate import _zip_bytes, fingerprint

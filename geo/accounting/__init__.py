@@ -1,0 +1,1 @@
+"""The accounting model: valuation, ledger rules, bookings, figures, matching."""

@@ -1,0 +1,1 @@
+"""The web map and its view state (no store access)."""

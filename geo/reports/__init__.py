@@ -1,0 +1,1 @@
+"""Council reports: charts, slides, PDF, spreadsheets and geodata (no store access)."""

@@ -1,0 +1,151 @@
+"""The report's words and tables in German, shared by the page, the slides and the PDF.
+
+Numbers come from :class:`geo.accounting.summary.Report`; this module only names and formats them,
+so the page, the PPTX and the PDF show the same figures in the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from geo import fmt, schema
+from geo.accounting import summary
+
+TITLE = "Flächenpool Leipzig & Wurzener Land"
+SUBTITLE = "Übersicht & Berichte"
+
+Kind = Literal["text", "count", "ha", "points", "share"]
+FORMATTERS: dict[str, Callable[[object], str]] = {
+    "text": lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v),
+    "count": lambda v: fmt.number(v),  # type: ignore[arg-type]
+    "ha": lambda v: fmt.number(v, 1),  # type: ignore[arg-type]
+    "points": lambda v: fmt.number(round(v)),  # type: ignore[arg-type]
+    "share": lambda v: fmt.percent(v),  # type: ignore[arg-type]
+}
+EXCEL_FORMATS: dict[str, str] = {"text": "@", "count": "#,##0", "ha": "#,##0.0", "points": "#,##0", "share": "0%"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    header: str
+    kind: Kind
+
+
+def _cols(*specs: tuple[str, str, Kind]) -> tuple[Column, ...]:
+    return tuple(Column(*s) for s in specs)
+
+
+BREAKDOWN_COLUMNS = _cols(("pool_count", "Flächen", "count"), ("area_ha", "Fläche (ha)", "ha"),
+                          ("value_points", "Wertpunkte", "points"), ("free_points", "Frei (WP)", "points"))
+MUNICIPALITY_COLUMNS = _cols(
+    ("municipality", "Gemeinde", "text"), ("pool_count", "Flächen", "count"), ("area_ha", "Fläche (ha)", "ha"),
+    ("value_points", "Wertpunkte", "points"), ("free_points", "Frei (WP)", "points"),
+    ("open_points", "Offener Bedarf (WP)", "points"), ("balance", "Bilanz (WP)", "points"))
+TOP_OPEN_COLUMNS = _cols(
+    ("intervention_id", "Eingriffs-ID", "text"), ("name", "Bezeichnung", "text"), ("municipality", "Gemeinde", "text"),
+    ("status", "Status", "text"), ("demand_points", "Bedarf (WP)", "points"),
+    ("open_points", "Offen (WP)", "points"), ("coverage_share", "Deckungsgrad", "share"))
+DEVELOPMENT_COLUMNS = _cols(
+    ("year", "Jahr", "text"), ("measures_started", "Maßnahmen begonnen", "count"),
+    ("measures_completed", "Maßnahmen abgeschlossen", "count"),
+    ("booked_points", "Gebuchte Wertpunkte (netto)", "points"))
+
+
+def municipality_rows(report: summary.Report) -> pd.DataFrame:
+    """:attr:`Report.municipalities` with hectares, for :data:`MUNICIPALITY_COLUMNS`."""
+    table = report.municipalities
+    return table.assign(area_ha=table["area_m2"] / fmt.M2_PER_HA)
+
+
+def breakdown_rows(table: pd.DataFrame, first: Column) -> tuple[tuple[Column, ...], pd.DataFrame]:
+    """A breakdown (index = group) with its index as first column *first*."""
+    return (first, *BREAKDOWN_COLUMNS), table.rename_axis(first.name).reset_index()
+
+
+def text_rows(frame: pd.DataFrame, columns: tuple[Column, ...]) -> list[list[str]]:
+    """Every cell of *frame* as German text, in the order of *columns*."""
+    return [[FORMATTERS[c.kind](row[c.name]) for c in columns] for _, row in frame.iterrows()]
+
+
+def column_weights(columns: tuple[Column, ...], rows: list[list[str]]) -> list[int]:
+    """Relative widths of a printed table's columns: its longest cell or header word, in
+    characters (bold header words count a fifth wider plus one, so that they never break),
+    at least 8 and at most 34."""
+    return [min(max(8, *(round(len(word) * 1.2) + 1 for word in column.header.split()),
+                    *(len(row[j]) for row in rows)), 34) for j, column in enumerate(columns)]
+
+
+def text_frame(frame: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
+    """*frame* as a table of German text with German headers (for display)."""
+    return pd.DataFrame(text_rows(frame, columns), columns=[c.header for c in columns])
+
+
+def scope_label(scope: summary.Scope) -> str:
+    """``"Leipzig und Wurzen, 2020–2026"``; all partners → ``"alle Partner"``."""
+    if not scope.ags or set(scope.ags) >= set(schema.AGS_NAMES):
+        who = "Alle Partner"
+    else:
+        names = [m.name for m in schema.MUNICIPALITIES if m.ags in scope.ags]
+        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]
+    return f"{who}, {_years(scope.years)}" if scope.years else who
+
+
+def _years(years: tuple[int, int]) -> str:
+    """``"2020–2026"``; one year alone: ``"2030"``."""
+    first, last = years
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def scope_note(scope: summary.Scope) -> str:
+    """How the year range selects, in one German sentence (empty without a year range)."""
+    if not scope.years:
+        return ""
+    return (f"Zeitraum {_years(scope.years)}: Poolflächen mit Maßnahmen in diesem Zeitraum, "
+            "Eingriffe mit Genehmigung in diesem Zeitraum oder noch ohne Genehmigung, Buchungen mit Datum in "
+            "diesem Zeitraum. Freie Punkte und offener Bedarf: Stand des Buchungsjournals heute.")
+
+
+def stand(on: dt.date) -> str:
+    return f"Stand: {fmt.date(on)}"
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str
+    value: str
+    note: str
+
+
+def key_figures(head: summary.Headline) -> list[KeyFigure]:
+    """The headline figures, one statement each, as the page, slides and PDF show them."""
+    return [
+        KeyFigure("Poolflächen", fmt.number(head.pool_count), "Kompensationsflächen im Pool"),
+        KeyFigure("Fläche", fmt.hectares(head.pool_area_m2), "Fläche aller Poolflächen"),
+        KeyFigure("Wertpunkte", fmt.points_short(head.value_points), "Aufwertung aller Poolflächen"),
+        KeyFigure("Freie Wertpunkte", fmt.points_short(head.free_points),
+                  "Aufwertung abzüglich Reservierungen und Zuordnungen"),
+        KeyFigure("Offener Bedarf", fmt.points_short(head.open_points),
+                  f"noch nicht gedeckter Bedarf von {fmt.number(head.intervention_count)} Eingriffen"),
+        KeyFigure("Bilanz", fmt.points_short(head.balance), "freie Wertpunkte minus offener Bedarf"),
+    ]
+
+
+def municipality_note(report: summary.Report, ags: str) -> str:
+    """One line of a municipality's headline figures (for its table slide/page)."""
+    row = report.municipalities.loc[ags]
+    return (f"{fmt.number(row['pool_count'])} Poolflächen · {fmt.hectares(row['area_m2'])} · "
+            f"frei {fmt.points_short(row['free_points'])} · offener Bedarf {fmt.points_short(row['open_points'])} · "
+            f"Bilanz {fmt.points_short(row['balance'])}")
+
+
+def file_name(scope: summary.Scope, on: dt.date, suffix: str) -> str:
+    """``flaechenpool_leipzig-wurzen_2020-2026_2026-11-24.pdf``."""
+    slugs = [m.slug for m in schema.MUNICIPALITIES if m.ags in scope.ags] if scope.ags else ["alle"]
+    years = f"_{scope.years[0]}-{scope.years[1]}" if scope.years else ""
+    return f"flaechenpool_{'-'.join(slugs)}{years}_{on.isoformat()}.{suffix}"

@@ -1,0 +1,184 @@
+"""The council slide deck (python-pptx): editable native charts, a static map, tables.
+
+Slides: title (scope and date), key figures, one native chart per
+:func:`geo.reports.charts.specs`, the map, the top open interventions and one table per
+municipality. Every number comes from :class:`geo.accounting.summary.Report`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import PP_ALIGN
+from pptx.util import Emu, Inches, Pt
+
+from geo import schema
+from geo.accounting import summary
+from geo.reports import charts, content, staticmap
+
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.6)
+INK, MUTED, ACCENT = RGBColor(0x22, 0x22, 0x22), RGBColor(0x55, 0x55, 0x55), RGBColor(0x2B, 0x7A, 0x3D)
+NUMBER_FORMATS = {"ha": "#,##0.0", "count": "#,##0", "points": "#,##0"}
+AXIS_FORMATS = {"ha": "#,##0", "count": "#,##0", "points": "#,##0"}
+MILLIONS_FORMAT = '#,##0.0,," Mio.";-#,##0.0,," Mio.";0'
+CHART_TYPES = {(True, True): XL_CHART_TYPE.BAR_STACKED, (True, False): XL_CHART_TYPE.BAR_CLUSTERED,
+               (False, True): XL_CHART_TYPE.COLUMN_STACKED, (False, False): XL_CHART_TYPE.COLUMN_CLUSTERED}
+
+
+def _rgb(hex_color: str) -> RGBColor:
+    return RGBColor.from_string(hex_color.lstrip("#").upper())
+
+
+def _text(slide, left: int, top: int, width: int, height: int, text: str, *, size: int, bold: bool = False,
+          color: RGBColor = INK, align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
+    frame = slide.shapes.add_textbox(left, top, width, height).text_frame
+    frame.word_wrap = True
+    para = frame.paragraphs[0]
+    para.alignment = align
+    run = para.add_run()
+    run.text = text
+    run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, color
+
+
+def _slide(deck, title: str, footer: str):
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    _text(slide, MARGIN, Inches(0.35), WIDTH - 2 * MARGIN, Inches(0.8), title, size=30, bold=True)
+    _text(slide, MARGIN, HEIGHT - Inches(0.45), WIDTH - 2 * MARGIN, Inches(0.3), footer, size=10, color=MUTED)
+    _text(slide, WIDTH - MARGIN - Inches(1.0), HEIGHT - Inches(0.45), Inches(1.0), Inches(0.3),
+          str(len(deck.slides)), size=10, color=MUTED, align=PP_ALIGN.RIGHT)
+    return slide
+
+
+def _title_slide(deck, report: summary.Report, on: dt.date) -> None:
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, Inches(2.3), WIDTH, Inches(0.12))
+    band.fill.solid()
+    band.fill.fore_color.rgb = ACCENT
+    band.line.fill.background()
+    _text(slide, MARGIN, Inches(1.0), WIDTH - 2 * MARGIN, Inches(1.0), content.TITLE, size=40, bold=True)
+    _text(slide, MARGIN, Inches(2.6), WIDTH - 2 * MARGIN, Inches(0.8), content.scope_label(report.scope), size=32)
+    _text(slide, MARGIN, Inches(3.5), WIDTH - 2 * MARGIN, Inches(0.6), content.stand(on), size=24, color=MUTED)
+    _text(slide, MARGIN, Inches(4.5), WIDTH - 2 * MARGIN, Inches(1.2), content.scope_note(report.scope), size=14,
+          color=MUTED)
+    _text(slide, MARGIN, HEIGHT - Inches(0.9), WIDTH - 2 * MARGIN, Inches(0.5), schema.DEMO_NOTICE, size=14,
+          color=MUTED)
+
+
+def _key_figures_slide(deck, report: summary.Report, footer: str) -> None:
+    slide = _slide(deck, "Auf einen Blick", footer)
+    figures = content.key_figures(report.headline)
+    box_w, box_h = (WIDTH - 2 * MARGIN - Inches(0.4)) // 2, Inches(1.75)
+    for i, figure in enumerate(figures):
+        left = MARGIN + (i % 2) * (box_w + Inches(0.4))
+        top = Inches(1.3) + (i // 2) * box_h
+        _text(slide, left, top, box_w, Inches(0.4), figure.label, size=18, color=MUTED)
+        _text(slide, left, top + Inches(0.35), box_w, Inches(0.9), figure.value, size=44, bold=True, color=ACCENT)
+        _text(slide, left, top + Inches(1.15), box_w, Inches(0.5), figure.note, size=14, color=MUTED)
+
+
+def _chart_slide(deck, spec: charts.ChartSpec, footer: str) -> None:
+    slide = _slide(deck, spec.title, footer)
+    _text(slide, MARGIN, Inches(6.3), WIDTH - 2 * MARGIN, Inches(0.6), spec.note, size=14, color=MUTED)
+    if spec.empty():  # PowerPoint can't draw a chart without categories
+        _text(slide, MARGIN, Inches(1.5), WIDTH - 2 * MARGIN, Inches(1.0), charts.EMPTY_NOTE, size=28)
+        return
+    # PowerPoint draws a bar chart's first category at the bottom: hand it the rows reversed
+    # so that slides read top-down like the page.
+    order = slice(None, None, -1) if spec.horizontal else slice(None)
+    data = CategoryChartData(number_format=NUMBER_FORMATS[spec.unit])
+    data.categories = spec.categories()[order]
+    # Clustered bars stack their series bottom-up as well.
+    drawn_series = spec.series[::-1] if spec.horizontal and not spec.stacked else spec.series
+    for series in drawn_series:
+        data.add_series(series.label, spec.values(series)[order])
+    frame = slide.shapes.add_chart(CHART_TYPES[(spec.horizontal, spec.stacked)], MARGIN, Inches(1.2),
+                                   WIDTH - 2 * MARGIN, Inches(5.0), data)
+    chart = frame.chart
+    chart.font.size = Pt(16)
+    chart.has_title = False
+    chart.has_legend = len(spec.series) > 1
+    if chart.has_legend:
+        chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.BOTTOM, False
+    value_axis = chart.value_axis
+    value_axis.tick_labels.number_format, value_axis.tick_labels.number_format_is_linked = (
+        MILLIONS_FORMAT if spec.in_millions() else AXIS_FORMATS[spec.unit], False)
+    value_axis.has_title = True
+    value_axis.axis_title.text_frame.text = spec.value_title
+    value_axis.has_major_gridlines = True
+    value_axis.major_gridlines.format.line.color.rgb = RGBColor(0xD9, 0xD9, 0xD9)
+    plot = chart.plots[0]
+    plot.gap_width = 60
+    if spec.stacked:
+        plot.overlap = 100
+    for series, drawn in zip(drawn_series, plot.series, strict=True):
+        drawn.format.fill.solid()
+        drawn.format.fill.fore_color.rgb = _rgb(series.color)
+        drawn.format.line.color.rgb = _rgb(charts.OUTLINE)
+        drawn.format.line.width = Pt(0.5)
+    if len(spec.series) == 1:
+        plot.has_data_labels = True
+        labels = plot.data_labels
+        labels.number_format, labels.number_format_is_linked = NUMBER_FORMATS[spec.unit], False
+        labels.font.size = Pt(14)
+
+
+def _map_slide(deck, report: summary.Report, context: summary.PoolView | None, footer: str) -> None:
+    slide = _slide(deck, "Karte der Poolflächen", footer)
+    image = staticmap.render(report.view, context, width_in=12.0, height_in=5.9)
+    slide.shapes.add_picture(io.BytesIO(image), MARGIN, Inches(1.1), width=Inches(12.0))
+
+
+def _table_slide(deck, title: str, note: str, columns: tuple[content.Column, ...], rows: list[list[str]],
+                 footer: str) -> None:
+    slide = _slide(deck, title, footer)
+    if note:
+        _text(slide, MARGIN, Inches(1.05), WIDTH - 2 * MARGIN, Inches(0.5), note, size=16, color=MUTED)
+    row_h = Inches(0.42)
+    shape = slide.shapes.add_table(len(rows) + 1, len(columns), MARGIN, Inches(1.7), WIDTH - 2 * MARGIN,
+                                   Emu(row_h * (len(rows) + 1)))
+    table = shape.table
+    weights = content.column_weights(columns, rows)
+    for j, weight in enumerate(weights):
+        table.columns[j].width = Emu(int((WIDTH - 2 * MARGIN) * weight / sum(weights)))
+    for j, column in enumerate(columns):
+        _cell(table.cell(0, j), column.header, column, header=True)
+        for i, row in enumerate(rows, start=1):
+            _cell(table.cell(i, j), row[j], column, header=False)
+
+
+def _cell(cell, text: str, column: content.Column, *, header: bool) -> None:
+    cell.text = text
+    para = cell.text_frame.paragraphs[0]
+    para.alignment = PP_ALIGN.LEFT if column.kind == "text" else PP_ALIGN.RIGHT
+    para.runs[0].font.size = Pt(13 if header else 12)
+    para.runs[0].font.bold = header
+
+
+def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | None = None) -> bytes:
+    """The slide deck as PPTX bytes; *context* (all partners) greys in the neighbours on the map."""
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = WIDTH, HEIGHT
+    footer = f"{content.TITLE} · {content.scope_label(report.scope)} · {content.stand(on)}"
+    _title_slide(deck, report, on)
+    _key_figures_slide(deck, report, footer)
+    for spec in charts.specs(report):
+        _chart_slide(deck, spec, footer)
+    _map_slide(deck, report, context, footer)
+    _table_slide(deck, "Nach Gemeinde", "", content.MUNICIPALITY_COLUMNS,
+                 content.text_rows(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS), footer)
+    _table_slide(deck, "Eingriffe mit dem größten offenen Bedarf", "", content.TOP_OPEN_COLUMNS,
+                 content.text_rows(report.top_open, content.TOP_OPEN_COLUMNS), footer)
+    for ags, table in report.measures_by_municipality.items():
+        columns, rows = content.breakdown_rows(table, content.Column("measure_type", "Maßnahmentyp", "text"))
+        _table_slide(deck, f"{schema.AGS_NAMES[ags]}: Poolflächen nach Maßnahmentyp",
+                     content.municipality_note(report, ags), columns, content.text_rows(rows, columns), footer)
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()

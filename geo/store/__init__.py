@@ -1,0 +1,1 @@
+"""The only I/O: the store Protocol and its implementations."""

@@ -1,0 +1,1 @@
+"""From an uploaded file to a published layer: ingest, columns, validate, diff, publish."""

@@ -1,0 +1,429 @@
+"""Validation of an uploaded layer before anything is stored: collect, then report.
+
+:func:`validate` takes an upload already mapped onto the schema's columns
+(:func:`geo.upload.columns.apply`) and returns a :class:`ValidationReport` with every finding
+(error or warning, feature id, field, German message) and the cleaned layer in
+EPSG:25833, ready for :mod:`geo.upload.diff` and :mod:`geo.upload.publish`. Errors block publishing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import fmt, schema
+from geo.accounting import ledger, valuation
+from geo.schema import label
+
+Severity = Literal["error", "warning"]
+SEVERITY_LABELS = {"error": "Fehler", "warning": "Hinweis"}
+VALUE_TOLERANCE = 0.01
+OVERLAP_MIN_M2 = 1.0
+OUTSIDE_SHARE = 0.01
+ID_PATTERN = re.compile(r"^[A-Za-z0-9ÄÖÜäöü][A-Za-z0-9ÄÖÜäöü._/-]{0,39}$")
+_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|\ufffd")
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S",
+                 "%d.%m.%y")
+_REASONS = {
+    "Ring Self-intersection": "Ring schneidet sich selbst",
+    "Self-intersection": "Selbstüberschneidung",
+    "Too few points": "zu wenige Punkte",
+    "Hole lies outside shell": "Loch liegt außerhalb der Außengrenze",
+    "Nested shells": "verschachtelte Außengrenzen",
+    "Interior is disconnected": "Inneres ist zerteilt",
+    "Nested holes": "verschachtelte Löcher",
+    "Duplicate Rings": "doppelte Ringe",
+    "Invalid Coordinate": "ungültige Koordinate",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    rule: str
+    message: str
+    feature_id: str | None = None
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What validation compares an upload of municipality *ags* with."""
+
+    ags: str
+    tables: dict[str, valuation.ValuationTable]
+    boundary: shapely.Geometry | None = None
+    foreign_ids: dict[str, str] = field(default_factory=dict)  # id → AGS of the other municipalities' features
+    allocations: pd.DataFrame = field(default_factory=ledger.empty_ledger)  # the ledger, for pool-area status
+
+
+def context_for(ags: str, layer: str, *, stored: pd.DataFrame, boundaries: gpd.GeoDataFrame,
+                tables: dict[str, valuation.ValuationTable], allocations: pd.DataFrame | None = None) -> Context:
+    """The context of an upload of *ags*'s *layer*, from the stored layer of all municipalities."""
+    others = stored[stored["ags"] != ags]
+    boundary = boundaries.loc[boundaries["ags"] == ags, "geometry"]
+    return Context(ags, tables, boundary.iloc[0] if len(boundary) and layer != schema.BOUNDARY else None,
+                   dict(zip(others[schema.ID_FIELD[layer]].astype(str), others["ags"], strict=True)),
+                   allocations if allocations is not None else ledger.empty_ledger())
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    layer: str
+    findings: tuple[Finding, ...]
+    frame: gpd.GeoDataFrame | None  # cleaned, EPSG:25833; None when nothing could be read
+    repairs: pd.DataFrame  # feature_id, reason, area_before, area_after
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return self.frame is not None and not self.errors
+
+    def repairs_table(self) -> pd.DataFrame:
+        """Invalid geometries and their repaired version's area, for display."""
+        return pd.DataFrame({
+            "Objekt": self.repairs["feature_id"].to_numpy(), "Grund": self.repairs["reason"].to_numpy(),
+            "Fläche vorher": [f"{fmt.number(v, 1)} m²" for v in self.repairs["area_before"]],
+            "Fläche repariert": [f"{fmt.number(v, 1)} m²" for v in self.repairs["area_after"]],
+        })
+
+    def table(self) -> pd.DataFrame:
+        """The findings for display: errors first, German headers."""
+        rows = sorted(self.findings, key=lambda f: (f.severity != "error", f.feature_id or ""))
+        return pd.DataFrame({
+            "Art": [SEVERITY_LABELS[f.severity] for f in rows],
+            "Objekt": [f.feature_id or "ganze Ebene" for f in rows],
+            "Feld": [label(f.field, self.layer) if f.field else "" for f in rows],
+            "Meldung": [f.message for f in rows],
+        })
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def add(self, severity: Severity, rule: str, message: str, feature_id: str | None = None,
+            field_name: str | None = None) -> None:
+        self.findings.append(Finding(severity, rule, message, feature_id, field_name))
+
+    def per_row(self, mask: pd.Series, ids: pd.Series, severity: Severity, rule: str, field_name: str | None,
+                message: object) -> None:
+        """One finding per row in *mask*; *message* is a text or a function of the row's index."""
+        for idx in mask[mask].index:
+            text = message(idx) if callable(message) else str(message)
+            self.add(severity, rule, text, ids[idx], field_name)
+
+
+def _row_ids(frame: pd.DataFrame, layer: str) -> pd.Series:
+    """The feature's id for messages, or its row number where the id is missing."""
+    raw = frame[schema.ID_FIELD[layer]]
+    text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip()
+    numbers = pd.Series([f"Zeile {i + 1}" for i in range(len(frame))], index=frame.index)
+    return text.where(text != "", numbers)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Values as stripped text, missing as None."""
+    out = series.astype(object).where(series.notna(), None)
+    return out.map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
+
+
+def _geometry(frame: gpd.GeoDataFrame, ids: pd.Series, c: _Collector, repair: bool,
+              ) -> tuple[gpd.GeoDataFrame, pd.Series, pd.DataFrame]:
+    """Reproject, drop Z, check types, emptiness and validity. Returns frame, usable-geometry mask, repairs."""
+    if frame.crs != schema.CRS:
+        c.add("warning", "crs_reprojected", f"Koordinaten in {frame.crs.to_string()} "
+              f"({schema.CRS_NAMES.get(frame.crs.to_string(), frame.crs.name)}) wurden nach "
+              f"{schema.CRS} (ETRS89 / UTM 33N) umgerechnet.")
+        frame = frame.to_crs(schema.CRS)
+    geoms = frame.geometry.array
+    if shapely.has_z(geoms).any():
+        c.add("warning", "z_dropped", "Die Geometrien haben Höhenwerte (3D); die Höhen werden entfernt, "
+              "gespeichert wird 2D.")
+        frame = frame.set_geometry(shapely.force_2d(geoms), crs=schema.CRS)
+        geoms = frame.geometry.array
+    empty = pd.Series(shapely.is_missing(geoms) | shapely.is_empty(geoms), index=frame.index)
+    c.per_row(empty, ids, "error", "empty_geometry", "geometry", "Leere Geometrie: das Objekt hat keine Fläche.")
+    types = pd.Series(shapely.get_type_id(geoms), index=frame.index)
+    polygonal = types.isin([3, 6])
+    wrong = ~polygonal & ~empty
+    if wrong.all():
+        kinds = ", ".join(sorted(set(frame.geometry[wrong].geom_type)))
+        c.add("error", "geometry_type", f"Die Ebene enthält {kinds}-Geometrien; erwartet werden Flächen "
+              "(Polygon oder MultiPolygon).")
+    else:
+        c.per_row(wrong, ids, "error", "geometry_type", "geometry",
+                  lambda i: f"Geometrietyp {frame.geometry[i].geom_type}: erwartet wird eine Fläche "
+                            "(Polygon oder MultiPolygon).")
+    candidates = polygonal & ~empty
+    invalid = candidates & ~pd.Series(shapely.is_valid(geoms), index=frame.index)
+    repairs = pd.DataFrame(columns=["feature_id", "reason", "area_before", "area_after"])
+    if invalid.any():
+        bad = frame.geometry[invalid].array
+        fixed = shapely.make_valid(bad, method="structure", keep_collapsed=False)
+        reasons = [_reason(r) for r in shapely.is_valid_reason(bad)]
+        repairs = pd.DataFrame({"feature_id": ids[invalid].to_numpy(), "reason": reasons,
+                                "area_before": shapely.area(bad), "area_after": shapely.area(fixed)})
+        for (_, row), idx in zip(repairs.iterrows(), invalid[invalid].index, strict=True):
+            change = f"Fläche {fmt.number(row.area_before, 1)} m² → {fmt.number(row.area_after, 1)} m²"
+            if repair:
+                c.add("warning", "geometry_repaired", f"Ungültige Geometrie ({row.reason}) repariert; {change}.",
+                      ids[idx], "geometry")
+            else:
+                c.add("error", "geometry_invalid", f"Ungültige Geometrie: {row.reason}. Eine reparierte Fassung "
+                      f"steht bereit ({change}).", ids[idx], "geometry")
+        if repair:
+            geoms = frame.geometry.array.copy()
+            geoms[np.flatnonzero(invalid.to_numpy())] = fixed
+            frame = frame.set_geometry(geoms, crs=schema.CRS)
+    usable = candidates if repair else candidates & ~invalid
+    return frame, usable, repairs
+
+
+def _reason(text: str) -> str:
+    kind, _, where = text.partition("[")
+    german = _REASONS.get(kind.strip(), kind.strip())
+    coords = [fmt.number(float(v), 1) for v in where.rstrip("]").split()]
+    return f"{german} bei ({' | '.join(coords)})" if coords else german
+
+
+def _ids(frame: pd.DataFrame, layer: str, ids: pd.Series, ctx: Context, c: _Collector) -> None:
+    id_field = schema.ID_FIELD[layer]
+    values = _text(frame[id_field])
+    present = values.notna()
+    c.per_row(~present, ids, "error", "id_missing", id_field, "Die ID fehlt; jedes Objekt braucht eine eindeutige ID.")
+    malformed = present & ~values.fillna("").map(lambda v: bool(ID_PATTERN.match(v)))
+    c.per_row(malformed, ids, "error", "id_malformed", id_field,
+              lambda i: f"Die ID „{values[i]}“ ist nicht wohlgeformt: 1–40 Zeichen aus Buchstaben, Ziffern, "
+                        "„-“, „_“, „.“, „/“, ohne Leerzeichen.")
+    duplicated = present & values.duplicated(keep=False)
+    c.per_row(duplicated, ids, "error", "id_duplicate", id_field,
+              lambda i: f"Die ID „{values[i]}“ kommt {int((values == values[i]).sum())}-mal vor.")
+    foreign = present & values.isin(list(ctx.foreign_ids))
+    c.per_row(foreign, ids, "error", "id_foreign", id_field,
+              lambda i: f"Die ID „{values[i]}“ gehört bereits zu "
+                        f"{schema.AGS_NAMES.get(ctx.foreign_ids[values[i]], ctx.foreign_ids[values[i]])}.")
+
+
+def _ags(frame: pd.DataFrame, ids: pd.Series, ctx: Context, c: _Collector) -> pd.DataFrame:
+    values = _text(frame["ags"])
+    if values.isna().all():
+        c.add("warning", "ags_filled", f"Ohne Spalte Gemeindeschlüssel: alle Objekte werden "
+              f"{schema.AGS_NAMES[ctx.ags]} ({ctx.ags}) zugeordnet.", field_name="ags")
+        values = values.fillna(ctx.ags)
+    other = values.notna() & (values != ctx.ags)
+    c.per_row(other, ids, "error", "ags_foreign", "ags",
+              lambda i: f"Gemeindeschlüssel „{values[i]}“ ({schema.AGS_NAMES.get(values[i], 'unbekannt')}) statt "
+                        f"{ctx.ags} ({schema.AGS_NAMES[ctx.ags]}): hier werden nur Daten dieser Gemeinde "
+                        "angenommen.")
+    frame["ags"] = values
+    return frame
+
+
+def _required(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> set[str]:
+    """Report missing required fields; returns the fields missing as a whole column."""
+    absent = set()
+    for f in schema.LAYER_FIELDS[layer]:
+        if not f.required or f.name in (schema.ID_FIELD[layer], "ags"):
+            continue
+        values = _text(frame[f.name])
+        if values.isna().all():
+            absent.add(f.name)
+            c.add("error", "field_missing", f"Pflichtfeld „{f.label}“ ({f.name}) fehlt: bitte einer Spalte "
+                  "zuordnen.", field_name=f.name)
+        else:
+            c.per_row(values.isna(), ids, "error", "value_missing", f.name, f"„{f.label}“ ist leer (Pflichtfeld).")
+    return absent
+
+
+def _enums(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> None:
+    for f in schema.LAYER_FIELDS[layer]:
+        if f.type != "enum":
+            continue
+        values = _text(frame[f.name])
+        unknown = values.notna() & ~values.isin(f.choices)
+        c.per_row(unknown, ids, "error", "enum_unknown", f.name,
+                  lambda i, f=f, values=values: f"Unbekannter Wert „{values[i]}“ für „{f.label}“; erlaubt: "
+                                                f"{', '.join(f.choices)}. Bitte in der Werte-Zuordnung übersetzen.")
+        frame[f.name] = values
+
+
+def _biotopes(frame: pd.DataFrame, layer: str, ids: pd.Series, ctx: Context, c: _Collector) -> pd.Series:
+    """Unknown biotope codes; returns a mask of rows whose codes are all known."""
+    table = ctx.tables[schema.municipality(ctx.ags).valuation_model]
+    known = pd.Series(True, index=frame.index)
+    for name in ("biotope_before", "biotope_after"):
+        values = _text(frame[name])
+        unknown = values.notna() & ~values.isin(table.codes())
+        c.per_row(unknown, ids, "error", "biotope_unknown", name,
+                  lambda i, values=values: f"Biotopcode „{values[i]}“ steht nicht in der Bewertungstabelle "
+                                           f"„{table.title}“.")
+        frame[name] = values
+        known &= values.notna() & ~unknown
+    return known
+
+
+def _dates(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> None:
+    for f in schema.LAYER_FIELDS[layer]:
+        if f.type != "date":
+            continue
+        raw = frame[f.name]
+        if pd.api.types.is_datetime64_any_dtype(raw):
+            continue
+        text = _text(raw)
+        parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+        for pattern in _DATE_FORMATS:
+            parsed = parsed.fillna(pd.to_datetime(text, format=pattern, errors="coerce"))
+        bad = text.notna() & parsed.isna()
+        c.per_row(bad, ids, "error", "date_invalid", f.name,
+                  lambda i, text=text, f=f: f"„{text[i]}“ ist kein Datum ({f.label}); erwartet z. B. 31.12.2024 "
+                                            "oder 2024-12-31.")
+        frame[f.name] = parsed
+
+
+def _numbers(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> None:
+    for f in schema.LAYER_FIELDS[layer]:
+        if f.type != "number":
+            continue
+        text = _text(frame[f.name])
+        parsed = pd.to_numeric(text.map(lambda v: fmt.parse_number(v) if isinstance(v, str) else v),
+                               errors="coerce")
+        c.per_row(text.notna() & parsed.isna(), ids, "error", "number_invalid", f.name,
+                  lambda i, text=text, f=f: f"„{text[i]}“ ist keine Zahl ({f.label}).")
+        frame[f.name] = parsed.astype(float)
+
+
+def _encoding(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> None:
+    for f in schema.LAYER_FIELDS[layer]:
+        if f.type not in ("text", "enum", "code"):
+            continue
+        values = _text(frame[f.name]).fillna("")
+        broken = values.str.contains(_MOJIBAKE)
+        c.per_row(broken, ids, "error", "encoding", f.name,
+                  lambda i, values=values: f"Text „{values[i]}“ ist falsch kodiert (Umlaute zerstört). Beim "
+                                           "Shapefile eine .cpg-Datei mit „UTF-8“ beilegen oder als GeoPackage "
+                                           "speichern.")
+
+
+def _outside(frame: gpd.GeoDataFrame, usable: pd.Series, ids: pd.Series, ctx: Context, c: _Collector) -> None:
+    if ctx.boundary is None or not usable.any():
+        return
+    geoms = frame.geometry[usable].array
+    share = pd.Series(0.0, index=frame.index)
+    share[usable] = shapely.area(shapely.difference(geoms, ctx.boundary)) / np.maximum(shapely.area(geoms), 1e-9)
+    c.per_row(share > OUTSIDE_SHARE, ids, "warning", "outside_boundary", "geometry",
+              lambda i: f"Liegt zu {fmt.percent(share[i])} außerhalb der Gemeindegrenze von "
+                        f"{schema.AGS_NAMES[ctx.ags]}.")
+
+
+def _overlaps(frame: gpd.GeoDataFrame, usable: pd.Series, ids: pd.Series, c: _Collector) -> None:
+    sub = frame[usable]
+    if len(sub) < 2:
+        return
+    left, right = sub.sindex.query(sub.geometry, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    areas = shapely.area(shapely.intersection(sub.geometry.array[left], sub.geometry.array[right]))
+    sub_ids = ids[usable].to_numpy()
+    for a, b, area in zip(left, right, areas, strict=True):
+        if area > OVERLAP_MIN_M2:
+            c.add("error", "overlap", f"Überlappt mit {sub_ids[b]} auf {fmt.number(area, 0)} m²: Poolflächen dürfen "
+                  "sich nicht überschneiden (die Aufwertung würde doppelt gezählt).", sub_ids[a], "geometry")
+
+
+def _points(frame: gpd.GeoDataFrame, layer: str, computable: pd.Series, ids: pd.Series, ctx: Context,
+            c: _Collector, recompute: bool) -> None:
+    """Fill missing value/demand points from the valuation; report given ones more than 1 % off.
+
+    With *recompute* the computed value replaces a deviating one (reported as a warning).
+    """
+    column = "value_points" if layer == schema.POOL_AREAS else "demand_points"
+    if not computable.any():
+        return
+    sub = frame[computable]
+    computed = (valuation.pool_gain(sub, ctx.tables) if layer == schema.POOL_AREAS
+                else valuation.intervention_demand(sub, ctx.tables))
+    given = frame.loc[computable, column]
+    off = given.notna() & ((given - computed).abs() > VALUE_TOLERANCE * computed.abs().clip(lower=1.0))
+    what = label(column, layer)
+
+    def message(i: object) -> str:
+        text = (f"{what}: angegeben {fmt.points(given[i])}, berechnet {fmt.points(computed[i])} "
+                f"({fmt.percent((given[i] - computed[i]) / max(computed[i], 1.0), 1)} Abweichung, erlaubt 1 %).")
+        if recompute:
+            return text + " Der berechnete Wert wird übernommen."
+        return text + " Wert korrigieren oder „berechnete Werte übernehmen“ wählen."
+
+    c.per_row(off.reindex(frame.index, fill_value=False), ids, "warning" if recompute else "error", "points_off",
+              column, message)
+    keep = given.notna() & ~off if recompute else given.notna()
+    frame.loc[computable, column] = given.where(keep, computed)
+
+
+def _status_from_ledger(frame: gpd.GeoDataFrame, ids: pd.Series, ctx: Context, c: _Collector) -> None:
+    """``verfügbar``, ``reserviert`` and ``zugeordnet`` follow the ledger, whatever the file says.
+
+    A given value the ledger contradicts is replaced and reported; ``geplant`` and
+    ``gesperrt`` are the office's to set (:mod:`geo.upload.diff` refuses them for booked areas).
+    """
+    given = frame["status"]
+    enriched = ledger.enrich_pool(frame[["pool_id", "status", "value_points"]], ctx.allocations)
+    derived = enriched["status"]
+    replaced = given.isin(ledger.BOOKABLE_POOL_STATUS) & frame["value_points"].notna() & (derived != given)
+    c.per_row(replaced, ids, "warning", "status_ledger", "status",
+              lambda i: f"Status „{given[i]}“ aus der Datei widerspricht den Buchungen "
+                        f"({fmt.points(enriched.at[i, 'booked_points'])} von "
+                        f"{fmt.points(enriched.at[i, 'value_points'])} gebucht): übernommen wird „{derived[i]}“. "
+                        "Reserviert und zugeordnet wird nur über Buchungen.")
+    frame["status"] = given.where(~replaced, derived)
+
+
+def validate(mapped: gpd.GeoDataFrame, layer: str, ctx: Context, *, repair: bool = False,
+             recompute_points: bool = False) -> ValidationReport:
+    """Every finding about *mapped* (schema columns, the file's CRS) as an upload of ``ctx.ags``.
+
+    *repair* takes the repaired version of invalid geometries, *recompute_points* the
+    computed value/demand points where the given ones are more than 1 % off; both turn
+    the corresponding errors into warnings.
+    """
+    c = _Collector()
+    frame = mapped.copy()
+    ids = _row_ids(frame, layer)
+    empty_repairs = pd.DataFrame(columns=["feature_id", "reason", "area_before", "area_after"])
+    if frame.crs is None:
+        c.add("error", "crs_missing", "Die Datei nennt kein Koordinatenbezugssystem (CRS). Ohne CRS lassen sich die "
+              "Flächen nicht verorten; bitte mit CRS exportieren (z. B. EPSG:25833).")
+        return ValidationReport(layer, tuple(c.findings), None, empty_repairs)
+    frame, usable, repairs = _geometry(frame, ids, c, repair)
+    _ids(frame, layer, ids, ctx, c)
+    frame = _ags(frame, ids, ctx, c)
+    if layer == schema.BOUNDARY:
+        _required(frame, layer, ids, c)
+        return ValidationReport(layer, tuple(c.findings), frame, repairs)
+    absent = _required(frame, layer, ids, c)
+    _enums(frame, layer, ids, c)
+    known = _biotopes(frame, layer, ids, ctx, c) if not absent & {"biotope_before", "biotope_after"} \
+        else pd.Series(False, index=frame.index)
+    _dates(frame, layer, ids, c)
+    _numbers(frame, layer, ids, c)
+    _encoding(frame, layer, ids, c)
+    _outside(frame, usable, ids, ctx, c)
+    if layer == schema.POOL_AREAS:
+        _overlaps(frame, usable, ids, c)
+    _points(frame, layer, usable & known & (frame["ags"] == ctx.ags), ids, ctx, c, recompute_points)
+    if layer == schema.POOL_AREAS:
+        _status_from_ledger(frame, ids, ctx, c)
+    return ValidationReport(layer, tuple(c.findings), frame, repairs)
