@@ -22,14 +22,14 @@ from benchmarks.timing import median_ms  # noqa: E402
 from geo.access.permissions import User  # noqa: E402
 from geo.accounting import booking, candidates, summary  # noqa: E402
 from geo.map import candidatemap  # noqa: E402
-from geo.store.gpkg import Store  # noqa: E402
+from geo.store.gpkg import GeoPackageStore  # noqa: E402
 from tests.conftest import copy_demo_data  # noqa: E402
 
 RUNS = 7
 
 
 def main() -> None:
-    view = summary.pool_view(Store(REPO / "data").read_all())
+    view = summary.pool_view(GeoPackageStore(REPO / "data").read_all())
     near = candidates.neighbours(view.boundaries)
     rows = [row for _, row in view.interventions.iterrows()]
     bookable = view.pool_areas[view.pool_areas["status"] == "verfügbar"]
@@ -62,7 +62,7 @@ def main() -> None:
     print(f"small map of BPL-WUR-01 with 10 candidates: build {build:.0f} ms, HTML {len(html.encode()) / 1024:.0f} KiB")
 
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(copy_demo_data(Path(tmp) / "data"))
+        store = GeoPackageStore(copy_demo_data(Path(tmp) / "data"))
         area = best.iloc[0]["pool_id"]
         user = User("wurzen.gis", "gis", "14729410")
         took = median_ms(lambda: booking.book(store, user, pool_id=area, intervention_id="BPL-WUR-02", points=1.0,

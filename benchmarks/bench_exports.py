@@ -15,14 +15,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.timing import median_seconds
 from geo.accounting import summary
 from geo.reports import downloads, pdf, pptx
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 
 RUNS = 5
 ON = dt.date(2026, 11, 25)
 
 
 def main() -> None:
-    view = summary.pool_view(Store(Path(__file__).resolve().parent.parent / "data").read_all())
+    view = summary.pool_view(GeoPackageStore(Path(__file__).resolve().parent.parent / "data").read_all())
     for label, scope in (("alle Partner", summary.Scope()),
                          ("Leipzig+Wurzen 2020–2026", summary.Scope(("14713000", "14729410"), (2020, 2026)))):
         seconds = median_seconds(lambda scope=scope: summary.report(view, scope), RUNS)

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.timing import median_ms
 from geo import schema
 from geo.access.permissions import User
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from geo.upload import publish
 from tests.conftest import REPO, copy_demo_data
 
@@ -25,7 +25,7 @@ from tests.conftest import REPO, copy_demo_data
 def main() -> None:
     data = copy_demo_data(Path(tempfile.mkdtemp()) / "data")
     os.environ["FLAECHENPOOL_DATA"] = str(data)
-    store, admin = Store(data), User("admin", "admin")
+    store, admin = GeoPackageStore(data), User("admin", "admin")
     pool = store.read_layer(schema.POOL_AREAS, ["brandis"])
     pool.loc[0, "name"] = "Umbenannt"
     publish.publish(store, admin, ags="14729070", layer=schema.POOL_AREAS, frame=pool, source="brandis.gpkg")

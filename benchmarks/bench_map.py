@@ -21,7 +21,7 @@ from benchmarks.timing import median_ms
 from geo import schema
 from geo.accounting import summary
 from geo.map import mapfilter, webmap
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 
 REPO = Path(__file__).resolve().parent.parent
 RUNS = 7
@@ -69,7 +69,7 @@ def measure(name: str, view: summary.PoolView) -> None:
 
 
 def main() -> None:
-    view = summary.pool_view(Store(REPO / "data").read_all())
+    view = summary.pool_view(GeoPackageStore(REPO / "data").read_all())
     measure("demo pool", view)
     measure("scaled pool (x10)", scaled(view, 10))
 

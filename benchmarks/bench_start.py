@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from benchmarks.timing import median_seconds  # noqa: E402
 from geo.accounting import summary  # noqa: E402
-from geo.store.gpkg import Store  # noqa: E402
+from geo.store.gpkg import GeoPackageStore  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
 
 RUNS = 5
@@ -57,7 +57,7 @@ def cold_start_seconds() -> float:
 
 
 def main() -> None:
-    store = Store(REPO / "data")
+    store = GeoPackageStore(REPO / "data")
     read_med = median_seconds(lambda: summary.pool_view(store.read_all()), RUNS)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()  # fills the cache

@@ -16,8 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.timing import median_seconds
 from geo import schema
+from geo.accounting import valuation
 from geo.errors import DataError
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from geo.upload import columns, diff, ingest, validate
 from tests.conftest import copy_demo_data
 from tests.uploads import BRANDIS, as_file, brandis_shapefile_zip
@@ -25,18 +26,18 @@ from tests.uploads import BRANDIS, as_file, brandis_shapefile_zip
 RUNS = 5
 
 
-def pipeline(store: Store, files: list[ingest.UploadedFile], ags: str, values: dict) -> None:
+def pipeline(store: GeoPackageStore, files: list[ingest.UploadedFile], ags: str, values: dict) -> None:
     source = ingest.open_upload(files)
     raw = ingest.read_source(source)
     layer = columns.detect_layer(list(raw.columns)) or schema.POOL_AREAS
     chosen = columns.Mapping(layer, columns.guess_columns(list(raw.columns), layer), values)
     ctx = validate.context_for(ags, layer, stored=store.read_layer(layer), boundaries=store.read_layer(schema.BOUNDARY),
-                               tables=store.read_valuation())
+                               tables=valuation.read_tables(store))
     report = validate.validate(columns.apply(raw, chosen), layer, ctx, repair=True, recompute_points=True)
     diff.diff_layer(store.read_layer(layer, [ags]), report.frame, layer, allocations=store.read_allocations())
 
 
-def large_layer(store: Store, n: int, vertices: int):
+def large_layer(store: GeoPackageStore, n: int, vertices: int):
     """*n* square-ish polygons with *vertices* vertices each, inside Brandis, as Brandis's pool areas."""
     pool = store.read_layer(schema.POOL_AREAS, [BRANDIS])
     minx, miny, maxx, maxy = store.read_layer(schema.BOUNDARY, [BRANDIS]).total_bounds
@@ -55,7 +56,7 @@ def large_layer(store: Store, n: int, vertices: int):
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        store = Store(copy_demo_data(tmp / "data"))
+        store = GeoPackageStore(copy_demo_data(tmp / "data"))
         shapefile = brandis_shapefile_zip(store, tmp)
         values = {"status": {"verfuegbar": "verfügbar", "in Planung": "geplant"}}
         print(f"Brandis shapefile ({len(shapefile.data) / 1024:.0f} KB zip, 29 areas, EPSG:31468): "

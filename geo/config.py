@@ -25,12 +25,14 @@ class Settings:
     - ``FLAECHENPOOL_OFFLINE``: ``1`` switches all external base maps off.
     - ``FLAECHENPOOL_PUBLIC_READ``: ``1`` lets visitors read without signing in.
     - ``FLAECHENPOOL_USERS``: users file (default ``<data>/users.json``).
+    - ``FLAECHENPOOL_DATABASE_URL``: ``postgresql://…`` selects the PostGIS store instead of the folder.
     """
 
     data_dir: Path
     offline: bool
     public_read: bool
     users_file: Path
+    database_url: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -41,4 +43,5 @@ class Settings:
             offline=_flag("FLAECHENPOOL_OFFLINE", False),
             public_read=_flag("FLAECHENPOOL_PUBLIC_READ", True),
             users_file=Path(users).resolve() if users else data_dir / "users.json",
+            database_url=os.environ.get("FLAECHENPOOL_DATABASE_URL") or None,
         )

@@ -23,7 +23,9 @@ from shapely.geometry import Polygon
 from geo import schema
 from geo.accounting import candidates, ledger, valuation
 from geo.config import REPO_ROOT
-from geo.store.gpkg import Store, history_entry
+from geo.schema import PoolData
+from geo.store import VersionRef, chain, format_change_id, history_entry
+from geo.store.gpkg import GeoPackageStore
 
 SEED = 20261124
 REFERENCE_DATE = dt.date(2026, 11, 1)
@@ -264,7 +266,7 @@ def generate(boundary_path: Path, seed: int = SEED) -> dict[str, object]:
     """Build the demo data in memory (deterministic for a given seed)."""
     rng = np.random.default_rng(seed)
     boundaries = load_boundaries(boundary_path)[["ags", "name", "geometry"]]
-    tables = valuation.load_tables(REPO_ROOT / "data")
+    tables = valuation.read_tables(GeoPackageStore(REPO_ROOT / "data"))
     names = [g for m in schema.MUNICIPALITIES for g in GEMARKUNGEN[m.slug][:2]]
     pool_rows, itv_rows = [], []
     for muni in schema.MUNICIPALITIES:
@@ -285,32 +287,34 @@ def generate(boundary_path: Path, seed: int = SEED) -> dict[str, object]:
 def write(data: dict[str, object], out_dir: Path, boundary_path: Path) -> None:
     """Write the demo into *out_dir* (municipal GeoPackages, pool.gpkg, tables)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    if (out_dir / "valuation").resolve() != (REPO_ROOT / "data" / "valuation").resolve():
-        shutil.copytree(REPO_ROOT / "data" / "valuation", out_dir / "valuation", dirs_exist_ok=True)
     if (out_dir / BOUNDARY_FILE).resolve() != boundary_path.resolve():
         shutil.copyfile(boundary_path, out_dir / BOUNDARY_FILE)
-    store = Store(out_dir)
-    history = pd.DataFrame(columns=schema.field_names(schema.HISTORY))
+    history: list[pd.DataFrame] = []
+    versions: dict[VersionRef, gpd.GeoDataFrame] = {}
     at = dt.datetime(2026, 1, 15, 8, 0)
+
+    def record(**fields: object) -> str:
+        change_id = format_change_id(len(history) + 1)
+        entry = history_entry(user=DEMO_USER, source="Demodaten (geo.demo)", at=at, **fields)  # type: ignore[arg-type]
+        history.append(entry.assign(change_id=change_id))
+        return change_id
+
     for muni in schema.MUNICIPALITIES:
-        layers = {name: frame[frame["ags"] == muni.ags]  # type: ignore[index]
-                  for name, frame in (("boundary", data["boundaries"]), ("pool_areas", data["pool_areas"]),
-                                      ("interventions", data["interventions"]))}
-        store.municipal_path(muni.slug).unlink(missing_ok=True)
-        store.write_municipality(muni.slug, layers)
-        for name in ("pool_areas", "interventions"):
-            history = pd.concat([history, history_entry(
-                user=DEMO_USER, ags=muni.ags, layer=name, action="upload", source="Demodaten (geo.demo)",
-                added=len(layers[name]), notes="Ersterfassung der Demodaten", at=at, history=history)],
-                ignore_index=True)
+        for name in (schema.POOL_AREAS, schema.INTERVENTIONS):
+            layer = data[name][data[name]["ags"] == muni.ags]  # type: ignore[index]
+            change_id = record(ags=muni.ags, layer=name, action="upload", added=len(layer),
+                               notes="Ersterfassung der Demodaten")
+            history[-1]["checksum"] = chain.layer_checksum(layer, name)
+            versions[VersionRef(muni.ags, change_id, name)] = layer.iloc[:0]  # before: empty
             at += dt.timedelta(minutes=7)
     entries = data["allocations"]
-    history = pd.concat([history, history_entry(
-        user=DEMO_USER, layer=schema.ALLOCATIONS, action="booking", source="Demodaten (geo.demo)",
-        added=len(entries), notes="Übernahme der Bestandsbuchungen", at=at, history=history)],  # type: ignore[arg-type]
-        ignore_index=True)
-    store.pool_path.unlink(missing_ok=True)
-    store.write_pool_tables({schema.ALLOCATIONS: entries, schema.HISTORY: history})  # type: ignore[dict-item]
+    booking = record(layer=schema.ALLOCATIONS, action="booking", added=len(entries),  # type: ignore[arg-type]
+                     notes="Übernahme der Bestandsbuchungen")
+    pool = PoolData(boundaries=data["boundaries"], pool_areas=data["pool_areas"],  # type: ignore[arg-type]
+                    interventions=data["interventions"], allocations=entries.assign(change_id=booking),  # type: ignore[union-attr]
+                    history=pd.concat(history, ignore_index=True))
+    sources = GeoPackageStore(REPO_ROOT / "data").read_valuation_sources()
+    GeoPackageStore(out_dir).replace_all(pool, versions=versions, valuation=sources)
 
 
 def main(argv: list[str] | None = None) -> int:

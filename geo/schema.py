@@ -7,7 +7,11 @@ field name or an enum value.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 CRS = "EPSG:25833"
 """Stored and measured CRS (ETRS89 / UTM 33N)."""
@@ -180,6 +184,8 @@ ALLOCATION_FIELDS: tuple[Field, ...] = (
     Field("notes", "text", "Bemerkungen"),
     Field("reverses", "id", "Storniert Buchung"),
     Field("created_at", "timestamp", "Erfasst am"),
+    Field("change_id", "id", "Änderungs-ID"),
+    Field("hash", "text", "Prüfwert (Kette)"),
 )
 HISTORY_FIELDS: tuple[Field, ...] = (
     Field("change_id", "id", "Änderungs-ID", required=True),
@@ -194,6 +200,7 @@ HISTORY_FIELDS: tuple[Field, ...] = (
     Field("removed", "number", "entfernt"),
     Field("checksum", "text", "Prüfsumme"),
     Field("notes", "text", "Bemerkungen"),
+    Field("hash", "text", "Prüfwert (Kette)"),
 )
 
 LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
@@ -238,3 +245,29 @@ def label(column: str, layer: str | None = None) -> str:
             if f.name == column:
                 return f.label
     return DERIVED_LABELS.get(column, column)
+
+
+@dataclass(frozen=True)
+class PoolData:
+    """The stored pool in one object: the three layers of all municipalities, ledger and history."""
+
+    boundaries: gpd.GeoDataFrame
+    pool_areas: gpd.GeoDataFrame
+    interventions: gpd.GeoDataFrame
+    allocations: pd.DataFrame
+    history: pd.DataFrame
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """One municipal layer by its schema name."""
+        return {BOUNDARY: self.boundaries, POOL_AREAS: self.pool_areas, INTERVENTIONS: self.interventions}[name]
+
+
+def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with dates as ISO text (GeoPackage DATE semantics, QGIS-friendly); other columns as they are."""
+    import pandas as pd
+
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d").where(out[col].notna(), None)
+    return out

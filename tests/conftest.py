@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import box
 
 from geo import schema
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
@@ -22,6 +22,7 @@ def copy_demo_data(target: Path) -> Path:
     for path in DATA.glob("*.gpkg"):
         shutil.copyfile(path, target / path.name)
     shutil.copytree(DATA / "valuation", target / "valuation")
+    shutil.copytree(DATA / "versions", target / "versions")
     for name in ("municipalities_25833.geojson", "users.json"):
         shutil.copyfile(DATA / name, target / name)
     return target
@@ -36,8 +37,8 @@ def demo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def demo_store(demo_dir: Path) -> Store:
-    return Store(demo_dir)
+def demo_store(demo_dir: Path) -> GeoPackageStore:
+    return GeoPackageStore(demo_dir)
 
 
 WURZEN, MACHERN, LEIPZIG = "14729410", "14729250", "14713000"

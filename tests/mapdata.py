@@ -7,7 +7,7 @@ import pandas as pd
 
 from geo import schema
 from geo.accounting import ledger, summary
-from geo.store.gpkg import PoolData
+from geo.schema import PoolData
 from tests.conftest import MACHERN, WURZEN, intervention_frame, pool_frame, square
 
 X0, Y0 = 340_000.0, 5_690_000.0  # near Wurzen, EPSG:25833

@@ -6,8 +6,9 @@ from streamlit.testing.v1 import AppTest
 
 from geo import fmt
 from geo.accounting import summary
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
+from tests.storetools import put_layer
 
 
 def run_app() -> AppTest:
@@ -19,7 +20,7 @@ def run_app() -> AppTest:
 
 def test_start_page_shows_geo_totals_in_german(demo_dir):
     at = run_app()
-    head = summary.headline(summary.pool_view(Store(demo_dir).read_all()))
+    head = summary.headline(summary.pool_view(GeoPackageStore(demo_dir).read_all()))
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Poolflächen"] == fmt.number(head.pool_count)
     assert metrics["Fläche"] == fmt.hectares(head.pool_area_m2)
@@ -32,7 +33,7 @@ def test_start_page_shows_geo_totals_in_german(demo_dir):
 def test_start_page_table_per_municipality(demo_dir):
     at = run_app()
     table = at.dataframe[0].value
-    expected = summary.by_municipality(summary.pool_view(Store(demo_dir).read_all()))
+    expected = summary.by_municipality(summary.pool_view(GeoPackageStore(demo_dir).read_all()))
     assert table["Gemeinde"].tolist() == expected["municipality"].tolist()
     assert table["Bilanz"].tolist() == [fmt.points(v) for v in expected["balance"]]
     assert table["Fläche"].iloc[-1] == fmt.hectares(expected["area_m2"].iloc[-1])
@@ -41,9 +42,9 @@ def test_start_page_table_per_municipality(demo_dir):
 def test_start_page_follows_new_data(demo_dir):
     at = run_app()
     before = {m.label: m.value for m in at.metric}["Poolflächen"]
-    store = Store(demo_dir)
+    store = GeoPackageStore(demo_dir)
     pool = store.read_layer("pool_areas", ["borsdorf"])
-    store.write_layer("borsdorf", "pool_areas", pool.iloc[:-1])
+    put_layer(store, "borsdorf", "pool_areas", pool.iloc[:-1])
     at.run()
     after = {m.label: m.value for m in at.metric}["Poolflächen"]
     assert int(after.replace(".", "")) == int(before.replace(".", "")) - 1

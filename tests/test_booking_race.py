@@ -9,13 +9,13 @@ from geo import schema
 from geo.access.permissions import User
 from geo.accounting import booking, summary
 from geo.errors import FlaechenpoolError
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 
 WURZEN_GIS = User("wurzen.gis", "gis", schema.municipality("wurzen").ags)
 
 
 def _book(data_dir: str, pool_id: str, intervention_id: str, points: float, barrier, results) -> None:
-    store = Store(data_dir)
+    store = GeoPackageStore(data_dir)
     barrier.wait(timeout=60)
     try:
         booking.book(store, WURZEN_GIS, pool_id=pool_id, intervention_id=intervention_id, points=points,
@@ -26,7 +26,7 @@ def _book(data_dir: str, pool_id: str, intervention_id: str, points: float, barr
 
 
 def test_two_processes_race_for_the_last_points_exactly_one_wins(demo_dir: Path):
-    view = summary.pool_view(Store(demo_dir).read_all())
+    view = summary.pool_view(GeoPackageStore(demo_dir).read_all())
     itv = view.interventions
     targets = itv[(itv["ags"] == WURZEN_GIS.ags) & itv["status"].isin(["geplant", "im Verfahren"])
                   & (itv["open_points"] > 0)].nlargest(2, "open_points")
@@ -52,7 +52,7 @@ def test_two_processes_race_for_the_last_points_exactly_one_wins(demo_dir: Path)
     refusal = next(message for kind, message in outcomes if kind == "refused")
     assert f"Die Poolfläche {area['pool_id']} hat nur noch" in refusal and "überziehen" in refusal
 
-    after = summary.pool_view(Store(demo_dir).read_all())
+    after = summary.pool_view(GeoPackageStore(demo_dir).read_all())
     assert len(after.allocations) == n_before + 1
     assert after.history["notes"].str.contains(area["pool_id"]).sum() == 1
     booked = after.pool_areas.set_index("pool_id").loc[area["pool_id"]]

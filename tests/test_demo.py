@@ -3,7 +3,7 @@ import shapely
 
 from geo import demo, schema
 from geo.accounting import ledger, summary
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import DATA
 
 BOUNDARIES = DATA / demo.BOUNDARY_FILE
@@ -18,13 +18,13 @@ def test_generator_is_deterministic():
 
 def test_committed_demo_matches_the_generator(tmp_path):
     demo.write(demo.generate(BOUNDARIES), tmp_path, BOUNDARIES)
-    fresh, committed = Store(tmp_path).read_all(), Store(DATA).read_all()
+    fresh, committed = GeoPackageStore(tmp_path).read_all(), GeoPackageStore(DATA).read_all()
     pd.testing.assert_frame_equal(fresh.pool_areas, committed.pool_areas)
     pd.testing.assert_frame_equal(fresh.allocations, committed.allocations)
 
 
 def test_demo_satisfies_the_schema_and_the_ledger():
-    data = Store(DATA).read_all()
+    data = GeoPackageStore(DATA).read_all()
     view = summary.pool_view(data)
     pool, itv = view.pool_areas, view.interventions
     assert 280 <= len(pool) <= 320 and 70 <= len(itv) <= 90

@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from geo import fmt, schema
 from geo.accounting import summary
 from geo.reports import charts, content, downloads, pdf, pptx, staticmap
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import DATA, LEIPZIG, WURZEN
 
 ON = dt.date(2026, 11, 25)
@@ -35,7 +35,7 @@ def plain(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def full() -> summary.PoolView:
-    return summary.pool_view(Store(DATA).read_all())
+    return summary.pool_view(GeoPackageStore(DATA).read_all())
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ import pytest
 
 from geo import schema
 from geo.accounting import flows, ledger, summary
-from geo.store.gpkg import PoolData, Store
+from geo.schema import PoolData
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import MACHERN, intervention_frame, pool_frame, square
 
 BENNEWITZ = schema.municipality("bennewitz").ags
@@ -68,7 +69,7 @@ def test_an_empty_ledger_has_no_flows():
     assert flows.matrix(flow).loc["Gesamt", "Gesamt"] == 0.0
 
 
-def test_demo_flows_add_up_to_the_booked_points_of_the_pool(demo_store: Store):
+def test_demo_flows_add_up_to_the_booked_points_of_the_pool(demo_store: GeoPackageStore):
     v = summary.pool_view(demo_store.read_all())
     flow = flows.flows(v)
     assert flow["points"].sum() == pytest.approx(v.pool_areas["booked_points"].sum())

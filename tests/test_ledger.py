@@ -99,17 +99,17 @@ def test_confirm_turns_a_reservation_into_an_allocation():
     assert entries["allocation_id"].is_unique
 
 
-def test_overbooking_through_the_store_is_refused_and_writes_nothing(demo_store):
+def test_overbooking_through_the_store_is_refused_and_writes_nothing(demo_store, demo_dir):
     view = summary.pool_view(demo_store.read_all())
     area = view.pool_areas[(view.pool_areas["status"] == "verfügbar")].iloc[0]
     target = view.interventions[view.interventions["status"].isin(["genehmigt", "umgesetzt"])
                                 & (view.interventions["open_points"] > area["free_points"] + 10)].iloc[0]
-    before = demo_store.pool_path.read_bytes()
+    before = (demo_dir / "pool.gpkg").read_bytes()
     user = User("admin", "admin")
     with pytest.raises(BookingError, match="überziehen"):
         booking.book(demo_store, user, pool_id=area["pool_id"], intervention_id=target["intervention_id"],
                      points=area["free_points"] + 1, kind="zugeordnet")
-    assert demo_store.pool_path.read_bytes() == before
+    assert (demo_dir / "pool.gpkg").read_bytes() == before
 
 
 def test_booking_through_the_store_appends_ledger_and_history(demo_store):
@@ -127,17 +127,17 @@ def test_booking_through_the_store_appends_ledger_and_history(demo_store):
     assert new_free == area["free_points"] - 10
 
 
-def test_only_the_interventions_municipality_may_book(demo_store):
+def test_only_the_interventions_municipality_may_book(demo_store, demo_dir):
     itv = demo_store.read_layer(schema.INTERVENTIONS)
     target = itv[itv["ags"] == MACHERN].iloc[0]
-    before = demo_store.pool_path.read_bytes()
+    before = (demo_dir / "pool.gpkg").read_bytes()
     with pytest.raises(PermissionDenied, match="Machern"):
         booking.book(demo_store, User("wurzen.gis", "gis", WURZEN), pool_id="x",
                      intervention_id=target["intervention_id"], points=1, kind="reserviert")
     with pytest.raises(PermissionDenied):
         booking.book(demo_store, User("leser", "lesen"), pool_id="x",
                      intervention_id=target["intervention_id"], points=1, kind="reserviert")
-    assert demo_store.pool_path.read_bytes() == before
+    assert (demo_dir / "pool.gpkg").read_bytes() == before
 
 
 def test_booking_form_input_is_whole_value_points_in_german_notation():

@@ -11,8 +11,9 @@ from geo import fmt, schema
 from geo.access.permissions import User
 from geo.accounting import flows, summary
 from geo.display import interventions
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
+from tests.storetools import put_layer
 
 WURZEN, BENNEWITZ, MACHERN = (schema.municipality(s).ags for s in ("wurzen", "bennewitz", "machern"))
 WURZEN_GIS = User("wurzen.gis", "gis", WURZEN)
@@ -45,7 +46,7 @@ def texts(elements) -> str:
 
 
 def current(demo_dir: Path) -> summary.PoolView:
-    return summary.pool_view(Store(demo_dir).read_all())
+    return summary.pool_view(GeoPackageStore(demo_dir).read_all())
 
 
 def test_list_filters_and_german_figures(demo_dir):
@@ -118,7 +119,7 @@ def test_an_overdraft_is_refused_in_german_and_writes_nothing(demo_dir):
     at = open_page("BPL-WUR-02", WURZEN_GIS)
     pool_id = at.selectbox(key="eingriffe_flaeche").value
     free = current(demo_dir).pool_areas.set_index("pool_id").loc[pool_id, "free_points"]
-    ledger_before = Store(demo_dir).pool_path.read_bytes()
+    ledger_before = (demo_dir / "pool.gpkg").read_bytes()
     at.text_input(key="eingriffe_punkte_BPL-WUR-02").input(fmt.number(free + 1))
     button(at, "Buchen").click()
     at.run()
@@ -132,14 +133,14 @@ def test_an_overdraft_is_refused_in_german_and_writes_nothing(demo_dir):
     button(at, "Buchen").click()
     at.run()
     assert "„1.500,5“ ist keine positive ganze Zahl" in texts(at.error) and not at.success
-    assert Store(demo_dir).pool_path.read_bytes() == ledger_before
+    assert (demo_dir / "pool.gpkg").read_bytes() == ledger_before
 
 
 def test_cancel_and_confirm_append_entries(demo_dir):
-    store = Store(demo_dir)
+    store = GeoPackageStore(demo_dir)
     itv = store.read_layer(schema.INTERVENTIONS, [WURZEN])
-    store.write_layer(WURZEN, schema.INTERVENTIONS,
-                      itv.assign(status=itv["status"].mask(itv["intervention_id"] == "STR-WUR-03", "genehmigt")))
+    put_layer(store, WURZEN, schema.INTERVENTIONS,
+              itv.assign(status=itv["status"].mask(itv["intervention_id"] == "STR-WUR-03", "genehmigt")))
     reservation = current(demo_dir).allocations.query("intervention_id == 'STR-WUR-03' and kind == 'reserviert'")
     allocation_id = reservation["allocation_id"].iloc[0]
     at = open_page("STR-WUR-03", WURZEN_GIS)

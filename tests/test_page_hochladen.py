@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import schema
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
 from tests.signin import PASSWORD, by_label, make_accounts, sign_in, signed_in
 from tests.test_validate import fingerprint
@@ -49,7 +49,7 @@ def test_readers_and_visitors_get_no_uploader(demo_dir, accounts):
 
 
 def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, accounts, tmp_path):
-    store = Store(demo_dir)
+    store = GeoPackageStore(demo_dir)
     original = store.read_layer(schema.POOL_AREAS, [BRANDIS])
     bookings = store.read_allocations()
     files_before = fingerprint(demo_dir)

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from geo import fmt
 from geo.accounting import summary
 from geo.map import mapfilter, selection
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
 
 DONE_LINK = {"gemeinde": "wurzen,machern", "status": "verfügbar", "massnahme": "Aufforstung", "min_wp": "10000"}
@@ -46,7 +46,7 @@ def map_args(at: AppTest) -> dict:
 
 def test_without_a_link_everything_is_shown(demo_dir):
     at = open_karte()
-    view = summary.pool_view(Store(demo_dir).read_all())
+    view = summary.pool_view(GeoPackageStore(demo_dir).read_all())
     n_pool, n_itv = fmt.number(len(view.pool_areas)), fmt.number(len(view.interventions))
     assert tab_labels(at) == [f"Poolflächen ({n_pool} von {n_pool})", f"Eingriffe ({n_itv} von {n_itv})"]
     assert len(tables(at)["Flächen-ID"]) == len(view.pool_areas)
@@ -56,7 +56,7 @@ def test_without_a_link_everything_is_shown(demo_dir):
 
 def test_the_planners_link_restores_filters_selection_and_details(demo_dir):
     at = open_karte({**DONE_LINK, "flaeche": "MAC-2023-006"})
-    view = summary.pool_view(Store(demo_dir).read_all())
+    view = summary.pool_view(GeoPackageStore(demo_dir).read_all())
     expected = mapfilter.apply(view, mapfilter.decode(DONE_LINK).filter)
     assert len(expected.pool_areas) == 10
     assert tables(at)["Flächen-ID"] == expected.pool_areas["pool_id"].tolist()
@@ -78,7 +78,7 @@ def test_filters_change_counts_table_and_link(demo_dir):
     at = open_karte()
     at.multiselect(key="karte_gemeinden").set_value(["14729250"]).run()
     at.multiselect(key="karte_massnahmen").set_value(["Aufforstung"]).run()
-    view = summary.pool_view(Store(demo_dir).read_all())
+    view = summary.pool_view(GeoPackageStore(demo_dir).read_all())
     flt = mapfilter.MapFilter(municipalities=("14729250",), measure_types=("Aufforstung",))
     expected = mapfilter.apply(view, flt)
     assert tables(at)["Flächen-ID"] == expected.pool_areas["pool_id"].tolist()

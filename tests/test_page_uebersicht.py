@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.accounting import summary
 from geo.reports import charts, content
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import LEIPZIG, REPO, WURZEN
 
 MAGIC = {"pptx": b"PK", "pdf": b"%PDF", "xlsx": b"PK", "gpkg": b"SQLite format 3", "geojson": b"{"}
@@ -41,13 +41,13 @@ def shown(at: AppTest) -> dict[str, str]:
 
 
 def expected(demo_dir, scope: summary.Scope) -> dict[str, str]:
-    report = summary.report(summary.pool_view(Store(demo_dir).read_all()), scope)
+    report = summary.report(summary.pool_view(GeoPackageStore(demo_dir).read_all()), scope)
     return {f.label: f.value for f in content.key_figures(report.headline)}
 
 
 def test_filters_change_the_figures(demo_dir):
     at = open_page()
-    first, last = summary.year_bounds(summary.pool_view(Store(demo_dir).read_all()))
+    first, last = summary.year_bounds(summary.pool_view(GeoPackageStore(demo_dir).read_all()))
     assert shown(at) == expected(demo_dir, summary.Scope(years=(first, last)))
     at.multiselect(key="uebersicht_gemeinden").set_value(["Wurzen", "Leipzig"])
     at.slider(key="uebersicht_jahre").set_value((2020, 2026)).run()
@@ -85,7 +85,7 @@ def test_presentation_mode_shows_one_statement_per_block(demo_dir):
     at.toggle(key="uebersicht_praesentation").set_value(True).run()
     assert not at.exception, at.exception
     assert list(shown(at)) == [f.label for f in content.key_figures(summary.headline(
-        summary.pool_view(Store(demo_dir).read_all())))]
+        summary.pool_view(GeoPackageStore(demo_dir).read_all())))]
     assert len(at.dataframe) == 0 and len(at.get("download_button")) == 0
     assert len(at.get("vega_lite_chart")) == 6
     # The page no longer stops early: the sidebar footer still carries the attribution.

@@ -1,10 +1,26 @@
+"""The GeoPackage store: reads, one-transaction writes, recovery, change ids, file modes, chains."""
+
+import dataclasses
+import json
+import os
+import stat
+
 import pandas as pd
 import pyogrio
 import pytest
 
 from geo import schema
 from geo.errors import StoreError
-from geo.store.gpkg import Store, history_entry
+from geo.store import Store, chain, history_entry, open_store
+from geo.store.gpkg import GeoPackageStore
+from tests.storetools import put_layer
+from tests.test_validate import fingerprint
+
+
+def test_the_geopackage_store_satisfies_the_protocol(demo_store, demo_dir):
+    assert isinstance(demo_store, Store)
+    opened = open_store()  # FLAECHENPOOL_DATA points at demo_dir
+    assert isinstance(opened, GeoPackageStore) and opened.key == demo_store.key == f"gpkg:{demo_dir.resolve()}"
 
 
 def test_reads_all_parties_in_one_call(demo_store):
@@ -28,59 +44,145 @@ def test_write_round_trips_and_leaves_other_layers_alone(demo_store):
     interventions = demo_store.read_layer(schema.INTERVENTIONS, ["wurzen"])
     changed = pool.copy()
     changed.loc[0, "name"] = "Neuer Name <b>"
-    demo_store.write_layer("wurzen", schema.POOL_AREAS, changed)
+    put_layer(demo_store, "wurzen", schema.POOL_AREAS, changed)
     again = demo_store.read_layer(schema.POOL_AREAS, ["wurzen"])
     assert again.loc[0, "name"] == "Neuer Name <b>"
     assert again["measure_start"].equals(pool["measure_start"])
     pd.testing.assert_frame_equal(demo_store.read_layer(schema.INTERVENTIONS, ["wurzen"]), interventions)
 
 
-def test_a_write_that_fails_midway_leaves_the_old_file(demo_store, monkeypatch):
-    path = demo_store.municipal_path("wurzen")
-    before_bytes = path.read_bytes()
+def test_a_write_that_fails_midway_changes_nothing_and_says_so_in_german(demo_store, demo_dir, monkeypatch):
+    before_files = fingerprint(demo_dir)
     before = demo_store.read_layer(schema.POOL_AREAS, ["wurzen"])
     real_write = pyogrio.write_dataframe
 
     def half_then_fail(frame, target, **kw):
-        real_write(frame.iloc[:1], target, **kw)  # the copy is already half-written ...
-        raise OSError("disk full")  # ... when the write dies
+        real_write(frame.iloc[:1], target, **kw)  # the staged copy is already half-written ...
+        raise OSError(28, "No space left on device")  # ... when the disk is full
 
     monkeypatch.setattr(pyogrio, "write_dataframe", half_then_fail)
-    with pytest.raises(OSError, match="disk full"):
-        demo_store.write_layer("wurzen", schema.POOL_AREAS, before.iloc[:3])
+    with pytest.raises(StoreError, match=r"Speichern fehlgeschlagen .*Speicherplatz voll.*Es wurde nichts geändert"):
+        put_layer(demo_store, "wurzen", schema.POOL_AREAS, before.iloc[:3])
     monkeypatch.undo()
-    assert path.read_bytes() == before_bytes
     pd.testing.assert_frame_equal(demo_store.read_layer(schema.POOL_AREAS, ["wurzen"]), before)
-    assert not list(path.parent.glob(".wurzen-*.gpkg")), "temporary file left behind"
+    put_layer(demo_store, "borsdorf", schema.POOL_AREAS, demo_store.read_layer(schema.POOL_AREAS, ["borsdorf"]))
+    assert not list((demo_dir / ".staging").iterdir()), "staging files left behind"
+    after = fingerprint(demo_dir)
+    assert after["wurzen.gpkg"] == before_files["wurzen.gpkg"]
 
 
 def test_version_changes_on_write(demo_store):
     before = demo_store.version()
-    demo_store.write_layer("borsdorf", schema.POOL_AREAS, demo_store.read_layer(schema.POOL_AREAS, ["borsdorf"]))
+    put_layer(demo_store, "borsdorf", schema.POOL_AREAS, demo_store.read_layer(schema.POOL_AREAS, ["borsdorf"]))
     assert demo_store.version() != before
 
 
-def test_pool_transaction_aborts_without_writing(demo_store):
-    before = demo_store.pool_path.read_bytes()
+def test_version_ignores_files_being_staged(demo_store, demo_dir):
+    before = demo_store.version()
+    (demo_dir / ".staging").mkdir(exist_ok=True)
+    (demo_dir / ".staging" / "abc-pool.gpkg").write_bytes(b"half")
+    (demo_dir / ".pool-x1y2.gpkg").write_bytes(b"left by an older release")
+    assert demo_store.version() == before
 
-    def plan(ledger, history):
+
+def test_a_transaction_that_aborts_writes_nothing(demo_store, demo_dir):
+    before = fingerprint(demo_dir)
+
+    def plan(state):
         raise StoreError("abgebrochen")
 
     with pytest.raises(StoreError):
-        demo_store.transact_pool(plan)
-    assert demo_store.pool_path.read_bytes() == before
+        demo_store.transact(plan)
+    assert fingerprint(demo_dir) == before
 
 
-def test_history_and_ledger_live_in_pool_gpkg(demo_store):
-    layers = {name for name, _ in pyogrio.list_layers(demo_store.pool_path)}
+def test_the_plan_sees_the_state_inside_the_lock(demo_store):
+    seen = []
+    demo_store.transact(lambda state: (seen.append(len(state.pool_areas)), (pd.DataFrame(), pd.DataFrame()))[1])
+    assert seen == [len(demo_store.read_layer(schema.POOL_AREAS))]
+
+
+def test_history_and_ledger_live_in_pool_gpkg_and_get_ids_and_hashes(demo_store, demo_dir):
+    layers = {name for name, _ in pyogrio.list_layers(demo_dir / "pool.gpkg")}
     assert {schema.ALLOCATIONS, schema.HISTORY} <= layers
     history = demo_store.read_history()
-    entry = history_entry(user="x", layer="pool_areas", action="upload", history=history)
-    assert entry["change_id"].iloc[0] == f"C-{len(history) + 1:06d}"
+    row = put_layer(demo_store, "borsdorf", schema.POOL_AREAS,
+                    demo_store.read_layer(schema.POOL_AREAS, ["borsdorf"]).iloc[:-1]).iloc[0]
+    assert row["change_id"] == f"C-{len(history) + 1:06d}"
+    assert row["hash"] == chain.row_hash(row.to_dict(), schema.HISTORY, history["hash"].iloc[-1])
+    stored = demo_store.read_history()
+    assert chain.broken_rows(stored, schema.HISTORY) == [] and stored["hash"].iloc[-1] == row["hash"]
+
+
+def test_change_ids_are_never_reused_even_if_history_rows_vanish(demo_store, demo_dir):
+    """A version file names a change id: the next change takes a higher one, never overwriting it."""
+    row = put_layer(demo_store, "borsdorf", schema.POOL_AREAS,
+                    demo_store.read_layer(schema.POOL_AREAS, ["borsdorf"]).iloc[:-1]).iloc[0]
+    kept = demo_store.read_version("borsdorf", row["change_id"], schema.POOL_AREAS)
+    history = demo_store.read_history()
+    store = GeoPackageStore(demo_dir)
+    store.replace_all(dataclasses.replace(store.read_all(), history=history.iloc[:-1]),
+                      versions={ref: store.read_version(*ref) for ref in store.list_versions()})
+    again = put_layer(store, "borsdorf", schema.POOL_AREAS,
+                      store.read_layer(schema.POOL_AREAS, ["borsdorf"]).iloc[:-1]).iloc[0]
+    assert again["change_id"] > row["change_id"]
+    pd.testing.assert_frame_equal(store.read_version("borsdorf", row["change_id"], schema.POOL_AREAS), kept)
+
+
+def test_writes_keep_the_files_modes(demo_store, demo_dir):
+    os.chmod(demo_dir / "pool.gpkg", 0o640)
+    os.chmod(demo_dir / "wurzen.gpkg", 0o664)
+    pool = demo_store.read_layer(schema.POOL_AREAS, ["wurzen"])
+    put_layer(demo_store, "wurzen", schema.POOL_AREAS, pool.iloc[:-1])
+    assert stat.S_IMODE((demo_dir / "pool.gpkg").stat().st_mode) == 0o640
+    assert stat.S_IMODE((demo_dir / "wurzen.gpkg").stat().st_mode) == 0o664
+    for version in (demo_dir / "versions").rglob("*.gpkg"):
+        assert stat.S_IMODE(version.stat().st_mode) == 0o644
+
+
+def _stage_a_publish(demo_dir):
+    """Run a publish up to its commit point and stop there, as a kill would."""
+    store = GeoPackageStore(demo_dir)
+    pool = store.read_layer(schema.POOL_AREAS, ["wurzen"])
+    store._roll_forward = lambda moves: None  # the process "dies" right after writing the journal
+    put_layer(store, "wurzen", schema.POOL_AREAS, pool.iloc[:-1])
+    assert (demo_dir / ".staging" / "journal.json").exists()
+    return pool
+
+
+def test_a_committed_publish_is_completed_by_the_next_reader(demo_dir):
+    pool = _stage_a_publish(demo_dir)
+    moves = json.loads((demo_dir / ".staging" / "journal.json").read_text())["moves"]
+    assert [final for _, final in moves][1:] == ["wurzen.gpkg", "pool.gpkg"]
+    fresh = GeoPackageStore(demo_dir)
+    assert len(fresh.read_layer(schema.POOL_AREAS, ["wurzen"])) == len(pool) - 1
+    assert fresh.read_history()["action"].iloc[-1] == "upload"
+    assert not list((demo_dir / ".staging").iterdir())
+
+
+def test_uncommitted_staging_files_are_thrown_away(demo_store, demo_dir):
+    before = fingerprint(demo_dir)
+    (demo_dir / ".staging").mkdir(exist_ok=True)
+    (demo_dir / ".staging" / "0123456789ab-wurzen.gpkg").write_bytes(b"half a publish")
+    demo_store.transact(lambda state: (pd.DataFrame(), pd.DataFrame()))  # any write cleans up first
+    assert fingerprint(demo_dir) == before
+    assert not list((demo_dir / ".staging").iterdir())
+
+
+def test_a_corrupt_file_is_a_german_store_error(demo_store, demo_dir):
+    path = demo_dir / "wurzen.gpkg"
+    path.write_bytes(path.read_bytes()[:3000])  # a truncated copy
+    with pytest.raises(StoreError, match=r"wurzen.gpkg .*beschädigt"):
+        demo_store.read_layer(schema.POOL_AREAS)
 
 
 def test_an_empty_store_reads_as_empty_frames(tmp_path):
-    store = Store(tmp_path)
+    store = GeoPackageStore(tmp_path)
     assert store.read_layer(schema.POOL_AREAS).empty
     assert store.read_allocations().empty
     assert list(store.read_history().columns) == schema.field_names(schema.HISTORY)
+
+
+def test_history_entry_leaves_ids_and_hashes_to_the_store():
+    entry = history_entry(user="x", layer="pool_areas", action="upload")
+    assert entry["change_id"].iloc[0] is None and entry["hash"].iloc[0] is None

@@ -14,7 +14,7 @@ import vl_convert
 from geo import schema
 from geo.accounting import ledger, summary
 from geo.reports import charts
-from geo.store.gpkg import PoolData
+from geo.schema import PoolData
 from tests.conftest import LEIPZIG, MACHERN, WURZEN, intervention_frame, pool_frame, square
 
 HA = 10_000.0

@@ -21,7 +21,7 @@ from geo import schema
 from geo.access.permissions import User
 from geo.accounting import valuation
 from geo.errors import DataError
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from geo.upload import columns, ingest, publish, validate
 from tests.conftest import LEIPZIG, MACHERN, WURZEN, pool_frame, square
 from tests.uploads import as_file, shapefile_parts, zipped
@@ -34,12 +34,12 @@ def fingerprint(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith(".lock")}
 
 
-def context(store: Store, ags: str = WURZEN) -> validate.Context:
+def context(store: GeoPackageStore, ags: str = WURZEN) -> validate.Context:
     return validate.context_for(ags, schema.POOL_AREAS, stored=store.read_layer(schema.POOL_AREAS),
-                                boundaries=store.read_layer(schema.BOUNDARY), tables=store.read_valuation())
+                                boundaries=store.read_layer(schema.BOUNDARY), tables=valuation.read_tables(store))
 
 
-def try_upload(store: Store, files: list[ingest.UploadedFile], *, publish_clean: bool = True
+def try_upload(store: GeoPackageStore, files: list[ingest.UploadedFile], *, publish_clean: bool = True
                ) -> validate.ValidationReport:
     """What the page does: read, detect, map by name, validate; publish only a clean report."""
     source = ingest.open_upload(files)
@@ -53,7 +53,7 @@ def try_upload(store: Store, files: list[ingest.UploadedFile], *, publish_clean:
     return report
 
 
-def wurzen(store: Store) -> gpd.GeoDataFrame:
+def wurzen(store: GeoPackageStore) -> gpd.GeoDataFrame:
     """The stored Wurzen pool layer, value points left to the app (they depend on today's date)."""
     pool = store.read_layer(schema.POOL_AREAS, [WURZEN])
     pool["value_points"] = np.nan
@@ -91,8 +91,8 @@ def _outside(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return _geometry(frame, 0, shapely.affinity.translate(frame.geometry.iloc[0], 50_000, 0))
 
 
-def _points_off(frame: gpd.GeoDataFrame, store: Store) -> gpd.GeoDataFrame:
-    gain = valuation.pool_gain(frame.iloc[[0]], store.read_valuation()).iloc[0]
+def _points_off(frame: gpd.GeoDataFrame, store: GeoPackageStore) -> gpd.GeoDataFrame:
+    gain = valuation.pool_gain(frame.iloc[[0]], valuation.read_tables(store)).iloc[0]
     return _set(frame, 0, "value_points", gain * 1.5)
 
 
@@ -270,7 +270,7 @@ def test_repair_offers_the_repaired_geometry_with_its_area(demo_store):
 
 
 def test_missing_value_points_are_computed_and_given_ones_kept():
-    ctx = validate.Context(LEIPZIG, valuation.load_tables(Path(__file__).parent.parent / "data"))
+    ctx = validate.Context(LEIPZIG, valuation.read_tables(GeoPackageStore(Path(__file__).parent.parent / "data")))
     frame = pool_frame([{"pool_id": "L-2020-001", "ags": LEIPZIG, "biotope_before": "XVS", "biotope_after": "XGR",
                          "value_points": None, "measure_end": "2020-01-01", "geometry": square(0, 0, 100)},
                         {"pool_id": "L-2020-002", "ags": LEIPZIG, "biotope_before": "XVS", "biotope_after": "XGR",
@@ -302,7 +302,7 @@ def test_point_inside_a_polygon_layer_is_reported_per_feature(demo_store):
 
 
 def test_reserved_and_allocated_status_follow_the_ledger_not_the_file():
-    tables = valuation.load_tables(Path(__file__).parent.parent / "data")
+    tables = valuation.read_tables(GeoPackageStore(Path(__file__).parent.parent / "data"))
     rows = [{"pool_id": pool_id, "ags": LEIPZIG, "biotope_before": "XVS", "biotope_after": "XGR", "status": status,
              "value_points": None, "measure_end": "2020-01-01", "geometry": square(200 * i, 0, 100)}
             for i, (pool_id, status) in enumerate([("L-1", "zugeordnet"), ("L-2", "verfügbar"), ("L-3", "reserviert"),

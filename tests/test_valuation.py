@@ -4,9 +4,10 @@ import pytest
 
 from geo.accounting import valuation
 from geo.errors import DataError
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import DATA, LEIPZIG, intervention_frame, pool_frame, square
 
-TABLES = valuation.load_tables(DATA)
+TABLES = valuation.read_tables(GeoPackageStore(DATA))
 ON = dt.date(2026, 11, 1)
 
 

@@ -16,7 +16,7 @@ import pyogrio
 from shapely.geometry import Polygon, box
 
 from geo import schema
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from geo.upload.ingest import UploadedFile
 
 BRANDIS = "14729070"
@@ -65,7 +65,7 @@ def zipped(parts: list[UploadedFile], name: str, folder: str = "") -> UploadedFi
     return UploadedFile(name, buffer.getvalue())
 
 
-def brandis_last_year(store: Store) -> gpd.GeoDataFrame:
+def brandis_last_year(store: GeoPackageStore) -> gpd.GeoDataFrame:
     """Brandis's pool layer as its GIS office keeps it: own column names, Gauss-Krüger 4 (EPSG:31468),
     German spelling without umlauts in the status, and a few areas changed since."""
     pool = store.read_layer(schema.POOL_AREAS, [BRANDIS]).drop(columns="ags")
@@ -86,6 +86,6 @@ def brandis_last_year(store: Store) -> gpd.GeoDataFrame:
     return pool[[*BRANDIS_COLUMNS.values(), "geometry"]]
 
 
-def brandis_shapefile_zip(store: Store, tmp: Path) -> UploadedFile:
+def brandis_shapefile_zip(store: GeoPackageStore, tmp: Path) -> UploadedFile:
     parts = shapefile_parts(brandis_last_year(store), "Ausgleichsflaechen_Brandis_2025", tmp, encoding="UTF-8")
     return zipped(parts, "Ausgleichsflaechen_Brandis_2025.zip")

@@ -13,7 +13,7 @@ from geo import schema
 from geo.accounting import summary, valuation
 from geo.config import Settings
 from geo.map import changemap
-from geo.store.gpkg import Store
+from geo.store import Store, open_store
 from geo.upload import diff, publish
 
 
@@ -22,44 +22,46 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _open(configured: Settings) -> Store:
+    return open_store(configured)
+
+
 def store() -> Store:
-    return Store(settings().data_dir)
+    """The configured store, opened once per process and settings."""
+    return _open(settings())
 
 
 @st.cache_data(show_spinner="Daten werden geladen …", max_entries=4)
-def _view(data_dir: str, version: tuple) -> summary.PoolView:
-    return summary.pool_view(Store(data_dir).read_all())
+def _view(store_key: str, version: object, _store: Store) -> summary.PoolView:
+    return summary.pool_view(_store.read_all())
 
 
 def view() -> summary.PoolView:
     """The whole pool, enriched by the ledger (see :func:`geo.accounting.summary.pool_view`)."""
     s = store()
-    return _view(str(s.data_dir), s.version())
-
-
-def data_version() -> tuple:
-    return store().version()
+    return _view(s.key, s.version(), s)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _tables(data_dir: str, version: tuple) -> dict[str, valuation.ValuationTable]:
-    return Store(data_dir).read_valuation()
+def _tables(store_key: str, version: object, _store: Store) -> dict[str, valuation.ValuationTable]:
+    return valuation.read_tables(_store)
 
 
 def valuation_tables() -> dict[str, valuation.ValuationTable]:
     """The valuation tables in use, keyed by model (cached by data version)."""
     s = store()
-    return _tables(str(s.data_dir), s.version())
+    return _tables(s.key, s.version(), s)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _restore_preview(data_dir: str, version: tuple, change_id: str) -> tuple[gpd.GeoDataFrame, diff.LayerDiff, bytes]:
-    store = Store(data_dir)
-    row = publish.change_row(store, change_id)
-    earlier = publish.earlier_version(store, change_id)
-    current = store.read_layer(row["layer"], [row["ags"]])
-    back = diff.diff_layer(current, earlier, row["layer"], allocations=store.read_allocations())
-    boundary = store.read_layer(schema.BOUNDARY, [row["ags"]])
+def _restore_preview(store_key: str, version: object, change_id: str, _store: Store
+                     ) -> tuple[gpd.GeoDataFrame, diff.LayerDiff, bytes]:
+    row = publish.change_row(_store, change_id)
+    earlier = publish.earlier_version(_store, change_id)
+    current = _store.read_layer(row["layer"], [row["ags"]])
+    back = diff.diff_layer(current, earlier, row["layer"], allocations=_store.read_allocations())
+    boundary = _store.read_layer(schema.BOUNDARY, [row["ags"]])
     return earlier, back, changemap.change_map_png(current, earlier, back, boundary)
 
 
@@ -70,4 +72,4 @@ def restore_preview(change_id: str) -> tuple[gpd.GeoDataFrame, diff.LayerDiff, b
     version files or redrawing the map. Raises :class:`geo.errors.FlaechenpoolError`.
     """
     s = store()
-    return _restore_preview(str(s.data_dir), s.version(), change_id)
+    return _restore_preview(s.key, s.version(), change_id, s)

@@ -11,7 +11,7 @@ from ui import data
 
 
 @st.cache_data(show_spinner="Karte wird vorbereitet …", max_entries=32)
-def _layers(data_dir: str, version: tuple, filter_key: tuple[tuple[str, str], ...],
+def _layers(store_key: str, version: object, filter_key: tuple[tuple[str, str], ...],
             _view: summary.PoolView) -> webmap.MapLayers:
     return webmap.prepare_layers(_view)
 
@@ -19,7 +19,7 @@ def _layers(data_dir: str, version: tuple, filter_key: tuple[tuple[str, str], ..
 def layers(flt: mapfilter.MapFilter, filtered: summary.PoolView) -> webmap.MapLayers:
     """Trimmed GeoJSON of *filtered* (which :func:`geo.map.mapfilter.apply` made from *flt*)."""
     s = data.store()
-    return _layers(str(s.data_dir), s.version(), tuple(sorted(mapfilter.encode(flt).items())), filtered)
+    return _layers(s.key, s.version(), tuple(sorted(mapfilter.encode(flt).items())), filtered)
 
 
 def map_for(flt: mapfilter.MapFilter, filtered: summary.PoolView) -> folium.Map:

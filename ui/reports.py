@@ -28,18 +28,18 @@ MIME: dict[str, str] = {
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _report(data_dir: str, version: tuple, scope: summary.Scope, _view: summary.PoolView) -> summary.Report:
+def _report(store_key: str, version: object, scope: summary.Scope, _view: summary.PoolView) -> summary.Report:
     return summary.report(_view, scope)
 
 
 def report(scope: summary.Scope) -> summary.Report:
     """The figures of *scope* (see :func:`geo.accounting.summary.report`)."""
     s = data.store()
-    return _report(str(s.data_dir), s.version(), scope, data.view())
+    return _report(s.key, s.version(), scope, data.view())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _vega_specs(data_dir: str, version: tuple, scope: summary.Scope, large: bool,
+def _vega_specs(store_key: str, version: object, scope: summary.Scope, large: bool,
                 _report: summary.Report) -> dict[str, dict]:
     return {spec.key: charts.altair_chart(spec, large=large).to_dict()
             for spec in charts.specs(_report) if not spec.empty()}
@@ -49,11 +49,11 @@ def vega_specs(scope: summary.Scope, *, large: bool = False) -> dict[str, dict]:
     """The overview's charts of *scope* as Vega-Lite specs by chart key, built once per data
     version (building them with Altair costs ~80 ms per rerun)."""
     s = data.store()
-    return _vega_specs(str(s.data_dir), s.version(), scope, large, report(scope))
+    return _vega_specs(s.key, s.version(), scope, large, report(scope))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _export(data_dir: str, version: tuple, scope: summary.Scope, kind: str, on: dt.date,
+def _export(store_key: str, version: object, scope: summary.Scope, kind: str, on: dt.date,
             _report: summary.Report, _context: summary.PoolView) -> bytes:
     if kind == "pptx":
         return pptx.build(_report, on=on, context=_context)
@@ -67,7 +67,7 @@ def export(kind: ExportKind, scope: summary.Scope, on: dt.date) -> Callable[[], 
     """A zero-argument callable that returns (and caches) the *kind* export of *scope*."""
     s = data.store()
     view = data.view()
-    return functools.partial(_export, str(s.data_dir), s.version(), scope, kind, on, report(scope), view)
+    return functools.partial(_export, s.key, s.version(), scope, kind, on, report(scope), view)
 
 
 def file_name(kind: ExportKind, scope: summary.Scope, on: dt.date) -> str:

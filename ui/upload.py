@@ -50,7 +50,7 @@ def context(ags: str, layer: str) -> validate.Context:
     stored = {schema.POOL_AREAS: view.pool_areas, schema.INTERVENTIONS: view.interventions,
               schema.BOUNDARY: view.boundaries}[layer]
     return validate.context_for(ags, layer, stored=stored, boundaries=view.boundaries,
-                                tables=data.store().read_valuation(), allocations=view.allocations)
+                                tables=data.valuation_tables(), allocations=view.allocations)
 
 
 def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: columns.Mapping | None, key: str

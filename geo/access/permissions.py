@@ -42,14 +42,18 @@ def can_edit_municipality(user: User | None, ags: str) -> bool:
     return user.role == "admin" or (user.role == "gis" and user.ags == ags)
 
 
-def require_edit_municipality(user: User | None, ags: str, action: str) -> None:
-    if not can_edit_municipality(user, ags):
+def require_edit_municipality(user: User | None, ags: str, action: str) -> User:
+    """*user* if they may edit *ags*; else :class:`PermissionDenied` naming who may."""
+    if user is None or not can_edit_municipality(user, ags):
         who = "Niemand ist angemeldet" if user is None else f"{user.label} darf das nicht"
         name = schema.AGS_NAMES.get(ags, ags)
         raise PermissionDenied(f"{action} für {name}: {who}. Nur GIS-Zuständige von {name} "
                                "oder die Administration dürfen das.")
+    return user
 
 
-def require_admin(user: User | None, action: str) -> None:
+def require_admin(user: User | None, action: str) -> User:
+    """*user* if they are an administrator; else :class:`PermissionDenied`."""
     if user is None or user.role != "admin":
         raise PermissionDenied(f"{action}: nur die Administration darf das.")
+    return user

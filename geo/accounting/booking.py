@@ -1,4 +1,10 @@
-"""Booking value points: permission check, rules and the ledger write in one transaction."""
+"""Booking value points: permission check, rules and the ledger write in one transaction.
+
+Each action hands the store a plan. The store calls it with the pool areas, interventions,
+ledger and history as they are *inside* its lock or transaction, so a publish or another
+booking that lands in between is seen: an area cannot be overdrawn, nor booked after it
+was withdrawn, however the writes interleave.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ from geo import fmt, schema
 from geo.access.permissions import User, require_edit_municipality
 from geo.accounting import ledger
 from geo.errors import BookingError
-from geo.store.gpkg import Store, history_entry
+from geo.schema import PoolData
+from geo.store import Store, history_entry
 
 
 def _intervention_ags(interventions: pd.DataFrame, intervention_id: str) -> str:
@@ -20,30 +27,6 @@ def _intervention_ags(interventions: pd.DataFrame, intervention_id: str) -> str:
     return str(rows.iloc[0])
 
 
-def _history(user: User, ags: str, history: pd.DataFrame, rows: pd.DataFrame, notes: str) -> pd.DataFrame:
-    return history_entry(user=user.username, ags=ags, layer=schema.ALLOCATIONS, action="booking",
-                         added=len(rows), notes=notes, history=history)
-
-
-def book(store: Store, user: User, *, pool_id: str, intervention_id: str, points: float,
-         kind: ledger.BookingKind, notes: str = "", on: dt.date | None = None) -> pd.DataFrame:
-    """Reserve or allocate *points*; refused (and nothing written) if a rule is broken."""
-    pool = store.read_layer(schema.POOL_AREAS)
-    interventions = store.read_layer(schema.INTERVENTIONS)
-    ags = _intervention_ags(interventions, intervention_id)
-    require_edit_municipality(user, ags, "Wertpunkte buchen")
-
-    def plan(current: pd.DataFrame, history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        rows = ledger.plan_booking(pool, interventions, current, pool_id=pool_id,
-                                   intervention_id=intervention_id, points=points, kind=kind,
-                                   user=user.username, on=on, notes=notes)
-        verb = "reserviert" if kind == "reserviert" else "zugeordnet"
-        return rows, _history(user, ags, history, rows,
-                              f"{fmt.points(points)} von {pool_id} für {intervention_id} {verb}")
-
-    return store.transact_pool(plan)[0]
-
-
 def _entry_intervention(current: pd.DataFrame, allocation_id: str) -> str:
     rows = current.loc[current["allocation_id"] == allocation_id, "intervention_id"]
     if rows.empty:
@@ -51,31 +34,50 @@ def _entry_intervention(current: pd.DataFrame, allocation_id: str) -> str:
     return str(rows.iloc[0])
 
 
-def cancel(store: Store, user: User, *, allocation_id: str, notes: str = "",
+def _history(user: User, ags: str, rows: pd.DataFrame, notes: str) -> pd.DataFrame:
+    return history_entry(user=user.username, ags=ags, layer=schema.ALLOCATIONS, action="booking",
+                         added=len(rows), notes=notes)
+
+
+def book(store: Store, user: User | None, *, pool_id: str, intervention_id: str, points: float,
+         kind: ledger.BookingKind, notes: str = "", on: dt.date | None = None) -> pd.DataFrame:
+    """Reserve or allocate *points*; refused (and nothing written) if a rule is broken."""
+
+    def plan(state: PoolData) -> tuple[pd.DataFrame, pd.DataFrame]:
+        ags = _intervention_ags(state.interventions, intervention_id)
+        signed_in = require_edit_municipality(user, ags, "Wertpunkte buchen")
+        rows = ledger.plan_booking(state.pool_areas, state.interventions, state.allocations, pool_id=pool_id,
+                                   intervention_id=intervention_id, points=points, kind=kind,
+                                   user=signed_in.username, on=on, notes=notes)
+        verb = "reserviert" if kind == "reserviert" else "zugeordnet"
+        return rows, _history(signed_in, ags, rows, f"{fmt.points(points)} von {pool_id} für {intervention_id} {verb}")
+
+    return store.transact(plan)[0]
+
+
+def cancel(store: Store, user: User | None, *, allocation_id: str, notes: str = "",
            on: dt.date | None = None) -> pd.DataFrame:
     """Cancel a booking by a reversing entry."""
-    interventions = store.read_layer(schema.INTERVENTIONS)
 
-    def plan(current: pd.DataFrame, history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        ags = _intervention_ags(interventions, _entry_intervention(current, allocation_id))
-        require_edit_municipality(user, ags, "Buchung stornieren")
-        rows = ledger.plan_cancel(current, allocation_id=allocation_id, user=user.username, on=on, notes=notes)
-        return rows, _history(user, ags, history, rows, f"Storno von {allocation_id}")
+    def plan(state: PoolData) -> tuple[pd.DataFrame, pd.DataFrame]:
+        ags = _intervention_ags(state.interventions, _entry_intervention(state.allocations, allocation_id))
+        signed_in = require_edit_municipality(user, ags, "Buchung stornieren")
+        rows = ledger.plan_cancel(state.allocations, allocation_id=allocation_id, user=signed_in.username,
+                                  on=on, notes=notes)
+        return rows, _history(signed_in, ags, rows, f"Storno von {allocation_id}")
 
-    return store.transact_pool(plan)[0]
+    return store.transact(plan)[0]
 
 
-def confirm(store: Store, user: User, *, allocation_id: str, notes: str = "",
+def confirm(store: Store, user: User | None, *, allocation_id: str, notes: str = "",
             on: dt.date | None = None) -> pd.DataFrame:
     """Turn a reservation into an allocation (intervention must be approved, area not withdrawn)."""
-    pool = store.read_layer(schema.POOL_AREAS)
-    interventions = store.read_layer(schema.INTERVENTIONS)
 
-    def plan(current: pd.DataFrame, history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        ags = _intervention_ags(interventions, _entry_intervention(current, allocation_id))
-        require_edit_municipality(user, ags, "Reservierung zuordnen")
-        rows = ledger.plan_confirm(pool, interventions, current, allocation_id=allocation_id,
-                                   user=user.username, on=on, notes=notes)
-        return rows, _history(user, ags, history, rows, f"Reservierung {allocation_id} zugeordnet")
+    def plan(state: PoolData) -> tuple[pd.DataFrame, pd.DataFrame]:
+        ags = _intervention_ags(state.interventions, _entry_intervention(state.allocations, allocation_id))
+        signed_in = require_edit_municipality(user, ags, "Reservierung zuordnen")
+        rows = ledger.plan_confirm(state.pool_areas, state.interventions, state.allocations,
+                                   allocation_id=allocation_id, user=signed_in.username, on=on, notes=notes)
+        return rows, _history(signed_in, ags, rows, f"Reservierung {allocation_id} zugeordnet")
 
-    return store.transact_pool(plan)[0]
+    return store.transact(plan)[0]

@@ -9,23 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import geopandas as gpd
 import pandas as pd
 
 from geo import fmt, schema
 from geo.accounting import ledger, valuation
-from geo.store.gpkg import PoolData
+from geo.schema import PoolData
 
 
-@dataclass(frozen=True)
-class PoolView:
-    """Stored data plus derived columns (areas, booked/free points, coverage)."""
-
-    boundaries: gpd.GeoDataFrame
-    pool_areas: gpd.GeoDataFrame
-    interventions: gpd.GeoDataFrame
-    allocations: pd.DataFrame
-    history: pd.DataFrame
+class PoolView(PoolData):
+    """Stored data plus derived columns (areas, booked/free points, coverage): see :func:`pool_view`."""
 
 
 def pool_view(data: PoolData) -> PoolView:

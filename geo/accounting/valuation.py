@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +19,7 @@ import pandas as pd
 
 from geo import schema
 from geo.errors import DataError
+from geo.store import Store
 
 _COLUMNS = ("code", "name", "value_per_m2", "development_factor")
 _META_KEYS = ("model", "title", "source", "version", "date")
@@ -74,17 +75,19 @@ def parse_table(text: str) -> ValuationTable:
     return ValuationTable(biotopes=biotopes, **{k: meta[k] for k in _META_KEYS})
 
 
-def load_table(model: str, data_dir: Path) -> ValuationTable:
-    path = Path(data_dir) / "valuation" / f"{model}.csv"
-    if not path.exists():
-        raise DataError(f"Bewertungstabelle „{model}“ fehlt ({path.name}).")
-    return parse_table(path.read_text(encoding="utf-8"))
-
-
-def load_tables(data_dir: Path) -> dict[str, ValuationTable]:
-    """All tables the partners use, keyed by model name."""
+def tables_from(sources: Mapping[str, str]) -> dict[str, ValuationTable]:
+    """The tables the partners use, keyed by model name, from their CSV text (the store's
+    :meth:`~geo.store.Store.read_valuation_sources`)."""
     models = sorted({m.valuation_model for m in schema.MUNICIPALITIES})
-    return {model: load_table(model, data_dir) for model in models}
+    missing = [m for m in models if m not in sources]
+    if missing:
+        raise DataError(f"Bewertungstabelle fehlt: {', '.join(missing)}.")
+    return {model: parse_table(sources[model]) for model in models}
+
+
+def read_tables(store: Store) -> dict[str, ValuationTable]:
+    """The valuation tables in use, read from *store*."""
+    return tables_from(store.read_valuation_sources())
 
 
 def area_m2(frame: gpd.GeoDataFrame) -> pd.Series:

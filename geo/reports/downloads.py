@@ -23,13 +23,11 @@ from openpyxl.utils import get_column_letter
 from geo import schema
 from geo.accounting import summary
 from geo.reports import content
-from geo.store.gpkg import dates_as_text
 
 DERIVED = ["municipality", "area_m2", "reserved_points", "allocated_points", "booked_points", "free_points",
            "covered_points", "open_points", "coverage", "coverage_share"]
 HEADER_FILL = PatternFill("solid", fgColor="E4ECE4")
 AGS_HEADER = "Gemeindeschlüssel (AGS)"
-
 
 def _layer_columns(layer: str) -> tuple[content.Column, ...]:
     """Schema fields then derived columns of *layer*, with German labels and kinds."""
@@ -40,11 +38,9 @@ def _layer_columns(layer: str) -> tuple[content.Column, ...]:
     return (*fields, *(content.Column(c, schema.label(c), derived_kinds.get(c, "points"))  # type: ignore[arg-type]
                        for c in DERIVED))
 
-
 def _attributes(frame: gpd.GeoDataFrame, layer: str) -> tuple[tuple[content.Column, ...], pd.DataFrame]:
     columns = tuple(c for c in _layer_columns(layer) if c.name in frame.columns)
-    return columns, dates_as_text(pd.DataFrame(frame[[c.name for c in columns]]))
-
+    return columns, schema.dates_as_text(pd.DataFrame(frame[[c.name for c in columns]]))
 
 def _sheet(book: Workbook, title: str, columns: tuple[content.Column, ...], frame: pd.DataFrame) -> None:
     sheet = book.create_sheet(title)
@@ -61,7 +57,6 @@ def _sheet(book: Workbook, title: str, columns: tuple[content.Column, ...], fram
         width = max([len(column.header), *(len(str(v)) for v in frame[column.name].head(200))])
         sheet.column_dimensions[letter].width = min(max(10, width + 2), 50)
     sheet.freeze_panes = "A2"
-
 
 def xlsx(report: summary.Report) -> bytes:
     """The report's tables and the scope's attribute tables as an Excel workbook."""
@@ -84,7 +79,6 @@ def xlsx(report: summary.Report) -> bytes:
     book.save(out)
     return out.getvalue()
 
-
 def _geodata(report: summary.Report) -> dict[str, gpd.GeoDataFrame]:
     layers = {}
     for layer, frame in ((schema.POOL_AREAS, report.view.pool_areas), (schema.INTERVENTIONS,
@@ -93,7 +87,6 @@ def _geodata(report: summary.Report) -> dict[str, gpd.GeoDataFrame]:
         layers[layer] = gpd.GeoDataFrame(attributes, geometry=frame.geometry.to_numpy(), crs=frame.crs)
     return layers
 
-
 def geopackage(report: summary.Report) -> bytes:
     """The scope's pool areas and interventions (EPSG:25833) as one GeoPackage."""
     with tempfile.TemporaryDirectory(prefix="flaechenpool-export-") as folder:
@@ -101,7 +94,6 @@ def geopackage(report: summary.Report) -> bytes:
         for layer, frame in _geodata(report).items():
             pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", promote_to_multi=True)
         return path.read_bytes()
-
 
 def geojson(report: summary.Report) -> bytes:
     """The scope's pool areas and interventions as one GeoJSON FeatureCollection (WGS 84,

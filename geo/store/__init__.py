@@ -1,1 +1,142 @@
-"""The only I/O: the store Protocol and its implementations."""
+"""The store: the only place that reads or writes stored data.
+
+:class:`Store` is the seam. :class:`geo.store.gpkg.GeoPackageStore` (one GeoPackage per
+municipality plus ``pool.gpkg``) is the embedded default; a PostGIS implementation
+satisfies the same Protocol. Callers get one through :func:`open_store` and never see a
+path, a lock or a connection.
+
+Every change is one transaction: the store reads the state a change decides on *inside*
+its lock or transaction and hands it to a *plan* (a pure function from the rules); the
+plan returns the rows to append, or raises to abort and nothing is written. The store
+assigns change ids (never reused) and seals ledger and history rows into their hash
+chains (:mod:`geo.store.chain`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, NamedTuple, Protocol, runtime_checkable
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import schema
+from geo.config import Settings
+from geo.schema import PoolData
+
+LedgerPlan = Callable[[PoolData], tuple[pd.DataFrame, pd.DataFrame]]
+"""Gets the stored state (read inside the transaction); returns (ledger rows, history rows) to append."""
+PublishPlan = Callable[[gpd.GeoDataFrame, PoolData], tuple[gpd.GeoDataFrame, pd.DataFrame]]
+"""Gets the municipality's stored layer and the whole stored state; returns (the new layer, its history row)."""
+
+
+class VersionRef(NamedTuple):
+    """A kept earlier state of a layer: the layer as it was before change *change_id*."""
+
+    ags: str
+    change_id: str
+    layer: str
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the app needs from a store. Implementations: GeoPackage folder, PostGIS."""
+
+    key: str
+    """Identifies the store in caches and logs (no secrets)."""
+
+    def version(self) -> Hashable:
+        """A cheap fingerprint that changes whenever any stored data changes (the cache key)."""
+        ...
+
+    def read_layer(self, layer: str, keys: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+        """One municipal layer of all (or the given AGS/slugs) municipalities, in EPSG:25833."""
+        ...
+
+    def read_allocations(self) -> pd.DataFrame:
+        """The ledger in booking order."""
+        ...
+
+    def read_history(self) -> pd.DataFrame:
+        """The change history in order."""
+        ...
+
+    def read_all(self) -> PoolData:
+        """Everything in one call."""
+        ...
+
+    def read_valuation_sources(self) -> dict[str, str]:
+        """The valuation tables' CSV text, by model name."""
+        ...
+
+    def transact(self, plan: LedgerPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Append the plan's ledger and history rows in one transaction; returns them as stored."""
+        ...
+
+    def publish_layer(self, ags: str, layer: str, plan: PublishPlan) -> pd.DataFrame:
+        """Replace *ags*'s *layer* by the plan's frame, keep the previous state, append its history row.
+
+        All or nothing: after a crash at any instant the store is before or after the publish.
+        Returns the history row as stored (with change id, checksum and hash).
+        """
+        ...
+
+    def read_version(self, ags: str, change_id: str, layer: str) -> gpd.GeoDataFrame:
+        """*layer* of *ags* as it was before change *change_id*."""
+        ...
+
+    def list_versions(self) -> list[VersionRef]:
+        """Every kept earlier state."""
+        ...
+
+    def read_mapping(self, ags: str) -> dict[str, Any]:
+        """The municipality's remembered column/value mappings, by layer (empty if none)."""
+        ...
+
+    def write_mapping(self, ags: str, layer: str, mapping: dict[str, Any]) -> None:
+        """Remember *mapping* for *ags*'s *layer*."""
+        ...
+
+    def replace_all(self, data: PoolData, *, versions: dict[VersionRef, gpd.GeoDataFrame] | None = None,
+                    mappings: dict[str, dict[str, Any]] | None = None,
+                    valuation: dict[str, str] | None = None) -> None:
+        """Replace the whole store (demo generation, migration) in one transaction.
+
+        Ledger and history rows keep the hashes they bring; rows without one are sealed.
+        """
+        ...
+
+
+def open_store(settings: Settings | None = None) -> Store:
+    """The store the settings name: PostGIS if ``FLAECHENPOOL_DATABASE_URL`` is set, else the folder."""
+    settings = settings or Settings.from_env()
+    if settings.database_url:
+        from geo.store.postgis import PostGISStore
+
+        return PostGISStore(settings.database_url)
+    from geo.store.gpkg import GeoPackageStore
+
+    return GeoPackageStore(settings.data_dir)
+
+
+def history_entry(*, user: str, layer: str, action: str, ags: str | None = None, source: str = "",
+                  added: int = 0, changed: int = 0, removed: int = 0, notes: str = "",
+                  at: dt.datetime | None = None) -> pd.DataFrame:
+    """One history row for a plan to return; the store fills in change id, checksum and hash."""
+    at = at or dt.datetime.now()
+    return pd.DataFrame([{
+        "change_id": None, "at": at.isoformat(timespec="seconds"), "user": user, "ags": ags,
+        "layer": layer, "action": action, "source": source, "added": added, "changed": changed,
+        "removed": removed, "checksum": "", "notes": notes, "hash": None,
+    }], columns=schema.field_names(schema.HISTORY))
+
+
+def change_number(change_id: object) -> int:
+    """The running number of a change id (``C-000042`` → 42; 0 if it has none)."""
+    digits = "".join(ch for ch in str(change_id) if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def format_change_id(number: int) -> str:
+    return f"C-{number:06d}"

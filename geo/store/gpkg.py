@@ -1,21 +1,36 @@
-"""The embedded GeoPackage store: one file per municipality plus ``pool.gpkg``.
+"""The embedded store: a folder of GeoPackages (one per municipality plus ``pool.gpkg``).
 
-Only this module touches the files. Reads combine all parties' layers in one call;
-writes are atomic (copy → write into the copy → fsync → ``os.replace``) under a
-per-file lock, so a failure or kill midway leaves the previous file intact.
+Layout of the folder::
+
+    <slug>.gpkg                        boundary, pool_areas, interventions of one municipality
+    pool.gpkg                          allocations (the ledger) and history
+    valuation/<model>.csv              valuation tables
+    versions/<slug>/<change>-<layer>.gpkg   a layer as it was before change <change>
+    mappings/<slug>.json               remembered column mappings
+    .staging/                          files of a write in progress (never read)
+
+Writes hold one lock for the whole folder (``.write.lock``), re-read what they decide on
+inside it, and never write into a live file: each file a change touches is staged as a
+complete new copy in ``.staging/`` and fsynced. A change of one file is then one
+``os.replace``. A change of several files (a publish: earlier version, layer, history)
+first writes a journal naming the staged files (the commit point), then moves them into
+place and removes the journal. Opening the store for a write, or reading while a journal
+exists, rolls a committed change forward and throws away uncommitted staging files, so a
+kill at any instant leaves the store before or after the change.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
+import logging
 import os
 import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import time
+import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -23,111 +38,158 @@ import pyogrio
 from filelock import FileLock, Timeout
 
 from geo import schema
-from geo.accounting import valuation
-from geo.errors import StoreError
+from geo.errors import FlaechenpoolError, StoreError
+from geo.schema import PoolData
+from geo.store import LedgerPlan, PublishPlan, VersionRef, chain, change_number, format_change_id
+
+log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT_S = 30.0
 POOL_FILE = "pool.gpkg"
 VERSIONS_DIR = "versions"
 MAPPINGS_DIR = "mappings"
+VALUATION_DIR = "valuation"
+STAGING_DIR = ".staging"
+JOURNAL = "journal.json"
+LOCK_FILE = ".write.lock"
+DEFAULT_MODE = 0o644
 
 
-@dataclass(frozen=True)
-class PoolData:
-    """Everything the app shows, read in one call."""
-
-    boundaries: gpd.GeoDataFrame
-    pool_areas: gpd.GeoDataFrame
-    interventions: gpd.GeoDataFrame
-    allocations: pd.DataFrame
-    history: pd.DataFrame
-
-
-def _normalise(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
-    """Schema column order and types: ids/codes as text, dates as datetime64."""
+def normalise(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """Schema column order and types: ids/codes as text, numbers as float, dates as datetime64."""
     fields = schema.LAYER_FIELDS[layer]
     for f in fields:
         if f.name not in frame.columns:
             frame[f.name] = None
-        if f.type in ("date",):
+        if f.type == "date":
             frame[f.name] = pd.to_datetime(frame[f.name], errors="coerce")
         elif f.type == "number":
             frame[f.name] = pd.to_numeric(frame[f.name], errors="coerce").astype(float)
         else:
             frame[f.name] = frame[f.name].astype(object).where(frame[f.name].notna(), None)
-    extra = [c for c in frame.columns if c not in {f.name for f in fields} and c != "geometry"]
+    names = {f.name for f in fields}
+    extra = [c for c in frame.columns if c not in names and c != "geometry"]
     ordered = [f.name for f in fields] + extra
     if isinstance(frame, gpd.GeoDataFrame):
         ordered.append(frame.geometry.name)
     return frame[ordered]
 
 
-def _fsync(path: Path) -> None:
+def _empty_layer(layer: str) -> gpd.GeoDataFrame:
+    empty = gpd.GeoDataFrame({n: [] for n in schema.field_names(layer)}, geometry=[], crs=schema.CRS)
+    return normalise(empty, layer)  # type: ignore[return-value]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
     with open(path, "rb") as fh:
         os.fsync(fh.fileno())
 
 
-class Store:
-    """GeoPackage files in *data_dir* (see DOMAIN.md for the layout)."""
+class GeoPackageStore:
+    """The store in a folder of GeoPackages (see the module docstring for the layout)."""
 
     def __init__(self, data_dir: Path | str):
-        self.data_dir = Path(data_dir)
+        self._dir = Path(data_dir)
+        self.key = f"gpkg:{self._dir.resolve()}"
+        # One lock object per store: re-entrant within a thread, exclusive across threads and processes.
+        self._lock = FileLock(str(self._dir / LOCK_FILE), timeout=LOCK_TIMEOUT_S)
 
-    # --- paths and versions ---------------------------------------------------------
-    def municipal_path(self, key: str) -> Path:
-        return self.data_dir / f"{schema.municipality(key).slug}.gpkg"
+    def __repr__(self) -> str:
+        return f"GeoPackageStore({str(self._dir)!r})"
+
+    # --- paths (private: nothing outside the store sees them) ------------------------
+    def _municipal_path(self, key: str) -> Path:
+        return self._dir / f"{schema.municipality(key).slug}.gpkg"
 
     @property
-    def pool_path(self) -> Path:
-        return self.data_dir / POOL_FILE
+    def _pool_path(self) -> Path:
+        return self._dir / POOL_FILE
 
-    def version(self) -> tuple:
-        """A cheap fingerprint of all stored data (file names, mtimes, sizes).
+    def _version_path(self, ref: VersionRef) -> Path:
+        slug = schema.municipality(ref.ags).slug
+        return self._dir / VERSIONS_DIR / slug / f"{ref.change_id}-{ref.layer}.gpkg"
 
-        Use it as cache key: it changes whenever any layer, the ledger, the history or
-        a valuation table is written.
-        """
-        files = sorted(self.data_dir.glob("*.gpkg")) + sorted((self.data_dir / "valuation").glob("*.csv"))
-        return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.exists())
+    def _mapping_path(self, key: str) -> Path:
+        return self._dir / MAPPINGS_DIR / f"{schema.municipality(key).slug}.json"
 
-    # --- reading --------------------------------------------------------------------
-    def read_layer(self, layer: str, keys: list[str] | None = None) -> gpd.GeoDataFrame:
-        """One layer of all (or the given) municipalities, combined, in EPSG:25833."""
+    @property
+    def _staging(self) -> Path:
+        return self._dir / STAGING_DIR
+
+    # --- reading -------------------------------------------------------------------
+    def version(self) -> tuple[tuple[str, int, int], ...]:
+        """File names, mtimes and sizes of the layers, the ledger and the valuation tables."""
+        self._recover_if_interrupted()
+        files = [self._municipal_path(m.slug) for m in schema.MUNICIPALITIES] + [self._pool_path]
+        files += sorted((self._dir / VALUATION_DIR).glob("*.csv"))
+        stamps = []
+        for path in files:
+            with contextlib.suppress(FileNotFoundError):
+                stat = path.stat()
+                stamps.append((path.name, stat.st_mtime_ns, stat.st_size))
+        return tuple(stamps)
+
+    def _read_file(self, path: Path, layer: str, *, geometry: bool = True) -> pd.DataFrame:
+        try:
+            return pyogrio.read_dataframe(path, layer=layer, read_geometry=geometry)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+            log.exception("reading %s/%s failed", path.name, layer)
+            raise StoreError(f"{path.name} ({schema.LAYER_LABELS.get(layer, layer)}) kann nicht gelesen werden; "
+                             "die Datei ist beschädigt oder unvollständig. Bitte die Administration "
+                             "informieren (Sicherung einspielen).") from exc
+
+    def _layers_in(self, path: Path) -> set[str]:
+        try:
+            return {name for name, _ in pyogrio.list_layers(path)}
+        except (pyogrio.errors.DataSourceError, OSError) as exc:
+            log.exception("listing layers of %s failed", path.name)
+            raise StoreError(f"{path.name} kann nicht geöffnet werden; die Datei ist beschädigt.") from exc
+
+    def read_layer(self, layer: str, keys: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+        if layer not in schema.MUNICIPAL_LAYERS:
+            raise StoreError(f"Unbekannte Ebene „{layer}“.")
+        self._recover_if_interrupted()
         parts = []
         for m in schema.MUNICIPALITIES:
             if keys is not None and m.ags not in keys and m.slug not in keys:
                 continue
-            path = self.municipal_path(m.slug)
-            if not path.exists() or layer not in {name for name, _ in pyogrio.list_layers(path)}:
+            path = self._municipal_path(m.slug)
+            if not path.exists() or layer not in self._layers_in(path):
                 continue
-            part = pyogrio.read_dataframe(path, layer=layer)
+            part = self._read_file(path, layer)
             if part.crs is None:
                 raise StoreError(f"{path.name}/{layer}: kein Koordinatenbezugssystem gespeichert.")
             if part.crs != schema.CRS:
                 part = part.to_crs(schema.CRS)
             parts.append(part)
         if not parts:
-            empty = gpd.GeoDataFrame({n: [] for n in schema.field_names(layer)}, geometry=[], crs=schema.CRS)
-            return _normalise(empty, layer)
+            return _empty_layer(layer)
         combined = pd.concat(parts, ignore_index=True)
-        return _normalise(gpd.GeoDataFrame(combined, geometry="geometry", crs=schema.CRS), layer)
+        return normalise(gpd.GeoDataFrame(combined, geometry="geometry", crs=schema.CRS), layer)  # type: ignore[return-value]
 
-    def _read_table(self, layer: str) -> pd.DataFrame:
-        path = self.pool_path
-        if path.exists() and layer in {name for name, _ in pyogrio.list_layers(path)}:
-            frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+    def _read_table(self, table: str) -> pd.DataFrame:
+        path = self._pool_path
+        if path.exists() and table in self._layers_in(path):
+            frame = pd.DataFrame(self._read_file(path, table, geometry=False))
         else:
-            frame = pd.DataFrame({n: [] for n in schema.field_names(layer)})
-        return _normalise(pd.DataFrame(frame), layer)
+            frame = pd.DataFrame({n: [] for n in schema.field_names(table)})
+        return normalise(frame, table)
 
     def read_allocations(self) -> pd.DataFrame:
+        self._recover_if_interrupted()
         return self._read_table(schema.ALLOCATIONS)
 
     def read_history(self) -> pd.DataFrame:
+        self._recover_if_interrupted()
         return self._read_table(schema.HISTORY)
-
-    def read_valuation(self) -> dict[str, valuation.ValuationTable]:
-        return valuation.load_tables(self.data_dir)
 
     def read_all(self) -> PoolData:
         return PoolData(
@@ -138,182 +200,230 @@ class Store:
             history=self.read_history(),
         )
 
-    # --- writing --------------------------------------------------------------------
-    @contextlib.contextmanager
-    def locked(self, path: Path) -> Iterator[None]:
-        """Hold the per-file lock of *path* (read-modify-replace must run inside)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S):
-                yield
-        except Timeout as exc:
-            raise StoreError(
-                f"{path.name} ist gerade von einem anderen Vorgang gesperrt. Bitte gleich noch einmal versuchen."
-            ) from exc
+    def read_valuation_sources(self) -> dict[str, str]:
+        return {path.stem: path.read_bytes().decode("utf-8")
+                for path in sorted((self._dir / VALUATION_DIR).glob("*.csv"))}
 
-    def _replace_layers(self, path: Path, layers: dict[str, pd.DataFrame]) -> None:
-        """Write *layers* into a copy of *path* and swap it in atomically (lock held)."""
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=path.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            if path.exists():
-                shutil.copyfile(path, tmp)
-            else:
-                tmp.unlink()
-            for layer, frame in layers.items():
-                if isinstance(frame, gpd.GeoDataFrame):
-                    out = frame.to_crs(schema.CRS) if frame.crs != schema.CRS else frame
-                    pyogrio.write_dataframe(out, tmp, layer=layer, driver="GPKG",
-                                            promote_to_multi=True)
-                else:
-                    pyogrio.write_dataframe(pd.DataFrame(frame), tmp, layer=layer, driver="GPKG")
-            _fsync(tmp)
-            os.replace(tmp, path)
-            dir_fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-        finally:
-            tmp.unlink(missing_ok=True)
-
-    def write_layer(self, key: str, layer: str, frame: gpd.GeoDataFrame) -> None:
-        """Replace one municipality's *layer* atomically; other layers stay as they are."""
-        if layer not in schema.MUNICIPAL_LAYERS:
-            raise StoreError(f"Unbekannte Ebene „{layer}“.")
-        path = self.municipal_path(key)
-        frame = _normalise(frame.copy(), layer)
-        with self.locked(path):
-            self._replace_layers(path, {layer: dates_as_text(frame)})
-
-    def write_municipality(self, key: str, layers: dict[str, gpd.GeoDataFrame]) -> None:
-        """Write several layers of one municipality in one atomic replace."""
-        path = self.municipal_path(key)
-        prepared = {name: dates_as_text(_normalise(frame.copy(), name)) for name, frame in layers.items()}
-        with self.locked(path):
-            self._replace_layers(path, prepared)
-
-    def write_pool_tables(self, tables: dict[str, pd.DataFrame]) -> None:
-        """Replace ledger and/or history tables in ``pool.gpkg`` (used by the demo)."""
-        prepared = {name: dates_as_text(_normalise(frame.copy(), name)) for name, frame in tables.items()}
-        with self.locked(self.pool_path):
-            self._replace_layers(self.pool_path, prepared)
-
-    def transact_pool(
-        self, plan: Callable[[pd.DataFrame, pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame]]
-    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Append to the ledger and history in one transaction.
-
-        *plan* gets the current ledger and history (read under the lock) and returns the
-        rows to append to each. It may raise to abort: then nothing is written. Returns
-        the appended (ledger, history) rows.
-        """
-        with self.locked(self.pool_path):
-            ledger, history = self.read_allocations(), self.read_history()
-            new_ledger, new_history = plan(ledger, history)
-            tables = {}
-            if len(new_ledger):
-                tables[schema.ALLOCATIONS] = pd.concat([ledger, _normalise(new_ledger.copy(), schema.ALLOCATIONS)],
-                                                       ignore_index=True)
-            if len(new_history):
-                tables[schema.HISTORY] = pd.concat([history, _normalise(new_history.copy(), schema.HISTORY)],
-                                                   ignore_index=True)
-            if tables:
-                self._replace_layers(self.pool_path,
-                                     {k: dates_as_text(_normalise(v, k)) for k, v in tables.items()})
-            return new_ledger, new_history
-
-
-    # --- published versions and remembered column mappings ------------------------------
-    def version_path(self, key: str, change_id: str, layer: str) -> Path:
-        """The layer as it was before change *change_id* (kept by :meth:`publish_layer`)."""
-        return self.data_dir / VERSIONS_DIR / schema.municipality(key).slug / f"{change_id}-{layer}.gpkg"
-
-    def read_version(self, key: str, change_id: str, layer: str) -> gpd.GeoDataFrame:
-        path = self.version_path(key, change_id, layer)
+    def read_version(self, ags: str, change_id: str, layer: str) -> gpd.GeoDataFrame:
+        path = self._version_path(VersionRef(ags, change_id, layer))
         if not path.exists():
             raise StoreError(f"Zur Änderung {change_id} ist kein früherer Stand von "
                              f"{schema.LAYER_LABELS.get(layer, layer)} gespeichert.")
-        frame = pyogrio.read_dataframe(path, layer=layer)
-        return _normalise(gpd.GeoDataFrame(frame, geometry="geometry", crs=schema.CRS), layer)
+        frame = self._read_file(path, layer)
+        return normalise(gpd.GeoDataFrame(frame, geometry="geometry", crs=schema.CRS), layer)  # type: ignore[return-value]
 
-    def publish_layer(self, key: str, layer: str, frame: gpd.GeoDataFrame,
-                      plan: Callable[[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
-        """Replace one municipality's *layer*, keep its previous state and append a history row.
+    def list_versions(self) -> list[VersionRef]:
+        refs = []
+        for path in sorted((self._dir / VERSIONS_DIR).glob("*/*.gpkg")):
+            change_id, _, layer = path.stem.rpartition("-")
+            refs.append(VersionRef(schema.municipality(path.parent.name).ags, change_id, layer))
+        return refs
 
-        Runs under the municipality's and the pool's lock: *plan* gets the stored layer,
-        the ledger and the history, and returns the history row (it may raise to abort,
-        then nothing is written). The previous state goes to :meth:`version_path` of the
-        row's ``change_id`` before the layer is swapped in atomically. Returns the row.
-        """
-        if layer not in schema.MUNICIPAL_LAYERS:
-            raise StoreError(f"Unbekannte Ebene „{layer}“.")
-        path = self.municipal_path(key)
-        prepared = dates_as_text(_normalise(frame.copy(), layer))
-        with self.locked(path):
-            current = self.read_layer(layer, [key])
-
-            def pool_plan(allocations: pd.DataFrame, history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-                entry = plan(current, allocations, history)
-                version = self.version_path(key, str(entry["change_id"].iloc[0]), layer)
-                version.parent.mkdir(parents=True, exist_ok=True)
-                self._replace_layers(version, {layer: dates_as_text(current)})
-                self._replace_layers(path, {layer: prepared})
-                return allocations.iloc[:0], entry
-
-            return self.transact_pool(pool_plan)[1]
-
-    def _mapping_path(self, key: str) -> Path:
-        return self.data_dir / MAPPINGS_DIR / f"{schema.municipality(key).slug}.json"
-
-    def read_mapping(self, key: str) -> dict:
-        """The municipality's remembered column/value mappings, by layer (empty if none)."""
-        path = self._mapping_path(key)
+    def read_mapping(self, ags: str) -> dict[str, Any]:
+        path = self._mapping_path(ags)
         if not path.exists():
             return {}
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            stored = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
+            log.warning("ignoring unreadable mapping file %s", path.name)
             return {}
+        return stored if isinstance(stored, dict) else {}
 
-    def write_mapping(self, key: str, layer: str, mapping: dict) -> None:
-        """Remember *mapping* for the municipality's *layer* (atomic JSON write)."""
-        path = self._mapping_path(key)
-        with self.locked(path):
-            stored = {**self.read_mapping(key), layer: mapping}
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".json", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(stored, fh, ensure_ascii=False, indent=2)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, path)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+    # --- the write path ------------------------------------------------------------
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """The folder's one write lock; a committed but unfinished change is completed first."""
+        self._dir.mkdir(parents=True, exist_ok=True)
+        try:
+            with self._lock:
+                if self._lock.lock_counter == 1:
+                    self._recover()
+                yield
+        except Timeout as exc:
+            raise StoreError("Der Datenbestand wird gerade von einem anderen Vorgang geändert. "
+                             "Bitte gleich noch einmal versuchen.") from exc
 
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """Turn I/O failures of a write into a German :class:`StoreError` (details go to the log)."""
+        started = time.perf_counter()
+        try:
+            yield
+        except FlaechenpoolError:
+            raise  # a refusal with its own German message (PermissionDenied is also an OSError)
+        except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+                pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
+            log.exception("store write failed: %s", what)
+            raise StoreError(f"{what}: Speichern fehlgeschlagen (z. B. Speicherplatz voll oder keine "
+                             "Schreibrechte). Es wurde nichts geändert; Einzelheiten stehen im Protokoll.") from exc
+        log.info("store write: %s (%.0f ms)", what, (time.perf_counter() - started) * 1000)
 
-def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates as ISO text (GeoPackage DATE semantics, QGIS-friendly); other columns as they are."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%d").where(out[col].notna(), None)
-    return out
+    def _recover_if_interrupted(self) -> None:
+        """Readers complete a committed change before reading (cheap: one ``stat``)."""
+        if (self._staging / JOURNAL).exists():
+            with self._write_lock():
+                pass
 
+    def _recover(self) -> None:
+        """Roll a committed change forward, drop uncommitted staging files (lock held)."""
+        journal = self._staging / JOURNAL
+        if journal.exists():
+            moves = json.loads(journal.read_text(encoding="utf-8"))["moves"]
+            log.warning("completing an interrupted change (%d files)", len(moves))
+            self._roll_forward(moves)
+        leftovers = list(self._staging.iterdir()) if self._staging.exists() else []
+        # Temporary copies of earlier releases of this store lay next to the files they replaced.
+        leftovers += [*self._dir.glob(".*-*.gpkg"), *self._dir.glob(f"{VERSIONS_DIR}/*/.*-*.gpkg")]
+        for leftover in leftovers:
+            log.warning("removing uncommitted staging file %s", leftover.name)
+            leftover.unlink(missing_ok=True)
 
-def history_entry(*, user: str, layer: str, action: str, ags: str | None = None, source: str = "",
-                  added: int = 0, changed: int = 0, removed: int = 0, checksum: str = "",
-                  notes: str = "", at: dt.datetime | None = None, history: pd.DataFrame | None = None
-                  ) -> pd.DataFrame:
-    """One history row; its ``change_id`` follows the existing history's numbering."""
-    at = at or dt.datetime.now()
-    number = 1
-    if history is not None and len(history):
-        ids = history["change_id"].astype(str).str.extract(r"(\d+)$")[0].dropna().astype(int)
-        number = int(ids.max()) + 1 if len(ids) else 1
-    return pd.DataFrame([{
-        "change_id": f"C-{number:06d}", "at": at.isoformat(timespec="seconds"), "user": user, "ags": ags,
-        "layer": layer, "action": action, "source": source, "added": added, "changed": changed,
-        "removed": removed, "checksum": checksum, "notes": notes,
-    }], columns=schema.field_names(schema.HISTORY))
+    def _roll_forward(self, moves: list[list[str]]) -> None:
+        folders = set()
+        for staged, final in moves:
+            source, target = self._staging / staged, self._dir / final
+            if source.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
+                folders.add(target.parent)
+        for folder in folders:
+            _fsync_dir(folder)
+        (self._staging / JOURNAL).unlink(missing_ok=True)
+        _fsync_dir(self._staging)
+
+    def _stage_path(self, final: Path) -> Path:
+        self._staging.mkdir(parents=True, exist_ok=True)
+        return self._staging / f"{uuid.uuid4().hex[:12]}-{final.name}"
+
+    def _stage_gpkg(self, final: Path, layers: dict[str, pd.DataFrame], *, fresh: bool = False) -> Path:
+        """A complete new copy of *final* with *layers* replaced, fsynced, with *final*'s mode."""
+        staged = self._stage_path(final)
+        if final.exists() and not fresh:
+            shutil.copyfile(final, staged)
+        for layer, frame in layers.items():
+            if isinstance(frame, gpd.GeoDataFrame):
+                out = frame.to_crs(schema.CRS) if frame.crs != schema.CRS else frame
+                pyogrio.write_dataframe(schema.dates_as_text(out), staged, layer=layer, driver="GPKG",
+                                        promote_to_multi=True)
+            else:
+                pyogrio.write_dataframe(schema.dates_as_text(pd.DataFrame(frame)), staged, layer=layer,
+                                        driver="GPKG")
+        self._finish_staged(staged, final)
+        return staged
+
+    def _stage_text(self, final: Path, text: str) -> Path:
+        staged = self._stage_path(final)
+        staged.write_bytes(text.encode("utf-8"))
+        self._finish_staged(staged, final)
+        return staged
+
+    @staticmethod
+    def _finish_staged(staged: Path, final: Path) -> None:
+        os.chmod(staged, final.stat().st_mode & 0o777 if final.exists() else DEFAULT_MODE)
+        _fsync_file(staged)
+
+    def _commit(self, staged: dict[Path, Path]) -> None:
+        """Move staged files into place: one file directly, several through the journal."""
+        moves = [[s.name, str(final.relative_to(self._dir))] for final, s in staged.items()]
+        if len(moves) > 1:
+            tmp = self._staging / (JOURNAL + ".tmp")
+            tmp.write_text(json.dumps({"moves": moves}), encoding="utf-8")
+            _fsync_file(tmp)
+            os.replace(tmp, self._staging / JOURNAL)  # the commit point
+            _fsync_dir(self._staging)
+        self._roll_forward(moves)
+
+    def _state(self) -> PoolData:
+        return self.read_all()
+
+    def _next_change(self, history: pd.DataFrame) -> int:
+        """One more than any change id ever used: in the history or in a kept version's name."""
+        used = [change_number(c) for c in history["change_id"]]
+        used += [change_number(ref.change_id) for ref in self.list_versions()]
+        return max(used, default=0) + 1
+
+    def _sealed(self, stored: pd.DataFrame, rows: pd.DataFrame, table: str) -> pd.DataFrame:
+        rows = normalise(rows.copy(), table)
+        return chain.seal(rows, table, chain.last_hash(stored))
+
+    def transact(self, plan: LedgerPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
+        with self._writing("Buchung"), self._write_lock():
+            state = self._state()
+            new_ledger, new_history = plan(state)
+            if not len(new_ledger) and not len(new_history):
+                return new_ledger, new_history
+            change_id = format_change_id(self._next_change(state.history))
+            new_history = new_history.assign(change_id=change_id)
+            new_ledger = new_ledger.assign(change_id=change_id)
+            tables = {}
+            if len(new_ledger):
+                new_ledger = self._sealed(state.allocations, new_ledger, schema.ALLOCATIONS)
+                tables[schema.ALLOCATIONS] = pd.concat([state.allocations, new_ledger], ignore_index=True)
+            if len(new_history):
+                new_history = self._sealed(state.history, new_history, schema.HISTORY)
+                tables[schema.HISTORY] = pd.concat([state.history, new_history], ignore_index=True)
+            self._commit({self._pool_path: self._stage_gpkg(self._pool_path, tables)})
+            return new_ledger, new_history
+
+    def publish_layer(self, ags: str, layer: str, plan: PublishPlan) -> pd.DataFrame:
+        if layer not in schema.MUNICIPAL_LAYERS:
+            raise StoreError(f"Unbekannte Ebene „{layer}“.")
+        ags = schema.municipality(ags).ags
+        label = f"{schema.LAYER_LABELS[layer]} ({schema.AGS_NAMES[ags]}) veröffentlichen"
+        with self._writing(label), self._write_lock():
+            state = self._state()
+            stored = state.layer(layer)
+            current = stored[stored["ags"] == ags]
+            frame, entry = plan(current, state)
+            new = normalise((frame.to_crs(schema.CRS) if frame.crs != schema.CRS else frame).copy(), layer)
+            change_id = format_change_id(self._next_change(state.history))
+            ref = VersionRef(ags, change_id, layer)
+            if self._version_path(ref).exists():
+                raise StoreError(f"Der frühere Stand zur Änderung {change_id} existiert schon; "
+                                 "es wird nichts überschrieben.")
+            entry = entry.assign(change_id=change_id, checksum=chain.layer_checksum(new, layer))  # type: ignore[arg-type]
+            entry = self._sealed(state.history, entry, schema.HISTORY)
+            staged = {
+                self._version_path(ref): self._stage_gpkg(self._version_path(ref), {layer: current}, fresh=True),
+                self._municipal_path(ags): self._stage_gpkg(self._municipal_path(ags), {layer: new}),
+                self._pool_path: self._stage_gpkg(
+                    self._pool_path, {schema.HISTORY: pd.concat([state.history, entry], ignore_index=True)}),
+            }
+            self._commit(staged)
+            return entry
+
+    def write_mapping(self, ags: str, layer: str, mapping: dict[str, Any]) -> None:
+        path = self._mapping_path(ags)
+        with self._writing("Spaltenzuordnung speichern"), self._write_lock():
+            stored = {**self.read_mapping(ags), layer: mapping}
+            text = json.dumps(stored, ensure_ascii=False, indent=2)
+            self._commit({path: self._stage_text(path, text)})
+
+    def replace_all(self, data: PoolData, *, versions: dict[VersionRef, gpd.GeoDataFrame] | None = None,
+                    mappings: dict[str, dict[str, Any]] | None = None,
+                    valuation: dict[str, str] | None = None) -> None:
+        with self._writing("Datenbestand ersetzen"), self._write_lock():
+            for folder in (VERSIONS_DIR, MAPPINGS_DIR):
+                shutil.rmtree(self._dir / folder, ignore_errors=True)
+            staged: dict[Path, Path] = {}
+            for m in schema.MUNICIPALITIES:
+                layers = {layer: normalise(data.layer(layer)[data.layer(layer)["ags"] == m.ags].copy(), layer)
+                          for layer in schema.MUNICIPAL_LAYERS}
+                path = self._municipal_path(m.ags)
+                staged[path] = self._stage_gpkg(path, layers, fresh=True)
+            tables = {}
+            for table, rows in ((schema.ALLOCATIONS, data.allocations), (schema.HISTORY, data.history)):
+                rows = normalise(rows.copy(), table)
+                tables[table] = rows if rows["hash"].notna().all() else chain.seal(rows, table, chain.GENESIS)
+            staged[self._pool_path] = self._stage_gpkg(self._pool_path, tables, fresh=True)
+            for ref, frame in (versions or {}).items():
+                path = self._version_path(ref)
+                staged[path] = self._stage_gpkg(path, {ref.layer: normalise(frame.copy(), ref.layer)}, fresh=True)
+            for ags, stored in (mappings or {}).items():
+                path = self._mapping_path(ags)
+                staged[path] = self._stage_text(path, json.dumps(stored, ensure_ascii=False, indent=2))
+            for model, text in (valuation or {}).items():
+                path = self._dir / VALUATION_DIR / f"{model}.csv"
+                staged[path] = self._stage_text(path, text)
+            self._commit(staged)

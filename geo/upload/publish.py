@@ -1,31 +1,23 @@
 """Publishing a validated layer, and restoring an earlier version.
 
-Both check the permission first, then recompute the change against the stored state
-under the store's locks (so a booking or another upload in between is seen), refuse if
-anything booked would disappear, keep the previous state and write one history row.
+Both check the permission first, then, inside the store's transaction (so a booking or
+another upload in between is seen), validate and recompute the change against the stored
+state, refuse if anything booked would disappear, and let the store keep the previous
+state and write one history row. The page's validation is a convenience; this is the guard.
 """
 
 from __future__ import annotations
-
-import hashlib
 
 import geopandas as gpd
 import pandas as pd
 
 from geo import schema
 from geo.access.permissions import User, require_admin, require_edit_municipality
+from geo.accounting import valuation
 from geo.errors import DataError
-from geo.store.gpkg import Store, history_entry
-from geo.upload import diff
-
-
-def checksum(frame: gpd.GeoDataFrame) -> str:
-    """SHA-256 of a layer's content (attributes and WKB), independent of file format."""
-    digest = hashlib.sha256()
-    body = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype(str)
-    digest.update(pd.util.hash_pandas_object(body, index=False).to_numpy().tobytes())
-    digest.update(b"".join(g.wkb if g is not None else b"" for g in frame.geometry))
-    return digest.hexdigest()
+from geo.schema import PoolData
+from geo.store import Store, history_entry
+from geo.upload import diff, validate
 
 
 def _refuse(change: diff.LayerDiff) -> None:
@@ -35,20 +27,36 @@ def _refuse(change: diff.LayerDiff) -> None:
         raise DataError("Nicht veröffentlicht: " + " ".join(f.message for f in change.findings))
 
 
+def _validated(frame: gpd.GeoDataFrame, layer: str, ags: str, state: PoolData,
+               tables: dict[str, valuation.ValuationTable]) -> gpd.GeoDataFrame:
+    """*frame* as validation leaves it; refused with every error if it has any."""
+    ctx = validate.context_for(ags, layer, stored=state.layer(layer), boundaries=state.boundaries,
+                               tables=tables, allocations=state.allocations)
+    report = validate.validate(frame, layer, ctx)
+    if report.frame is None or report.errors:
+        shown = report.errors[:5]
+        more = f" (und {len(report.errors) - len(shown)} weitere)" if len(report.errors) > len(shown) else ""
+        details = " ".join(f"{f.feature_id + ': ' if f.feature_id else ''}{f.message}" for f in shown)
+        raise DataError(f"Nicht veröffentlicht, die Prüfung findet Fehler{more}: {details}")
+    return report.frame
+
+
 def publish(store: Store, user: User | None, *, ags: str, layer: str, frame: gpd.GeoDataFrame, source: str,
             notes: str = "") -> pd.DataFrame:
-    """Replace municipality *ags*'s *layer* by the validated *frame*; returns the history row."""
-    require_edit_municipality(user, ags, f"{schema.LAYER_LABELS[layer]} veröffentlichen")
+    """Replace municipality *ags*'s *layer* by *frame* after validating it; returns the history row."""
+    signed_in = require_edit_municipality(user, ags, f"{schema.LAYER_LABELS[layer]} veröffentlichen")
     if not frame["ags"].eq(ags).all():
         raise DataError(f"Die Daten gehören nicht (alle) zu {schema.AGS_NAMES[ags]}.")
+    tables = valuation.read_tables(store)
 
-    def plan(current: gpd.GeoDataFrame, allocations: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
-        change = diff.diff_layer(current, frame, layer, allocations=allocations)
+    def plan(current: gpd.GeoDataFrame, state: PoolData) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+        checked = _validated(frame, layer, ags, state, tables)
+        change = diff.diff_layer(current, checked, layer, allocations=state.allocations)
         _refuse(change)
-        return history_entry(user=user.username, ags=ags, layer=layer, action="upload", source=source,
-                             checksum=checksum(frame), notes=notes, history=history, **change.counts)
+        return checked, history_entry(user=signed_in.username, ags=ags, layer=layer, action="upload",
+                                      source=source, notes=notes, **change.counts)
 
-    return store.publish_layer(ags, layer, frame, plan)
+    return store.publish_layer(ags, layer, plan)
 
 
 def change_row(store: Store, change_id: str) -> pd.Series:
@@ -69,16 +77,16 @@ def earlier_version(store: Store, change_id: str) -> gpd.GeoDataFrame:
 
 def restore(store: Store, user: User | None, change_id: str) -> pd.DataFrame:
     """Put back the layer as it was before *change_id* (admins only); recorded as ``restore``."""
-    require_admin(user, "Früheren Stand wiederherstellen")
+    signed_in = require_admin(user, "Früheren Stand wiederherstellen")
     row = change_row(store, change_id)
     earlier = earlier_version(store, change_id)
     layer, ags = row["layer"], row["ags"]
 
-    def plan(current: gpd.GeoDataFrame, allocations: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
-        change = diff.diff_layer(current, earlier, layer, allocations=allocations)
+    def plan(current: gpd.GeoDataFrame, state: PoolData) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+        change = diff.diff_layer(current, earlier, layer, allocations=state.allocations)
         _refuse(change)
-        return history_entry(user=user.username, ags=ags, layer=layer, action="restore",
-                             source=f"Stand vor {change_id}", checksum=checksum(earlier),
-                             notes=f"Stand vor {change_id} wiederhergestellt", history=history, **change.counts)
+        return earlier, history_entry(user=signed_in.username, ags=ags, layer=layer, action="restore",
+                                      source=f"Stand vor {change_id}",
+                                      notes=f"Stand vor {change_id} wiederhergestellt", **change.counts)
 
-    return store.publish_layer(ags, layer, earlier, plan)
+    return store.publish_layer(ags, layer, plan)

@@ -12,7 +12,7 @@ from geo import fmt, schema
 from geo.access import users
 from geo.accounting import summary
 from geo.display import interventions
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from tests.e2e.conftest import screenshot, wait_for_app
 
 PASSWORD = "browser-test-1"
@@ -40,7 +40,7 @@ def visible(text: str) -> str:
 def test_a_planner_of_wurzen_books_from_bennewitz_and_every_page_follows(page, app_url, app_data):
     page.goto(app_url)
     wait_for_app(page)
-    before = summary.headline(summary.pool_view(Store(app_data).read_all()))
+    before = summary.headline(summary.pool_view(GeoPackageStore(app_data).read_all()))
     assert metric(page, "Freie Wertpunkte") == fmt.points_short(before.free_points)
 
     page.goto(f"{app_url}/eingriffe?eingriff={TARGET}")
@@ -72,7 +72,7 @@ def test_a_planner_of_wurzen_books_from_bennewitz_and_every_page_follows(page, a
     assert message.startswith(f"{visible(fmt.points(POINTS))} von {pool_id}")
     screenshot(page, "eingriffe_gebucht")
 
-    after = summary.pool_view(Store(app_data).read_all())
+    after = summary.pool_view(GeoPackageStore(app_data).read_all())
     area = after.pool_areas.set_index("pool_id").loc[pool_id]
     assert area["ags"] == schema.municipality("bennewitz").ags
     target = interventions.one(after.interventions, TARGET)

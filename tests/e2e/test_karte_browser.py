@@ -11,9 +11,10 @@ from shapely.geometry import box
 from geo import schema
 from geo.accounting import summary
 from geo.map import mapfilter, webmap
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import copy_demo_data
 from tests.e2e.conftest import screenshot, wait_for_app
+from tests.storetools import put_layer
 
 XSS = "<img src=x onerror=alert(1)>"
 XSS_ID = "WUR-XSS-001"
@@ -25,13 +26,13 @@ DONE_QUERY = "gemeinde=wurzen,machern&status=verf%C3%BCgbar&massnahme=Aufforstun
 def app_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo pool plus one Wurzen area whose name and parcels are an XSS attempt."""
     data = copy_demo_data(tmp_path_factory.mktemp("e2e_karte") / "data")
-    store = Store(data)
+    store = GeoPackageStore(data)
     pool = store.read_layer(schema.POOL_AREAS, ["wurzen"])
     evil = pool.iloc[[0]].copy()
     x, y = pool.geometry.iloc[0].representative_point().coords[0]
     evil[["pool_id", "name", "parcels", "status"]] = [XSS_ID, XSS, XSS, "verfügbar"]
     evil["geometry"] = [box(x - 400, y - 400, x + 400, y + 400)]
-    store.write_layer("wurzen", schema.POOL_AREAS, pool.__class__(
+    put_layer(store, "wurzen", schema.POOL_AREAS, pool.__class__(
         [*pool.to_dict("records"), *evil.to_dict("records")], geometry="geometry", crs=schema.CRS))
     return data
 
@@ -53,7 +54,7 @@ def test_map_draws_all_polygons_with_local_leaflet_and_nothing_external(page, ap
     leaflet = []
     page.on("response", lambda r: leaflet.append((r.url, r.status)) if "/leaflet." in r.url else None)
     frame = open_map(page, f"{app_url}/karte")
-    view = summary.pool_view(Store(app_data).read_all())
+    view = summary.pool_view(GeoPackageStore(app_data).read_all())
     expected = len(view.pool_areas) + len(view.interventions)
     assert frame.locator("path.leaflet-interactive:not(.fp-spot)").count() == expected
     assert pool_paths(frame).count() == len(view.pool_areas)
@@ -70,7 +71,7 @@ def test_map_draws_all_polygons_with_local_leaflet_and_nothing_external(page, ap
 
 
 def test_planner_finds_clicks_and_shares_afforestation_areas(page, browser, app_url, app_data):
-    view = summary.pool_view(Store(app_data).read_all())
+    view = summary.pool_view(GeoPackageStore(app_data).read_all())
     expected = mapfilter.apply(view, mapfilter.decode(parse_qs(DONE_QUERY)).filter).pool_areas["pool_id"].tolist()
     assert len(expected) == 10
     frame = open_map(page, f"{app_url}/karte?{DONE_QUERY}")

@@ -1,6 +1,6 @@
 from geo import fmt
 from geo.accounting import summary
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from tests.e2e.conftest import screenshot, wait_for_app
 
 
@@ -17,7 +17,7 @@ def test_a_deep_link_as_first_request_gets_the_whole_app(page, app_url):
 def test_start_page_renders_german_figures(page, app_url, app_data):
     page.goto(app_url)
     wait_for_app(page)
-    head = summary.headline(summary.pool_view(Store(app_data).read_all()))
+    head = summary.headline(summary.pool_view(GeoPackageStore(app_data).read_all()))
     body = page.inner_text("body")
     assert "Flächenpool auf einen Blick" in body
     for figure in (fmt.points_short(head.free_points), fmt.hectares(head.pool_area_m2)):

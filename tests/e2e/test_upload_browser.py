@@ -13,7 +13,7 @@ from shapely.geometry import box
 from geo import schema
 from geo.access import users
 from geo.accounting import ledger
-from geo.store.gpkg import Store
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import WURZEN
 from tests.e2e.conftest import screenshot, wait_for_app
 from tests.test_validate import _zip_bytes, fingerprint
@@ -36,7 +36,7 @@ def app_env(app_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 @pytest.fixture(scope="module")
 def changed_gpkg(app_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Wurzen's layer as its office exports it: Gauss-Krüger, "verfuegbar", one area renamed, one new."""
-    store = Store(app_data)
+    store = GeoPackageStore(app_data)
     pool = store.read_layer(schema.POOL_AREAS, [WURZEN])
     free = ledger.enrich_pool(pool, store.read_allocations())
     renamed = free.loc[free["booked_points"] == 0, "pool_id"].iloc[0]
@@ -74,7 +74,7 @@ def _choose(page, label: str, option: str) -> None:
 
 
 def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg):
-    history = Store(app_data).read_history()
+    history = GeoPackageStore(app_data).read_history()
     _sign_in(page, app_url, "wurzen.gis")
     assert "Angemeldet: GIS Stadt Wurzen" in page.inner_text("[data-testid='stSidebar']")
 
@@ -98,11 +98,11 @@ def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg):
     page.get_by_role("button", name="Poolflächen von Wurzen veröffentlichen").click()
     page.get_by_text("Veröffentlicht als Änderung").wait_for(timeout=60_000)
     wait_for_app(page)
-    latest = Store(app_data).read_history().iloc[-1]
-    assert len(Store(app_data).read_history()) == len(history) + 1
+    latest = GeoPackageStore(app_data).read_history().iloc[-1]
+    assert len(GeoPackageStore(app_data).read_history()) == len(history) + 1
     assert (latest["user"], latest["action"], latest["source"], latest["added"]) == (
         "wurzen.gis", "upload", changed_gpkg.name, 1)
-    assert NEW_ID in set(Store(app_data).read_layer(schema.POOL_AREAS, [WURZEN])["pool_id"])
+    assert NEW_ID in set(GeoPackageStore(app_data).read_layer(schema.POOL_AREAS, [WURZEN])["pool_id"])
 
     page.get_by_role("link", name="Änderungen").click()
     page.get_by_text("Was eine Wiederherstellung ändern würde").wait_for(timeout=60_000)
@@ -114,7 +114,7 @@ def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg):
 
 
 def test_brandis_shapefile_after_a_zip_bomb_then_admin_restores(page, app_url, app_data, tmp_path):
-    store = Store(app_data)
+    store = GeoPackageStore(app_data)
     original = store.read_layer(schema.POOL_AREAS, [BRANDIS])
     shapefile = tmp_path / "Ausgleichsflaechen_Brandis_2025.zip"
     shapefile.write_bytes(brandis_shapefile_zip(store, tmp_path).data)
