@@ -16,7 +16,18 @@ _GROUPED = re.compile(r"[-−]?\d{1,3}(\.\d{3})+")
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT
+    return (value is None or value is pd.NA or value is pd.NaT
+            or (isinstance(value, float) and math.isnan(value)))
+
+
+def text(value: object, missing: str = "") -> str:
+    """Any value as text: ``str(value)``; missing (None, NaN, ``pd.NA``, ``NaT``) → *missing*."""
+    return missing if _missing(value) else str(value)
+
+
+def texts(values: pd.Series) -> pd.Series:
+    """:func:`text` for a whole column (same index): missing → ``""``, anything else ``str(value)``."""
+    return values.astype(object).where(values.notna(), "").astype(str)
 
 
 def number(value: float | None, decimals: int = 0) -> str:

@@ -54,3 +54,11 @@ def test_numbers_are_read_the_german_way_or_plain():
     assert fmt.parse_number("1.00") == 1.0  # no thousands grouping: a plain decimal
     for bad in ("", "zehn", "1,2,3", "1.2.3", "nan", "inf"):
         assert fmt.parse_number(bad) is None, bad
+
+
+def test_text_leaves_missing_values_empty():
+    assert [fmt.text(v) for v in (None, math.nan, pd.NA, pd.NaT)] == ["", "", "", ""]
+    assert fmt.text(None, "–") == "–"
+    assert fmt.text(12) == "12" and fmt.text(" Am Wald ") == " Am Wald "
+    column = pd.Series(["Am Wald", None, math.nan, 3], index=[5, 6, 7, 8])
+    assert fmt.texts(column).to_dict() == {5: "Am Wald", 6: "", 7: "", 8: "3"}

@@ -108,11 +108,11 @@ def feature_tables(shown: PoolView, total: PoolView) -> dict[str, Selection | No
     itv_label = f"Eingriffe ({fmt.number(len(shown.interventions))} von {fmt.number(len(total.interventions))})"
     pool_tab, itv_tab = st.tabs([pool_label, itv_label])
     with pool_tab:
-        pool_event = tables.show(selection.pool_table(shown.pool_areas), hide_index=True, width="stretch",
-                                  on_select="rerun", selection_mode="single-row", key=_KEY + "pool_rows")
+        pool_event = tables.show(selection.pool_table(shown.pool_areas), on_select="rerun",
+                                 selection_mode="single-row", key=_KEY + "pool_rows")
     with itv_tab:
         itv_event = tables.show(
-            selection.intervention_table(shown.interventions), hide_index=True, width="stretch",
+            selection.intervention_table(shown.interventions),
             on_select="rerun", selection_mode="single-row", key=_KEY + "itv_rows",
             column_config={selection.LINK_COLUMN: st.column_config.LinkColumn(
                 selection.LINK_COLUMN, display_text="Eingriff öffnen",

@@ -111,10 +111,10 @@ def show_report(report: validate.ValidationReport) -> None:
     else:
         st.success("Prüfung bestanden: keine Fehler, keine Hinweise.")
     if report.findings:
-        tables.show(report.table(), hide_index=True, width="stretch", column_config=FINDING_COLUMNS)
+        tables.show(report.table(), column_config=FINDING_COLUMNS)
     if len(report.repairs):
         st.caption("Ungültige Geometrien und ihre reparierte Fassung")
-        tables.show(report.repairs_table(), hide_index=True, width="stretch")
+        tables.show(report.repairs_table())
 
 
 def show_preview(change: diff.LayerDiff, map_png: bytes, title: str = "Vorschau der Änderung") -> None:

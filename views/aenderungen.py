@@ -24,7 +24,7 @@ layers = cols[1].multiselect("Ebene", [*schema.MUNICIPAL_LAYERS, schema.ALLOCATI
 actions = cols[2].multiselect("Aktion", list(changes.ACTION_LABELS), format_func=changes.ACTION_LABELS.get,
                               placeholder="alle")
 rows = changes.newest_first(view.history, ags=ags, layers=layers, actions=actions)
-tables.show(changes.history_table(rows), hide_index=True, width="stretch")
+tables.show(changes.history_table(rows))
 
 st.subheader("Früheren Stand ansehen")
 versions = rows[rows.apply(changes.is_layer_change, axis=1)] if len(rows) else rows
@@ -43,7 +43,7 @@ except FlaechenpoolError as exc:
 
 layer, where = row["layer"], schema.AGS_NAMES[row["ags"]]
 st.caption(f"{schema.LAYER_LABELS[layer]} von {where}, wie sie vor {change_id} waren: {len(earlier)} Objekte.")
-tables.show(changes.layer_table(earlier, layer), hide_index=True, width="stretch", height=280)
+tables.show(changes.layer_table(earlier, layer), height=280)
 upload.show_preview(back, map_png, title="Was eine Wiederherstellung ändern würde")
 
 user = auth.current_user()

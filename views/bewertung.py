@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import fmt, schema
-from geo.display import present
+from geo.display.tables import valuation_table
 from ui import data, tables
 
 st.title("Bewertungsmodelle")
@@ -23,4 +23,4 @@ for model, table in models.items():
         st.subheader(table.title)
         st.write(f"Angewendet in: {', '.join(users)}")
         st.caption(f"Quelle: {table.source} · Version {table.version} · Stand {fmt.date(table.date)}")
-        tables.show(present.valuation_table(table), hide_index=True, width="stretch", height=400)
+        tables.show(valuation_table(table), height=400)

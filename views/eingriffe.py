@@ -29,8 +29,8 @@ with list_tab:
     shown = interventions.apply(view.interventions, widgets.filters(user))
     st.caption(f"{fmt.number(len(shown))} von {fmt.number(len(view.interventions))} Eingriffen · offener Bedarf "
                f"{fmt.points(shown['open_points'].sum())}")
-    tables.show(interventions.list_table(shown), hide_index=True, width="stretch", height=280,
-                 column_config={schema.label("name", schema.INTERVENTIONS): st.column_config.TextColumn(width=200)})
+    tables.show(interventions.list_table(shown), height=280,
+                column_config={schema.label("name", schema.INTERVENTIONS): st.column_config.TextColumn(width=200)})
     chosen = widgets.pick(view.interventions, shown)
     if chosen is None:
         st.info("Einen Eingriff wählen, um seine Buchungen und passende Poolflächen zu sehen.")
@@ -59,7 +59,7 @@ with list_tab:
     if entries.empty:
         st.caption("Noch keine Buchungen für diesen Eingriff.")
     else:
-        tables.show(interventions.journal_table(entries), hide_index=True, width="stretch")
+        tables.show(interventions.journal_table(entries))
     writable = widgets.may_book(user, row)
     if writable:
         widgets.booking_actions(user, row, interventions.active_bookings(entries))

@@ -6,7 +6,8 @@ import streamlit as st
 
 from geo import fmt
 from geo.accounting import summary
-from geo.display import changes, present
+from geo.display import changes
+from geo.display.tables import municipality_table
 from ui import data, tables
 
 st.title("Flächenpool auf einen Blick")
@@ -27,7 +28,7 @@ open_.metric("Offener Bedarf", fmt.points_short(head.open_points),
 balance.metric("Bilanz", fmt.points_short(head.balance), help="Freie Wertpunkte minus offener Bedarf")
 
 st.subheader("Nach Gemeinde")
-tables.show(present.municipality_table(summary.by_municipality(view)), hide_index=True, width="stretch")
+tables.show(municipality_table(summary.by_municipality(view)))
 st.caption("Bilanz = freie Wertpunkte der Poolflächen der Gemeinde minus offener Bedarf ihrer Eingriffe. "
            "Buchungen über Gemeindegrenzen hinweg sind der Zweck des gemeinsamen Pools.")
 

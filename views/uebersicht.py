@@ -8,6 +8,7 @@ import streamlit as st
 
 from geo import schema
 from geo.accounting import summary
+from geo.display.tables import german_table
 from geo.reports import charts, content
 from ui import data, reports, tables
 
@@ -72,13 +73,12 @@ else:
                 st.caption(spec.note)
 
     st.subheader("Nach Gemeinde")
-    tables.show(content.text_frame(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS),
-                 hide_index=True, width="stretch")
+    tables.show(german_table(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS))
     st.subheader("Eingriffe mit dem größten offenen Bedarf")
     if report.top_open.empty:
         st.info("In dieser Auswahl ist kein Bedarf offen.")
     else:
-        tables.show(content.text_frame(report.top_open, content.TOP_OPEN_COLUMNS), hide_index=True, width="stretch")
+        tables.show(german_table(report.top_open, content.TOP_OPEN_COLUMNS))
 
     st.subheader("Berichte herunterladen")
     today = dt.date.today()

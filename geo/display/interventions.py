@@ -14,12 +14,10 @@ import pandas as pd
 from geo import fmt, schema
 from geo.accounting import ledger
 from geo.accounting.summary import PoolView
-from geo.display import present
+from geo.display.tables import Column, columns, german_table
 from geo.errors import BookingError
 from geo.map import mapfilter
 from geo.map.selection import INTERVENTION_TABLE
-
-ENTRY_STATES = ("aktiv", "storniert", "Storno")
 
 
 @dataclass(frozen=True)
@@ -50,38 +48,32 @@ def one(interventions: pd.DataFrame, intervention_id: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
-
-def coverage_text(row: pd.Series) -> str:
-    """``teilweise (35 %)``: coverage state and share."""
-    return f"{row['coverage']} ({fmt.percent(row['coverage_share'])})"
-
-
 def facts(row: pd.Series) -> list[str]:
     """Short German facts about one intervention for a caption line."""
-    parts = [_text(row["municipality"]), _text(row["kind"]), f"Status „{_text(row['status'])}“"]
+    parts = [fmt.text(row["municipality"]), fmt.text(row["kind"]), f"Status „{fmt.text(row['status'])}“"]
     if pd.notna(row["approval_date"]):
         parts.append(f"genehmigt am {fmt.date(row['approval_date'])}")
-    parts.append(f"Biotop vorher {_text(row['biotope_before'])}, nachher {_text(row['biotope_after'])}")
+    parts.append(f"Biotop vorher {fmt.text(row['biotope_before'])}, nachher {fmt.text(row['biotope_after'])}")
     return parts
 
 
-LIST_COLUMNS: dict[str, tuple[str, object]] = {
-    **{k: v for k, v in INTERVENTION_TABLE.items() if k not in ("open_points", "coverage")},
-    "covered_points": (schema.label("booked_points"), lambda v: fmt.number(round(v))),
-    "open_points": INTERVENTION_TABLE["open_points"],
-}
-"""The map's intervention table (:data:`geo.map.selection.INTERVENTION_TABLE`) plus the booked points."""
+_MAP_TABLE = {c.name: c for c in INTERVENTION_TABLE}
+LIST_COLUMNS: tuple[Column, ...] = (
+    *(_MAP_TABLE[name] for name in ("intervention_id", "name", "municipality", "kind", "status")),
+    Column("coverage_text", schema.label("coverage"), "text"),
+    _MAP_TABLE["demand_points"],
+    Column("covered_points", schema.label("booked_points"), "points"),
+    _MAP_TABLE["open_points"],
+)
+"""The map's intervention table (:data:`geo.map.selection.INTERVENTION_TABLE`) with the coverage
+share and the booked points."""
 
 
 def list_table(interventions: pd.DataFrame) -> pd.DataFrame:
     """The intervention list: coverage, demand, booked and remaining demand, formatted."""
-    out = present.german_table(interventions, LIST_COLUMNS)
-    out.insert(list(LIST_COLUMNS).index("status") + 1, schema.label("coverage"),
-               [coverage_text(row) for _, row in interventions.iterrows()])
-    return out
+    coverage = [f"{state} ({fmt.percent(share)})"  # "teilweise (35 %)"
+                for state, share in zip(interventions["coverage"], interventions["coverage_share"], strict=True)]
+    return german_table(interventions.assign(coverage_text=coverage), LIST_COLUMNS)
 
 
 def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
@@ -101,22 +93,20 @@ def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
     return entries.sort_values(["created_at", "allocation_id"], kind="stable").reset_index(drop=True)
 
 
-JOURNAL_COLUMNS: dict[str, tuple[str, object]] = {
-    "allocation_id": (schema.label("allocation_id", schema.ALLOCATIONS), _text),
-    "pool_id": (schema.label("pool_id", schema.ALLOCATIONS), _text),
-    "pool_name": ("Flurname", _text),
-    "municipality": ("Gemeinde der Fläche", _text),
-    "kind": (schema.label("kind", schema.ALLOCATIONS), _text),
-    "points": (schema.label("points", schema.ALLOCATIONS), fmt.points),
-    "state": ("Stand", _text),
-    "date": (schema.label("date", schema.ALLOCATIONS), fmt.date),
-    "booked_by": (schema.label("booked_by", schema.ALLOCATIONS), _text),
-    "notes": (schema.label("notes", schema.ALLOCATIONS), _text),
-}
+def _booking_label(name: str) -> str:
+    return schema.label(name, schema.ALLOCATIONS)
+
+
+JOURNAL_COLUMNS = columns(
+    ("allocation_id", _booking_label("allocation_id"), "text"), ("pool_id", _booking_label("pool_id"), "text"),
+    ("pool_name", "Flurname", "text"), ("municipality", "Gemeinde der Fläche", "text"),
+    ("kind", _booking_label("kind"), "text"), ("points", _booking_label("points"), "wp"), ("state", "Stand", "text"),
+    ("date", _booking_label("date"), "date"), ("booked_by", _booking_label("booked_by"), "text"),
+    ("notes", _booking_label("notes"), "text"))
 
 
 def journal_table(entries: pd.DataFrame) -> pd.DataFrame:
-    return present.german_table(entries, JOURNAL_COLUMNS)
+    return german_table(entries, JOURNAL_COLUMNS)
 
 
 def active_bookings(entries: pd.DataFrame) -> pd.DataFrame:
@@ -127,7 +117,7 @@ def active_bookings(entries: pd.DataFrame) -> pd.DataFrame:
 def booking_label(entry: pd.Series) -> str:
     """``B-2026-00012: 12.345 WP reserviert von BEN-2019-003 (Bennewitz)``."""
     return (f"{entry['allocation_id']}: {fmt.points(entry['points'])} {entry['kind']} von {entry['pool_id']} "
-            f"({_text(entry['municipality'])})")
+            f"({fmt.text(entry['municipality'])})")
 
 
 def can_confirm(intervention: pd.Series) -> bool:
@@ -156,19 +146,16 @@ def booking_points(raw: str) -> float:
     return points
 
 
-CANDIDATE_COLUMNS: dict[str, tuple[str, object]] = {
-    "rank": ("Rang", lambda v: fmt.number(v)),
-    "pool_id": (schema.label("pool_id", schema.POOL_AREAS), _text),
-    "name": (schema.label("name", schema.POOL_AREAS), _text),
-    "measure_type": (schema.label("measure_type", schema.POOL_AREAS), _text),
-    "free_points": ("Frei", fmt.points),
-    "reason": ("Warum diese Fläche", _text),
-}
+CANDIDATE_COLUMNS = columns(
+    ("rank", "Rang", "count"), ("pool_id", schema.label("pool_id", schema.POOL_AREAS), "text"),
+    ("name", schema.label("name", schema.POOL_AREAS), "text"),
+    ("measure_type", schema.label("measure_type", schema.POOL_AREAS), "text"), ("free_points", "Frei", "wp"),
+    ("reason", "Warum diese Fläche", "text"))
 
 
 def candidate_table(candidates: pd.DataFrame) -> pd.DataFrame:
     """:func:`geo.accounting.candidates.rank`'s result for display."""
-    return present.german_table(candidates, CANDIDATE_COLUMNS)
+    return german_table(candidates, CANDIDATE_COLUMNS)
 
 
 def candidate_label(candidate: pd.Series) -> str:

@@ -184,7 +184,7 @@ def decode(params: Mapping[str, str | list[str]]) -> MapState:
 def _text_match(frame: pd.DataFrame, columns: list[str], text: str) -> pd.Series:
     hit = pd.Series(False, index=frame.index)
     for col in columns:
-        hit |= frame[col].fillna("").astype(str).str.contains(text, case=False, regex=False)
+        hit |= fmt.texts(frame[col]).str.contains(text, case=False, regex=False)
     return hit
 
 

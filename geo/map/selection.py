@@ -16,7 +16,7 @@ import pandas as pd
 from geo import fmt, schema
 from geo.accounting import ledger
 from geo.accounting.summary import PoolView
-from geo.display import present
+from geo.display.tables import FORMATTERS, Column, Kind, german_table
 from geo.errors import DataError
 from geo.map.mapfilter import SELECTION_PARAMS, Selection, intervention_link
 
@@ -93,13 +93,13 @@ def _fields(row: pd.Series, layer: str) -> pd.DataFrame:
                          "Wert": [_value(f, row.get(f.name)) for f in fields]})
 
 
-def _points(v: float) -> str:
-    return fmt.number(round(v))
+_points = FORMATTERS["points"]
+_ha = FORMATTERS["m2_as_ha"]
 
 
 def _pool_figures(row: pd.Series) -> tuple[tuple[str, str], ...]:
     return (
-        (schema.label("area_ha"), fmt.number(row["area_m2"] / fmt.M2_PER_HA, 2)),
+        (schema.label("area_ha"), _ha(row["area_m2"])),
         (schema.label("reserved_points"), _points(row["reserved_points"])),
         (schema.label("allocated_points"), _points(row["allocated_points"])),
         (schema.label("free_points"), _points(row["free_points"])),
@@ -108,7 +108,7 @@ def _pool_figures(row: pd.Series) -> tuple[tuple[str, str], ...]:
 
 def _intervention_figures(row: pd.Series) -> tuple[tuple[str, str], ...]:
     return (
-        (schema.label("area_ha"), fmt.number(row["area_m2"] / fmt.M2_PER_HA, 2)),
+        (schema.label("area_ha"), _ha(row["area_m2"])),
         (schema.label("demand_points", schema.INTERVENTIONS), _points(row["demand_points"])),
         (schema.label("covered_points"), _points(row["covered_points"])),
         (schema.label("open_points"), _points(row["open_points"])),
@@ -116,18 +116,15 @@ def _intervention_figures(row: pd.Series) -> tuple[tuple[str, str], ...]:
     )
 
 
-def _text(v: object) -> str:
-    return "–" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
-
-
-def _booking_columns(other: str) -> dict[str, tuple[str, object]]:
+def _booking_columns(other: str) -> tuple[Column, ...]:
     """Columns of the bookings table (narrow: it sits beside the map); *other* is the other side's id."""
-    return {
-        other: (schema.label(other, schema.ALLOCATIONS), _text),
-        "other_name": ("Flurname (Gemeinde)" if other == "pool_id" else "Bezeichnung (Gemeinde)", _text),
-        "booked": ("Gebucht", _text),
-        "date": (schema.label("date", schema.ALLOCATIONS), fmt.date),
-    }
+    return (
+        Column(other, schema.label(other, schema.ALLOCATIONS), "text_or_dash"),
+        Column("other_name", "Flurname (Gemeinde)" if other == "pool_id" else "Bezeichnung (Gemeinde)",
+               "text_or_dash"),
+        Column("booked", "Gebucht", "text_or_dash"),
+        Column("date", schema.label("date", schema.ALLOCATIONS), "date"),
+    )
 
 
 def bookings(view: PoolView, selection: Selection) -> pd.DataFrame:
@@ -163,42 +160,40 @@ def details(view: PoolView, selection: Selection) -> Details:
     booked = bookings(view, selection)
     other = "intervention_id" if layer == schema.POOL_AREAS else "pool_id"
     return Details(
-        selection=selection, kind=kind, name=_text(row["name"]), fields=_fields(row, layer),
+        selection=selection, kind=kind, name=fmt.text(row["name"], "–"), fields=_fields(row, layer),
         figures=_pool_figures(row) if layer == schema.POOL_AREAS else _intervention_figures(row),
-        bookings=present.german_table(booked, _booking_columns(other)), booking_count=len(booked),
+        bookings=german_table(booked, _booking_columns(other)), booking_count=len(booked),
     )
 
 
 # --- the tables below the map ---------------------------------------------------------
 
-def _ha(v: float) -> str:
-    return fmt.number(v / fmt.M2_PER_HA, 2)
+def _columns(layer: str, kinds: dict[str, Kind], **headers: str) -> tuple[Column, ...]:
+    """Columns with the German label of *layer*'s field or of a derived column, unless in *headers*."""
+    fields = schema.field_names(layer)
+    return tuple(Column(name, headers.get(name) or schema.label(name, layer if name in fields else None), kind)
+                 for name, kind in kinds.items())
 
 
-def _columns(layer: str, formatters: dict[str, object]) -> dict[str, tuple[str, object]]:
-    """Column → (German label of *layer*'s field or of a derived column, formatter)."""
-    return {name: (schema.label(name, layer if name in schema.field_names(layer) else None), formatter)
-            for name, formatter in formatters.items()}
-
-
-POOL_TABLE = {**_columns(schema.POOL_AREAS, {
-    "pool_id": _text, "name": _text, "municipality": _text, "status": _text, "measure_type": _text,
-    "area_m2": _ha, "value_points": _points, "free_points": _points, "parcels": _text,
-}), "area_m2": (schema.label("area_ha"), _ha)}  # the area is shown in hectares
+_TEXT: Kind = "text_or_dash"  # missing → "–"
+POOL_TABLE = _columns(schema.POOL_AREAS, {
+    "pool_id": _TEXT, "name": _TEXT, "municipality": _TEXT, "status": _TEXT, "measure_type": _TEXT,
+    "area_m2": "m2_as_ha", "value_points": "points", "free_points": "points", "parcels": _TEXT,
+}, area_m2=schema.label("area_ha"))  # the area is shown in hectares
 INTERVENTION_TABLE = _columns(schema.INTERVENTIONS, {
-    "intervention_id": _text, "name": _text, "municipality": _text, "kind": _text, "status": _text,
-    "demand_points": _points, "open_points": _points, "coverage": _text,
+    "intervention_id": _TEXT, "name": _TEXT, "municipality": _TEXT, "kind": _TEXT, "status": _TEXT,
+    "demand_points": "points", "open_points": "points", "coverage": _TEXT,
 })
 LINK_COLUMN = "Buchung"
 
 
 def pool_table(pool: pd.DataFrame) -> pd.DataFrame:
     """Pool areas as the table below the map shows them (German headers, formatted)."""
-    return present.german_table(pool, POOL_TABLE)
+    return german_table(pool, POOL_TABLE)
 
 
 def intervention_table(interventions: pd.DataFrame) -> pd.DataFrame:
     """Interventions for the table below the map, with a link column to the booking page."""
-    out = present.german_table(interventions, INTERVENTION_TABLE)
+    out = german_table(interventions, INTERVENTION_TABLE)
     out[LINK_COLUMN] = [intervention_link(str(i)) for i in interventions["intervention_id"]]
     return out

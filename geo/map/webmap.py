@@ -109,10 +109,6 @@ def feature_collection(geometries: gpd.GeoSeries, properties: pd.DataFrame) -> s
     return _script_safe(f'{{"type":"FeatureCollection","features":[{features}]}}')
 
 
-def _text(series: pd.Series) -> pd.Series:
-    return series.astype(object).where(series.notna(), "").astype(str)
-
-
 FEATURE_PROPERTIES: dict[str, dict[str, str]] = {
     schema.POOL_AREAS: {"id": "pool_id", "name": "name", "status": "status", "measure": "measure_type"},
     schema.INTERVENTIONS: {"id": "intervention_id", "name": "name", "kind": "kind", "status": "status"},
@@ -124,7 +120,7 @@ POINT_PROPERTY: dict[str, tuple[str, str]] = {schema.POOL_AREAS: ("free", "free_
 
 def feature_properties(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
     """What a feature's tooltip and click need: id, layer, name, state and points (German format)."""
-    out = pd.DataFrame({prop: _text(frame[col]) for prop, col in FEATURE_PROPERTIES[layer].items()},
+    out = pd.DataFrame({prop: fmt.texts(frame[col]) for prop, col in FEATURE_PROPERTIES[layer].items()},
                        index=frame.index)
     out.insert(1, "layer", layer)
     prop, col = POINT_PROPERTY[layer]
@@ -184,7 +180,7 @@ def prepare_layers(view: PoolView) -> MapLayers:
     links = link_lines(view)
     return MapLayers(
         boundaries=feature_collection(web_geometries(bnd.geometry, SIMPLIFY_M[schema.BOUNDARY]),
-                                      pd.DataFrame({"name": _text(bnd["name"])}, index=bnd.index)),
+                                      pd.DataFrame({"name": fmt.texts(bnd["name"])}, index=bnd.index)),
         labels=script_json(labels),
         pool_areas=feature_collection(web_geometries(view.pool_areas.geometry, SIMPLIFY_M[schema.POOL_AREAS]),
                                       feature_properties(view.pool_areas, schema.POOL_AREAS)),

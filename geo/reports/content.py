@@ -7,51 +7,31 @@ so the page, the PPTX and the PDF show the same figures in the same words.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import pandas as pd
 
 from geo import fmt, schema
 from geo.accounting import summary
+from geo.display.tables import Column, columns
 
 TITLE = "Flächenpool Leipzig & Wurzener Land"
 SUBTITLE = "Übersicht & Berichte"
 
-Kind = Literal["text", "count", "ha", "points", "share"]
-FORMATTERS: dict[str, Callable[[object], str]] = {
-    "text": lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v),
-    "count": lambda v: fmt.number(v),  # type: ignore[arg-type]
-    "ha": lambda v: fmt.number(v, 1),  # type: ignore[arg-type]
-    "points": lambda v: fmt.number(round(v)),  # type: ignore[arg-type]
-    "share": lambda v: fmt.percent(v),  # type: ignore[arg-type]
-}
-EXCEL_FORMATS: dict[str, str] = {"text": "@", "count": "#,##0", "ha": "#,##0.0", "points": "#,##0", "share": "0%"}
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    header: str
-    kind: Kind
-
-
-def _cols(*specs: tuple[str, str, Kind]) -> tuple[Column, ...]:
-    return tuple(Column(*s) for s in specs)
-
-
-BREAKDOWN_COLUMNS = _cols(("pool_count", "Flächen", "count"), ("area_ha", "Fläche (ha)", "ha"),
-                          ("value_points", "Wertpunkte", "points"), ("free_points", "Frei (WP)", "points"))
-MUNICIPALITY_COLUMNS = _cols(
+BREAKDOWN_COLUMNS = columns(("pool_count", "Flächen", "count"), ("area_ha", "Fläche (ha)", "ha"),
+                            ("value_points", "Wertpunkte", "points"), ("free_points", "Frei (WP)", "points"))
+STATUS_COLUMN = Column("status", "Status", "text")
+MEASURE_TYPE_COLUMN = Column("measure_type", "Maßnahmentyp", "text")
+"""First columns of the breakdowns by status and by measure type (see :func:`breakdown_rows`)."""
+MUNICIPALITY_COLUMNS = columns(
     ("municipality", "Gemeinde", "text"), ("pool_count", "Flächen", "count"), ("area_ha", "Fläche (ha)", "ha"),
     ("value_points", "Wertpunkte", "points"), ("free_points", "Frei (WP)", "points"),
     ("open_points", "Offener Bedarf (WP)", "points"), ("balance", "Bilanz (WP)", "points"))
-TOP_OPEN_COLUMNS = _cols(
+TOP_OPEN_COLUMNS = columns(
     ("intervention_id", "Eingriffs-ID", "text"), ("name", "Bezeichnung", "text"), ("municipality", "Gemeinde", "text"),
     ("status", "Status", "text"), ("demand_points", "Bedarf (WP)", "points"),
     ("open_points", "Offen (WP)", "points"), ("coverage_share", "Deckungsgrad", "share"))
-DEVELOPMENT_COLUMNS = _cols(
+DEVELOPMENT_COLUMNS = columns(
     ("year", "Jahr", "text"), ("measures_started", "Maßnahmen begonnen", "count"),
     ("measures_completed", "Maßnahmen abgeschlossen", "count"),
     ("booked_points", "Gebuchte Wertpunkte (netto)", "points"))
@@ -68,22 +48,12 @@ def breakdown_rows(table: pd.DataFrame, first: Column) -> tuple[tuple[Column, ..
     return (first, *BREAKDOWN_COLUMNS), table.rename_axis(first.name).reset_index()
 
 
-def text_rows(frame: pd.DataFrame, columns: tuple[Column, ...]) -> list[list[str]]:
-    """Every cell of *frame* as German text, in the order of *columns*."""
-    return [[FORMATTERS[c.kind](row[c.name]) for c in columns] for _, row in frame.iterrows()]
-
-
-def column_weights(columns: tuple[Column, ...], rows: list[list[str]]) -> list[int]:
+def column_weights(cols: tuple[Column, ...], rows: list[list[str]]) -> list[int]:
     """Relative widths of a printed table's columns: its longest cell or header word, in
     characters (bold header words count a fifth wider plus one, so that they never break),
     at least 8 and at most 34."""
     return [min(max(8, *(round(len(word) * 1.2) + 1 for word in column.header.split()),
-                    *(len(row[j]) for row in rows)), 34) for j, column in enumerate(columns)]
-
-
-def text_frame(frame: pd.DataFrame, columns: tuple[Column, ...]) -> pd.DataFrame:
-    """*frame* as a table of German text with German headers (for display)."""
-    return pd.DataFrame(text_rows(frame, columns), columns=[c.header for c in columns])
+                    *(len(row[j]) for row in rows)), 34) for j, column in enumerate(cols)]
 
 
 def scope_label(scope: summary.Scope) -> str:

@@ -16,6 +16,7 @@ from fpdf.fonts import FontFace
 
 from geo import schema
 from geo.accounting import summary
+from geo.display.tables import Column, text_rows
 from geo.errors import StoreError
 from geo.reports import charts, content, staticmap
 
@@ -75,12 +76,12 @@ class _Report(FPDF):
         self.image(io.BytesIO(png), x=MARGIN, w=width)
         self.ln(4)
 
-    def table_block(self, columns: tuple[content.Column, ...], rows: list[list[str]], *, size: int = 8) -> None:
+    def table_block(self, columns: tuple[Column, ...], rows: list[list[str]], *, size: int = 8) -> None:
         self.ensure_space(8 * min(len(rows) + 1, 4))
         self.set_font(FONT, size=size)
         self.set_text_color(*INK)
         weights = content.column_weights(columns, rows)
-        align = ["LEFT" if c.kind == "text" else "RIGHT" for c in columns]
+        align = ["LEFT" if c.is_text else "RIGHT" for c in columns]
         with self.table(col_widths=weights, text_align=align, line_height=size * 0.55, padding=1,
                         headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
                         borders_layout="HORIZONTAL_LINES", first_row_as_headings=True) as table:
@@ -126,8 +127,8 @@ def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | No
     doc.ln(2)
     _key_figures(doc, report.headline)
     doc.heading("Nach Gemeinde", size=13)
-    doc.table_block(content.MUNICIPALITY_COLUMNS, content.text_rows(content.municipality_rows(report),
-                                                                     content.MUNICIPALITY_COLUMNS))
+    doc.table_block(content.MUNICIPALITY_COLUMNS, text_rows(content.municipality_rows(report),
+                                                             content.MUNICIPALITY_COLUMNS))
     for spec in charts.specs(report):
         if spec.empty():
             doc.ensure_space(20)
@@ -141,12 +142,12 @@ def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | No
     doc.image_block(staticmap.render(report.view, context, width_in=10.0, height_in=10.0 * MAP_ASPECT), doc.epw)
     doc.ensure_space(40)
     doc.heading("Eingriffe mit dem größten offenen Bedarf", size=13)
-    doc.table_block(content.TOP_OPEN_COLUMNS, content.text_rows(report.top_open, content.TOP_OPEN_COLUMNS), size=7)
+    doc.table_block(content.TOP_OPEN_COLUMNS, text_rows(report.top_open, content.TOP_OPEN_COLUMNS), size=7)
     for ags, table in report.measures_by_municipality.items():
-        columns, rows = content.breakdown_rows(table, content.Column("measure_type", "Maßnahmentyp", "text"))
+        columns, rows = content.breakdown_rows(table, content.MEASURE_TYPE_COLUMN)
         doc.ensure_space(60)
         doc.heading(f"{schema.AGS_NAMES[ags]}: Poolflächen nach Maßnahmentyp", size=13)
         doc.paragraph(content.municipality_note(report, ags), size=9)
-        doc.table_block(columns, content.text_rows(rows, columns))
+        doc.table_block(columns, text_rows(rows, columns))
     doc.paragraph(f"{schema.BOUNDARY_ATTRIBUTION} {schema.DEMO_NOTICE}", size=8)
     return bytes(doc.output())

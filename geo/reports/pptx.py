@@ -20,6 +20,7 @@ from pptx.util import Emu, Inches, Pt
 
 from geo import schema
 from geo.accounting import summary
+from geo.display.tables import Column, text_rows
 from geo.reports import charts, content, staticmap
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -36,8 +37,8 @@ def _rgb(hex_color: str) -> RGBColor:
     return RGBColor.from_string(hex_color.lstrip("#").upper())
 
 
-def _text(slide, left: int, top: int, width: int, height: int, text: str, *, size: int, bold: bool = False,
-          color: RGBColor = INK, align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
+def _textbox(slide, left: int, top: int, width: int, height: int, text: str, *, size: int, bold: bool = False,
+             color: RGBColor = INK, align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
     frame = slide.shapes.add_textbox(left, top, width, height).text_frame
     frame.word_wrap = True
     para = frame.paragraphs[0]
@@ -49,9 +50,9 @@ def _text(slide, left: int, top: int, width: int, height: int, text: str, *, siz
 
 def _slide(deck, title: str, footer: str):
     slide = deck.slides.add_slide(deck.slide_layouts[6])
-    _text(slide, MARGIN, Inches(0.35), WIDTH - 2 * MARGIN, Inches(0.8), title, size=30, bold=True)
-    _text(slide, MARGIN, HEIGHT - Inches(0.45), WIDTH - 2 * MARGIN, Inches(0.3), footer, size=10, color=MUTED)
-    _text(slide, WIDTH - MARGIN - Inches(1.0), HEIGHT - Inches(0.45), Inches(1.0), Inches(0.3),
+    _textbox(slide, MARGIN, Inches(0.35), WIDTH - 2 * MARGIN, Inches(0.8), title, size=30, bold=True)
+    _textbox(slide, MARGIN, HEIGHT - Inches(0.45), WIDTH - 2 * MARGIN, Inches(0.3), footer, size=10, color=MUTED)
+    _textbox(slide, WIDTH - MARGIN - Inches(1.0), HEIGHT - Inches(0.45), Inches(1.0), Inches(0.3),
           str(len(deck.slides)), size=10, color=MUTED, align=PP_ALIGN.RIGHT)
     return slide
 
@@ -62,12 +63,12 @@ def _title_slide(deck, report: summary.Report, on: dt.date) -> None:
     band.fill.solid()
     band.fill.fore_color.rgb = ACCENT
     band.line.fill.background()
-    _text(slide, MARGIN, Inches(1.0), WIDTH - 2 * MARGIN, Inches(1.0), content.TITLE, size=40, bold=True)
-    _text(slide, MARGIN, Inches(2.6), WIDTH - 2 * MARGIN, Inches(0.8), content.scope_label(report.scope), size=32)
-    _text(slide, MARGIN, Inches(3.5), WIDTH - 2 * MARGIN, Inches(0.6), content.stand(on), size=24, color=MUTED)
-    _text(slide, MARGIN, Inches(4.5), WIDTH - 2 * MARGIN, Inches(1.2), content.scope_note(report.scope), size=14,
+    _textbox(slide, MARGIN, Inches(1.0), WIDTH - 2 * MARGIN, Inches(1.0), content.TITLE, size=40, bold=True)
+    _textbox(slide, MARGIN, Inches(2.6), WIDTH - 2 * MARGIN, Inches(0.8), content.scope_label(report.scope), size=32)
+    _textbox(slide, MARGIN, Inches(3.5), WIDTH - 2 * MARGIN, Inches(0.6), content.stand(on), size=24, color=MUTED)
+    _textbox(slide, MARGIN, Inches(4.5), WIDTH - 2 * MARGIN, Inches(1.2), content.scope_note(report.scope), size=14,
           color=MUTED)
-    _text(slide, MARGIN, HEIGHT - Inches(0.9), WIDTH - 2 * MARGIN, Inches(0.5), schema.DEMO_NOTICE, size=14,
+    _textbox(slide, MARGIN, HEIGHT - Inches(0.9), WIDTH - 2 * MARGIN, Inches(0.5), schema.DEMO_NOTICE, size=14,
           color=MUTED)
 
 
@@ -78,16 +79,16 @@ def _key_figures_slide(deck, report: summary.Report, footer: str) -> None:
     for i, figure in enumerate(figures):
         left = MARGIN + (i % 2) * (box_w + Inches(0.4))
         top = Inches(1.3) + (i // 2) * box_h
-        _text(slide, left, top, box_w, Inches(0.4), figure.label, size=18, color=MUTED)
-        _text(slide, left, top + Inches(0.35), box_w, Inches(0.9), figure.value, size=44, bold=True, color=ACCENT)
-        _text(slide, left, top + Inches(1.15), box_w, Inches(0.5), figure.note, size=14, color=MUTED)
+        _textbox(slide, left, top, box_w, Inches(0.4), figure.label, size=18, color=MUTED)
+        _textbox(slide, left, top + Inches(0.35), box_w, Inches(0.9), figure.value, size=44, bold=True, color=ACCENT)
+        _textbox(slide, left, top + Inches(1.15), box_w, Inches(0.5), figure.note, size=14, color=MUTED)
 
 
 def _chart_slide(deck, spec: charts.ChartSpec, footer: str) -> None:
     slide = _slide(deck, spec.title, footer)
-    _text(slide, MARGIN, Inches(6.3), WIDTH - 2 * MARGIN, Inches(0.6), spec.note, size=14, color=MUTED)
+    _textbox(slide, MARGIN, Inches(6.3), WIDTH - 2 * MARGIN, Inches(0.6), spec.note, size=14, color=MUTED)
     if spec.empty():  # PowerPoint can't draw a chart without categories
-        _text(slide, MARGIN, Inches(1.5), WIDTH - 2 * MARGIN, Inches(1.0), charts.EMPTY_NOTE, size=28)
+        _textbox(slide, MARGIN, Inches(1.5), WIDTH - 2 * MARGIN, Inches(1.0), charts.EMPTY_NOTE, size=28)
         return
     # PowerPoint draws a bar chart's first category at the bottom: hand it the rows reversed
     # so that slides read top-down like the page.
@@ -135,11 +136,11 @@ def _map_slide(deck, report: summary.Report, context: summary.PoolView | None, f
     slide.shapes.add_picture(io.BytesIO(image), MARGIN, Inches(1.1), width=Inches(12.0))
 
 
-def _table_slide(deck, title: str, note: str, columns: tuple[content.Column, ...], rows: list[list[str]],
+def _table_slide(deck, title: str, note: str, columns: tuple[Column, ...], rows: list[list[str]],
                  footer: str) -> None:
     slide = _slide(deck, title, footer)
     if note:
-        _text(slide, MARGIN, Inches(1.05), WIDTH - 2 * MARGIN, Inches(0.5), note, size=16, color=MUTED)
+        _textbox(slide, MARGIN, Inches(1.05), WIDTH - 2 * MARGIN, Inches(0.5), note, size=16, color=MUTED)
     row_h = Inches(0.42)
     shape = slide.shapes.add_table(len(rows) + 1, len(columns), MARGIN, Inches(1.7), WIDTH - 2 * MARGIN,
                                    Emu(row_h * (len(rows) + 1)))
@@ -153,10 +154,10 @@ def _table_slide(deck, title: str, note: str, columns: tuple[content.Column, ...
             _cell(table.cell(i, j), row[j], column, header=False)
 
 
-def _cell(cell, text: str, column: content.Column, *, header: bool) -> None:
+def _cell(cell, text: str, column: Column, *, header: bool) -> None:
     cell.text = text
     para = cell.text_frame.paragraphs[0]
-    para.alignment = PP_ALIGN.LEFT if column.kind == "text" else PP_ALIGN.RIGHT
+    para.alignment = PP_ALIGN.LEFT if column.is_text else PP_ALIGN.RIGHT
     para.runs[0].font.size = Pt(13 if header else 12)
     para.runs[0].font.bold = header
 
@@ -172,13 +173,13 @@ def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | No
         _chart_slide(deck, spec, footer)
     _map_slide(deck, report, context, footer)
     _table_slide(deck, "Nach Gemeinde", "", content.MUNICIPALITY_COLUMNS,
-                 content.text_rows(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS), footer)
+                 text_rows(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS), footer)
     _table_slide(deck, "Eingriffe mit dem größten offenen Bedarf", "", content.TOP_OPEN_COLUMNS,
-                 content.text_rows(report.top_open, content.TOP_OPEN_COLUMNS), footer)
+                 text_rows(report.top_open, content.TOP_OPEN_COLUMNS), footer)
     for ags, table in report.measures_by_municipality.items():
-        columns, rows = content.breakdown_rows(table, content.Column("measure_type", "Maßnahmentyp", "text"))
+        columns, rows = content.breakdown_rows(table, content.MEASURE_TYPE_COLUMN)
         _table_slide(deck, f"{schema.AGS_NAMES[ags]}: Poolflächen nach Maßnahmentyp",
-                     content.municipality_note(report, ags), columns, content.text_rows(rows, columns), footer)
+                     content.municipality_note(report, ags), columns, text_rows(rows, columns), footer)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()

@@ -130,15 +130,14 @@ class _Collector:
 def _row_ids(frame: pd.DataFrame, layer: str) -> pd.Series:
     """The feature's id for messages, or its row number where the id is missing."""
     raw = frame[schema.ID_FIELD[layer]]
-    text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip()
+    text = fmt.texts(raw).str.strip()
     numbers = pd.Series([f"Zeile {i + 1}" for i in range(len(frame))], index=frame.index)
     return text.where(text != "", numbers)
 
 
-def _text(series: pd.Series) -> pd.Series:
-    """Values as stripped text, missing as None."""
-    out = series.astype(object).where(series.notna(), None)
-    return out.map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
+def _stripped(series: pd.Series) -> pd.Series:
+    """Values as stripped text, missing or blank as None."""
+    return fmt.texts(series).str.strip().astype(object).map(lambda v: v or None)
 
 
 def _geometry(frame: gpd.GeoDataFrame, ids: pd.Series, c: _Collector, repair: bool,
@@ -202,7 +201,7 @@ def _reason(text: str) -> str:
 
 def _ids(frame: pd.DataFrame, layer: str, ids: pd.Series, ctx: Context, c: _Collector) -> None:
     id_field = schema.ID_FIELD[layer]
-    values = _text(frame[id_field])
+    values = _stripped(frame[id_field])
     present = values.notna()
     c.per_row(~present, ids, "error", "id_missing", id_field, "Die ID fehlt; jedes Objekt braucht eine eindeutige ID.")
     malformed = present & ~values.fillna("").map(lambda v: bool(ID_PATTERN.match(v)))
@@ -219,7 +218,7 @@ def _ids(frame: pd.DataFrame, layer: str, ids: pd.Series, ctx: Context, c: _Coll
 
 
 def _ags(frame: pd.DataFrame, ids: pd.Series, ctx: Context, c: _Collector) -> pd.DataFrame:
-    values = _text(frame["ags"])
+    values = _stripped(frame["ags"])
     if values.isna().all():
         c.add("warning", "ags_filled", f"Ohne Spalte Gemeindeschlüssel: alle Objekte werden "
               f"{schema.AGS_NAMES[ctx.ags]} ({ctx.ags}) zugeordnet.", field_name="ags")
@@ -239,7 +238,7 @@ def _required(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) ->
     for f in schema.LAYER_FIELDS[layer]:
         if not f.required or f.name in (schema.ID_FIELD[layer], "ags"):
             continue
-        values = _text(frame[f.name])
+        values = _stripped(frame[f.name])
         if values.isna().all():
             absent.add(f.name)
             c.add("error", "field_missing", f"Pflichtfeld „{f.label}“ ({f.name}) fehlt: bitte einer Spalte "
@@ -253,7 +252,7 @@ def _enums(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> No
     for f in schema.LAYER_FIELDS[layer]:
         if f.type != "enum":
             continue
-        values = _text(frame[f.name])
+        values = _stripped(frame[f.name])
         unknown = values.notna() & ~values.isin(f.choices)
         c.per_row(unknown, ids, "error", "enum_unknown", f.name,
                   lambda i, f=f, values=values: f"Unbekannter Wert „{values[i]}“ für „{f.label}“; erlaubt: "
@@ -266,7 +265,7 @@ def _biotopes(frame: pd.DataFrame, layer: str, ids: pd.Series, ctx: Context, c: 
     table = ctx.tables[schema.municipality(ctx.ags).valuation_model]
     known = pd.Series(True, index=frame.index)
     for name in ("biotope_before", "biotope_after"):
-        values = _text(frame[name])
+        values = _stripped(frame[name])
         unknown = values.notna() & ~values.isin(table.codes())
         c.per_row(unknown, ids, "error", "biotope_unknown", name,
                   lambda i, values=values: f"Biotopcode „{values[i]}“ steht nicht in der Bewertungstabelle "
@@ -283,7 +282,7 @@ def _dates(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> No
         raw = frame[f.name]
         if pd.api.types.is_datetime64_any_dtype(raw):
             continue
-        text = _text(raw)
+        text = _stripped(raw)
         parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
         for pattern in _DATE_FORMATS:
             parsed = parsed.fillna(pd.to_datetime(text, format=pattern, errors="coerce"))
@@ -298,7 +297,7 @@ def _numbers(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> 
     for f in schema.LAYER_FIELDS[layer]:
         if f.type != "number":
             continue
-        text = _text(frame[f.name])
+        text = _stripped(frame[f.name])
         parsed = pd.to_numeric(text.map(lambda v: fmt.parse_number(v) if isinstance(v, str) else v),
                                errors="coerce")
         c.per_row(text.notna() & parsed.isna(), ids, "error", "number_invalid", f.name,
@@ -310,7 +309,7 @@ def _encoding(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) ->
     for f in schema.LAYER_FIELDS[layer]:
         if f.type not in ("text", "enum", "code"):
             continue
-        values = _text(frame[f.name]).fillna("")
+        values = _stripped(frame[f.name]).fillna("")
         broken = values.str.contains(_MOJIBAKE)
         c.per_row(broken, ids, "error", "encoding", f.name,
                   lambda i, values=values: f"Text „{values[i]}“ ist falsch kodiert (Umlaute zerstört). Beim "
