@@ -111,13 +111,18 @@ class Store(Protocol):
 def open_store(settings: Settings | None = None) -> Store:
     """The store the settings name: PostGIS if ``FLAECHENPOOL_DATABASE_URL`` is set, else the folder."""
     settings = settings or Settings.from_env()
-    if settings.database_url:
+    return open_location(settings.database_url or str(settings.data_dir))
+
+
+def open_location(location: str) -> Store:
+    """A store by where it is: a ``postgresql://`` URL or a folder of GeoPackages."""
+    if location.startswith(("postgresql://", "postgres://")):
         from geo.store.postgis import PostGISStore
 
-        return PostGISStore(settings.database_url)
+        return PostGISStore(location)
     from geo.store.gpkg import GeoPackageStore
 
-    return GeoPackageStore(settings.data_dir)
+    return GeoPackageStore(location)
 
 
 def history_entry(*, user: str, layer: str, action: str, ags: str | None = None, source: str = "",
