@@ -47,8 +47,7 @@ def read(source: ingest.Source, layer: str) -> gpd.GeoDataFrame:
 def context(ags: str, layer: str) -> validate.Context:
     """What an upload of *ags* is checked against: valuation, boundary, other municipalities' ids, ledger."""
     view = data.view()
-    stored = {schema.POOL_AREAS: view.pool_areas, schema.INTERVENTIONS: view.interventions,
-              schema.BOUNDARY: view.boundaries}[layer]
+    stored = view.layer(layer)
     return validate.context_for(ags, layer, stored=stored, boundaries=view.boundaries,
                                 tables=data.valuation_tables(), allocations=view.allocations)
 
@@ -121,8 +120,9 @@ def show_preview(change: diff.LayerDiff, map_png: bytes, title: str = "Vorschau 
     """Counts, booking conflicts, change table and map (:func:`geo.map.changemap.change_map_png`) of *change*."""
     st.subheader(title)
     cols = st.columns(3)
-    for col, (name, count) in zip(cols, change.counts.items(), strict=True):
-        col.metric(diff.ACTION_LABELS[name], fmt.number(count))
+    kinds = (("added", change.added), ("changed", change.changed), ("removed", change.removed))
+    for col, (name, ids) in zip(cols, kinds, strict=True):
+        col.metric(diff.ACTION_LABELS[name], fmt.number(len(ids)))
     for finding in change.findings:
         st.error(finding.message)
     if change.empty:

@@ -23,6 +23,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import bcrypt
 from filelock import FileLock
@@ -56,7 +57,7 @@ def _path(path: Path | None) -> Path:
     return Path(path) if path is not None else Settings.from_env().users_file
 
 
-def load(path: Path | None = None) -> dict[str, dict]:
+def load(path: Path | None = None) -> dict[str, dict[str, Any]]:
     """All entries by user name (empty when the file does not exist)."""
     file = _path(path)
     if not file.exists():
@@ -68,7 +69,7 @@ def load(path: Path | None = None) -> dict[str, dict]:
     return {entry["username"]: entry for entry in raw.get("users", [])}
 
 
-def _save(entries: dict[str, dict], file: Path) -> None:
+def _save(entries: dict[str, dict[str, Any]], file: Path) -> None:
     file.parent.mkdir(parents=True, exist_ok=True)
     body = json.dumps({"users": [entries[k] for k in sorted(entries)]}, ensure_ascii=False, indent=2)
     fd, tmp = tempfile.mkstemp(prefix=f".{file.stem}-", suffix=".json", dir=file.parent)
@@ -82,7 +83,7 @@ def _save(entries: dict[str, dict], file: Path) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _user(entry: dict) -> User:
+def _user(entry: dict[str, Any]) -> User:
     return User(entry["username"], entry["role"], entry.get("ags"), entry.get("display_name", ""))
 
 

@@ -66,7 +66,7 @@ def _sheet(book: Workbook, title: str, columns: tuple[Column, ...], frame: pd.Da
 def xlsx(report: summary.Report) -> bytes:
     """The report's tables and the scope's attribute tables as an Excel workbook."""
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook comes with
     _sheet(book, "Gemeinden", content.MUNICIPALITY_COLUMNS, content.municipality_rows(report))
     status = report.status.rename(index=schema.POOL_STATUS_LABELS)
     _sheet(book, "Status", *content.breakdown_rows(status, content.STATUS_COLUMN))
@@ -85,7 +85,7 @@ def xlsx(report: summary.Report) -> bytes:
 
 
 def _geodata(report: summary.Report) -> dict[str, gpd.GeoDataFrame]:
-    layers = {}
+    layers: dict[str, gpd.GeoDataFrame] = {}
     for layer, frame in ((schema.POOL_AREAS, report.view.pool_areas), (schema.INTERVENTIONS,
                                                                        report.view.interventions)):
         _, attributes = _attributes(frame, layer)
