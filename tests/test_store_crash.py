@@ -82,6 +82,7 @@ def _child(demo_dir: Path, layer_file: Path, step: str) -> subprocess.Popen:
 def _kill(child: subprocess.Popen) -> None:
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
+    assert child.stdout is not None
     child.stdout.close()
 
 
