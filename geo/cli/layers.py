@@ -59,7 +59,7 @@ def check_upload(store: Store, args: argparse.Namespace) -> Checked:
     print(f"{source.kind} „{source.name}“: {len(raw)} Objekte, Koordinatensystem "
           f"{raw.crs.to_string() if raw.crs else 'nicht angegeben'}; Zielebene {schema.LAYER_LABELS[layer]} "
           f"von {schema.AGS_NAMES[args.gemeinde]}.")
-    if not report.ok:
+    if report.frame is None or not report.ok:
         return Checked(source, layer, mapping, report, None)
     stored = store.read_layer(layer, [args.gemeinde])
     return Checked(source, layer, mapping, report, diff.diff_layer(stored, report.frame, layer,
