@@ -193,6 +193,21 @@ def open_upload(files: list[UploadedFile], *, max_bytes: int = MAX_UPLOAD_BYTES)
     return Source(name=name, kind=kind, data=data, checksum=checksum, layers=_layers(data, name))
 
 
+def pick_layer(source: Source, wanted: str | None = None, target: str | None = None) -> str:
+    """The layer of *source* to read: the one named *wanted*, else the one named like the *target*
+    layer (a GeoPackage exported by the app), else the file's only one."""
+    for name in (wanted, target):
+        if name in source.layers:
+            return name
+    if wanted and not target:
+        raise DataError(f"Die Ebene „{wanted}“ gibt es in „{source.name}“ nicht; sie enthält "
+                        f"{', '.join(source.layers)}.")
+    if len(source.layers) > 1:
+        raise DataError(f"„{source.name}“ enthält mehrere Ebenen ({', '.join(source.layers)}); "
+                        "bitte eine davon wählen.")
+    return source.layers[0]
+
+
 def read_source(source: Source, layer: str | None = None, *, max_vertices: int = MAX_VERTICES) -> gpd.GeoDataFrame:
     """The features of one layer, in the file's own CRS (None when the file names none)."""
     layer = layer or source.layers[0]

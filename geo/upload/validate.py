@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo import fmt, schema
 from geo.accounting import ledger, valuation
-from geo.schema import label
+from geo.schema import PoolData, label
 
 Severity = Literal["error", "warning"]
 SEVERITY_LABELS = {"error": "Fehler", "warning": "Hinweis"}
@@ -76,6 +76,16 @@ def context_for(ags: str, layer: str, *, stored: pd.DataFrame, boundaries: gpd.G
                    allocations if allocations is not None else ledger.empty_ledger())
 
 
+def context_from(data: PoolData, ags: str, layer: str, tables: dict[str, valuation.ValuationTable]) -> Context:
+    """:func:`context_for` from the stored pool (layers and ledger) and the valuation tables in use."""
+    return context_for(ags, layer, stored=data.layer(layer), boundaries=data.boundaries, tables=tables,
+                       allocations=data.allocations)
+
+
+def _hints(n: int, *, dative: bool = False) -> str:
+    return f"{fmt.number(n)} {'Hinweis' if n == 1 else 'Hinweisen' if dative else 'Hinweise'}"
+
+
 @dataclass(frozen=True)
 class ValidationReport:
     layer: str
@@ -94,6 +104,16 @@ class ValidationReport:
     @property
     def ok(self) -> bool:
         return self.frame is not None and not self.errors
+
+    def summary(self) -> str:
+        """The verdict in one German sentence (the page's headline over the findings)."""
+        errors, warnings = len(self.errors), len(self.warnings)
+        if errors:
+            return (f"Prüfung: {fmt.number(errors)} Fehler und {_hints(warnings)}. Fehler verhindern das "
+                    "Veröffentlichen; bitte korrigieren (Zuordnung oben oder in der Datei) und erneut prüfen.")
+        if warnings:
+            return f"Prüfung bestanden mit {_hints(warnings, dative=True)}."
+        return "Prüfung bestanden: keine Fehler, keine Hinweise."
 
     def repairs_table(self) -> pd.DataFrame:
         """Invalid geometries and their repaired version's area, for display."""
