@@ -84,7 +84,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 @contextlib.contextmanager
 def _postgis_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
-                   template: str) -> Iterator[Store]:
+                   template: str) -> Iterator[PostGISStore]:
     databases: pgserver.Databases = request.getfixturevalue("postgis_databases")
     with databases.fresh(template) as url:
         monkeypatch.setenv("FLAECHENPOOL_DATABASE_URL", url)
@@ -102,6 +102,13 @@ def any_store(request: pytest.FixtureRequest, demo_dir: Path, monkeypatch: pytes
         monkeypatch.delenv("FLAECHENPOOL_DATABASE_URL", raising=False)
         yield GeoPackageStore(demo_dir)
         return
+    with _postgis_store(request, monkeypatch, pgserver.Databases.DEMO) as store:
+        yield store
+
+
+@pytest.fixture
+def postgis_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[PostGISStore]:
+    """The demo pool in a fresh PostGIS database; its URL is in FLAECHENPOOL_DATABASE_URL."""
     with _postgis_store(request, monkeypatch, pgserver.Databases.DEMO) as store:
         yield store
 
