@@ -1,0 +1,152 @@
+"""Many processes against one PostGIS database: bookings racing each other and racing a publish.
+
+Every process opens its own PostGISStore (its own connection pool) and goes through
+geo.accounting.booking / geo.upload.publish, exactly as several app processes would.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from typing import Any
+
+import pytest
+from shapely import affinity
+
+from geo import schema
+from geo.access.permissions import User
+from geo.accounting import booking, summary
+from geo.errors import FlaechenpoolError
+from geo.store import chain
+from geo.store.postgis import PostGISStore
+from geo.upload import publish
+from tests.conftest import WURZEN
+from tests.test_publish import _valued_today
+
+ADMIN = User("admin", "admin")
+WURZEN_GIS = User("wurzen.gis", "gis", WURZEN)
+BOOKERS = 20
+AREAS = 3
+SHARE = 5  # each booking asks for a fifth of an area's free points: at most 5 fit per area
+
+
+def _book(url: str, pool_id: str, intervention_id: str, points: float, barrier: Any, results: Any) -> None:
+    store = PostGISStore(url)
+    try:
+        store.read_all()  # warm, like a running app process: first-call costs stay out of the race
+        barrier.wait(timeout=120)
+        rows = booking.book(store, ADMIN, pool_id=pool_id, intervention_id=intervention_id, points=points,
+                            kind="reserviert", notes="Wettlauf")
+        results.put(("ok", pool_id, rows["allocation_id"].iloc[0]))
+    except FlaechenpoolError as exc:
+        results.put(("refused", pool_id, f"{type(exc).__name__}: {exc}"))
+    finally:
+        store.close()
+
+
+def _publish(url: str, frame: Any, barrier: Any, results: Any) -> None:
+    store = PostGISStore(url)
+    try:
+        barrier.wait(timeout=120)
+        row = publish.publish(store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=frame, source="race.gpkg")
+        results.put(("published", "", row["change_id"].iloc[0]))
+    except FlaechenpoolError as exc:
+        results.put(("refused", "", f"{type(exc).__name__}: {exc}"))
+    finally:
+        store.close()
+
+
+def _run(jobs: list[tuple[Any, tuple[Any, ...]]]) -> tuple[list[tuple[str, str, str]], float]:
+    """Start every job at once (behind one barrier); their outcomes and the wall time after the barrier."""
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(len(jobs) + 1), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args, barrier, results)) for target, args in jobs]
+    for proc in procs:
+        proc.start()
+    barrier.wait(timeout=180)
+    started = time.perf_counter()
+    outcomes = [results.get(timeout=180) for _ in procs]
+    elapsed = time.perf_counter() - started
+    for proc in procs:
+        proc.join(timeout=60)
+        assert proc.exitcode == 0
+    return outcomes, elapsed
+
+
+def _chains_verify(store: PostGISStore) -> None:
+    assert chain.broken_rows(store.read_allocations(), schema.ALLOCATIONS) == []
+    assert chain.broken_rows(store.read_history(), schema.HISTORY) == []
+
+
+def test_twenty_processes_book_three_areas_at_once_and_none_is_overdrawn(postgis_store, capsys):
+    url = os.environ["FLAECHENPOOL_DATABASE_URL"]
+    view = summary.pool_view(postgis_store.read_all())
+    areas = view.pool_areas[view.pool_areas["free_points"] > 10_000].nsmallest(AREAS, "free_points")
+    itv = view.interventions[view.interventions["status"].isin(["geplant", "im Verfahren", "genehmigt"])]
+    # The largest open demands take the bookings, so the areas (not the interventions) are the limit.
+    targets = itv.nlargest(BOOKERS, "open_points")["intervention_id"].tolist()
+    asks = {row.pool_id: float(row.free_points) / SHARE for row in areas.itertuples()}
+    assert all(itv.set_index("intervention_id").loc[t, "open_points"] > max(asks.values()) for t in targets)
+    n_ledger, n_history = len(view.allocations), len(view.history)
+
+    jobs = [(_book, (url, pool_id, targets[i], asks[pool_id]))
+            for i, pool_id in enumerate((list(asks) * BOOKERS)[:BOOKERS])]
+    outcomes, elapsed = _run(jobs)
+
+    ok = [o for o in outcomes if o[0] == "ok"]
+    refused = [o for o in outcomes if o[0] == "refused"]
+    assert len(ok) + len(refused) == BOOKERS
+    for _, pool_id, message in refused:
+        assert message.startswith("BookingError: ") and f"Die Poolfläche {pool_id} hat nur noch" in message \
+            and "überziehen" in message, message
+    after = summary.pool_view(postgis_store.read_all())
+    booked = after.pool_areas.set_index("pool_id")
+    for pool_id in asks:
+        wins = sum(1 for o in ok if o[1] == pool_id)
+        tries = sum(1 for job in jobs if job[1][1] == pool_id)
+        assert wins == min(tries, SHARE)  # as many as fit, no more and no fewer
+        assert booked.loc[pool_id, "booked_points"] <= booked.loc[pool_id, "value_points"] + 1e-6
+    assert set(after.allocations["allocation_id"]) >= {o[2] for o in ok}
+    assert len(after.allocations) == n_ledger + len(ok) and len(after.history) == n_history + len(ok)
+    assert after.allocations["allocation_id"].is_unique and after.history["change_id"].is_unique
+    _chains_verify(postgis_store)
+    with capsys.disabled():
+        print(f"\n[postgis] {BOOKERS} processes on {AREAS} areas: {len(ok)} booked, {len(refused)} refused, "
+              f"{elapsed:.2f} s after the barrier")
+
+
+@pytest.mark.parametrize("change", ["gesperrt", "verkleinert"])
+def test_a_booking_racing_a_publish_never_overdraws_nor_books_a_withdrawn_area(postgis_store, change):
+    """One process publishes Wurzen's pool layer with an unbooked area withdrawn or halved, four book it at once."""
+    url = os.environ["FLAECHENPOOL_DATABASE_URL"]
+    old = _valued_today(postgis_store)
+    view = summary.pool_view(postgis_store.read_all())
+    free = view.pool_areas[(view.pool_areas["ags"] == WURZEN) & (view.pool_areas["booked_points"] == 0)
+                           & (view.pool_areas["free_points"] > 1_000)].iloc[0]
+    pool_id, points = free["pool_id"], float(free["free_points"])
+    new = old.copy()
+    at = new.index[new["pool_id"] == pool_id][0]
+    if change == "gesperrt":
+        new.loc[at, "status"] = "gesperrt"
+    else:  # half the area and half the points
+        new.loc[at, "geometry"] = affinity.scale(new.geometry.loc[at], 0.5**0.5, 0.5**0.5, origin="centroid")
+        new.loc[at, "value_points"] = new.loc[at, "value_points"] / 2
+    itv = view.interventions[view.interventions["status"].isin(["geplant", "im Verfahren", "genehmigt"])]
+    targets = itv.nlargest(4, "open_points")["intervention_id"].tolist()
+    outcomes, _ = _run([(_publish, (url, new)), *[(_book, (url, pool_id, t, points * 0.3)) for t in targets]])
+
+    published = [o for o in outcomes if o[0] == "published"]
+    won = [o for o in outcomes if o[0] == "ok"]
+    for kind, _, message in outcomes:
+        if kind == "refused":
+            assert message.startswith(("BookingError: ", "DataError: Nicht veröffentlicht")), message
+            assert pool_id in message, message
+    after = summary.pool_view(postgis_store.read_all())
+    area = after.pool_areas.set_index("pool_id").loc[pool_id]
+    assert area["booked_points"] <= area["value_points"] + 1e-6
+    if published and change == "gesperrt":
+        assert not won and area["booked_points"] == 0 and area["status"] == "gesperrt"
+    if not published:
+        assert won  # the publish was refused because the area had been booked first
+    _chains_verify(postgis_store)
