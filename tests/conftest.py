@@ -113,6 +113,13 @@ def postgis_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
         yield store
 
 
+@pytest.fixture
+def postgis_empty_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[PostGISStore]:
+    """A fresh PostGIS database with the schema and no data."""
+    with _postgis_store(request, monkeypatch, pgserver.Databases.EMPTY) as store:
+        yield store
+
+
 @pytest.fixture(params=["gpkg", "postgis"])
 def any_empty_store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                     ) -> Iterator[Store]:
