@@ -260,10 +260,19 @@ class GeoPackageStore:
         log.info("store write: %s (%.0f ms)", what, (time.perf_counter() - started) * 1000)
 
     def _recover_if_interrupted(self) -> None:
-        """Readers complete a committed change before reading (cheap: one ``stat``)."""
+        """Before reading: complete a committed change (waiting for the lock), and clear what an
+        interrupted write left in staging if no one is writing now (not waiting). Cheap when clean."""
         if (self._staging / JOURNAL).exists():
             with self._write_lock():
-                pass
+                return
+        if self._staging.exists() and any(self._staging.iterdir()):
+            with contextlib.suppress(Timeout):
+                self._lock.acquire(timeout=0)
+                try:
+                    if self._lock.lock_counter == 1:
+                        self._recover()
+                finally:
+                    self._lock.release()
 
     def _recover(self) -> None:
         """Roll a committed change forward, drop uncommitted staging files (lock held)."""
