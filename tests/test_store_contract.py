@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import os
 from pathlib import Path
@@ -255,18 +254,3 @@ def test_history_entry_rows_get_sealed_by_replace_all(any_empty_store, demo_stor
     assert chain.broken_rows(stored, schema.HISTORY) == [] and stored["change_id"].iloc[-1] == "C-000999"
     assert put_layer(any_empty_store, WURZEN, schema.POOL_AREAS,
                      data.pool_areas[data.pool_areas["ags"] == WURZEN])["change_id"].iloc[0] == "C-001000"
-
-
-@pytest.mark.parametrize("module", ["postgis.py", "migrate.py"])
-def test_the_store_modules_import_only_schema_errors_config_and_the_store(module):
-    allowed = ("geo.schema", "geo.errors", "geo.config", "geo.store")
-    tree = ast.parse((REPO / "geo" / "store" / module).read_text(encoding="utf-8"))
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported |= {f"{node.module}.{alias.name}" if node.module == "geo" else node.module
-                         for alias in node.names}
-    ours = {name for name in imported if name == "geo" or name.startswith("geo.")}
-    assert ours and all(name.startswith(allowed) for name in ours), ours
