@@ -42,7 +42,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -82,7 +82,7 @@ def _ident(name: str) -> sql.Identifier:
 
 def _selected(table: str) -> sql.Composed:
     """The schema fields of *table* for a SELECT; dates as ISO text, as the GeoPackage store reads them."""
-    parts = []
+    parts: list[sql.Composable] = []
     for f in schema.LAYER_FIELDS[table]:
         if f.type == "date":
             parts.append(sql.SQL("to_char({}, 'YYYY-MM-DD')").format(_ident(f.name)))
@@ -116,8 +116,7 @@ def _geoframe(frame: pd.DataFrame, wkb: Sequence[bytes | None], layer: str) -> g
     geometry = gpd.GeoSeries(shapely.from_wkb(np.array(wkb, dtype=object)), crs=schema.CRS)
     if not len(frame):
         geometry = gpd.GeoSeries([], crs=schema.CRS)
-    out = gpd.GeoDataFrame(frame, geometry=geometry.values, crs=schema.CRS)
-    return normalise(out, layer)  # type: ignore[return-value]
+    return _layer(gpd.GeoDataFrame(frame, geometry=geometry.values, crs=schema.CRS), layer)
 
 
 def _table_frame(rows: list[TupleRow], table: str) -> pd.DataFrame:
@@ -129,6 +128,11 @@ def _table_frame(rows: list[TupleRow], table: str) -> pd.DataFrame:
 
 def _in_crs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame.to_crs(schema.CRS) if frame.crs != schema.CRS else frame
+
+
+def _layer(frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    """A copy of *frame* in EPSG:25833 with the schema's columns and types (normalise keeps the GeoDataFrame)."""
+    return cast(gpd.GeoDataFrame, normalise(_in_crs(frame).copy(), layer))
 
 
 def _key(url: str) -> str:
@@ -445,7 +449,7 @@ class PostGISStore:
             stored = state.layer(layer)
             current = stored[stored["ags"] == ags]
             frame, entry = plan(current, state)
-            new = normalise(_in_crs(frame).copy(), layer)
+            new = _layer(frame, layer)
             if not new["ags"].eq(ags).all():
                 raise StoreError(f"Die neue Fassung enthält Objekte anderer Gemeinden als {schema.AGS_NAMES[ags]}; "
                                  "es wurde nichts veröffentlicht.")
@@ -455,7 +459,7 @@ class PostGISStore:
                             list(ref)).fetchone():
                 raise StoreError(f"Der frühere Stand zur Änderung {change_id} existiert schon; "
                                  "es wird nichts überschrieben.")
-            entry = entry.assign(change_id=change_id, checksum=chain.layer_checksum(new, layer))  # type: ignore[arg-type]
+            entry = entry.assign(change_id=change_id, checksum=chain.layer_checksum(new, layer))
             entry = chain.seal(normalise(entry.copy(), schema.HISTORY), schema.HISTORY, chain.last_hash(state.history))
             self._insert_version(conn, ref, current)
             conn.execute(sql.SQL("DELETE FROM {} WHERE ags = %s").format(_ident(layer)), [ags])
@@ -487,8 +491,8 @@ class PostGISStore:
                          "layer_version_features, layer_versions, column_mappings")
             known = list(schema.AGS_NAMES)
             for layer in schema.MUNICIPAL_LAYERS:
-                frame = _in_crs(data.layer(layer))
-                self._insert_layer(conn, layer, normalise(frame[frame["ags"].isin(known)].copy(), layer))
+                frame = data.layer(layer)
+                self._insert_layer(conn, layer, _layer(frame[frame["ags"].isin(known)], layer))
             tables = {}
             for table, rows in ((schema.HISTORY, data.history), (schema.ALLOCATIONS, data.allocations)):
                 rows = normalise(rows.copy(), table)
@@ -496,11 +500,11 @@ class PostGISStore:
                 self._insert_rows(conn, table, tables[table])
             for ref, frame in (versions or {}).items():
                 ref = VersionRef(schema.municipality(ref.ags).ags, ref.change_id, ref.layer)
-                self._insert_version(conn, ref, normalise(_in_crs(frame).copy(), ref.layer))  # type: ignore[arg-type]
+                self._insert_version(conn, ref, _layer(frame, ref.layer))
             for ags, stored in (mappings or {}).items():
-                for layer, mapping in stored.items():
+                for layer_name, mapping in stored.items():
                     conn.execute("INSERT INTO column_mappings (ags, layer, mapping) VALUES (%s, %s, %s)",
-                                 [schema.municipality(ags).ags, layer, Jsonb(mapping)])
+                                 [schema.municipality(ags).ags, layer_name, Jsonb(mapping)])
             for model, text in (valuation or {}).items():
                 conn.execute("INSERT INTO valuation_tables (model, csv) VALUES (%s, %s) "
                              "ON CONFLICT (model) DO UPDATE SET csv = EXCLUDED.csv", [model, text])
