@@ -77,6 +77,28 @@ def postgis_databases() -> Iterator[pgserver.Databases]:
         pytest.skip(f"PostGIS-Hälfte übersprungen: {exc}")
 
 
+POSTGIS_FIXTURES = {"postgis_databases", "postgis_store", "postgis_empty_store"}
+
+
+def _needs_postgis(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    on_postgis = callspec is not None and "postgis" in (callspec.params.get("any_store"),
+                                                        callspec.params.get("any_empty_store"))
+    return on_postgis or bool(POSTGIS_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a PostGIS server, leave the PostGIS half out (one summary line says so); under CI it fails instead."""
+    reason = pgserver.unavailable_reason()
+    if reason is None or in_ci():
+        return
+    left_out = [item for item in items if _needs_postgis(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not _needs_postgis(item)]
+        POSTGIS_SKIPPED.append(f"{len(left_out)} Tests, {reason}")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if POSTGIS_SKIPPED:
         terminalreporter.write_line(f"PostGIS-Hälfte übersprungen: {POSTGIS_SKIPPED[0]}", yellow=True, bold=True)
