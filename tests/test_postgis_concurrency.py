@@ -13,7 +13,7 @@ import os
 import time
 from typing import Any
 
-from geo import schema
+from geo import fmt, schema
 from geo.access.permissions import User
 from geo.accounting import audit, booking, summary
 from geo.errors import FlaechenpoolError
@@ -29,7 +29,7 @@ SHARE = 5  # each booking asks for a fifth of an area's free points: at most 5 f
 def _book(url: str, pool_id: str, intervention_id: str, points: float, barrier: Any, results: Any) -> None:
     store = PostGISStore(url)
     try:
-        store.read_all()  # warm, like a running app process: first-call costs stay out of the race
+        summary.pool_view(store.read_all()), fmt.points(points)  # warm like a running app: first calls stay out
         barrier.wait(timeout=120)
         rows = booking.book(store, ADMIN, pool_id=pool_id, intervention_id=intervention_id, points=points,
                             kind="reserviert", notes="Wettlauf")

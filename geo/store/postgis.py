@@ -254,7 +254,10 @@ class PostGISStore:
             yield conn
 
     def version(self) -> int:
-        """The data version counter: bumped by every write transaction."""
+        """The data version counter, bumped by every write of layers, ledger, history or valuation (the cache key).
+
+        Column mappings are not part of it, as in the GeoPackage store.
+        """
         with self._reading() as conn:
             row = conn.execute("SELECT data_version FROM store_head").fetchone()
         return int(row[0]) if row else 0
