@@ -72,6 +72,7 @@ POOL_MAX_SIZE = 4
 SRID = 25833
 # Tables whose rows are never changed or deleted (triggers of 0002_append_only.sql).
 APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features")
+READING = "Daten lesen"
 BUSY = ("Der Datenbestand wird gerade von einem anderen Vorgang geändert. "
         "Bitte gleich noch einmal versuchen.")
 
@@ -194,7 +195,7 @@ class PostGISStore:
     def _migrate(self) -> None:
         """Apply the pending migration files in order, in one transaction, and record them."""
         files = sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
-        with self._reading("Datenbankschema prüfen") as conn, conn.transaction():
+        with self._connection("Datenbankschema prüfen") as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
             if conn.execute("SELECT to_regclass('schema_migrations') IS NULL").fetchone() == (True,):
                 conn.execute("CREATE TABLE schema_migrations (version text PRIMARY KEY, sha256 text NOT NULL, "
@@ -221,10 +222,15 @@ class PostGISStore:
                                      "Schema-Eigentümers starten (README, PostgreSQL/PostGIS).") from exc
                 conn.execute("INSERT INTO schema_migrations (version, sha256) VALUES (%s, %s)", [path.stem, digest])
 
-    # --- reading -------------------------------------------------------------------
+    # --- connections and reading ------------------------------------------------------
     @contextlib.contextmanager
-    def _reading(self, what: str = "Lesen") -> Iterator[Connection]:
-        """A pooled connection; failures and refusals of the database become a German StoreError."""
+    def _connection(self, what: str = READING) -> Iterator[Connection]:
+        """A pooled connection; failures and refusals of the database become a German StoreError.
+
+        *what* names the action in the message; anything but :data:`READING` is a write, whose
+        transaction was rolled back, and the message says that nothing was changed.
+        """
+        unchanged = "" if what == READING else " Es wurde nichts geändert."
         try:
             with self._pool.connection(timeout=CONNECT_TIMEOUT_S) as conn:
                 yield conn
@@ -240,16 +246,16 @@ class PostGISStore:
                              "Es wurde nichts geändert.") from exc
         except errors.InsufficientPrivilege as exc:
             raise StoreError(f"{what}: Dafür fehlen der Anmeldung an der Datenbank die Rechte "
-                             f"({exc.diag.message_primary}). Es wurde nichts geändert.") from exc
+                             f"({exc.diag.message_primary}).{unchanged}") from exc
         except psycopg.Error as exc:
             log.exception("database access failed: %s", what)
-            raise StoreError(f"{what}: Die Datenbank meldet einen Fehler ({exc.sqlstate or 'Verbindung'}). "
-                             "Es wurde nichts geändert; Einzelheiten stehen im Protokoll.") from exc
+            raise StoreError(f"{what}: Die Datenbank meldet einen Fehler ({exc.sqlstate or 'Verbindung'}); "
+                             f"Einzelheiten stehen im Protokoll.{unchanged}") from exc
 
     @contextlib.contextmanager
     def _snapshot(self) -> Iterator[Connection]:
         """One consistent read-only snapshot for several queries."""
-        with self._reading() as conn, conn.transaction():
+        with self._connection() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             yield conn
 
@@ -258,7 +264,7 @@ class PostGISStore:
 
         Column mappings are not part of it, as in the GeoPackage store.
         """
-        with self._reading() as conn:
+        with self._connection() as conn:
             row = conn.execute("SELECT data_version FROM store_head").fetchone()
         return int(row[0]) if row else 0
 
@@ -304,7 +310,7 @@ class PostGISStore:
             return self._read_all(conn)
 
     def read_valuation_sources(self) -> dict[str, str]:
-        with self._reading() as conn:
+        with self._connection() as conn:
             return dict(conn.execute("SELECT model, csv FROM valuation_tables ORDER BY model").fetchall())
 
     def read_version(self, ags: str, change_id: str, layer: str) -> gpd.GeoDataFrame:
@@ -324,14 +330,14 @@ class PostGISStore:
         return _geoframe(frame, [row[1] for row in rows], layer)
 
     def list_versions(self) -> list[VersionRef]:
-        with self._reading() as conn:
+        with self._connection() as conn:
             rows = conn.execute("SELECT ags, change_id, layer FROM layer_versions").fetchall()
         refs = [VersionRef(ags, change_id, layer) for ags, change_id, layer in rows]
         # The GeoPackage store's order: versions/<slug>/<change>-<layer>.gpkg sorted by path.
         return sorted(refs, key=lambda r: (schema.municipality(r.ags).slug, f"{r.change_id}-{r.layer}"))
 
     def read_mapping(self, ags: str) -> dict[str, Any]:
-        with self._reading() as conn:
+        with self._connection() as conn:
             rows = conn.execute("SELECT layer, mapping FROM column_mappings WHERE ags = %s ORDER BY seq",
                                 [schema.municipality(ags).ags]).fetchall()
         return dict(rows)
@@ -345,7 +351,7 @@ class PostGISStore:
         :class:`StoreError`; the transaction is rolled back, so nothing is written.
         """
         started = time.perf_counter()
-        with self._reading(what) as conn, conn.transaction():
+        with self._connection(what) as conn, conn.transaction():
             conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{LOCK_TIMEOUT_S:.0f}s")))
             head = conn.execute("SELECT last_change FROM store_head FOR UPDATE").fetchone()
             if head is None:
@@ -472,7 +478,7 @@ class PostGISStore:
             return entry
 
     def write_mapping(self, ags: str, layer: str, mapping: dict[str, Any]) -> None:
-        with self._reading("Spaltenzuordnung speichern") as conn:
+        with self._connection("Spaltenzuordnung speichern") as conn:
             conn.execute("INSERT INTO column_mappings (ags, layer, mapping) VALUES (%s, %s, %s) "
                          "ON CONFLICT (ags, layer) DO UPDATE SET mapping = EXCLUDED.mapping",
                          [schema.municipality(ags).ags, layer, Jsonb(mapping)])
