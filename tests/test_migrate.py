@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely import affinity
@@ -89,7 +90,8 @@ class _Lossy(GeoPackageStore):
 
 def _shift_one_area(data: PoolData) -> PoolData:
     pool = data.pool_areas.copy()
-    pool.loc[pool.index[3], "geometry"] = affinity.translate(pool.geometry.iloc[3], xoff=0.01)
+    shifted = [affinity.translate(g, xoff=0.01) if i == 3 else g for i, g in enumerate(pool.geometry)]
+    pool = pool.set_geometry(gpd.GeoSeries(shifted, index=pool.index, crs=pool.crs))
     return PoolData(data.boundaries, pool, data.interventions, data.allocations, data.history)
 
 
@@ -99,7 +101,7 @@ def _drop_a_booking(data: PoolData) -> PoolData:
 
 def _change_points(data: PoolData) -> PoolData:
     ledger = data.allocations.copy()
-    ledger.loc[5, "points"] += 1
+    ledger["points"] = ledger["points"].where(ledger.index != 5, ledger["points"] + 1)
     return PoolData(data.boundaries, data.pool_areas, data.interventions, ledger, data.history)
 
 

@@ -102,7 +102,7 @@ def test_kept_versions_cannot_be_changed_either(postgis_store):
 
 
 def _entry(**fields: object) -> pd.DataFrame:
-    row = {name: None for name in schema.field_names(schema.ALLOCATIONS)}
+    row: dict[str, object] = {name: None for name in schema.field_names(schema.ALLOCATIONS)}
     row.update(allocation_id="B-2099-00001", intervention_id="BPL-WUR-01", pool_id="WUR-2020-001",
                kind="reserviert", points=10.0, date="2026-11-02", booked_by="test")
     row.update(fields)

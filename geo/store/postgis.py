@@ -42,7 +42,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -133,7 +133,7 @@ def _in_crs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _layer(frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
     """A copy of *frame* in EPSG:25833 with the schema's columns and types (normalise keeps the GeoDataFrame)."""
-    return cast(gpd.GeoDataFrame, normalise(_in_crs(frame).copy(), layer))
+    return normalise(_in_crs(frame).copy(), layer)
 
 
 def _key(url: str) -> str:
