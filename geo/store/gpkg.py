@@ -41,7 +41,7 @@ from filelock import FileLock, Timeout
 from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
-from geo.store import LedgerPlan, PublishPlan, VersionRef, chain, change_number, format_change_id
+from geo.store import LedgerPlan, PublishPlan, VersionRef, chain, change_number, format_change_id, publish_target
 
 log = logging.getLogger(__name__)
 
@@ -385,10 +385,7 @@ class GeoPackageStore:
             return new_ledger, new_history
 
     def publish_layer(self, ags: str, layer: str, plan: PublishPlan) -> pd.DataFrame:
-        if layer not in schema.MUNICIPAL_LAYERS:
-            raise StoreError(f"Unbekannte Ebene „{layer}“.")
-        ags = schema.municipality(ags).ags
-        label = f"{schema.LAYER_LABELS[layer]} ({schema.AGS_NAMES[ags]}) veröffentlichen"
+        ags, label = publish_target(ags, layer)
         with self._writing(label), self._write_lock():
             state = self._state()
             stored = state.layer(layer)

@@ -58,7 +58,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
-from geo.store import LedgerPlan, PublishPlan, VersionRef, chain, change_number, format_change_id
+from geo.store import LedgerPlan, PublishPlan, VersionRef, chain, change_number, format_change_id, publish_target
 from geo.store.gpkg import LOCK_TIMEOUT_S, normalise
 
 log = logging.getLogger(__name__)
@@ -446,10 +446,7 @@ class PostGISStore:
             return new_ledger, new_history
 
     def publish_layer(self, ags: str, layer: str, plan: PublishPlan) -> pd.DataFrame:
-        if layer not in schema.MUNICIPAL_LAYERS:
-            raise StoreError(f"Unbekannte Ebene „{layer}“.")
-        ags = schema.municipality(ags).ags
-        label = f"{schema.LAYER_LABELS[layer]} ({schema.AGS_NAMES[ags]}) veröffentlichen"
+        ags, label = publish_target(ags, layer)
         id_field = schema.ID_FIELD[layer]
         with self._writing(label) as (conn, last_change):
             conn.execute(sql.SQL("SELECT {id} FROM {table} WHERE ags = %s ORDER BY {id} FOR UPDATE").format(
