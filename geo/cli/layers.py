@@ -49,7 +49,10 @@ def _mapping(store: Store, args: argparse.Namespace, raw: gpd.GeoDataFrame, laye
 def check_upload(store: Store, args: argparse.Namespace) -> Checked:
     source = ingest.open_upload(args.datei)
     named = _target(args)
-    raw = ingest.read_source(source, ingest.pick_layer(source, args.ebene, named))
+    choice = ingest.pick_layer(source, args.ebene, named)
+    if choice.reason:
+        print(choice.reason)
+    raw = ingest.read_source(source, choice.layer)
     layer = named or columns.detect_layer(list(raw.columns)) or schema.POOL_AREAS
     mapping = _mapping(store, args, raw, layer)
     data = store.read_all()
