@@ -21,10 +21,12 @@ import hashlib
 import io
 import json
 import re
+import sqlite3
 import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 import geopandas as gpd
 import pyogrio
@@ -44,6 +46,8 @@ SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _ZIP_MAGIC = b"PK\x03\x04"
 _FGB_MAGIC = b"fgb\x03"
+NUL_MARK = "\ue000"
+"""Put where a text had a NUL byte, which GDAL would cut the text off at; validation removes it with a Hinweis."""
 FORMATS = ("GeoPackage (.gpkg), GeoJSON (.geojson), KML/KMZ, FlatGeobuf (.fgb), CSV mit WKT- oder x/y-Spalten "
            "und Shapefile (als .zip oder die Teile .shp, .shx, .dbf, .prj zusammen)")
 # Normalised CSV headers GDAL may take the geometry from: a WKT column, or an x/y pair.
@@ -184,13 +188,13 @@ def _csv(data: bytes, name: str) -> tuple[bytes, tuple[tuple[str, str], ...]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # what Excel writes in Germany
-    if "\x00" in text:
-        raise DataError(f"„{name}“ ist keine Textdatei (enthält Nullbytes); erwartet wird eine CSV-Datei.")
+    text = text.replace("\x00", NUL_MARK)
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = max(";,\t|", key=first.count)
     header = next(csv.reader([first], delimiter=delimiter), [])
     by_norm = {columns.normalise(h): h for h in header}
     wkt = next((by_norm[n] for n in CSV_WKT if n in by_norm), None)
+    options: tuple[tuple[str, str], ...]
     if wkt is not None:
         options = (("GEOM_POSSIBLE_NAMES", wkt), ("KEEP_GEOM_COLUMNS", "NO"))
     else:
@@ -221,6 +225,38 @@ def _from_zip(data: bytes, name: str) -> tuple[str, bytes]:
                         "bitte nur eines je Hochladen.")
     parts = {s: _read_member(archive, i, name) for s, i in by_suffix[shapes[0]].items() if s in SHAPEFILE_PARTS}
     return "Shapefile", _shapefile_zip(parts, name)
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _mark_nul_gpkg(data: bytes) -> bytes:
+    """The GeoPackage with every NUL byte in its text columns replaced by :data:`NUL_MARK` (in memory)."""
+    con = sqlite3.connect(":memory:")
+    try:
+        con.deserialize(data)
+        changed = False
+        for (table,) in con.execute("SELECT table_name FROM gpkg_contents").fetchall():
+            text_columns = [row[1] for row in con.execute(f"PRAGMA table_info({_quoted(table)})").fetchall()
+                            if str(row[2]).upper().startswith("TEXT")]
+            for column in text_columns:
+                blob = f"CAST({_quoted(column)} AS BLOB)"
+                rows = con.execute(f"SELECT rowid, {blob} FROM {_quoted(table)} WHERE instr({blob}, x'00') > 0"
+                                   ).fetchall()
+                if rows and not changed:  # the R-tree triggers call functions only GDAL has; this copy needs none
+                    for (trigger,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+                        con.execute(f"DROP TRIGGER {_quoted(trigger)}")
+                    changed = True
+                for rowid, raw in rows:
+                    value = bytes(raw).decode("utf-8", errors="replace").replace("\x00", NUL_MARK)
+                    con.execute(f"UPDATE {_quoted(table)} SET {_quoted(column)} = ? WHERE rowid = ?", (value, rowid))
+        con.commit()
+        return con.serialize() if changed else data
+    except sqlite3.DatabaseError:
+        return data  # broken: GDAL's error (in German) follows when the file is opened
+    finally:
+        con.close()
 
 
 def _kind(name: str, data: bytes) -> str:
@@ -262,7 +298,8 @@ def _layers(data: bytes, name: str, options: tuple[tuple[str, str], ...]) -> tup
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # "non conformant file extension" of /vsimem
             count = len(pyogrio.list_layers(data))
-            infos = [pyogrio.read_info(data, layer=i, **dict(options)) for i in range(count)]
+            open_options: dict[str, Any] = dict(options)
+            infos = [pyogrio.read_info(data, layer=i, **open_options) for i in range(count)]
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise gdal_error(name, exc) from exc
     made_up = re.compile(r"^(pyogrio_[0-9a-f]{32}|upload)$")
@@ -304,6 +341,10 @@ def open_upload(files: list[UploadedFile], *, max_bytes: int = MAX_UPLOAD_BYTES)
     options: tuple[tuple[str, str], ...] = ()
     if kind == "CSV":
         data, options = _csv(data, name)
+    elif kind == "GeoPackage":
+        data = _mark_nul_gpkg(data)
+    elif kind == "GeoJSON":
+        data = re.sub(rb"(?<!\\)((?:\\\\)*)\\u0000", rb"\1\\ue000", data)
     return Source(name=name, kind=kind, data=data, checksum=checksum, layer_info=_layers(data, name, options),
                   options=options)
 
@@ -347,7 +388,8 @@ def read_source(source: Source, layer: str | None = None, *, max_vertices: int =
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            frame = pyogrio.read_dataframe(source.data, layer=info.position, **dict(source.options))
+            open_options: dict[str, Any] = dict(source.options)
+            frame = pyogrio.read_dataframe(source.data, layer=info.position, **open_options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise gdal_error(source.name, exc) from exc
     if frame.empty:
