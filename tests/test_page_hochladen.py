@@ -9,6 +9,7 @@ nothing else moved.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +27,11 @@ from tests.uploads import BRANDIS, GROWN, NEW_ID, RENAMED, brandis_shapefile_zip
 @pytest.fixture
 def accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return make_accounts(tmp_path, monkeypatch)
+
+
+def findings(at: AppTest) -> pd.DataFrame:
+    """The findings table as shown (full messages, Markdown escapes removed)."""
+    return at.table[0].value.map(lambda v: str(v).replace("\\", ""))
 
 
 def test_sign_in_is_refused_without_telling_which_part_was_wrong(demo_dir, accounts):
@@ -64,7 +70,7 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     assert by_label(at.selectbox, "Flächen-ID *").value == "FLAECHE_ID"
     assert by_label(at.selectbox, "„verfuegbar“ bedeutet").value == "verfügbar"
     assert at.error[0].value.startswith("Prüfung: 7 Fehler und 2 Hinweise. Fehler verhindern das Veröffentlichen")
-    report = at.dataframe[0].value
+    report = findings(at)
     assert set(report["Art"]) == {"Fehler", "Hinweis"}
     assert "nach EPSG:25833 (ETRS89 / UTM 33N) umgerechnet" in " ".join(report["Meldung"])
     assert {"BRA-2026-017", GROWN, "BRA-2019-025"} <= set(report.loc[report["Art"] == "Fehler", "Objekt"])
@@ -83,7 +89,8 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     assert metrics == {"hinzugefügt": "1", "geändert": "3", "entfernt": "0"}
     changes = at.dataframe[-1].value if len(at.dataframe) == 2 else at.dataframe[2].value
     assert {NEW_ID, GROWN, RENAMED, "BRA-2019-025"} == set(changes["ID"])
-    assert at.get("imgs") or at.get("image")
+    change_map = json.loads(at.get("component_instance")[0].proto.json_args)["script"]  # streamlit-folium's map
+    assert NEW_ID in change_map and "fp-change-legend" in change_map
     by_label(at.button, "Poolflächen von Brandis veröffentlichen").click()
     at.run()
     assert not at.exception, at.exception

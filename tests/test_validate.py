@@ -121,7 +121,7 @@ FINDINGS = {
                          "Ungültige Geometrie: Selbstüberschneidung"),
     "empty_geometry": (lambda f, s, t: _gpkg(_geometry(f, 0, Polygon()), t), "empty_geometry", "Leere Geometrie"),
     "required_field_missing": (lambda f, s, t: _gpkg(f.drop(columns="measure_type"), t), "field_missing",
-                               "Pflichtfeld „Maßnahmentyp“"),
+                               "Die Datei hat keine Spalte für „Maßnahmentyp“"),
     "required_value_empty": (lambda f, s, t: _gpkg(_set(f, 0, "name", None), t), "value_missing",
                              "„Flurname“ ist leer"),
     "unknown_status": (lambda f, s, t: _gpkg(_set(f, 0, "status", "in Arbeit"), t), "enum_unknown",
