@@ -66,10 +66,14 @@ def normalise(text: str) -> str:
 
 def abbreviates(column: str, candidate: str) -> bool:
     """Whether normalised *column* is *candidate* cut short: word by word a prefix of at least 3 letters
-    (``bezeichnun`` → ``bezeichnung``, ``massn_begi`` → ``massnahmen_beginn``, ``biotop_nac`` → ``biotop_nach``)."""
+    (``bezeichnun`` → ``bezeichnung``, ``massn_begi`` → ``massnahmen_beginn``, ``biotop_nac`` → ``biotop_nach``);
+    a name cut at exactly 10 characters (the DBF limit) may end in a shorter stub (``measure_ty``)."""
     short, full = column.split("_"), candidate.split("_")
-    return (len(short) == len(full) and column != candidate
-            and all(s == f or (len(s) >= 3 and f.startswith(s)) for s, f in zip(short, full, strict=True)))
+    if len(short) != len(full) or column == candidate:
+        return False
+    cut = len(column) == 10
+    return all(s == f or (f.startswith(s) and (len(s) >= 3 or (cut and i == len(short) - 1)))
+               for i, (s, f) in enumerate(zip(short, full, strict=True)))
 
 
 def target_layer(text: str) -> str | None:
