@@ -144,8 +144,8 @@ def gk4_labelled_utm(frame: gpd.GeoDataFrame, tmp: Path) -> UploadedFile:
 
 def legacy_shapefile(frame: gpd.GeoDataFrame, tmp: Path) -> UploadedFile:
     """Zipped Shapefile in Windows-1252 (with .cpg), its column names cut to 10 characters by the driver."""
-    legacy = frame[[*LEGACY_COLUMNS, "geometry"]].rename(columns=LEGACY_COLUMNS)
-    legacy = schema.dates_as_text(legacy)
+    legacy = gpd.GeoDataFrame(schema.dates_as_text(frame[[*LEGACY_COLUMNS, "geometry"]].rename(
+        columns=LEGACY_COLUMNS)), geometry="geometry", crs=frame.crs)
     return zipped(shapefile_parts(legacy, "Ausgleich_alt", tmp, encoding="cp1252"), "Ausgleich_alt.zip")
 
 
