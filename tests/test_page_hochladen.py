@@ -10,6 +10,7 @@ nothing else moved.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -20,8 +21,9 @@ from geo import schema
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
 from tests.signin import PASSWORD, by_label, make_accounts, sign_in, signed_in
-from tests.test_validate import fingerprint
-from tests.uploads import BRANDIS, GROWN, NEW_ID, RENAMED, brandis_shapefile_zip
+from tests.test_cli import geo
+from tests.test_validate import fingerprint, wurzen
+from tests.uploads import BRANDIS, GROWN, NEW_ID, RENAMED, as_file, brandis_shapefile_zip, zone_prefixed_shapefile
 
 
 @pytest.fixture
@@ -153,3 +155,69 @@ def test_the_sign_in_opens_by_itself_where_it_is_needed(demo_dir):
     assert not at.sidebar.expander[0].proto.expanded  # reading needs no sign-in
     at.switch_page("views/hochladen.py").run()
     assert at.sidebar.expander[0].proto.expanded
+
+
+def _cli_check(path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return geo("check", str(path), "--gemeinde", "wurzen", *options)
+
+
+def _page_messages(at: AppTest) -> set[str]:
+    return set(findings(at)["Meldung"])
+
+
+def test_a_misplaced_file_is_refused_read_as_offered_and_the_next_file_is_not_blocked(demo_dir, accounts,
+                                                                                      tmp_path):
+    store = GeoPackageStore(demo_dir)
+    files_before = fingerprint(demo_dir)
+    misplaced = zone_prefixed_shapefile(wurzen(store), tmp_path)
+    path = tmp_path / misplaced.name
+    path.write_bytes(misplaced.data)
+
+    at = signed_in("wurzen.gis", "views/hochladen.py")
+    at.get("file_uploader")[0].set_value((misplaced.name, misplaced.data, "application/zip"))
+    at.run()
+    assert not at.exception, at.exception
+    refusal = at.error[0].value
+    assert "Zonenkennung 33 vorn" in refusal and not at.get("component_instance")
+    cli = _cli_check(path)  # the command line refuses with the same words
+    assert cli.returncode == 1 and cli.stderr.strip() == f"Fehler: {refusal}"
+
+    by_label(at.button, "Als EPSG:5650 lesen").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Koordinaten als EPSG:5650 gelesen (Datei: EPSG:25833" in c.value for c in at.caption)
+    assert "Prüfung bestanden" in at.warning[0].value
+    page = _page_messages(at)
+    cli = _cli_check(path, "--lesen-als", "EPSG:5650")
+    assert cli.returncode == 0 and page and {m for m in page if m in cli.stdout} == page
+    assert fingerprint(demo_dir) == files_before
+
+    # A truncated GeoPackage: German message, GDAL's words folded away; „Andere Datei wählen“ empties the uploader.
+    broken = as_file(wurzen(store), "wurzen.gpkg", tmp_path)
+    at.get("file_uploader")[0].set_value((broken.name, broken.data[: len(broken.data) // 3], "application/octet"))
+    at.run()
+    assert "ist eine beschädigte oder unvollständige GeoPackage-Datei" in at.error[0].value
+    assert at.expander[-1].label == "Technische Meldung (für die IT)" and "malformed" in at.code[0].value
+    by_label(at.button, "Andere Datei wählen").click()
+    at.run()
+    assert not at.error and not at.get("file_uploader")[0].value
+    assert fingerprint(demo_dir) == files_before
+
+
+@pytest.mark.parametrize("case", ["missing_column", "hostile_text"])
+def test_the_command_line_gives_the_pages_findings(case, demo_dir, accounts, tmp_path):
+    frame = wurzen(GeoPackageStore(demo_dir))
+    if case == "missing_column":
+        frame = frame.drop(columns="biotope_after")
+    else:
+        frame.loc[frame.index[0], "owner"] = "Gemeinde \u202eneztruW\u202c"
+        frame.loc[frame.index[1], "notes"] = "x" * 10_000
+    upload = as_file(frame, f"{case}.gpkg", tmp_path)
+    at = signed_in("wurzen.gis", "views/hochladen.py")
+    at.get("file_uploader")[0].set_value((upload.name, upload.data, "application/octet-stream"))
+    at.run()
+    assert not at.exception, at.exception
+    page = _page_messages(at)
+    cli = _cli_check(tmp_path / upload.name)
+    assert cli.returncode == 1
+    assert page and {m for m in page if m in cli.stdout} == page
