@@ -75,12 +75,11 @@ def refused(exc: FlaechenpoolError, files: list[UploadedFile]) -> None:
     if exc.details:
         with st.expander("Technische Meldung (für die IT)"):
             st.code(exc.details, language=None, wrap_lines=True)
-    cols = st.columns([2, 1])
     offer = exc.offer if isinstance(exc, placement.Misplaced) else None
-    if offer is not None and cols[0].button(f"Als {offer.label()} lesen", type="primary"):
+    if offer is not None and st.button(f"Als {offer.label()} lesen", type="primary"):
         st.session_state[READING] = offer
         st.rerun()
-    if cols[1].button("Andere Datei wählen"):
+    if st.button("Andere Datei wählen"):
         next_file()
         st.rerun()
 
