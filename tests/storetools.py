@@ -20,3 +20,10 @@ def append_ledger(store: Store, rows: pd.DataFrame) -> pd.DataFrame:
     """Append ledger *rows* unchecked by the booking rules (fixtures only)."""
     return store.transact(lambda state: (
         rows, history_entry(user="test", layer=schema.ALLOCATIONS, action="booking", added=len(rows))))[0]
+
+
+def snapshot(store: Store) -> tuple[object, ...]:
+    """Everything a refused or aborted write must leave as it was (compare with ``==``)."""
+    data = store.read_all()
+    frames = (data.boundaries, data.pool_areas, data.interventions, data.allocations, data.history)
+    return (store.version(), *(pd.DataFrame(frame).to_csv() for frame in frames), tuple(store.list_versions()))

@@ -244,3 +244,15 @@ def test_export_writes_readable_files(demo_dir, tmp_path):
     nowhere = geo("export", "--format", "xlsx", "--ausgabe", str(tmp_path / "fehlt" / "x.xlsx"))
     assert nowhere.returncode == 1 and "lässt sich nicht schreiben (gibt es nicht)" in nowhere.stderr
     assert geo("export", "--format", "csv", "--ausgabe", str(xlsx)).returncode == 2
+
+
+def test_migrate_copies_a_store_checks_the_copy_and_refuses_a_full_target(demo_dir, tmp_path):
+    target = tmp_path / "kopie"
+    done = geo("migrate", "--von", str(demo_dir), "--nach", str(target))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Poolflächen: 300 Objekte, IDs und Felder gleich" in done.stdout
+    assert geo("--daten", str(target), "verify").returncode == 0
+    before = fingerprint(target)
+    again = geo("migrate", "--von", str(demo_dir), "--nach", str(target))
+    assert again.returncode == 1 and "enthält schon Daten" in again.stderr
+    assert fingerprint(target) == before

@@ -10,6 +10,7 @@ from geo.accounting import booking, ledger, summary
 from geo.display import interventions
 from geo.errors import BookingError, PermissionDenied
 from tests.conftest import MACHERN, WURZEN, intervention_frame, pool_frame, square
+from tests.storetools import snapshot
 
 ON = dt.date(2026, 11, 2)
 POOL = pool_frame([
@@ -99,20 +100,22 @@ def test_confirm_turns_a_reservation_into_an_allocation():
     assert entries["allocation_id"].is_unique
 
 
-def test_overbooking_through_the_store_is_refused_and_writes_nothing(demo_store, demo_dir):
+def test_overbooking_through_the_store_is_refused_and_writes_nothing(any_store):
+    demo_store = any_store
     view = summary.pool_view(demo_store.read_all())
     area = view.pool_areas[(view.pool_areas["status"] == "verfügbar")].iloc[0]
     target = view.interventions[view.interventions["status"].isin(["genehmigt", "umgesetzt"])
                                 & (view.interventions["open_points"] > area["free_points"] + 10)].iloc[0]
-    before = (demo_dir / "pool.gpkg").read_bytes()
+    before = snapshot(demo_store)
     user = User("admin", "admin")
     with pytest.raises(BookingError, match="überziehen"):
         booking.book(demo_store, user, pool_id=area["pool_id"], intervention_id=target["intervention_id"],
                      points=area["free_points"] + 1, kind="zugeordnet")
-    assert (demo_dir / "pool.gpkg").read_bytes() == before
+    assert snapshot(demo_store) == before
 
 
-def test_booking_through_the_store_appends_ledger_and_history(demo_store):
+def test_booking_through_the_store_appends_ledger_and_history(any_store):
+    demo_store = any_store
     view = summary.pool_view(demo_store.read_all())
     area = view.pool_areas[(view.pool_areas["status"] == "verfügbar")].iloc[0]
     target = view.interventions[(view.interventions["ags"] == WURZEN) & (view.interventions["open_points"] > 10)
@@ -127,17 +130,18 @@ def test_booking_through_the_store_appends_ledger_and_history(demo_store):
     assert new_free == area["free_points"] - 10
 
 
-def test_only_the_interventions_municipality_may_book(demo_store, demo_dir):
+def test_only_the_interventions_municipality_may_book(any_store):
+    demo_store = any_store
     itv = demo_store.read_layer(schema.INTERVENTIONS)
     target = itv[itv["ags"] == MACHERN].iloc[0]
-    before = (demo_dir / "pool.gpkg").read_bytes()
+    before = snapshot(demo_store)
     with pytest.raises(PermissionDenied, match="Machern"):
         booking.book(demo_store, User("wurzen.gis", "gis", WURZEN), pool_id="x",
                      intervention_id=target["intervention_id"], points=1, kind="reserviert")
     with pytest.raises(PermissionDenied):
         booking.book(demo_store, User("leser", "lesen"), pool_id="x",
                      intervention_id=target["intervention_id"], points=1, kind="reserviert")
-    assert (demo_dir / "pool.gpkg").read_bytes() == before
+    assert snapshot(demo_store) == before
 
 
 def test_booking_form_input_is_whole_value_points_in_german_notation():

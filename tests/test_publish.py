@@ -1,4 +1,4 @@
-"""Diff, publish, versions and restore; a publish killed midway leaves old or new, never broken."""
+"""Diff, publish, versions and restore on both stores; a publish killed midway leaves old or new, never broken."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from geo.access.permissions import User
 from geo.accounting import ledger, valuation
 from geo.display import changes
 from geo.errors import DataError, PermissionDenied, StoreError
-from geo.store import chain
-from geo.store.gpkg import GeoPackageStore
+from geo.store import Store, chain
 from geo.upload import diff, publish
 from tests.conftest import WURZEN, pool_frame, square
-from tests.storetools import append_ledger, put_layer
+from tests.storetools import append_ledger, put_layer, snapshot
 from tests.test_validate import fingerprint
 
 ADMIN = User("admin", "admin")
@@ -75,7 +74,7 @@ def test_booked_areas_may_not_disappear_shrink_or_lose_points():
     assert diff.diff_layer(old, grown, schema.POOL_AREAS, allocations=allocations[1:]).ok
 
 
-def _valued_today(store: GeoPackageStore) -> gpd.GeoDataFrame:
+def _valued_today(store: Store) -> gpd.GeoDataFrame:
     """Wurzen's pool layer stored with today's computed value points (measures completed since the
     demo was made gain points, and validation would rightly flag the stored ones)."""
     stored = store.read_layer(schema.POOL_AREAS, [WURZEN])
@@ -84,7 +83,7 @@ def _valued_today(store: GeoPackageStore) -> gpd.GeoDataFrame:
     return store.read_layer(schema.POOL_AREAS, [WURZEN])
 
 
-def _wurzen_update(store: GeoPackageStore) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _wurzen_update(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The stored Wurzen pool layer, and a new version: one unbooked area renamed, one added."""
     old = _valued_today(store)
     booked = ledger.enrich_pool(old, store.read_allocations())
@@ -99,9 +98,9 @@ def _wurzen_update(store: GeoPackageStore) -> tuple[pd.DataFrame, pd.DataFrame]:
     return old, pd.concat([new, extra], ignore_index=True).set_crs(schema.CRS, allow_override=True)
 
 
-def test_publish_keeps_the_previous_version_and_writes_history(demo_store, demo_dir):
+def test_publish_keeps_the_previous_version_and_writes_history(any_store):
+    demo_store = any_store
     old, new = _wurzen_update(demo_store)
-    before = fingerprint(demo_dir)
     row = publish.publish(demo_store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=new,
                           source="wurzen_2026.gpkg").iloc[0]
     assert (row["user"], row["ags"], row["layer"], row["action"], row["source"]) == (
@@ -113,16 +112,24 @@ def test_publish_keeps_the_previous_version_and_writes_history(demo_store, demo_
     stored = demo_store.read_layer(schema.POOL_AREAS, [WURZEN])
     assert "WUR-2026-099" in set(stored["pool_id"])
     pd.testing.assert_frame_equal(publish.earlier_version(demo_store, row["change_id"]), old)
-    after = fingerprint(demo_dir)
-    moved = {k for k in after if before.get(k) != after[k]}
-    assert moved == {"wurzen.gpkg", "pool.gpkg", f"versions/wurzen/{row['change_id']}-pool_areas.gpkg"}
     with pytest.raises(DataError, match="Nichts zu veröffentlichen"):
         publish.publish(demo_store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=new, source="x")
 
 
-def test_admin_restores_in_one_step_and_it_is_recorded(demo_store, demo_dir):
+def test_a_publish_touches_only_its_layer_the_pool_and_a_new_version_file(demo_store, demo_dir):
+    _, new = _wurzen_update(demo_store)
+    before = fingerprint(demo_dir)
+    row = publish.publish(demo_store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=new,
+                          source="wurzen_2026.gpkg").iloc[0]
+    after = fingerprint(demo_dir)
+    moved = {k for k in after if before.get(k) != after[k]}
+    assert moved == {"wurzen.gpkg", "pool.gpkg", f"versions/wurzen/{row['change_id']}-pool_areas.gpkg"}
+
+
+def test_admin_restores_in_one_step_and_it_is_recorded(any_store):
+    demo_store = any_store
     old, new = _wurzen_update(demo_store)
-    files = fingerprint(demo_dir)
+    others = {ags: demo_store.read_layer(schema.POOL_AREAS, [ags]) for ags in schema.AGS_NAMES if ags != WURZEN}
     change_id = publish.publish(demo_store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=new,
                                 source="neu.gpkg")["change_id"].iloc[0]
     with pytest.raises(PermissionDenied, match="nur die Administration"):
@@ -131,15 +138,15 @@ def test_admin_restores_in_one_step_and_it_is_recorded(demo_store, demo_dir):
     assert (restored["action"], restored["source"], restored["removed"], restored["changed"]) == (
         "restore", f"Stand vor {change_id}", 1, 1)
     pd.testing.assert_frame_equal(demo_store.read_layer(schema.POOL_AREAS, [WURZEN]), old)
-    after = fingerprint(demo_dir)
-    untouched = {k for k in files if k not in ("wurzen.gpkg", "pool.gpkg")}
-    assert all(after[k] == files[k] for k in untouched)
+    for ags, frame in others.items():
+        pd.testing.assert_frame_equal(demo_store.read_layer(schema.POOL_AREAS, [ags]), frame)
     # the restore itself kept the state it replaced: restoring "before the restore" brings the upload back
     publish.restore(demo_store, ADMIN, restored["change_id"])
     assert "WUR-2026-099" in set(demo_store.read_layer(schema.POOL_AREAS, [WURZEN])["pool_id"])
 
 
-def test_restore_refuses_to_drop_what_was_booked_since(demo_store):
+def test_restore_refuses_to_drop_what_was_booked_since(any_store):
+    demo_store = any_store
     _, new = _wurzen_update(demo_store)
     change_id = publish.publish(demo_store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=new,
                                 source="neu.gpkg")["change_id"].iloc[0]
@@ -149,7 +156,8 @@ def test_restore_refuses_to_drop_what_was_booked_since(demo_store):
         publish.restore(demo_store, ADMIN, change_id)
 
 
-def test_a_first_upload_keeps_the_empty_layer_before_it(demo_store):
+def test_a_first_upload_keeps_the_empty_layer_before_it(any_store):
+    demo_store = any_store
     first = demo_store.read_history()
     first_upload = first[first["action"] == "upload"]["change_id"].iloc[0]
     earlier = publish.earlier_version(demo_store, first_upload)
@@ -165,7 +173,8 @@ def test_a_missing_earlier_version_is_a_german_store_error(demo_store, demo_dir)
 
 
 @pytest.mark.parametrize("status", ["gesperrt", "geplant"])
-def test_a_booked_area_cannot_be_withdrawn_or_set_back_to_planned(status, demo_store, demo_dir):
+def test_a_booked_area_cannot_be_withdrawn_or_set_back_to_planned(status, any_store):
+    demo_store = any_store
     old = _valued_today(demo_store)
     booked = ledger.enrich_pool(old, demo_store.read_allocations())
     pool_id, points = booked.loc[booked["booked_points"] > 0, ["pool_id", "booked_points"]].iloc[0]
@@ -175,10 +184,10 @@ def test_a_booked_area_cannot_be_withdrawn_or_set_back_to_planned(status, demo_s
     assert [(f.rule, f.feature_id, f.field) for f in change.findings] == [("booked_status", pool_id, "status")]
     assert change.findings[0].message == (f"{pool_id} soll „{status}“ werden, hat aber {fmt.points(points)} gebucht: "
                                           "erst die Buchungen stornieren, dann den Status ändern.")
-    before = fingerprint(demo_dir)
+    before = snapshot(demo_store)
     with pytest.raises(DataError, match=f"Nicht veröffentlicht: {pool_id} soll „{status}“ werden"):
         publish.publish(demo_store, WURZEN_GIS, ags=WURZEN, layer=schema.POOL_AREAS, frame=new, source="x.gpkg")
-    assert fingerprint(demo_dir) == before
+    assert snapshot(demo_store) == before
     unbooked = booked.loc[booked["booked_points"] == 0, "pool_id"].iloc[0]
     new = old.copy()
     new.loc[new["pool_id"] == unbooked, "status"] = status

@@ -1,4 +1,5 @@
-"""The GeoPackage store: reads, one-transaction writes, recovery, change ids, file modes, chains."""
+"""The store on both backends (reads, one-transaction writes, change ids, chains); the GeoPackage
+store's own files (recovery, staging, file modes) in the tests that take ``demo_store``."""
 
 import dataclasses
 import json
@@ -13,17 +14,24 @@ from geo import schema
 from geo.errors import StoreError
 from geo.store import Store, chain, history_entry, open_store
 from geo.store.gpkg import GeoPackageStore
-from tests.storetools import put_layer
+from tests.storetools import put_layer, snapshot
 from tests.test_validate import fingerprint
 
 
-def test_the_geopackage_store_satisfies_the_protocol(demo_store, demo_dir):
-    assert isinstance(demo_store, Store)
-    opened = open_store()  # FLAECHENPOOL_DATA points at demo_dir
-    assert isinstance(opened, GeoPackageStore) and opened.key == demo_store.key == f"gpkg:{demo_dir.resolve()}"
+def test_the_store_satisfies_the_protocol_and_open_store_finds_it(any_store):
+    assert isinstance(any_store, Store)
+    opened = open_store()  # FLAECHENPOOL_DATA / FLAECHENPOOL_DATABASE_URL point at this store
+    assert type(opened) is type(any_store) and opened.key == any_store.key
+    if hasattr(opened, "close"):
+        opened.close()
 
 
-def test_reads_all_parties_in_one_call(demo_store):
+def test_the_geopackage_store_is_keyed_by_its_folder(demo_store, demo_dir):
+    assert demo_store.key == f"gpkg:{demo_dir.resolve()}"
+
+
+def test_reads_all_parties_in_one_call(any_store):
+    demo_store = any_store
     pool = demo_store.read_layer(schema.POOL_AREAS)
     assert set(pool["ags"]) == set(schema.AGS_NAMES)
     assert pool.crs == schema.CRS
@@ -33,13 +41,15 @@ def test_reads_all_parties_in_one_call(demo_store):
     assert len(boundaries) == 9
 
 
-def test_reads_one_municipality_by_ags_or_slug(demo_store):
+def test_reads_one_municipality_by_ags_or_slug(any_store):
+    demo_store = any_store
     by_slug = demo_store.read_layer(schema.POOL_AREAS, ["wurzen"])
     by_ags = demo_store.read_layer(schema.POOL_AREAS, ["14729410"])
     assert len(by_slug) == len(by_ags) > 0 and set(by_slug["ags"]) == {"14729410"}
 
 
-def test_write_round_trips_and_leaves_other_layers_alone(demo_store):
+def test_write_round_trips_and_leaves_other_layers_alone(any_store):
+    demo_store = any_store
     pool = demo_store.read_layer(schema.POOL_AREAS, ["wurzen"])
     interventions = demo_store.read_layer(schema.INTERVENTIONS, ["wurzen"])
     changed = pool.copy()
@@ -71,7 +81,8 @@ def test_a_write_that_fails_midway_changes_nothing_and_says_so_in_german(demo_st
     assert after["wurzen.gpkg"] == before_files["wurzen.gpkg"]
 
 
-def test_version_changes_on_write(demo_store):
+def test_version_changes_on_write(any_store):
+    demo_store = any_store
     before = demo_store.version()
     put_layer(demo_store, "borsdorf", schema.POOL_AREAS, demo_store.read_layer(schema.POOL_AREAS, ["borsdorf"]))
     assert demo_store.version() != before
@@ -85,26 +96,31 @@ def test_version_ignores_files_being_staged(demo_store, demo_dir):
     assert demo_store.version() == before
 
 
-def test_a_transaction_that_aborts_writes_nothing(demo_store, demo_dir):
-    before = fingerprint(demo_dir)
+def test_a_transaction_that_aborts_writes_nothing(any_store):
+    before = snapshot(any_store)
 
     def plan(state):
         raise StoreError("abgebrochen")
 
     with pytest.raises(StoreError):
-        demo_store.transact(plan)
-    assert fingerprint(demo_dir) == before
+        any_store.transact(plan)
+    assert snapshot(any_store) == before
 
 
-def test_the_plan_sees_the_state_inside_the_lock(demo_store):
+def test_the_plan_sees_the_state_inside_the_lock(any_store):
+    demo_store = any_store
     seen = []
     demo_store.transact(lambda state: (seen.append(len(state.pool_areas)), (pd.DataFrame(), pd.DataFrame()))[1])
     assert seen == [len(demo_store.read_layer(schema.POOL_AREAS))]
 
 
-def test_history_and_ledger_live_in_pool_gpkg_and_get_ids_and_hashes(demo_store, demo_dir):
+def test_history_and_ledger_live_in_pool_gpkg(demo_store, demo_dir):
     layers = {name for name, _ in pyogrio.list_layers(demo_dir / "pool.gpkg")}
     assert {schema.ALLOCATIONS, schema.HISTORY} <= layers
+
+
+def test_changes_get_the_next_id_and_a_chained_hash(any_store):
+    demo_store = any_store
     history = demo_store.read_history()
     row = put_layer(demo_store, "borsdorf", schema.POOL_AREAS,
                     demo_store.read_layer(schema.POOL_AREAS, ["borsdorf"]).iloc[:-1]).iloc[0]
@@ -114,13 +130,13 @@ def test_history_and_ledger_live_in_pool_gpkg_and_get_ids_and_hashes(demo_store,
     assert chain.broken_rows(stored, schema.HISTORY) == [] and stored["hash"].iloc[-1] == row["hash"]
 
 
-def test_change_ids_are_never_reused_even_if_history_rows_vanish(demo_store, demo_dir):
-    """A version file names a change id: the next change takes a higher one, never overwriting it."""
+def test_change_ids_are_never_reused_even_if_history_rows_vanish(any_store):
+    """A kept version names a change id: the next change takes a higher one, never overwriting it."""
+    demo_store = store = any_store
     row = put_layer(demo_store, "borsdorf", schema.POOL_AREAS,
                     demo_store.read_layer(schema.POOL_AREAS, ["borsdorf"]).iloc[:-1]).iloc[0]
     kept = demo_store.read_version("borsdorf", row["change_id"], schema.POOL_AREAS)
     history = demo_store.read_history()
-    store = GeoPackageStore(demo_dir)
     store.replace_all(dataclasses.replace(store.read_all(), history=history.iloc[:-1]),
                       versions={ref: store.read_version(*ref) for ref in store.list_versions()})
     again = put_layer(store, "borsdorf", schema.POOL_AREAS,
@@ -176,8 +192,8 @@ def test_a_corrupt_file_is_a_german_store_error(demo_store, demo_dir):
         demo_store.read_layer(schema.POOL_AREAS)
 
 
-def test_an_empty_store_reads_as_empty_frames(tmp_path):
-    store = GeoPackageStore(tmp_path)
+def test_an_empty_store_reads_as_empty_frames(any_empty_store):
+    store = any_empty_store
     assert store.read_layer(schema.POOL_AREAS).empty
     assert store.read_allocations().empty
     assert list(store.read_history().columns) == schema.field_names(schema.HISTORY)

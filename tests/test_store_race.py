@@ -1,4 +1,5 @@
-"""Bookings racing a publish of the same area, each in its own process, through the real functions.
+"""Bookings racing a publish of the same area, each in its own process, through the real functions,
+on the GeoPackage store and on PostGIS.
 
 The publish shrinks the area to half its value or withdraws it (``gesperrt``). Whatever the
 interleaving: the area is never overdrawn, nothing is booked on it once it is withdrawn, every
@@ -8,6 +9,7 @@ refusal is a German message, and ``verify`` passes afterwards.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,6 @@ from geo.access.permissions import User
 from geo.accounting import audit, booking, summary, valuation
 from geo.errors import FlaechenpoolError
 from geo.store import open_location
-from geo.store.gpkg import GeoPackageStore
 from geo.upload import publish
 from tests.storetools import put_layer
 
@@ -78,17 +79,19 @@ def _setup(store, how: str):
 
 
 @pytest.mark.parametrize("how", ["shrink", "withdraw"])
-def test_bookings_racing_a_publish_never_overdraw_or_book_a_withdrawn_area(how, demo_dir: Path, tmp_path: Path):
-    store = GeoPackageStore(demo_dir)
+def test_bookings_racing_a_publish_never_overdraw_or_book_a_withdrawn_area(how, any_store, demo_dir: Path,
+                                                                          tmp_path: Path):
+    store = any_store
+    location = os.environ.get("FLAECHENPOOL_DATABASE_URL") or str(demo_dir)  # the PostGIS fixture sets it
     pool_id, intervention_id, points, layer = _setup(store, how)
     frame_path = tmp_path / "layer.parquet"
     layer.to_parquet(frame_path)
 
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(BOOKERS + 1), ctx.Queue()
-    procs = [ctx.Process(target=_book, args=(str(demo_dir), pool_id, intervention_id, points, barrier, results))
+    procs = [ctx.Process(target=_book, args=(location, pool_id, intervention_id, points, barrier, results))
              for _ in range(BOOKERS)]
-    procs.append(ctx.Process(target=_publish, args=(str(demo_dir), str(frame_path), barrier, results)))
+    procs.append(ctx.Process(target=_publish, args=(location, str(frame_path), barrier, results)))
     for proc in procs:
         proc.start()
     outcomes = [results.get(timeout=300) for _ in procs]

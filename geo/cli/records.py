@@ -1,4 +1,5 @@
-"""``history``, ``verify`` and ``export``: what changed, whether the ledger holds, the council downloads."""
+"""``history``, ``verify``, ``export`` and ``migrate``: what changed, whether the ledger holds, the council
+downloads, a copy of the whole store."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from geo.cli import common
 from geo.display import changes
 from geo.errors import DataError
 from geo.reports import content, exports
+from geo.store import open_location
 
 FORMATS = ("xlsx", "gpkg", "geojson")
 
@@ -27,6 +29,13 @@ def verify(args: argparse.Namespace) -> int:
     report = audit.verify(common.store(args))
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
+
+
+def migrate(args: argparse.Namespace) -> int:
+    from geo.store import migrate as copying  # the PostGIS driver loads only when a copy is asked for
+
+    print("\n".join(copying.migrate(open_location(args.von), open_location(args.nach))))
+    return 0
 
 
 def _scope(view: summary.PoolView, ags: list[str] | None) -> summary.Scope:
@@ -65,3 +74,9 @@ def register(sub: common.Subparsers) -> None:
                             help="nur diese Gemeinde (mehrfach möglich; Standard: alle Partner)")
     export_cmd.add_argument("--ausgabe", required=True, type=Path, metavar="DATEI", help="Zieldatei")
     export_cmd.set_defaults(run=export)
+    migrate_cmd = sub.add_parser("migrate", help="Datenbestand in einen anderen kopieren (Ordner ↔ PostGIS)",
+                                 description="Kopiert Ebenen, Buchungen, Änderungen, frühere Stände, Zuordnungen und "
+                                 "Bewertungstabellen in einen leeren Datenbestand und prüft die Kopie.")
+    migrate_cmd.add_argument("--von", required=True, metavar="ORDNER_ODER_URL", help="Quelle")
+    migrate_cmd.add_argument("--nach", required=True, metavar="ORDNER_ODER_URL", help="Ziel (leer)")
+    migrate_cmd.set_defaults(run=migrate)

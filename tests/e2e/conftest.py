@@ -7,6 +7,7 @@ are skipped locally and fail in CI (CI=true), where .ci/run installs it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -49,10 +50,11 @@ def app_env(app_data: Path) -> dict[str, str]:
     return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1"}
 
 
-@pytest.fixture(scope="module")
-def app_url(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def running_app(app_env: dict[str, str], log_dir: Path) -> Iterator[str]:
+    """`streamlit run app.py` with *app_env* on a free port until the block ends; yields its URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    log = log_dir / f"streamlit-{port}.log"
     env = {**os.environ, **app_env}
     with open(log, "w") as out:
         proc = subprocess.Popen(
@@ -80,6 +82,12 @@ def app_url(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_app(app_env, tmp_path_factory.mktemp("log")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
