@@ -9,7 +9,15 @@ from __future__ import annotations
 
 
 class FlaechenpoolError(Exception):
-    """Base class of all errors with a German, user-facing message."""
+    """Base class of all errors with a German, user-facing message.
+
+    *details* keeps the original technical text (e.g. GDAL's English error) for a details
+    expander on the page or ``--details`` on the command line; the message never needs it.
+    """
+
+    def __init__(self, message: str = "", *, details: str = "") -> None:
+        super().__init__(message)
+        self.details = details
 
 
 class BookingError(FlaechenpoolError, ValueError):

@@ -141,35 +141,40 @@ class Field:
     label: str
     required: bool = False
     choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    """Longest text an upload may bring (characters); longer values are refused, not cut."""
+
+
+ID_LENGTH, NAME_LENGTH, CODE_LENGTH, PARCELS_LENGTH, NOTES_LENGTH = 40, 200, 20, 1000, 2000
 
 
 BOUNDARY_FIELDS: tuple[Field, ...] = (
-    Field("ags", "ags", "Gemeindeschlüssel (AGS)", required=True),
-    Field("name", "text", "Gemeinde", required=True),
+    Field("ags", "ags", "Gemeindeschlüssel (AGS)", required=True, max_length=8),
+    Field("name", "text", "Gemeinde", required=True, max_length=NAME_LENGTH),
 )
 POOL_FIELDS: tuple[Field, ...] = (
-    Field("pool_id", "id", "Flächen-ID", required=True),
-    Field("name", "text", "Flurname", required=True),
-    Field("ags", "ags", "Gemeinde", required=True),
+    Field("pool_id", "id", "Flächen-ID", required=True, max_length=ID_LENGTH),
+    Field("name", "text", "Flurname", required=True, max_length=NAME_LENGTH),
+    Field("ags", "ags", "Gemeinde", required=True, max_length=8),
     Field("status", "enum", "Status", required=True, choices=POOL_STATUS),
     Field("measure_type", "enum", "Maßnahmentyp", required=True, choices=MEASURE_TYPES),
-    Field("biotope_before", "code", "Biotoptyp vorher", required=True),
-    Field("biotope_after", "code", "Zielbiotoptyp", required=True),
+    Field("biotope_before", "code", "Biotoptyp vorher", required=True, max_length=CODE_LENGTH),
+    Field("biotope_after", "code", "Zielbiotoptyp", required=True, max_length=CODE_LENGTH),
     Field("value_points", "number", "Wertpunkte"),
     Field("measure_start", "date", "Maßnahmenbeginn"),
     Field("measure_end", "date", "Maßnahmenende"),
-    Field("owner", "text", "Eigentümer/Träger"),
-    Field("parcels", "text", "Flurstücke"),
-    Field("notes", "text", "Bemerkungen"),
+    Field("owner", "text", "Eigentümer/Träger", max_length=NAME_LENGTH),
+    Field("parcels", "text", "Flurstücke", max_length=PARCELS_LENGTH),
+    Field("notes", "text", "Bemerkungen", max_length=NOTES_LENGTH),
 )
 INTERVENTION_FIELDS: tuple[Field, ...] = (
-    Field("intervention_id", "id", "Eingriffs-ID", required=True),
-    Field("name", "text", "Bezeichnung", required=True),
-    Field("ags", "ags", "Gemeinde", required=True),
+    Field("intervention_id", "id", "Eingriffs-ID", required=True, max_length=ID_LENGTH),
+    Field("name", "text", "Bezeichnung", required=True, max_length=NAME_LENGTH),
+    Field("ags", "ags", "Gemeinde", required=True, max_length=8),
     Field("kind", "enum", "Art", required=True, choices=INTERVENTION_KINDS),
     Field("status", "enum", "Status", required=True, choices=INTERVENTION_STATUS),
-    Field("biotope_before", "code", "Biotoptyp vorher", required=True),
-    Field("biotope_after", "code", "Biotoptyp nachher", required=True),
+    Field("biotope_before", "code", "Biotoptyp vorher", required=True, max_length=CODE_LENGTH),
+    Field("biotope_after", "code", "Biotoptyp nachher", required=True, max_length=CODE_LENGTH),
     Field("demand_points", "number", "Kompensationsbedarf (WP)"),
     Field("approval_date", "date", "Genehmigungsdatum"),
 )

@@ -9,6 +9,8 @@ nothing else moved.
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -19,13 +21,19 @@ from geo import schema
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
 from tests.signin import PASSWORD, by_label, make_accounts, sign_in, signed_in
-from tests.test_validate import fingerprint
-from tests.uploads import BRANDIS, GROWN, NEW_ID, RENAMED, brandis_shapefile_zip
+from tests.test_cli import geo
+from tests.test_validate import fingerprint, wurzen
+from tests.uploads import BRANDIS, GROWN, NEW_ID, RENAMED, as_file, brandis_shapefile_zip, zone_prefixed_shapefile
 
 
 @pytest.fixture
 def accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return make_accounts(tmp_path, monkeypatch)
+
+
+def findings(at: AppTest) -> pd.DataFrame:
+    """The findings table as shown (full messages, Markdown escapes removed)."""
+    return at.table[0].value.map(lambda v: str(v).replace("\\", ""))
 
 
 def test_sign_in_is_refused_without_telling_which_part_was_wrong(demo_dir, accounts):
@@ -64,7 +72,7 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     assert by_label(at.selectbox, "Flächen-ID *").value == "FLAECHE_ID"
     assert by_label(at.selectbox, "„verfuegbar“ bedeutet").value == "verfügbar"
     assert at.error[0].value.startswith("Prüfung: 7 Fehler und 2 Hinweise. Fehler verhindern das Veröffentlichen")
-    report = at.dataframe[0].value
+    report = findings(at)
     assert set(report["Art"]) == {"Fehler", "Hinweis"}
     assert "nach EPSG:25833 (ETRS89 / UTM 33N) umgerechnet" in " ".join(report["Meldung"])
     assert {"BRA-2026-017", GROWN, "BRA-2019-025"} <= set(report.loc[report["Art"] == "Fehler", "Objekt"])
@@ -83,7 +91,8 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     assert metrics == {"hinzugefügt": "1", "geändert": "3", "entfernt": "0"}
     changes = at.dataframe[-1].value if len(at.dataframe) == 2 else at.dataframe[2].value
     assert {NEW_ID, GROWN, RENAMED, "BRA-2019-025"} == set(changes["ID"])
-    assert at.get("imgs") or at.get("image")
+    change_map = json.loads(at.get("component_instance")[0].proto.json_args)["script"]  # streamlit-folium's map
+    assert NEW_ID in change_map and "fp-change-legend" in change_map
     by_label(at.button, "Poolflächen von Brandis veröffentlichen").click()
     at.run()
     assert not at.exception, at.exception
@@ -146,3 +155,69 @@ def test_the_sign_in_opens_by_itself_where_it_is_needed(demo_dir):
     assert not at.sidebar.expander[0].proto.expanded  # reading needs no sign-in
     at.switch_page("views/hochladen.py").run()
     assert at.sidebar.expander[0].proto.expanded
+
+
+def _cli_check(path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return geo("check", str(path), "--gemeinde", "wurzen", *options)
+
+
+def _page_messages(at: AppTest) -> set[str]:
+    return set(findings(at)["Meldung"])
+
+
+def test_a_misplaced_file_is_refused_read_as_offered_and_the_next_file_is_not_blocked(demo_dir, accounts,
+                                                                                      tmp_path):
+    store = GeoPackageStore(demo_dir)
+    files_before = fingerprint(demo_dir)
+    misplaced = zone_prefixed_shapefile(wurzen(store), tmp_path)
+    path = tmp_path / misplaced.name
+    path.write_bytes(misplaced.data)
+
+    at = signed_in("wurzen.gis", "views/hochladen.py")
+    at.get("file_uploader")[0].set_value((misplaced.name, misplaced.data, "application/zip"))
+    at.run()
+    assert not at.exception, at.exception
+    refusal = at.error[0].value
+    assert "Zonenkennung 33 vorn" in refusal and not at.get("component_instance")
+    cli = _cli_check(path)  # the command line refuses with the same words
+    assert cli.returncode == 1 and cli.stderr.strip() == f"Fehler: {refusal}"
+
+    by_label(at.button, "Als EPSG:5650 lesen").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Koordinaten als EPSG:5650 gelesen (Datei: EPSG:25833" in c.value for c in at.caption)
+    assert "Prüfung bestanden" in at.warning[0].value
+    page = _page_messages(at)
+    cli = _cli_check(path, "--lesen-als", "EPSG:5650")
+    assert cli.returncode == 0 and page and {m for m in page if m in cli.stdout} == page
+    assert fingerprint(demo_dir) == files_before
+
+    # A truncated GeoPackage: German message, GDAL's words folded away; „Andere Datei wählen“ empties the uploader.
+    broken = as_file(wurzen(store), "wurzen.gpkg", tmp_path)
+    at.get("file_uploader")[0].set_value((broken.name, broken.data[: len(broken.data) // 3], "application/octet"))
+    at.run()
+    assert "ist eine beschädigte oder unvollständige GeoPackage-Datei" in at.error[0].value
+    assert at.expander[-1].label == "Technische Meldung (für die IT)" and "malformed" in at.code[0].value
+    by_label(at.button, "Andere Datei wählen").click()
+    at.run()
+    assert not at.error and not at.get("file_uploader")[0].value
+    assert fingerprint(demo_dir) == files_before
+
+
+@pytest.mark.parametrize("case", ["missing_column", "hostile_text"])
+def test_the_command_line_gives_the_pages_findings(case, demo_dir, accounts, tmp_path):
+    frame = wurzen(GeoPackageStore(demo_dir))
+    if case == "missing_column":
+        frame = frame.drop(columns="biotope_after")
+    else:
+        frame.loc[frame.index[0], "owner"] = "Gemeinde \u202eneztruW\u202c"
+        frame.loc[frame.index[1], "notes"] = "x" * 10_000
+    upload = as_file(frame, f"{case}.gpkg", tmp_path)
+    at = signed_in("wurzen.gis", "views/hochladen.py")
+    at.get("file_uploader")[0].set_value((upload.name, upload.data, "application/octet-stream"))
+    at.run()
+    assert not at.exception, at.exception
+    page = _page_messages(at)
+    cli = _cli_check(tmp_path / upload.name)
+    assert cli.returncode == 1
+    assert page and {m for m in page if m in cli.stdout} == page

@@ -92,7 +92,7 @@ def _wurzen_update(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
     new.loc[new["pool_id"] == free, "name"] = "Neuer Flurname"
     extra = old.iloc[[0]].copy()
     extra["pool_id"] = "WUR-2026-099"
-    extra["geometry"] = gpd.GeoSeries([shapely.box(343_000, 5_688_000, 343_050, 5_688_050)], index=extra.index,
+    extra["geometry"] = gpd.GeoSeries([shapely.box(343_000, 5_687_500, 343_050, 5_687_550)], index=extra.index,
                                       crs=extra.crs)
     extra["value_points"] = valuation.pool_gain(extra, valuation.read_tables(store))
     return old, pd.concat([new, extra], ignore_index=True).set_crs(schema.CRS, allow_override=True)

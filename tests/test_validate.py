@@ -121,7 +121,7 @@ FINDINGS = {
                          "Ungültige Geometrie: Selbstüberschneidung"),
     "empty_geometry": (lambda f, s, t: _gpkg(_geometry(f, 0, Polygon()), t), "empty_geometry", "Leere Geometrie"),
     "required_field_missing": (lambda f, s, t: _gpkg(f.drop(columns="measure_type"), t), "field_missing",
-                               "Pflichtfeld „Maßnahmentyp“"),
+                               "Die Datei hat keine Spalte für „Maßnahmentyp“"),
     "required_value_empty": (lambda f, s, t: _gpkg(_set(f, 0, "name", None), t), "value_missing",
                              "„Flurname“ ist leer"),
     "unknown_status": (lambda f, s, t: _gpkg(_set(f, 0, "status", "in Arbeit"), t), "enum_unknown",
@@ -208,7 +208,7 @@ REJECTED = {
     "zip_too_many_members": (lambda t: [ingest.UploadedFile("viele.zip", _zip_bytes(
         {f"f{i}.txt": b"x" for i in range(ingest.MAX_ZIP_MEMBERS + 1)}))], "höchstens 50"),
     "zip_without_geodata": (lambda t: [ingest.UploadedFile("text.zip", _zip_bytes({"liesmich.txt": b"x"}))],
-                            "weder ein Shapefile"),
+                            "enthält keinen Geodatensatz"),
     "shapefile_without_prj": (lambda t: _shapefile_without_prj(t), "fehlt die .prj-Datei"),
     "shapefile_parts_incomplete": (lambda t: [f for f in _shapefile_without_prj(t) if f.name.endswith(".shp")],
                                    "fehlen Teile: .shx, .dbf"),

@@ -7,12 +7,15 @@ the way a browser would send it.
 from __future__ import annotations
 
 import io
+import json
+import sqlite3
 import warnings
 import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
+import shapely
 from shapely.geometry import Polygon, box
 
 from geo import schema
@@ -91,3 +94,102 @@ def brandis_last_year(store: GeoPackageStore) -> gpd.GeoDataFrame:
 def brandis_shapefile_zip(store: GeoPackageStore, tmp: Path) -> UploadedFile:
     parts = shapefile_parts(brandis_last_year(store), "Ausgleichsflaechen_Brandis_2025", tmp, encoding="UTF-8")
     return zipped(parts, "Ausgleichsflaechen_Brandis_2025.zip")
+
+
+# --- the corpus of issue 12: hostile, misplaced and legacy files, built from a pool layer ----------------
+
+# A municipal office's Shapefile as old desktop GIS writes it: DBF names cut to 10 characters.
+LEGACY_COLUMNS = {
+    "pool_id": "FLAECHE_ID", "name": "BEZEICHNUNG", "status": "STATUS", "measure_type": "MASSNAHME",
+    "biotope_before": "BIOTOP_VORHER", "biotope_after": "BIOTOP_NACHHER", "value_points": "WERTPUNKTE",
+    "measure_start": "MASSN_BEGINN", "measure_end": "MASSN_ENDE", "owner": "EIGENTUEMER",
+    "parcels": "FLURSTUECKE", "notes": "BEMERKUNG",
+}
+
+
+def _moved(frame: gpd.GeoDataFrame, dx: float = 0.0, dy: float = 0.0, *, swap: bool = False,
+           scale: float = 1.0) -> gpd.GeoDataFrame:
+    """*frame* with its coordinates shifted, swapped or scaled, the CRS label left as it is."""
+    def move(xy):
+        xy = xy[:, ::-1] if swap else xy
+        return xy * scale + [dx, dy]
+    return frame.set_geometry(shapely.transform(frame.geometry.values, move), crs=frame.crs)
+
+
+def geojson(frame: gpd.GeoDataFrame, name: str, *, layer_name: str | None = None) -> UploadedFile:
+    """RFC 7946 GeoJSON (EPSG:4326, no ``crs`` member), with or without a top-level ``name``."""
+    web = frame.to_crs("EPSG:4326")
+    table = schema.dates_as_text(web.drop(columns="geometry")).astype(object)
+    props = table.where(table.notna(), None).to_dict(orient="records")
+    features = [{"type": "Feature", "properties": p, "geometry": json.loads(g)}
+                for p, g in zip(props, shapely.to_geojson(web.geometry.values), strict=True)]
+    body = {"type": "FeatureCollection", **({"name": layer_name} if layer_name else {}), "features": features}
+    return UploadedFile(name, json.dumps(body, ensure_ascii=False).encode())
+
+
+def zone_prefixed_shapefile(frame: gpd.GeoDataFrame, tmp: Path) -> UploadedFile:
+    """A Shapefile whose .prj says EPSG:25833 while its eastings carry the zone prefix 33 (EPSG:5650)."""
+    return zipped(shapefile_parts(_moved(frame, 33_000_000), "zone", tmp), "flaechen_zone.zip")
+
+
+def swapped_gpkg(frame: gpd.GeoDataFrame, tmp: Path) -> UploadedFile:
+    """A GeoPackage in EPSG:4326 with latitude and longitude swapped."""
+    return as_file(_moved(frame.to_crs("EPSG:4326"), swap=True), "vertauscht.gpkg", tmp)
+
+
+def gk4_labelled_utm(frame: gpd.GeoDataFrame, tmp: Path) -> UploadedFile:
+    """Gauß-Krüger 4 coordinates in a file that says EPSG:25833."""
+    return as_file(frame.to_crs("EPSG:31468").set_crs(schema.CRS, allow_override=True), "gk4.gpkg", tmp)
+
+
+def legacy_shapefile(frame: gpd.GeoDataFrame, tmp: Path) -> UploadedFile:
+    """Zipped Shapefile in Windows-1252 (with .cpg), its column names cut to 10 characters by the driver."""
+    legacy = gpd.GeoDataFrame(schema.dates_as_text(frame[[*LEGACY_COLUMNS, "geometry"]].rename(
+        columns=LEGACY_COLUMNS)), geometry="geometry", crs=frame.crs)
+    return zipped(shapefile_parts(legacy, "Ausgleich_alt", tmp, encoding="cp1252"), "Ausgleich_alt.zip")
+
+
+def gpkg_with_nul(frame: gpd.GeoDataFrame, tmp: Path, pool_id: str, text: str) -> UploadedFile:
+    """A GeoPackage whose name of *pool_id* holds a NUL byte (GDAL would read only what is before it)."""
+    path = tmp / "nullbyte.gpkg"
+    _write(frame, path, "GPKG")
+    with sqlite3.connect(path) as con:
+        table = con.execute("SELECT table_name FROM gpkg_contents").fetchone()[0]
+        for (trigger,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            con.execute(f'DROP TRIGGER "{trigger}"')
+        con.execute(f'UPDATE "{table}" SET name = ? WHERE pool_id = ?', (text, pool_id))
+    return UploadedFile(path.name, path.read_bytes())
+
+
+def kml(frame: gpd.GeoDataFrame, tmp: Path) -> UploadedFile:
+    path = tmp / "flaechen.kml"
+    _write(frame.to_crs("EPSG:4326"), path, "KML")
+    return UploadedFile(path.name, path.read_bytes())
+
+
+def flatgeobuf(frame: gpd.GeoDataFrame, tmp: Path) -> UploadedFile:
+    path = tmp / "flaechen.fgb"
+    _write(frame, path, "FlatGeobuf")
+    return UploadedFile(path.name, path.read_bytes())
+
+
+def csv_wkt(frame: gpd.GeoDataFrame) -> UploadedFile:
+    """A CSV as Excel writes it in Germany (semicolons, Windows-1252) with a WKT column, no CRS."""
+    table = schema.dates_as_text(frame.drop(columns="geometry")).assign(WKT=shapely.to_wkt(frame.geometry.values))
+    return UploadedFile("flaechen.csv", table.to_csv(sep=";", index=False).encode("cp1252"))
+
+
+def csv_xy(frame: gpd.GeoDataFrame) -> UploadedFile:
+    """A CSV with a point per area in Rechtswert/Hochwert columns, no CRS."""
+    points = frame.geometry.representative_point()
+    table = frame[["pool_id", "name"]].assign(Rechtswert=points.x.round(2), Hochwert=points.y.round(2))
+    return UploadedFile("punkte.csv", table.to_csv(index=False).encode())
+
+
+def two_layer_gpkg(frame: gpd.GeoDataFrame, tmp: Path) -> UploadedFile:
+    """A GeoPackage with an unrelated first layer and the pool areas (own column names) second."""
+    path = tmp / "projekt.gpkg"
+    other = frame[["geometry"]].assign(stand="alt", gid=range(len(frame)))
+    _write(other, path, "GPKG", layer="aaa_hilfslinien")
+    _write(frame.rename(columns=BRANDIS_COLUMNS), path, "GPKG", layer="flaechen_2026", append=False)
+    return UploadedFile(path.name, path.read_bytes())

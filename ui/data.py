@@ -56,16 +56,16 @@ def valuation_tables() -> dict[str, valuation.ValuationTable]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _restore_preview(store_key: str, version: object, change_id: str, _store: Store
-                     ) -> tuple[gpd.GeoDataFrame, diff.LayerDiff, bytes]:
+                     ) -> tuple[gpd.GeoDataFrame, diff.LayerDiff, changemap.ChangeLayers]:
     row = publish.change_row(_store, change_id)
     earlier = publish.earlier_version(_store, change_id)
     current = _store.read_layer(row["layer"], [row["ags"]])
     back = diff.diff_layer(current, earlier, row["layer"], allocations=_store.read_allocations())
     boundary = _store.read_layer(schema.BOUNDARY, [row["ags"]])
-    return earlier, back, changemap.change_map_png(current, earlier, back, boundary)
+    return earlier, back, changemap.prepare(current, earlier, back, boundary)
 
 
-def restore_preview(change_id: str) -> tuple[gpd.GeoDataFrame, diff.LayerDiff, bytes]:
+def restore_preview(change_id: str) -> tuple[gpd.GeoDataFrame, diff.LayerDiff, changemap.ChangeLayers]:
     """A layer before *change_id*, what restoring it would change, and the map of that change.
 
     Cached by data version: browsing the history reruns the page without re-reading the

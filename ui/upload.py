@@ -1,36 +1,92 @@
-"""Widgets of the upload page: reading (cached), column/value mapping, report, preview.
+"""Widgets of the upload page: reading (cached), refusals, column/value mapping, report, preview.
 
-The logic is in geo/ (ingest, mapping, validate, diff, changemap); these functions only
-draw it and collect the user's choices.
+The logic is in geo/ (ingest, placement, columns, validate, diff, changemap); these functions
+only draw it and collect the user's choices.
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+from streamlit_folium import st_folium
 
 from geo import fmt, schema
-from geo.upload import columns, diff, ingest, validate
-from ui import data, tables
+from geo.errors import FlaechenpoolError
+from geo.map import changemap
+from geo.store import reference
+from geo.upload import columns, diff, ingest, placement, validate
+from ui import data, mapview, tables
 
-NOT_MAPPED = "— nicht zuordnen —"
+NOT_MAPPED = "— keine Spalte —"
+KEEP_STORED = "— keine Spalte: gespeicherte Werte behalten —"
+CLEAR = "— keine Spalte: Werte leeren —"
+COMPUTED = "— keine Spalte: berechnen —"
+NO_DEFAULT = "— keine Vorgabe —"
 KEEP = "— so lassen —"
-ACCEPTED_TYPES = ["gpkg", "geojson", "json", "zip", "shp", "shx", "dbf", "prj", "cpg"]
+ROUND = "upload_round"
+READING = "upload_reading"
+REFUSED = "upload_refused"
 # Streamlit's drop zone speaks English and names the server's transport limit, not ours: hide its
 # instructions (the label says it in German) and give the button a German caption. Static CSS, no data.
+# Every file type is let through (Streamlit would refuse others in English); geo.upload.ingest
+# refuses what it cannot read in German.
 _DROPZONE_CSS = """<style>
 [data-testid='stFileUploaderDropzoneInstructions'], [data-testid='stFileUploaderDropzone'] button p {display: none;}
 [data-testid='stFileUploaderDropzone'] button span[data-has-shortcut]::after {content: 'Datei auswählen';}
 </style>"""
 
 
-def file_uploader(key: str) -> list | None:
-    """The upload widget with German text and our size limit."""
+def _id(f: UploadedFile) -> tuple[str, int]:
+    return f.name, f.size
+
+
+def file_uploader() -> list[UploadedFile]:
+    """The upload widget with German text and our size limit; a new key (:func:`next_file`) empties it.
+
+    A file refused before does not block the next: dropped next to it, only the new file counts.
+    """
     st.html(_DROPZONE_CSS)
-    return st.file_uploader(
-        f"GeoPackage, GeoJSON oder Shapefile (als ZIP, oder .shp, .shx, .dbf und .prj zusammen), höchstens "
-        f"{fmt.number(ingest.MAX_UPLOAD_BYTES / 1024 / 1024)} MB", type=ACCEPTED_TYPES,
-        accept_multiple_files=True, key=key)
+    files = st.file_uploader(
+        f"GeoPackage, GeoJSON, KML, FlatGeobuf, CSV (WKT oder x/y) oder Shapefile (als ZIP, oder .shp, .shx, .dbf "
+        f"und .prj zusammen), höchstens {fmt.number(ingest.MAX_UPLOAD_BYTES / 1024 / 1024)} MB", type=None,
+        accept_multiple_files=True, key=f"upload-{st.session_state.setdefault(ROUND, 0)}") or []
+    refused_before = st.session_state.get(REFUSED, set())
+    fresh = [f for f in files if _id(f) not in refused_before]
+    return fresh if fresh else files
+
+
+def next_file() -> None:
+    """Empty the uploader (a fresh widget key) and forget choices made for the previous file."""
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+    st.session_state.pop(READING, None)
+
+
+def reading() -> placement.Reading | None:
+    """How the user chose to read the coordinates (button „Als … lesen“), if they did."""
+    chosen = st.session_state.get(READING)
+    return chosen if isinstance(chosen, placement.Reading) else None
+
+
+def refused(exc: FlaechenpoolError, files: list[UploadedFile]) -> None:
+    """A refused file: the German message, GDAL's own words folded away, the offered reading, a way on."""
+    st.session_state[REFUSED] = st.session_state.get(REFUSED, set()) | {_id(f) for f in files}
+    st.error(str(exc))
+    if exc.details:
+        with st.expander("Technische Meldung (für die IT)"):
+            st.code(exc.details, language=None, wrap_lines=True)
+    offer = exc.offer if isinstance(exc, placement.Misplaced) else None
+    if offer is not None and st.button(f"Als {offer.label()} lesen", type="primary"):
+        st.session_state[READING] = offer
+        st.rerun()
+    if st.button("Andere Datei wählen"):
+        next_file()
+        st.rerun()
+
+
+@st.cache_data(show_spinner=False)
+def official() -> gpd.GeoDataFrame:
+    return reference.official_boundaries()
 
 
 @st.cache_data(show_spinner="Datei wird geprüft …", max_entries=4)
@@ -44,29 +100,67 @@ def read(source: ingest.Source, layer: str) -> gpd.GeoDataFrame:
     return ingest.read_source(source, layer)
 
 
-def context(ags: str, layer: str) -> validate.Context:
-    """What an upload of *ags* is checked against: valuation, boundary, other municipalities' ids, ledger."""
-    return validate.context_from(data.view(), ags, layer, data.valuation_tables())
+def context(ags: str, layer: str, *, admin: bool) -> validate.Context:
+    """What an upload of *ags* is checked against: valuation, boundaries, other municipalities' ids and areas,
+    ledger."""
+    return validate.context_from(data.view(), ags, layer, data.valuation_tables(), admin=admin)
 
 
-def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: columns.Mapping | None, key: str
-                 ) -> columns.Mapping:
-    """Column mapping (prefilled: remembered, then by name) and value mapping of enum fields."""
+def _no_column(f: schema.Field) -> str:
+    if f.required:
+        return NOT_MAPPED
+    return COMPUTED if f.name in columns.KEEP_EXEMPT else KEEP_STORED
+
+
+def _default(f: schema.Field, codes: dict[str, str], key: str) -> str | None:
+    """One value for all features of required field *f* the file has no column for."""
+    label = f"Vorgabe für alle Objekte: {f.label}"
+    if f.type == "code":
+        options = [NO_DEFAULT, *codes]
+        pick = st.selectbox(label, options, key=key,
+                            format_func=lambda c: c if c == NO_DEFAULT else f"{c} – {codes[c]}")
+    elif f.type == "enum":
+        pick = st.selectbox(label, [NO_DEFAULT, *f.choices], key=key)
+    else:
+        pick = st.text_input(label, key=key).strip() or NO_DEFAULT
+    return None if pick == NO_DEFAULT else pick
+
+
+def biotope_codes(ags: str) -> dict[str, str]:
+    """Code → German name of the valuation table *ags* uses (the choices of a default biotope)."""
+    table = data.valuation_tables()[schema.municipality(ags).valuation_model]
+    return {str(code): str(name) for code, name in table.biotopes["name"].items()}
+
+
+def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: columns.Mapping | None, key: str,
+                 codes: dict[str, str]) -> columns.Mapping:
+    """Column mapping (prefilled: remembered, then by name), defaults for required fields without a column
+    (biotope codes from *codes*, the valuation table), keep/clear for optional ones, value mapping of enums."""
     names = [c for c in raw.columns if c != raw.geometry.name]
     guessed = columns.guess_columns(names, layer, remembered)
     chosen: dict[str, str] = {}
+    defaults: dict[str, str] = {}
+    clear: set[str] = set()
     with st.expander("Spalten zuordnen", expanded=True):
-        st.caption("Welche Spalte Ihrer Datei enthält welches Feld? * = Pflichtfeld. Die Zuordnung wird "
-                   "beim Veröffentlichen für Ihre Gemeinde gespeichert.")
+        st.caption("Welche Spalte Ihrer Datei enthält welches Feld? * = Pflichtfeld. Felder ohne Spalte behalten "
+                   "bei vorhandenen Objekten die gespeicherten Werte. Die Zuordnung wird beim Veröffentlichen für "
+                   "Ihre Gemeinde gespeichert.")
         grid = st.columns(3)
         for i, f in enumerate(schema.LAYER_FIELDS[layer]):
-            options = [NOT_MAPPED, *names]
+            none = _no_column(f)
+            options = [none, *([CLEAR] if none == KEEP_STORED else []), *names]
             marker = " *" if f.required and f.name != "ags" else ""  # a missing AGS is filled in
-            choice = grid[i % 3].selectbox(f"{f.label}{marker}", options,
-                                           index=options.index(guessed.get(f.name, NOT_MAPPED)),
-                                           key=f"{key}-col-{f.name}")
-            if choice != NOT_MAPPED:
-                chosen[f.name] = choice
+            with grid[i % 3]:
+                choice = st.selectbox(f"{f.label}{marker}", options, index=options.index(guessed.get(f.name, none)),
+                                      key=f"{key}-col-{f.name}")
+                if choice == CLEAR:
+                    clear.add(f.name)
+                elif choice != none:
+                    chosen[f.name] = choice
+                elif f.required and f.name not in (schema.ID_FIELD[layer], "ags"):
+                    value = _default(f, codes, f"{key}-default-{f.name}")
+                    if value is not None:
+                        defaults[f.name] = value
     values: dict[str, dict[str, str]] = {}
     guesses = columns.value_guesses(raw, layer, chosen, remembered)
     for f in columns.enum_fields(layer):
@@ -83,27 +177,30 @@ def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: columns.Mapping 
                                     key=f"{key}-val-{f.name}-{value}")
                 if pick != KEEP:
                     values.setdefault(f.name, {})[value] = pick
-    return columns.Mapping(layer, chosen, values)
+    return columns.Mapping(layer, chosen, values, defaults, frozenset(clear))
 
 
-FINDING_COLUMNS = {"Art": st.column_config.TextColumn(width="small"),
-                   "Objekt": st.column_config.TextColumn(width="small"),
-                   "Feld": st.column_config.TextColumn(width="small"),
-                   "Meldung": st.column_config.TextColumn(width="large")}
+FINDINGS_HEIGHT_PX = 420
 
 
 def show_report(report: validate.ValidationReport) -> None:
+    """The verdict and every finding in full (a scrolling table whose messages wrap, never cut off)."""
     show = st.error if report.errors else st.warning if report.warnings else st.success
     show(report.summary())
     if report.findings:
-        tables.show(report.table(), column_config=FINDING_COLUMNS)
+        table = report.table().map(mapview.plain)  # cells render Markdown; attribute text is data
+        if len(table) > 8:
+            st.table(table, hide_index=True, height=FINDINGS_HEIGHT_PX)
+        else:
+            st.table(table, hide_index=True)
     if len(report.repairs):
         st.caption("Ungültige Geometrien und ihre reparierte Fassung")
         tables.show(report.repairs_table())
 
 
-def show_preview(change: diff.LayerDiff, map_png: bytes, title: str = "Vorschau der Änderung") -> None:
-    """Counts, booking conflicts, change table and map (:func:`geo.map.changemap.change_map_png`) of *change*."""
+def show_preview(change: diff.LayerDiff, layers: changemap.ChangeLayers,
+                 title: str = "Vorschau der Änderung") -> None:
+    """Counts, booking conflicts, change table and interactive map (:mod:`geo.map.changemap`) of *change*."""
     st.subheader(title)
     cols = st.columns(3)
     kinds = (("added", change.added), ("changed", change.changed), ("removed", change.removed))
@@ -114,7 +211,8 @@ def show_preview(change: diff.LayerDiff, map_png: bytes, title: str = "Vorschau 
     if change.empty:
         st.info("Beide Stände stimmen überein: es gibt nichts zu übernehmen.")
         return
-    left, right = st.columns([3, 2])
-    with left:
-        tables.show(change.table())
-    right.image(map_png, caption="Karte der Änderungen (ETRS89 / UTM 33N)")
+    tables.show(change.table(), height=min(38 + 35 * len(change.changes), 320))
+    st_folium(changemap.build(layers, offline=data.settings().offline), key=f"changemap-{title}", height=520,
+              use_container_width=True, returned_objects=[])
+    st.caption("Karte der Änderungen: hinzugefügt grün, geändert schraffiert (alte Umrisse gestrichelt), entfernt "
+               "rot schraffiert mit gestrichelter Kante. Ebenen oben rechts ein- und ausblenden.")

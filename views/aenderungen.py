@@ -37,7 +37,7 @@ change_id = st.selectbox("Stand vor der Änderung", list(by_id),
                          format_func=lambda c: f"{c} · {changes.headline(by_id[c])}")
 row = by_id[change_id]
 try:
-    earlier, back, map_png = data.restore_preview(change_id)
+    earlier, back, change_map = data.restore_preview(change_id)
 except FlaechenpoolError as exc:
     st.info(f"{exc} (Bei der Ersterfassung gab es keinen früheren Stand.)")
     st.stop()
@@ -45,7 +45,7 @@ except FlaechenpoolError as exc:
 layer, where = row["layer"], schema.AGS_NAMES[row["ags"]]
 st.caption(f"{schema.LAYER_LABELS[layer]} von {where}, wie sie vor {change_id} waren: {len(earlier)} Objekte.")
 tables.show(changes.layer_table(earlier, layer), height=280)
-upload.show_preview(back, map_png, title="Was eine Wiederherstellung ändern würde")
+upload.show_preview(back, change_map, title="Was eine Wiederherstellung ändern würde")
 
 user = auth.current_user()
 if user is None or user.role != "admin":

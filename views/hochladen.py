@@ -1,4 +1,4 @@
-"""Daten hochladen: upload → map columns → validate → preview → publish (logic in geo/)."""
+"""Daten hochladen: upload → coordinates checked → map columns → validate → preview → publish (logic in geo/)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from geo import schema
 from geo.display import changes
 from geo.errors import FlaechenpoolError
 from geo.map import changemap
-from geo.upload import columns, diff, publish, validate
+from geo.upload import columns, diff, ingest, placement, publish, validate
 from ui import auth, data, upload
 
 st.title("Daten hochladen")
@@ -21,7 +21,8 @@ if user is None or user.role == "lesen":
             "mit einem solchen Konto anmelden.")
     st.stop()
 
-if user.role == "admin":
+admin = user.role == "admin"
+if admin:
     ags = st.selectbox("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__)
 else:
     assert user.ags is not None, "a gis account belongs to one municipality"
@@ -30,24 +31,26 @@ else:
 
 if done := st.session_state.pop("upload_done", None):
     st.success(done)
-round_ = st.session_state.setdefault("upload_round", 0)
-files = upload.file_uploader(f"upload-{round_}")
+files = upload.file_uploader()
 if not files:
     st.stop()
 
 store = data.store()
 try:
-    payload = tuple(sorted((f.name, f.getvalue()) for f in files))
-    source = upload.inspect(payload)
-    file_layer = (st.selectbox("Ebene in der Datei", source.layers) if len(source.layers) > 1
-                  else source.layers[0])
-    raw = upload.read(source, file_layer)
+    source = upload.inspect(tuple(sorted((f.name, f.getvalue()) for f in files)))
+    best = ingest.best_layer(source)
+    file_layer = (st.selectbox("Ebene in der Datei", source.layers, index=source.layers.index(best.layer))
+                  if len(source.layers) > 1 else best.layer)
+    if best.reason and file_layer == best.layer:
+        st.caption(best.reason)
+    raw, read_note = placement.placed(upload.read(source, file_layer), upload.official(), name=source.name,
+                                      reading=upload.reading())
 except FlaechenpoolError as exc:
-    st.error(str(exc))
+    upload.refused(exc, files)
     st.stop()
 
 st.caption(f"{source.kind} „{source.name}“: {len(raw)} Objekte, Koordinatensystem "
-           f"{raw.crs.to_string() if raw.crs else 'nicht angegeben'}.")
+           f"{raw.crs.to_string() if raw.crs else 'nicht angegeben'}. {read_note}")
 detected = columns.detect_layer(list(raw.columns))
 layers = [schema.POOL_AREAS, schema.INTERVENTIONS, schema.BOUNDARY]
 layer = st.selectbox("Zielebene", layers, index=layers.index(detected) if detected else 0,
@@ -55,34 +58,40 @@ layer = st.selectbox("Zielebene", layers, index=layers.index(detected) if detect
                      help="Aus den Spalten der Datei erkannt; bei Bedarf ändern.")
 remembered = store.read_mapping(ags).get(layer)
 key = f"{source.checksum[:12]}-{layer}"
-chosen = upload.mapping_form(raw, layer, columns.Mapping.from_json(remembered) if remembered else None, key)
+chosen = upload.mapping_form(raw, layer, columns.Mapping.from_json(remembered) if remembered else None, key,
+                             upload.biotope_codes(ags))
+old = store.read_layer(layer, [ags])
 
 st.subheader("Prüfung")
-repair = st.session_state.get(f"{key}-repair", False)
-recompute = st.session_state.get(f"{key}-recompute", False)
-report = validate.validate(columns.apply(raw, chosen), layer, upload.context(ags, layer), repair=repair,
-                           recompute_points=recompute)
+reason = st.session_state.get(f"{key}-reason", "").strip() if admin else ""
+report = validate.validate(columns.apply(raw, chosen, old), layer, upload.context(ags, layer, admin=admin),
+                           repair=st.session_state.get(f"{key}-repair", False),
+                           recompute_points=st.session_state.get(f"{key}-recompute", False),
+                           accept_outside=bool(reason), mapping=chosen)
 rules = {f.rule for f in report.findings}
 if rules & {"geometry_invalid", "geometry_repaired"}:
     st.checkbox("Reparierte Geometrien übernehmen", key=f"{key}-repair",
                 help="Ungültige Geometrien werden mit shapely make_valid repariert; die Tabelle zeigt die Fläche.")
 if rules & {"points_off"}:
     st.checkbox("Berechnete Wertpunkte übernehmen, wo die Datei mehr als 1 % abweicht", key=f"{key}-recompute")
+if admin and "outside_boundary" in rules:
+    st.text_input("Begründung, um Flächen außerhalb der Gemeindegrenze anzunehmen (steht in der Änderungsliste)",
+                  key=f"{key}-reason")
 upload.show_report(report)
 if not report.ok or report.frame is None:  # ok: a frame and no errors
     st.stop()
 
 view = data.view()
-old = store.read_layer(layer, [ags])
 change = diff.diff_layer(old, report.frame, layer, allocations=view.allocations)
-upload.show_preview(change, changemap.change_map_png(old, report.frame, change,
-                                                    view.boundaries[view.boundaries["ags"] == ags]))
+upload.show_preview(change, changemap.prepare(old, report.frame, change,
+                                              view.boundaries[view.boundaries["ags"] == ags]))
 if change.findings or change.empty:
     st.stop()
 
 if st.button(f"{schema.LAYER_LABELS[layer]} von {schema.AGS_NAMES[ags]} veröffentlichen", type="primary"):
     try:
-        row = publish.publish(store, user, ags=ags, layer=layer, frame=report.frame, source=source.name)
+        row = publish.publish(store, user, ags=ags, layer=layer, frame=report.frame, source=source.name,
+                              notes=publish.joined_notes(read_note, chosen.notes()), outside_reason=reason)
         store.write_mapping(ags, layer, chosen.to_json())
     except FlaechenpoolError as exc:
         st.error(str(exc))
@@ -90,5 +99,5 @@ if st.button(f"{schema.LAYER_LABELS[layer]} von {schema.AGS_NAMES[ags]} veröffe
         st.session_state["upload_done"] = (
             f"Veröffentlicht als Änderung {row['change_id'].iloc[0]}: {changes.counts_text(row.iloc[0])}. "
             "Der vorige Stand ist gesichert und kann unter „Änderungen“ angesehen werden.")
-        st.session_state["upload_round"] = round_ + 1
+        upload.next_file()
         st.rerun()

@@ -44,4 +44,6 @@ def main(argv: list[str] | None = None) -> int:
         return command(args)
     except FlaechenpoolError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
+        if exc.details and getattr(args, "details", False):
+            print(f"Technische Meldung: {exc.details}", file=sys.stderr)
         return 1

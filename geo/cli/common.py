@@ -95,6 +95,14 @@ def upload_file(text: str) -> ingest.UploadedFile:
         raise argparse.ArgumentTypeError(f"„{text}“ lässt sich nicht lesen ({why(exc)})") from None
 
 
+def default_value(text: str) -> tuple[str, str]:
+    """``feld=wert`` → (field, value): one value for all features of a field the file has no column for."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"„{text}“: erwartet wird FELD=WERT, z. B. biotope_after=WLB")
+    return name.strip(), value.strip()
+
+
 def mapping_file(text: str) -> dict[str, Any]:
     """A column mapping as JSON: ``{"columns": {"pool_id": "FLAECHE_ID", …}, "values": {…}}``."""
     expected = 'erwartet wird {"columns": {"pool_id": "FLAECHE_ID", …}, "values": {"status": {"verfuegbar": …}}}'

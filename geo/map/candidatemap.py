@@ -11,10 +11,8 @@ import dataclasses
 
 import folium
 import geopandas as gpd
-import pandas as pd
 from branca.element import Figure
 
-from geo import schema
 from geo.accounting import ledger
 from geo.accounting.summary import PoolView
 from geo.map import webmap
@@ -39,17 +37,11 @@ def map_view(view: PoolView, intervention_id: str, candidates: gpd.GeoDataFrame)
                     interventions=itv, allocations=entries, history=view.history.iloc[:0])
 
 
-def _bounds(frames: list[gpd.GeoDataFrame]) -> tuple[tuple[float, float], tuple[float, float]]:
-    shapes = gpd.GeoSeries(pd.concat([f.geometry for f in frames]), crs=schema.CRS)
-    west, south, east, north = shapes.to_crs(schema.WEB_CRS).total_bounds
-    return (float(south), float(west)), (float(north), float(east))
-
-
 def build(view: PoolView, intervention_id: str, candidates: gpd.GeoDataFrame, *, offline: bool) -> folium.Map:
     """A map opening on the intervention and its candidates, each candidate marked with its rank."""
     shown = map_view(view, intervention_id, candidates)
     layers = webmap.prepare_layers(shown)
-    layers = dataclasses.replace(layers, bounds=_bounds([shown.interventions, shown.pool_areas]))
+    layers = dataclasses.replace(layers, bounds=webmap.frame_bounds(shown.interventions, shown.pool_areas))
     m = webmap.build_map(layers, offline=offline)
     root = m.get_root()
     assert isinstance(root, Figure), "a Folium map's root is its Figure"

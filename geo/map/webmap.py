@@ -171,7 +171,8 @@ class MapLayers:
                                               self.links))
 
 
-def _bounds(*frames: gpd.GeoDataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
+def frame_bounds(*frames: gpd.GeoDataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
+    """``((south, west), (north, east))`` of EPSG:25833 *frames* (the partnership when all are empty)."""
     parts = [f.geometry for f in frames if len(f)]
     if not parts:
         return (51.2, 12.2), (51.5, 12.9)
@@ -197,7 +198,7 @@ def prepare_layers(view: PoolView) -> MapLayers:
             web_geometries(view.interventions.geometry, SIMPLIFY_M[schema.INTERVENTIONS]),
             feature_properties(view.interventions, schema.INTERVENTIONS)),
         links=feature_collection(web_geometries(links, 0.0), pd.DataFrame(index=links.index)),
-        bounds=_bounds(bnd, view.pool_areas, view.interventions),
+        bounds=frame_bounds(bnd, view.pool_areas, view.interventions),
         pool_count=len(view.pool_areas), intervention_count=len(view.interventions),
     )
 
@@ -433,11 +434,11 @@ L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
 
 
 class Legend(MacroElement):
-    """A Leaflet control in the lower right corner showing :func:`legend_html`."""
+    """A Leaflet control showing *legend* (escaped HTML; default :func:`legend_html`) in a corner."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.control({position: 'bottomright'});
+var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
 {{ this.get_name() }}.onAdd = function () {
     var div = L.DomUtil.create('div', 'fp-legend');
     div.innerHTML = {{ this.html|tojson }};
@@ -448,10 +449,11 @@ var {{ this.get_name() }} = L.control({position: 'bottomright'});
 {% endmacro %}
 """)
 
-    def __init__(self) -> None:
+    def __init__(self, legend: str | None = None, *, position: str = "bottomright") -> None:
         super().__init__()
         self._name = "Legend"
-        self.html = legend_html()
+        self.html = legend if legend is not None else legend_html()
+        self.position = position
 
 
 # --- base maps --------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Publishing a validated layer, and restoring an earlier version.
 
-Both check the permission first, then, inside the store's transaction (so a booking or
-another upload in between is seen), validate and recompute the change against the stored
-state, refuse if anything booked would disappear, and let the store keep the previous
-state and write one history row. The page's validation is a convenience; this is the guard.
+Both check the permission first (a municipality's boundary, and areas reaching beyond it, are
+the administration's to publish; the reason for the latter goes into the history), then,
+inside the store's transaction (so a booking or another upload in between is seen), validate
+and recompute the change against the stored state, refuse if anything booked would disappear,
+and let the store keep the previous state and write one history row. The page's validation is a
+convenience; this is the guard.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ def _refuse(change: diff.LayerDiff) -> None:
 
 
 def _validated(frame: gpd.GeoDataFrame, layer: str, ags: str, state: PoolData,
-               tables: dict[str, valuation.ValuationTable]) -> gpd.GeoDataFrame:
+               tables: dict[str, valuation.ValuationTable], *, admin: bool, accept_outside: bool) -> gpd.GeoDataFrame:
     """*frame* as validation leaves it; refused with every error if it has any."""
-    report = validate.validate(frame, layer, validate.context_from(state, ags, layer, tables))
+    report = validate.validate(frame, layer, validate.context_from(state, ags, layer, tables, admin=admin),
+                               accept_outside=accept_outside)
     if report.frame is None or report.errors:
         shown = report.errors[:5]
         more = f" (und {len(report.errors) - len(shown)} weitere)" if len(report.errors) > len(shown) else ""
@@ -39,16 +42,30 @@ def _validated(frame: gpd.GeoDataFrame, layer: str, ags: str, state: PoolData,
     return report.frame
 
 
+def joined_notes(*parts: str) -> str:
+    """The history's notes from several parts (the user's note, defaults, a reading, a reason)."""
+    return " ".join(p.strip() for p in parts if p.strip())
+
+
 def publish(store: Store, user: User | None, *, ags: str, layer: str, frame: gpd.GeoDataFrame, source: str,
-            notes: str = "") -> pd.DataFrame:
-    """Replace municipality *ags*'s *layer* by *frame* after validating it; returns the history row."""
-    signed_in = require_edit_municipality(user, ags, f"{schema.LAYER_LABELS[layer]} veröffentlichen")
+            notes: str = "", outside_reason: str = "") -> pd.DataFrame:
+    """Replace municipality *ags*'s *layer* by *frame* after validating it; returns the history row.
+
+    A boundary is published by administrators only; so are features reaching beyond the
+    municipality, with an *outside_reason* that the history keeps in its notes.
+    """
+    what = f"{schema.LAYER_LABELS[layer]} veröffentlichen"
+    signed_in = (require_admin(user, what) if layer == schema.BOUNDARY or outside_reason.strip()
+                 else require_edit_municipality(user, ags, what))
+    if outside_reason.strip():
+        notes = joined_notes(notes, f"Außerhalb der Gemeindegrenze angenommen, Begründung: {outside_reason.strip()}")
     if not frame["ags"].eq(ags).all():
         raise DataError(f"Die Daten gehören nicht (alle) zu {schema.AGS_NAMES[ags]}.")
     tables = valuation.read_tables(store)
 
     def plan(current: gpd.GeoDataFrame, state: PoolData) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-        checked = _validated(frame, layer, ags, state, tables)
+        checked = _validated(frame, layer, ags, state, tables, admin=signed_in.role == "admin",
+                             accept_outside=bool(outside_reason.strip()))
         change = diff.diff_layer(current, checked, layer, allocations=state.allocations)
         _refuse(change)
         return checked, history_entry(user=signed_in.username, ags=ags, layer=layer, action="upload",

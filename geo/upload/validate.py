@@ -22,12 +22,24 @@ from shapely.geometry.base import BaseGeometry
 from geo import fmt, schema
 from geo.accounting import ledger, valuation
 from geo.schema import PoolData, label
+from geo.store import reference
+from geo.upload.columns import Mapping
+from geo.upload.ingest import NUL_MARK
 
 Severity = Literal["error", "warning"]
 SEVERITY_LABELS = {"error": "Fehler", "warning": "Hinweis"}
 VALUE_TOLERANCE = 0.01
 OVERLAP_MIN_M2 = 1.0
 OUTSIDE_SHARE = 0.01
+OUTSIDE_MIN_M2 = 50.0
+"""A feature may reach outside its municipality by up to 1 % of its area or 50 m², whichever is more
+(the official boundaries are generalised at 1:250 000); beyond that it is an error."""
+BOUNDARY_TOLERANCE = 0.02
+"""An uploaded boundary may differ from the official one (symmetric difference) by 2 % of its area."""
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                     "\ue000]")
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+SHOWN_CHARS = 60
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 ID_PATTERN = re.compile(r"^[A-Za-z0-9ÄÖÜäöü][A-Za-z0-9ÄÖÜäöü._/-]{0,39}$")
 _MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|\ufffd")
@@ -64,22 +76,33 @@ class Context:
     boundary: BaseGeometry | None = None
     foreign_ids: dict[str, str] = field(default_factory=dict)  # id → AGS of the other municipalities' features
     allocations: pd.DataFrame = field(default_factory=ledger.empty_ledger)  # the ledger, for pool-area status
+    others: gpd.GeoDataFrame | None = None  # the other municipalities' stored pool areas (double counting)
+    official: BaseGeometry | None = None  # the official boundary of *ags* (an uploaded boundary is compared)
+    admin: bool = False  # the uploader is an administrator (only they change a boundary)
 
 
-def context_for(ags: str, layer: str, *, stored: pd.DataFrame, boundaries: gpd.GeoDataFrame,
-                tables: dict[str, valuation.ValuationTable], allocations: pd.DataFrame | None = None) -> Context:
-    """The context of an upload of *ags*'s *layer*, from the stored layer of all municipalities."""
+def context_for(ags: str, layer: str, *, stored: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame,
+                tables: dict[str, valuation.ValuationTable], allocations: pd.DataFrame | None = None,
+                official: gpd.GeoDataFrame | None = None, admin: bool = False) -> Context:
+    """The context of an upload of *ags*'s *layer*, from the stored layer of all municipalities
+    (and for a boundary, the *official* boundaries)."""
     others = stored[stored["ags"] != ags]
     boundary = boundaries.loc[boundaries["ags"] == ags, "geometry"]
+    reference_geom = official.loc[official["ags"] == ags, "geometry"] if official is not None else None
     return Context(ags, tables, boundary.iloc[0] if len(boundary) and layer != schema.BOUNDARY else None,
                    dict(zip(others[schema.ID_FIELD[layer]].astype(str), others["ags"], strict=True)),
-                   allocations if allocations is not None else ledger.empty_ledger())
+                   allocations if allocations is not None else ledger.empty_ledger(),
+                   others=others if layer == schema.POOL_AREAS else None,
+                   official=reference_geom.iloc[0] if reference_geom is not None and len(reference_geom) else None,
+                   admin=admin)
 
 
-def context_from(data: PoolData, ags: str, layer: str, tables: dict[str, valuation.ValuationTable]) -> Context:
-    """:func:`context_for` from the stored pool (layers and ledger) and the valuation tables in use."""
+def context_from(data: PoolData, ags: str, layer: str, tables: dict[str, valuation.ValuationTable], *,
+                 admin: bool = False) -> Context:
+    """:func:`context_for` from the stored pool (layers and ledger), the valuation tables in use and the
+    official boundaries."""
     return context_for(ags, layer, stored=data.layer(layer), boundaries=data.boundaries, tables=tables,
-                       allocations=data.allocations)
+                       allocations=data.allocations, official=reference.official_boundaries(), admin=admin)
 
 
 def _hints(n: int, *, dative: bool = False) -> str:
@@ -163,6 +186,50 @@ def _stripped(series: pd.Series) -> pd.Series:
     return fmt.texts(series).str.strip().astype(object).map(lambda v: v or None)
 
 
+def shown(value: object) -> str:
+    """A value as a message quotes it: at most :data:`SHOWN_CHARS` characters (long text floods the table)."""
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}… ({fmt.number(len(text))} Zeichen)"
+
+
+def _hidden_name(char: str) -> str:
+    if char == NUL_MARK or char == "\x00":
+        return "Nullbyte (hätte den Text abgeschnitten)"
+    if char in _BIDI:
+        return f"Schreibrichtungszeichen U+{ord(char):04X}"
+    return f"Steuerzeichen U+{ord(char):04X}"
+
+
+def _hygiene(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> None:
+    """Remove NUL bytes, bidi overrides/isolates and other control characters from text (with a Hinweis)."""
+    for f in schema.LAYER_FIELDS[layer]:
+        if f.type not in ("text", "id", "code", "enum", "ags"):
+            continue
+        values = frame[f.name]
+        text = values.map(lambda v: v if isinstance(v, str) else "")
+        dirty = text.str.contains(_HIDDEN)
+        if not dirty.any():
+            continue
+        found = text[dirty].map(lambda v: sorted({_hidden_name(ch) for ch in _HIDDEN.findall(v)}))
+        cleaned = text[dirty].str.replace(_HIDDEN, "", regex=True)
+        c.per_row(dirty, ids, "warning", "text_cleaned", f.name,
+                  lambda i, f=f, found=found, cleaned=cleaned: f"Unsichtbare Zeichen aus „{f.label}“ entfernt: "
+                  f"{', '.join(found[i])}. Übernommen wird „{shown(cleaned[i])}“.")
+        frame[f.name] = values.astype(object).where(~dirty, cleaned.reindex(values.index))
+
+
+def _lengths(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> None:
+    """Text longer than the schema allows is refused (not cut: a cut name or id would be wrong data)."""
+    for f in schema.LAYER_FIELDS[layer]:
+        if f.max_length is None:
+            continue
+        lengths = frame[f.name].map(lambda v: len(v.strip()) if isinstance(v, str) else 0)
+        c.per_row(lengths > f.max_length, ids, "error", "text_too_long", f.name,
+                  lambda i, f=f, lengths=lengths: f"„{f.label}“ ist {fmt.number(lengths[i])} Zeichen lang; erlaubt "
+                  f"sind höchstens {fmt.number(f.max_length or 0)}. Bitte in der Datei kürzen (Anfang: "
+                  f"„{shown(frame.at[i, f.name])}“).")
+
+
 def _geometry(frame: gpd.GeoDataFrame, ids: pd.Series, c: _Collector, repair: bool,
               ) -> tuple[gpd.GeoDataFrame, pd.Series, pd.DataFrame]:
     """Reproject, drop Z, check types, emptiness and validity. Returns frame, usable-geometry mask, repairs."""
@@ -230,7 +297,7 @@ def _ids(frame: pd.DataFrame, layer: str, ids: pd.Series, ctx: Context, c: _Coll
     c.per_row(~present, ids, "error", "id_missing", id_field, "Die ID fehlt; jedes Objekt braucht eine eindeutige ID.")
     malformed = present & ~values.fillna("").map(lambda v: bool(ID_PATTERN.match(v)))
     c.per_row(malformed, ids, "error", "id_malformed", id_field,
-              lambda i: f"Die ID „{values[i]}“ ist nicht wohlgeformt: 1–40 Zeichen aus Buchstaben, Ziffern, "
+              lambda i: f"Die ID „{shown(values[i])}“ ist nicht wohlgeformt: 1–40 Zeichen aus Buchstaben, Ziffern, "
                         "„-“, „_“, „.“, „/“, ohne Leerzeichen.")
     duplicated = present & values.duplicated(keep=False)
     c.per_row(duplicated, ids, "error", "id_duplicate", id_field,
@@ -256,7 +323,8 @@ def _ags(frame: FrameT, ids: pd.Series, ctx: Context, c: _Collector) -> FrameT:
     return frame
 
 
-def _required(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> set[str]:
+def _required(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector, mapping: Mapping | None
+              ) -> set[str]:
     """Report missing required fields; returns the fields missing as a whole column."""
     absent = set()
     for f in schema.LAYER_FIELDS[layer]:
@@ -265,8 +333,14 @@ def _required(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) ->
         values = _stripped(frame[f.name])
         if values.isna().all():
             absent.add(f.name)
-            c.add("error", "field_missing", f"Pflichtfeld „{f.label}“ ({f.name}) fehlt: bitte einer Spalte "
-                  "zuordnen.", field_name=f.name)
+            way_on = (f"Heißt die Spalte anders, bitte oben zuordnen; sonst einen Wert für alle Objekte vorgeben "
+                      f"(Seite: „Vorgabe für alle Objekte“, Kommandozeile: --vorgabe {f.name}=…) oder die Spalte "
+                      "in der Datei ergänzen (Vorlage: Export der Ebene aus der App).")
+            if mapping is not None and f.name in mapping.columns:
+                text = f"Die zugeordnete Spalte „{mapping.columns[f.name]}“ ist bei allen Objekten leer; "
+            else:
+                text = f"Die Datei hat keine Spalte für „{f.label}“ ({f.name}, Pflichtfeld). "
+            c.add("error", "field_missing", text + way_on, field_name=f.name)
         else:
             c.per_row(values.isna(), ids, "error", "value_missing", f.name, f"„{f.label}“ ist leer (Pflichtfeld).")
     return absent
@@ -279,7 +353,7 @@ def _enums(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> No
         values = _stripped(frame[f.name])
         unknown = values.notna() & ~values.isin(f.choices)
         c.per_row(unknown, ids, "error", "enum_unknown", f.name,
-                  lambda i, f=f, values=values: f"Unbekannter Wert „{values[i]}“ für „{f.label}“; erlaubt: "
+                  lambda i, f=f, values=values: f"Unbekannter Wert „{shown(values[i])}“ für „{f.label}“; erlaubt: "
                                                 f"{', '.join(f.choices)}. Bitte in der Werte-Zuordnung übersetzen.")
         frame[f.name] = values
 
@@ -292,7 +366,7 @@ def _biotopes(frame: pd.DataFrame, layer: str, ids: pd.Series, ctx: Context, c: 
         values = _stripped(frame[name])
         unknown = values.notna() & ~values.isin(table.codes())
         c.per_row(unknown, ids, "error", "biotope_unknown", name,
-                  lambda i, values=values: f"Biotopcode „{values[i]}“ steht nicht in der Bewertungstabelle "
+                  lambda i, values=values: f"Biotopcode „{shown(values[i])}“ steht nicht in der Bewertungstabelle "
                                            f"„{table.title}“.")
         frame[name] = values
         known &= values.notna() & ~unknown
@@ -312,7 +386,7 @@ def _dates(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> No
             parsed = parsed.fillna(pd.to_datetime(text, format=pattern, errors="coerce"))
         bad = text.notna() & parsed.isna()
         c.per_row(bad, ids, "error", "date_invalid", f.name,
-                  lambda i, text=text, f=f: f"„{text[i]}“ ist kein Datum ({f.label}); erwartet z. B. 31.12.2024 "
+                  lambda i, text=text, f=f: f"„{shown(text[i])}“ ist kein Datum ({f.label}); erwartet z. B. 31.12.2024 "
                                             "oder 2024-12-31.")
         frame[f.name] = parsed
 
@@ -325,7 +399,7 @@ def _numbers(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> 
         parsed = pd.to_numeric(text.map(lambda v: fmt.parse_number(v) if isinstance(v, str) else v),
                                errors="coerce")
         c.per_row(text.notna() & parsed.isna(), ids, "error", "number_invalid", f.name,
-                  lambda i, text=text, f=f: f"„{text[i]}“ ist keine Zahl ({f.label}).")
+                  lambda i, text=text, f=f: f"„{shown(text[i])}“ ist keine Zahl ({f.label}).")
         frame[f.name] = parsed.astype(float)
 
 
@@ -336,20 +410,74 @@ def _encoding(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) ->
         values = _stripped(frame[f.name]).fillna("")
         broken = values.str.contains(_MOJIBAKE)
         c.per_row(broken, ids, "error", "encoding", f.name,
-                  lambda i, values=values: f"Text „{values[i]}“ ist falsch kodiert (Umlaute zerstört). Beim "
+                  lambda i, values=values: f"Text „{shown(values[i])}“ ist falsch kodiert (Umlaute zerstört). Beim "
                                            "Shapefile eine .cpg-Datei mit „UTF-8“ beilegen oder als GeoPackage "
                                            "speichern.")
 
 
-def _outside(frame: gpd.GeoDataFrame, usable: pd.Series, ids: pd.Series, ctx: Context, c: _Collector) -> None:
+def _outside(frame: gpd.GeoDataFrame, usable: pd.Series, ids: pd.Series, ctx: Context, c: _Collector,
+             accept: bool) -> None:
+    """Features reaching beyond the municipality (more than the tolerance) are errors; an administrator
+    may *accept* them (with a reason recorded in the history), then they are reported as Hinweise."""
     if ctx.boundary is None or not usable.any():
         return
     geoms = frame[usable].geometry.values
-    share = pd.Series(0.0, index=frame.index)
-    share[usable] = shapely.area(shapely.difference(geoms, ctx.boundary)) / np.maximum(shapely.area(geoms), 1e-9)
-    c.per_row(share > OUTSIDE_SHARE, ids, "warning", "outside_boundary", "geometry",
-              lambda i: f"Liegt zu {fmt.percent(share[i])} außerhalb der Gemeindegrenze von "
-                        f"{schema.AGS_NAMES[ctx.ags]}.")
+    outside, share = pd.Series(0.0, index=frame.index), pd.Series(0.0, index=frame.index)
+    outside[usable] = shapely.area(shapely.difference(geoms, ctx.boundary))
+    share[usable] = outside[usable] / np.maximum(shapely.area(geoms), 1e-9)
+    beyond = (share > OUTSIDE_SHARE) & (outside > OUTSIDE_MIN_M2)
+    where = schema.AGS_NAMES[ctx.ags]
+
+    def message(i: Any) -> str:
+        text = (f"Liegt zu {fmt.percent(share[i])} ({fmt.number(outside[i])} m²) außerhalb der Gemeindegrenze von "
+                f"{where}; erlaubt sind 1 % bzw. {fmt.number(OUTSIDE_MIN_M2)} m².")
+        if accept:
+            return text + " Von der Administration mit Begründung angenommen."
+        return text + (" Flächen anderer Gemeinden lädt die jeweilige Gemeinde hoch; liegt sie wirklich hier, "
+                       "kann die Administration sie mit Begründung veröffentlichen.")
+
+    c.per_row(beyond, ids, "warning" if accept else "error", "outside_boundary", "geometry", message)
+
+
+def _double_counted(frame: gpd.GeoDataFrame, usable: pd.Series, ids: pd.Series, ctx: Context,
+                    c: _Collector) -> None:
+    """Overlaps with the other municipalities' stored pool areas: the same land would be counted twice."""
+    others = ctx.others
+    if others is None or not len(others) or not usable.any():
+        return
+    sub = frame[usable]
+    mine, theirs = others.sindex.query(sub.geometry.values, predicate="intersects")
+    if not len(mine):
+        return
+    areas = shapely.area(shapely.intersection(sub.geometry.values[mine], others.geometry.values[theirs]))
+    sub_ids, other_ids = ids[usable].to_numpy(), others["pool_id"].astype(str).to_numpy()
+    other_ags = others["ags"].astype(str).to_numpy()
+    for a, b, area in zip(mine, theirs, areas, strict=True):
+        if area > OVERLAP_MIN_M2:
+            c.add("error", "overlap_stored", f"Überlappt auf {fmt.number(area, 0)} m² mit der Poolfläche "
+                  f"{other_ids[b]} von {schema.AGS_NAMES.get(other_ags[b], other_ags[b])}: dieselbe Fläche würde "
+                  "doppelt gezählt (ihre Wertpunkte doppelt angeboten). Bitte die Geometrie an die Nachbarfläche "
+                  "anpassen oder mit der Nachbargemeinde klären.", sub_ids[a], "geometry")
+
+
+def _boundary(frame: gpd.GeoDataFrame, usable: pd.Series, ctx: Context, c: _Collector) -> None:
+    """A boundary is changed by administrators only, and stays close to the official one."""
+    if not ctx.admin:
+        c.add("error", "boundary_admin", "Die Gemeindegrenze ändert nur die Administration (sie entscheidet, "
+              "welche Flächen zu welcher Gemeinde gehören). Bitte die Administration bitten.", field_name="geometry")
+    if len(frame) != 1:
+        c.add("error", "boundary_count", f"Die Gemeindegrenze ist genau ein Objekt; die Datei hat "
+              f"{fmt.number(len(frame))}. Bitte zu einer (Multi-)Fläche zusammenfassen.")
+    if ctx.official is None or not usable.any():
+        return
+    uploaded = shapely.union_all(frame[usable].geometry.values)
+    deviation = shapely.area(shapely.symmetric_difference(uploaded, ctx.official))
+    share = deviation / max(shapely.area(ctx.official), 1e-9)
+    if share > BOUNDARY_TOLERANCE:
+        c.add("error", "boundary_official", f"Die Gemeindegrenze weicht um {fmt.number(deviation / 10_000, 1)} ha "
+              f"({fmt.number(deviation)} m², {fmt.percent(share)} der Gemeindefläche) von der amtlichen Grenze "
+              f"von {schema.AGS_NAMES[ctx.ags]} (BKG VG250) ab; erlaubt sind {fmt.percent(BOUNDARY_TOLERANCE)}. "
+              "Ist es die richtige Gemeinde und das richtige Koordinatensystem?", field_name="geometry")
 
 
 def _overlaps(frame: gpd.GeoDataFrame, usable: pd.Series, ids: pd.Series, c: _Collector) -> None:
@@ -415,16 +543,20 @@ def _status_from_ledger(frame: gpd.GeoDataFrame, ids: pd.Series, ctx: Context, c
 
 
 def validate(mapped: gpd.GeoDataFrame, layer: str, ctx: Context, *, repair: bool = False,
-             recompute_points: bool = False) -> ValidationReport:
+             recompute_points: bool = False, accept_outside: bool = False,
+             mapping: Mapping | None = None) -> ValidationReport:
     """Every finding about *mapped* (schema columns, the file's CRS) as an upload of ``ctx.ags``.
 
     *repair* takes the repaired version of invalid geometries, *recompute_points* the
-    computed value/demand points where the given ones are more than 1 % off; both turn
-    the corresponding errors into warnings.
+    computed value/demand points where the given ones are more than 1 % off, *accept_outside*
+    (administrators, with a reason) features outside the municipality; each turns the
+    corresponding errors into warnings. *mapping* (how *mapped* was made) lets messages name columns.
     """
     c = _Collector()
     frame = mapped.copy()
+    _hygiene(frame, layer, _row_ids(frame, layer), c)
     ids = _row_ids(frame, layer)
+    _lengths(frame, layer, ids, c)
     empty_repairs = pd.DataFrame(columns=["feature_id", "reason", "area_before", "area_after"])
     if frame.crs is None:
         c.add("error", "crs_missing", "Die Datei nennt kein Koordinatenbezugssystem (CRS). Ohne CRS lassen sich die "
@@ -434,18 +566,20 @@ def validate(mapped: gpd.GeoDataFrame, layer: str, ctx: Context, *, repair: bool
     _ids(frame, layer, ids, ctx, c)
     frame = _ags(frame, ids, ctx, c)
     if layer == schema.BOUNDARY:
-        _required(frame, layer, ids, c)
+        _required(frame, layer, ids, c, mapping)
+        _boundary(frame, usable, ctx, c)
         return ValidationReport(layer, tuple(c.findings), frame, repairs)
-    absent = _required(frame, layer, ids, c)
+    absent = _required(frame, layer, ids, c, mapping)
     _enums(frame, layer, ids, c)
     known = _biotopes(frame, layer, ids, ctx, c) if not absent & {"biotope_before", "biotope_after"} \
         else pd.Series(False, index=frame.index)
     _dates(frame, layer, ids, c)
     _numbers(frame, layer, ids, c)
     _encoding(frame, layer, ids, c)
-    _outside(frame, usable, ids, ctx, c)
+    _outside(frame, usable, ids, ctx, c, accept_outside)
     if layer == schema.POOL_AREAS:
         _overlaps(frame, usable, ids, c)
+        _double_counted(frame, usable, ids, ctx, c)
     _points(frame, layer, usable & known & (frame["ags"] == ctx.ags), ids, ctx, c, recompute_points)
     if layer == schema.POOL_AREAS:
         _status_from_ledger(frame, ids, ctx, c)

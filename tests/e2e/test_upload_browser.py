@@ -74,13 +74,24 @@ def _choose(page, label: str, option: str) -> None:
     wait_for_app(page)
 
 
-def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg):
+def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg, tmp_path):
     history = GeoPackageStore(app_data).read_history()
     _sign_in(page, app_url, "wurzen.gis")
     assert "Angemeldet: GIS Stadt Wurzen" in page.inner_text("[data-testid='stSidebar']")
 
     page.get_by_role("link", name="Daten hochladen").click()
     wait_for_app(page)
+    # A refused file first (cut off in transfer): German message, then „Andere Datei wählen“ empties the uploader.
+    broken = tmp_path / "abgebrochen.gpkg"
+    broken.write_bytes(changed_gpkg.read_bytes()[:20_000])
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(broken))
+    page.get_by_text("beschädigte oder unvollständige GeoPackage-Datei").wait_for(timeout=60_000)
+    wait_for_app(page)
+    screenshot(page, "hochladen-abgelehnt")
+    page.get_by_role("button", name="Andere Datei wählen").click()
+    wait_for_app(page)
+    assert "abgebrochen.gpkg" not in page.inner_text("[data-testid='stMain']")
+
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(changed_gpkg))
     page.get_by_text("Vorschau der Änderung").wait_for(timeout=60_000)
     wait_for_app(page)
@@ -89,7 +100,12 @@ def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg):
     metrics = page.locator("[data-testid='stMetric']").all_inner_texts()
     assert any(m.startswith("hinzugefügt") and m.endswith("1") for m in metrics), metrics
     assert any(m.startswith("geändert") for m in metrics)
-    assert page.locator("[data-testid='stImage'] img").count() == 1
+    change_map = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+    change_map.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+    assert change_map.locator("path.leaflet-interactive").count() > 20  # the layer's areas, the new one green
+    assert "hinzugefügt (1)" in change_map.locator(".fp-change-legend").inner_text()
+    page.get_by_text("Karte der Änderungen").scroll_into_view_if_needed()
+    wait_for_app(page)
     screenshot(page, "hochladen")
     page.set_viewport_size({"width": 1440, "height": 2300})  # the whole flow on one picture
     wait_for_app(page)
