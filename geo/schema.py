@@ -127,6 +127,8 @@ INTERVENTION_KIND_COLORS: dict[str, str] = {
 }
 INTERVENTION_STATUS: tuple[str, ...] = ("geplant", "im Verfahren", "genehmigt", "umgesetzt")
 ALLOCATION_KINDS: tuple[str, ...] = ("reserviert", "zugeordnet")
+OWNER_TYPES: tuple[str, ...] = ("öffentlich", "unternehmen", "privat")
+"""``privat``: the owner is a private person, so ``owner`` is personal data (see :mod:`geo.access.privacy`)."""
 HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation")
 COVERAGE_STATES: tuple[str, ...] = ("gedeckt", "teilweise", "offen")
 
@@ -141,6 +143,9 @@ class Field:
     label: str
     required: bool = False
     choices: tuple[str, ...] = ()
+    late: bool = False
+    """Added after layers were already stored: left out of a row's checksum while empty, so that
+    layers stored before the field existed keep their recorded checksums."""
 
 
 BOUNDARY_FIELDS: tuple[Field, ...] = (
@@ -159,6 +164,7 @@ POOL_FIELDS: tuple[Field, ...] = (
     Field("measure_start", "date", "Maßnahmenbeginn"),
     Field("measure_end", "date", "Maßnahmenende"),
     Field("owner", "text", "Eigentümer/Träger"),
+    Field("owner_type", "enum", "Eigentümerart", choices=OWNER_TYPES, late=True),
     Field("parcels", "text", "Flurstücke"),
     Field("notes", "text", "Bemerkungen"),
 )

@@ -32,6 +32,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "measure_start": ("beginn", "massnahmenbeginn", "start", "datum_beginn"),
         "measure_end": ("ende", "massnahmenende", "fertig", "datum_ende"),
         "owner": ("eigentuemer", "traeger", "eigentum"),
+        "owner_type": ("eigentuemerart", "eigentumsart", "eigentart", "eigent_art", "eigentuemer_typ"),
         "parcels": ("flurstuecke", "flurstueck", "flst"),
         "notes": ("bemerkung", "bemerkungen", "hinweis", "notiz"),
     },
