@@ -16,10 +16,12 @@ CLI::
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import json
 import os
 import re
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -44,8 +46,13 @@ DEMO_USERS: tuple[tuple[str, str, str | None, str], ...] = (
     ("leser", "lesen", None, "Lesezugang"),
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
-# Checked when a name is unknown, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = bcrypt.hashpw(b"no such user", bcrypt.gensalt(4))
+
+
+@functools.cache
+def _dummy_hash() -> bytes:
+    """Checked when a name is unknown, so that a wrong name costs as long as a wrong password: same cost
+    as real hashes (made once, on the first unknown name)."""
+    return bcrypt.hashpw(secrets.token_urlsafe(16).encode("ascii"), bcrypt.gensalt(ROUNDS))
 
 
 def _hash(password: str, rounds: int = ROUNDS) -> str:
@@ -90,7 +97,7 @@ def authenticate(username: str, password: str, *, path: Path | None = None) -> U
     """The user if name and password match, else None (same answer and cost for both mistakes)."""
     entry = load(path).get(username.strip().lower())
     stored = (entry or {}).get("password_hash", "")
-    candidate = stored.encode("ascii") if stored else _DUMMY_HASH
+    candidate = stored.encode("ascii") if stored else _dummy_hash()
     matches = bcrypt.checkpw(password.encode("utf-8"), candidate)
     return _user(entry) if entry and stored and matches else None
 
