@@ -20,7 +20,10 @@ LOCALE = "de_DE"
 M2_PER_HA = 10_000.0
 _GROUPED = re.compile(r"[-−]?\d{1,3}(\.\d{3})+")
 TIMEZONE = ZoneInfo("Europe/Berlin")
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=^&\"'])")
+# Markdown (GFM, Streamlit's dialect) in one line of text: inline syntax anywhere, block syntax at the start,
+# Streamlit's ":emoji:"/":material/…:"/":red[…]" directives, autolinks ("http://…", "www.…", "a@b.de").
+_INLINE = re.compile(r"([\\`*_~\[\]<>&|$@]|:(?=\S)|(?<=www)\.)", re.IGNORECASE)
+_BLOCK = re.compile(r"^(\s*)([-+=#>])|^(\s*\d+)([.)])")
 
 
 def _missing(value: object) -> bool:
@@ -41,11 +44,14 @@ def texts(values: pd.Series) -> pd.Series:
 def literal(value: object) -> str:
     """*value* as text for an element that renders Markdown (caption, message, heading), shown literally.
 
-    Attribute values, file names and ids are data: every Markdown or HTML special character is
-    escaped, so a link, an image or a tag in them stays text. Line breaks become spaces.
+    Attribute values, file names and ids are data: every character that would start Markdown, HTML,
+    an autolink or a Streamlit directive is escaped, so a link, an image or a tag in them stays text.
+    Line breaks become spaces (one line cannot open a block, except at its start, which is escaped too).
     """
     flat = " ".join(text(value).splitlines())
-    return _MARKDOWN.sub(r"\\\1", flat)
+    escaped = _INLINE.sub(r"\\\1", flat)
+    return _BLOCK.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}",
+                      escaped)
 
 
 def number(value: float | None, decimals: int = 0) -> str:

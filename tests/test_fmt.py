@@ -29,7 +29,27 @@ def test_dates_are_day_month_year():
     assert fmt.date("2026-11-24") == "24.11.2026"
     assert fmt.date(pd.NaT) == "–"
     assert fmt.date("kein Datum") == "–"
-    assert fmt.timestamp("2026-11-24T13:05:00") == "24.11.2026, 13:05"
+
+
+
+def test_times_are_shown_in_berlin_and_stored_with_their_offset():
+    assert fmt.timestamp("2026-11-29T10:38:00+01:00") == "29.11.2026, 10:38"
+    assert fmt.timestamp("2026-07-01T10:38:00+02:00") == "01.07.2026, 10:38"
+    assert fmt.timestamp("2026-11-29T09:38:00+00:00") == "29.11.2026, 10:38"
+    assert fmt.timestamp("2026-11-29T08:38:00") == "29.11.2026, 09:38"  # legacy rows: server time, UTC
+    assert fmt.iso(dt.datetime(2026, 11, 29, 10, 38)) == "2026-11-29T10:38:00+01:00"
+    assert fmt.iso(dt.datetime(2026, 11, 29, 9, 38, tzinfo=dt.UTC)) == "2026-11-29T10:38:00+01:00"
+    assert fmt.iso().endswith(("+01:00", "+02:00"))
+    order = fmt.instants(pd.Series(["2026-11-29T10:38:00+01:00", "2026-11-29T09:00:00"]))
+    assert order.iloc[0] > order.iloc[1]  # 09:38 UTC is after 09:00 UTC
+
+
+def test_data_text_is_escaped_for_markdown_elements():
+    assert fmt.literal("![x](http://evil.example/p.png)") == "!\\[x\\](http\\://evil.example/p.png)"
+    assert fmt.literal("<img src=x> **fett** `code` $x$ :smile: www.a.de a@b.de") == (
+        "\\<img src=x\\> \\*\\*fett\\*\\* \\`code\\` \\$x\\$ \\:smile: www\\.a.de a\\@b.de")
+    assert fmt.literal("- Liste") == "\\- Liste" and fmt.literal("1. eins") == "1\\. eins"
+    assert fmt.literal("Am Bach (Teil 2): 12.500 WP\nzweite Zeile") == "Am Bach (Teil 2): 12.500 WP zweite Zeile"
 
 
 def test_percent():

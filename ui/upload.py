@@ -84,8 +84,8 @@ def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: columns.Mapping 
         with st.expander(f"Werte übersetzen: {f.label}", expanded=True):
             options = [KEEP, *f.choices]
             for value in unknown:
-                pick = st.selectbox(f"„{value}“ bedeutet", options, index=options.index(guesses.get(value, KEEP)),
-                                    key=f"{key}-val-{f.name}-{value}")
+                pick = st.selectbox(fmt.literal(f"„{value}“ bedeutet"), options,
+                                    index=options.index(guesses.get(value, KEEP)), key=f"{key}-val-{f.name}-{value}")
                 if pick != KEEP:
                     values.setdefault(f.name, {})[value] = pick
     return columns.Mapping(layer, chosen, values)
@@ -124,7 +124,7 @@ def show_preview(change: diff.LayerDiff, map_png: bytes, title: str = "Vorschau 
     for col, (name, count) in zip(cols, change.counts.items(), strict=True):
         col.metric(diff.ACTION_LABELS[name], fmt.number(count))
     for finding in change.findings:
-        st.error(finding.message)
+        st.error(fmt.literal(finding.message))
     if change.empty:
         st.info("Beide Stände stimmen überein: es gibt nichts zu übernehmen.")
         return

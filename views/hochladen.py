@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import schema
+from geo import fmt, schema
 from geo.display import changes
 from geo.errors import FlaechenpoolError
 from geo.map import changemap
@@ -42,11 +42,11 @@ try:
                   else source.layers[0])
     raw = upload.read(source, file_layer)
 except FlaechenpoolError as exc:
-    st.error(str(exc))
+    st.error(fmt.literal(exc))
     st.stop()
 
-st.caption(f"{source.kind} „{source.name}“: {len(raw)} Objekte, Koordinatensystem "
-           f"{raw.crs.to_string() if raw.crs else 'nicht angegeben'}.")
+st.caption(fmt.literal(f"{source.kind} „{source.name}“: {len(raw)} Objekte, Koordinatensystem "
+                       f"{raw.crs.to_string() if raw.crs else 'nicht angegeben'}."))
 detected = columns.detect_layer(list(raw.columns))
 layers = [schema.POOL_AREAS, schema.INTERVENTIONS, schema.BOUNDARY]
 layer = st.selectbox("Zielebene", layers, index=layers.index(detected) if detected else 0,
@@ -84,7 +84,7 @@ if st.button(f"{schema.LAYER_LABELS[layer]} von {schema.AGS_NAMES[ags]} veröffe
         row = publish.publish(store, user, ags=ags, layer=layer, frame=report.frame, source=source.name)
         store.write_mapping(ags, layer, chosen.to_json())
     except FlaechenpoolError as exc:
-        st.error(str(exc))
+        st.error(fmt.literal(exc))
     else:
         st.session_state["upload_done"] = (
             f"Veröffentlicht als Änderung {row['change_id'].iloc[0]}: {changes.counts_text(row.iloc[0])}. "
