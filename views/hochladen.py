@@ -20,6 +20,10 @@ if user is None or user.role == "lesen":
     st.info("Hochladen dürfen GIS-Zuständige der Gemeinden und die Administration. Bitte in der Seitenleiste "
             "mit einem solchen Konto anmelden.")
     st.stop()
+st.info("Ein Hochladen übersteht kein Neuladen der Seite: Neuladen, ein neuer Tab oder das Schließen verwirft "
+        "Datei, Zuordnung und Prüfung (die Anmeldung bleibt). Bitte bis zum Veröffentlichen auf dieser Seite "
+        "bleiben; die Zuordnung der Spalten wird beim Veröffentlichen für das nächste Mal gespeichert.",
+        icon=":material/info:")
 
 if user.role == "admin":
     ags = st.selectbox("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get)
