@@ -21,8 +21,12 @@ M2_PER_HA = 10_000.0
 _GROUPED = re.compile(r"[-−]?\d{1,3}(\.\d{3})+")
 TIMEZONE = ZoneInfo("Europe/Berlin")
 # Markdown (GFM, Streamlit's dialect) in one line of text: inline syntax anywhere, block syntax at the start,
-# Streamlit's ":emoji:"/":material/…:"/":red[…]" directives, autolinks ("http://…", "www.…", "a@b.de").
-_INLINE = re.compile(r"([\\`*_~\[\]<>&|$@]|:(?=\S)|(?<=www)\.)", re.IGNORECASE)
+# Streamlit's ":emoji:"/":material/…:"/":red[…]" directives. GFM finds autolinks ("http://…", "www.…",
+# "a@b.de") in the text after escapes are resolved, so escaping cannot stop them: an invisible WORD JOINER
+# (U+2060) inside "://", "www." and before "@" does.
+_INLINE = re.compile(r"([\\`*_~\[\]<>&|$]|:(?=\S))")
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 _BLOCK = re.compile(r"^(\s*)([-+=#>])|^(\s*\d+)([.)])")
 
 
@@ -46,10 +50,11 @@ def literal(value: object) -> str:
 
     Attribute values, file names and ids are data: every character that would start Markdown, HTML,
     an autolink or a Streamlit directive is escaped, so a link, an image or a tag in them stays text.
-    Line breaks become spaces (one line cannot open a block, except at its start, which is escaped too).
+    Line breaks become spaces (one line cannot open a block, except at its start, which is escaped too);
+    autolinks are broken by an invisible word joiner.
     """
     flat = " ".join(text(value).splitlines())
-    escaped = _INLINE.sub(r"\\\1", flat)
+    escaped = _AUTOLINK.sub(WORD_JOINER, _INLINE.sub(r"\\\1", flat))
     return _BLOCK.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}",
                       escaped)
 

@@ -121,6 +121,18 @@ def wait_for_app(pg, timeout: float = 30_000) -> None:
     pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 
 
+def sign_in(pg, name: str, password: str) -> None:
+    """Sign in through the sidebar's form (it posts to ``/anmeldung``, which sets the cookie and sends the
+    browser back to the same page)."""
+    if not pg.get_by_label("Benutzername").is_visible():
+        pg.get_by_text("Anmeldung", exact=True).click()
+    pg.get_by_label("Benutzername").fill(name)
+    pg.get_by_label("Passwort", exact=True).fill(password)
+    with pg.expect_navigation():
+        pg.get_by_role("button", name="Anmelden").click()
+    wait_for_app(pg)
+
+
 def screenshot(pg, name: str) -> Path:
     """Save a screenshot under the pytest temp folder (docs/ holds the chosen ones)."""
     out = Path(os.environ.get("FLAECHENPOOL_SCREENSHOTS", REPO / ".screenshots"))

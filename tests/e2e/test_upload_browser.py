@@ -15,7 +15,7 @@ from geo.access import users
 from geo.accounting import ledger
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import WURZEN
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import screenshot, sign_in, wait_for_app
 from tests.test_validate import _zip_bytes, fingerprint
 from tests.uploads import BRANDIS, as_file, brandis_shapefile_zip
 from tests.uploads import NEW_ID as BRANDIS_NEW_ID
@@ -57,11 +57,7 @@ def _sign_in(page, app_url: str, name: str, to: str | None = None) -> None:
     """A fresh session signed in as *name* through the sidebar form (and on page *to*)."""
     page.goto(app_url)
     wait_for_app(page)
-    page.get_by_text("Anmeldung", exact=True).click()
-    page.get_by_label("Benutzername").fill(name)
-    page.get_by_label("Passwort", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    wait_for_app(page)
+    sign_in(page, name, PASSWORD)
     if to:
         page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=to).click()
         wait_for_app(page)
