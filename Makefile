@@ -1,4 +1,5 @@
-# Two commands: `make run` starts the app on the bundled demo pool, `make test` runs every test.
+# Two commands: `make run` starts the app on the bundled demo pool, `make test` runs every check
+# (ruff, mypy, pytest).
 # Both create .venv from the pinned requirements.txt on first use and reuse it afterwards.
 PYTHON ?= python3
 VENV := .venv
@@ -6,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint demo bench clean
+.PHONY: run test lint types demo bench clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -20,10 +21,15 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Type check: what and how strictly is set in pyproject.toml ([tool.mypy]).
+types: $(STAMP)
+	$(BIN)/python -m mypy
 
 demo: $(STAMP)
 	$(BIN)/python -m geo.demo
@@ -32,4 +38,4 @@ bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

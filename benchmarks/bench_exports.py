@@ -25,7 +25,7 @@ def main() -> None:
     view = summary.pool_view(GeoPackageStore(Path(__file__).resolve().parent.parent / "data").read_all())
     for label, scope in (("alle Partner", summary.Scope()),
                          ("Leipzig+Wurzen 2020–2026", summary.Scope(("14713000", "14729410"), (2020, 2026)))):
-        seconds = median_seconds(lambda scope=scope: summary.report(view, scope), RUNS)
+        seconds = median_seconds(partial(summary.report, view, scope), RUNS)
         report = summary.report(view, scope)
         print(f"{label}: summary.report median {seconds * 1000:.0f} ms")
         builders = {"pptx": partial(pptx.build, report, on=ON, context=view),

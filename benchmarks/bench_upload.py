@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import shapely
 
@@ -34,6 +35,7 @@ def pipeline(store: GeoPackageStore, files: list[ingest.UploadedFile], ags: str,
     ctx = validate.context_for(ags, layer, stored=store.read_layer(layer), boundaries=store.read_layer(schema.BOUNDARY),
                                tables=valuation.read_tables(store))
     report = validate.validate(columns.apply(raw, chosen), layer, ctx, repair=True, recompute_points=True)
+    assert report.frame is not None, "the benchmark's upload is readable"
     diff.diff_layer(store.read_layer(layer, [ags]), report.frame, layer, allocations=store.read_allocations())
 
 
@@ -47,8 +49,9 @@ def large_layer(store: GeoPackageStore, n: int, vertices: int):
     rows = pool.iloc[np.arange(n) % len(pool)].reset_index(drop=True)
     rows["pool_id"] = [f"BRA-2026-{i:05d}" for i in range(n)]
     centres = [(minx + (i % side + 0.5) * step, miny + (i // side + 0.5) * step) for i in range(n)]
-    rows["geometry"] = [shapely.Polygon(np.c_[x + np.cos(angles) * step * 0.4, y + np.sin(angles) * step * 0.4])
-                        for x, y in centres]
+    rows["geometry"] = gpd.GeoSeries(
+        [shapely.Polygon(np.c_[x + np.cos(angles) * step * 0.4, y + np.sin(angles) * step * 0.4]) for x, y in centres],
+        index=rows.index, crs=rows.crs)
     rows["value_points"] = None
     return rows
 

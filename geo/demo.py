@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import shutil
 from pathlib import Path
+from typing import TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +20,7 @@ import pandas as pd
 import shapely
 from shapely import affinity
 from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
 
 from geo import fmt, schema
 from geo.accounting import candidates, ledger, valuation
@@ -104,12 +106,21 @@ def load_boundaries(path: Path) -> gpd.GeoDataFrame:
     return frame.set_crs(schema.CRS, allow_override=True) if frame.crs is None else frame.to_crs(schema.CRS)
 
 
-def _blob(rng: np.random.Generator, center: tuple[float, float], area_m2: float) -> Polygon:
+class DemoData(TypedDict):
+    """What :func:`generate` builds; :func:`write` adds the history and stores it."""
+
+    boundaries: gpd.GeoDataFrame
+    pool_areas: gpd.GeoDataFrame
+    interventions: gpd.GeoDataFrame
+    allocations: pd.DataFrame
+
+
+def _blob(rng: np.random.Generator, center: tuple[float, float], area_m2: float) -> BaseGeometry:
     """An irregular, elongated, plausibly field-like polygon of exactly *area_m2*."""
     n = int(rng.integers(5, 10))
     angles = np.sort(rng.uniform(0, 2 * math.pi, n))
     radii = rng.uniform(0.75, 1.25, n)
-    poly = Polygon(np.column_stack([np.cos(angles) * radii, np.sin(angles) * radii]))
+    poly: BaseGeometry = Polygon(np.column_stack([np.cos(angles) * radii, np.sin(angles) * radii]))
     poly = poly.convex_hull if not poly.is_valid else poly
     stretch = rng.uniform(1.0, 2.6)
     poly = affinity.scale(poly, stretch, 1 / stretch)
@@ -119,8 +130,8 @@ def _blob(rng: np.random.Generator, center: tuple[float, float], area_m2: float)
     return shapely.set_precision(poly, 0.01)
 
 
-def _place(rng: np.random.Generator, inner: shapely.Geometry, taken: list[shapely.Geometry],
-           area_m2: float, tries: int = 400) -> Polygon:
+def _place(rng: np.random.Generator, inner: BaseGeometry, taken: list[BaseGeometry],
+           area_m2: float, tries: int = 400) -> BaseGeometry:
     minx, miny, maxx, maxy = inner.bounds
     tree_geoms = shapely.buffer(np.array(taken, dtype=object), 25.0) if taken else np.array([])
     tree = shapely.STRtree(tree_geoms) if len(tree_geoms) else None
@@ -159,12 +170,12 @@ def _date(rng: np.random.Generator, start: dt.date, end: dt.date) -> pd.Timestam
     return pd.Timestamp(start + dt.timedelta(days=int(rng.integers(0, (end - start).days + 1))))
 
 
-def _pool_areas(rng: np.random.Generator, muni: schema.Municipality, inner: shapely.Geometry,
-                taken: list[shapely.Geometry]) -> list[dict]:
+def _pool_areas(rng: np.random.Generator, muni: schema.Municipality, inner: BaseGeometry,
+                taken: list[BaseGeometry]) -> list[dict[str, object]]:
     count, _, lo, hi = COUNTS[muni.slug]
     types = list(MEASURES)
     weights = np.array([MEASURES[t][3 if muni.rural else 2] for t in types])
-    rows = []
+    rows: list[dict[str, object]] = []
     for i, ha in enumerate(sorted(_sizes(rng, count, lo, hi), reverse=True)):
         geom = _place(rng, inner, taken, ha * 10_000)
         taken.append(geom)
@@ -199,12 +210,12 @@ def _pool_areas(rng: np.random.Generator, muni: schema.Municipality, inner: shap
     return rows
 
 
-def _interventions(rng: np.random.Generator, muni: schema.Municipality, inner: shapely.Geometry,
-                   taken: list[shapely.Geometry], all_names: list[str]) -> list[dict]:
+def _interventions(rng: np.random.Generator, muni: schema.Municipality, inner: BaseGeometry,
+                   taken: list[BaseGeometry], all_names: list[str]) -> list[dict[str, object]]:
     _, count, _, _ = COUNTS[muni.slug]
     kinds = list(INTERVENTION_TYPES)
     weights = np.array([4.0, 2.0, 2.0, 1.5, 1.0]) if muni.rural else np.array([4.0, 2.5, 2.5, 1.0, 1.5])
-    rows = []
+    rows: list[dict[str, object]] = []
     numbers: dict[str, int] = {}
     status_cycle = ["geplant", "im Verfahren", "im Verfahren", "genehmigt", "genehmigt", "umgesetzt", "umgesetzt"]
     for _ in range(count):
@@ -241,10 +252,10 @@ def _ledger(rng: np.random.Generator, pool: gpd.GeoDataFrame, interventions: gpd
             continue
         roll = rng.random()
         target_share = 1.0 if roll < 0.5 else (rng.uniform(0.25, 0.8) if roll < 0.8 else 0.0)
-        kind = "reserviert" if itv["status"] == "im Verfahren" else "zugeordnet"
+        kind: ledger.BookingKind = "reserviert" if itv["status"] == "im Verfahren" else "zugeordnet"
         on = (itv["approval_date"].date() if pd.notna(itv["approval_date"])
               else dt.date(2026, int(rng.integers(1, 11)), int(rng.integers(1, 28))))
-        need = round(float(itv["demand_points"]) * target_share)
+        need: float = round(float(itv["demand_points"]) * target_share)
         cross = rng.random() < 0.35
         home = itv["ags"]
         while need > 1:
@@ -274,7 +285,7 @@ def _ledger(rng: np.random.Generator, pool: gpd.GeoDataFrame, interventions: gpd
     return entries
 
 
-def generate(boundary_path: Path, seed: int = SEED) -> dict[str, object]:
+def generate(boundary_path: Path, seed: int = SEED) -> DemoData:
     """Build the demo data in memory (deterministic for a given seed)."""
     rng = np.random.default_rng(seed)
     boundaries = load_boundaries(boundary_path)[["ags", "name", "geometry"]]
@@ -284,7 +295,7 @@ def generate(boundary_path: Path, seed: int = SEED) -> dict[str, object]:
     for muni in schema.MUNICIPALITIES:
         outline = boundaries.loc[boundaries["ags"] == muni.ags, "geometry"].iloc[0]
         inner = outline.buffer(-60)
-        taken: list[shapely.Geometry] = []
+        taken: list[BaseGeometry] = []
         pool_rows += _pool_areas(rng, muni, inner, taken)
         itv_rows += _interventions(rng, muni, inner, taken, names)
     pool = gpd.GeoDataFrame(pool_rows, crs=schema.CRS)
@@ -293,10 +304,10 @@ def generate(boundary_path: Path, seed: int = SEED) -> dict[str, object]:
     interventions["demand_points"] = valuation.intervention_demand(interventions, tables)
     entries = _ledger(rng, pool, interventions, candidates.neighbours(boundaries))
     pool["status"] = ledger.enrich_pool(pool, entries)["status"]
-    return {"boundaries": boundaries, "pool_areas": pool, "interventions": interventions, "allocations": entries}
+    return DemoData(boundaries=boundaries, pool_areas=pool, interventions=interventions, allocations=entries)
 
 
-def write(data: dict[str, object], out_dir: Path, boundary_path: Path) -> None:
+def write(data: DemoData, out_dir: Path, boundary_path: Path) -> None:
     """Write the demo into *out_dir* (municipal GeoPackages, pool.gpkg, tables)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     if (out_dir / BOUNDARY_FILE).resolve() != boundary_path.resolve():
@@ -305,25 +316,26 @@ def write(data: dict[str, object], out_dir: Path, boundary_path: Path) -> None:
     versions: dict[VersionRef, gpd.GeoDataFrame] = {}
     at = dt.datetime(2026, 1, 15, 8, 0, tzinfo=fmt.TIMEZONE)
 
-    def record(**fields: object) -> str:
+    def record(*, layer: str, action: str, added: int, notes: str, ags: str | None = None) -> str:
         change_id = format_change_id(len(history) + 1)
-        entry = history_entry(user=DEMO_USER, source="Demodaten (geo.demo)", at=at, **fields)  # type: ignore[arg-type]
+        entry = history_entry(user=DEMO_USER, source="Demodaten (geo.demo)", at=at, ags=ags, layer=layer,
+                              action=action, added=added, notes=notes)
         history.append(entry.assign(change_id=change_id))
         return change_id
 
     for muni in schema.MUNICIPALITIES:
-        for name in (schema.POOL_AREAS, schema.INTERVENTIONS):
-            layer = data[name][data[name]["ags"] == muni.ags]  # type: ignore[index]
+        for name, frame in ((schema.POOL_AREAS, data["pool_areas"]), (schema.INTERVENTIONS, data["interventions"])):
+            layer = frame[frame["ags"] == muni.ags]
             change_id = record(ags=muni.ags, layer=name, action="upload", added=len(layer),
                                notes="Ersterfassung der Demodaten")
             history[-1]["checksum"] = chain.layer_checksum(layer, name)
             versions[VersionRef(muni.ags, change_id, name)] = layer.iloc[:0]  # before: empty
             at += dt.timedelta(minutes=7)
     entries = data["allocations"]
-    booking = record(layer=schema.ALLOCATIONS, action="booking", added=len(entries),  # type: ignore[arg-type]
+    booking = record(layer=schema.ALLOCATIONS, action="booking", added=len(entries),
                      notes="Übernahme der Bestandsbuchungen")
-    pool = PoolData(boundaries=data["boundaries"], pool_areas=data["pool_areas"],  # type: ignore[arg-type]
-                    interventions=data["interventions"], allocations=entries.assign(change_id=booking),  # type: ignore[union-attr]
+    pool = PoolData(boundaries=data["boundaries"], pool_areas=data["pool_areas"],
+                    interventions=data["interventions"], allocations=entries.assign(change_id=booking),
                     history=pd.concat(history, ignore_index=True))
     sources = GeoPackageStore(REPO_ROOT / "data").read_valuation_sources()
     GeoPackageStore(out_dir).replace_all(pool, versions=versions, valuation=sources)
@@ -338,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     data = generate(args.boundaries, args.seed)
     write(data, args.out, args.boundaries)
     pool, itv = data["pool_areas"], data["interventions"]
-    print(f"{len(pool)} Poolflächen, {len(itv)} Eingriffe, {len(data['allocations'])} Buchungen "  # type: ignore[arg-type]
+    print(f"{len(pool)} Poolflächen, {len(itv)} Eingriffe, {len(data['allocations'])} Buchungen "
           f"→ {args.out}")
     return 0
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from babel.dates import format_date, format_datetime
 from babel.numbers import NumberFormatError, format_compact_decimal, format_decimal, format_percent, parse_decimal
+from pandas.api.typing import NaTType
 
 LOCALE = "de_DE"
 M2_PER_HA = 10_000.0
@@ -61,7 +62,7 @@ def literal(value: object) -> str:
 
 def number(value: float | None, decimals: int = 0) -> str:
     """``1234.5`` → ``"1.234,5"`` with exactly *decimals* decimals; missing → ``"–"``."""
-    if _missing(value):
+    if value is None or _missing(value):
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(value, format=pattern, locale=LOCALE)
@@ -69,14 +70,14 @@ def number(value: float | None, decimals: int = 0) -> str:
 
 def hectares(area_m2: float | None, decimals: int = 1) -> str:
     """Area given in m² as hectares: ``12345000`` → ``"1.234,5 ha"``."""
-    if _missing(area_m2):
+    if area_m2 is None or _missing(area_m2):
         return "–"
     return f"{number(area_m2 / M2_PER_HA, decimals)}\u00a0ha"
 
 
 def points(value: float | None) -> str:
     """Value points, rounded to whole points: ``12345.4`` → ``"12.345 WP"``."""
-    if _missing(value):
+    if value is None or _missing(value):
         return "–"
     return f"{number(round(value), 0)}\u00a0WP"
 
@@ -84,7 +85,7 @@ def points(value: float | None) -> str:
 def points_short(value: float | None) -> str:
     """Value points for headline figures: ``135745680`` → ``"135,7 Mio. WP"``; below a
     million as :func:`points`."""
-    if _missing(value):
+    if value is None or _missing(value):
         return "–"
     if abs(value) < 1_000_000:
         return points(value)
@@ -93,26 +94,26 @@ def points_short(value: float | None) -> str:
 
 def percent(share: float | None, decimals: int = 0) -> str:
     """A share (0.25) as ``"25 %"``."""
-    if _missing(share):
+    if share is None or _missing(share):
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "\u00a0%"
     return format_percent(share, format=pattern, locale=LOCALE)
 
 
-def _parse(value: object) -> pd.Timestamp | None:
-    if _missing(value) or value == "":
+def _parse(value: dt.date | str | pd.Timestamp | NaTType | None) -> pd.Timestamp | None:
+    if value is None or isinstance(value, NaTType) or _missing(value) or value == "":
         return None
     parsed = pd.to_datetime(value, errors="coerce")
-    return None if pd.isna(parsed) else parsed
+    return parsed if isinstance(parsed, pd.Timestamp) else None  # NaT: unparsable
 
 
-def date(value: dt.date | str | pd.Timestamp | None) -> str:
+def date(value: dt.date | str | pd.Timestamp | NaTType | None) -> str:
     """``2026-11-24`` → ``"24.11.2026"``; missing or unparsable → ``"–"``."""
     parsed = _parse(value)
     return "–" if parsed is None else format_date(parsed.date(), format="dd.MM.yyyy", locale=LOCALE)
 
 
-def timestamp(value: dt.datetime | str | pd.Timestamp | None) -> str:
+def timestamp(value: dt.datetime | str | pd.Timestamp | NaTType | None) -> str:
     """A moment in Berlin time: ``2026-11-29T10:38:00+01:00`` → ``"29.11.2026, 10:38"``; a legacy value
     without offset is UTC (``2026-11-29T08:38`` → ``"29.11.2026, 09:38"``)."""
     parsed = _parse(value)

@@ -7,7 +7,7 @@ field name or an enum value.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -67,9 +67,9 @@ def municipality(key: str) -> Municipality:
 
 # --- layers -----------------------------------------------------------------------
 LayerName = Literal["boundary", "pool_areas", "interventions"]
-BOUNDARY: LayerName = "boundary"
-POOL_AREAS: LayerName = "pool_areas"
-INTERVENTIONS: LayerName = "interventions"
+BOUNDARY: Final = "boundary"
+POOL_AREAS: Final = "pool_areas"
+INTERVENTIONS: Final = "interventions"
 MUNICIPAL_LAYERS: tuple[LayerName, ...] = (BOUNDARY, POOL_AREAS, INTERVENTIONS)
 ALLOCATIONS = "allocations"
 HISTORY = "history"
@@ -265,7 +265,9 @@ class PoolData:
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """One municipal layer by its schema name."""
-        return {BOUNDARY: self.boundaries, POOL_AREAS: self.pool_areas, INTERVENTIONS: self.interventions}[name]
+        layers: dict[str, gpd.GeoDataFrame] = {
+            BOUNDARY: self.boundaries, POOL_AREAS: self.pool_areas, INTERVENTIONS: self.interventions}
+        return layers[name]
 
 
 def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:

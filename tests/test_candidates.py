@@ -9,7 +9,7 @@ import pytest
 from geo import schema
 from geo.accounting import candidates, ledger, summary
 from geo.errors import BookingError
-from geo.store.gpkg import PoolData
+from geo.schema import PoolData
 from tests.conftest import LEIPZIG, MACHERN, WURZEN, intervention_frame, pool_frame, square
 
 BENNEWITZ = schema.municipality("bennewitz").ags

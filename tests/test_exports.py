@@ -16,6 +16,7 @@ import pyogrio
 import pytest
 from PIL import Image
 from pptx import Presentation
+from pptx.presentation import Presentation as Deck
 from pptx.util import Inches, Pt
 from pypdf import PdfReader
 
@@ -44,7 +45,7 @@ def report(full) -> summary.Report:
 
 
 @pytest.fixture(scope="module")
-def deck(report, full) -> Presentation:
+def deck(report, full) -> Deck:
     return Presentation(io.BytesIO(pptx.build(report, on=ON, context=full)))
 
 

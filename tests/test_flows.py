@@ -26,7 +26,7 @@ ITV = intervention_frame([
 ])
 
 
-def booked(*bookings: tuple[str, str, float, str]) -> pd.DataFrame:
+def booked(*bookings: tuple[str, str, float, ledger.BookingKind]) -> pd.DataFrame:
     entries = ledger.empty_ledger()
     for pool_id, target, points, kind in bookings:
         rows = ledger.plan_booking(POOL, ITV, entries, pool_id=pool_id, intervention_id=target, points=points,

@@ -143,7 +143,7 @@ def test_only_the_interventions_municipality_may_book(demo_store, demo_dir):
 def test_booking_form_input_is_whole_value_points_in_german_notation():
     assert interventions.booking_points("12.500") == 12_500.0
     assert interventions.booking_points(" 12500 ") == 12_500.0
-    for raw in ("1.500,5", "0", "-3", "viele", ""):
+    for raw in ("1.500,5", "0", "-3", "viele", "", "1e5", "1_000"):
         with pytest.raises(BookingError, match=f"„{re.escape(raw)}“ ist keine positive ganze Zahl"):
             interventions.booking_points(raw)
 

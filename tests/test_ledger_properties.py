@@ -54,7 +54,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(kind=st.sampled_from(["reserviert", "zugeordnet"]), pool_id=st.sampled_from(POOL_IDS),
           intervention_id=st.sampled_from(ITV_IDS), points=POINTS)
-    def book(self, kind: str, pool_id: str, intervention_id: str, points: float) -> None:
+    def book(self, kind: ledger.BookingKind, pool_id: str, intervention_id: str, points: float) -> None:
         self._apply(lambda: ledger.plan_booking(self.pool, self.itv, self.entries, pool_id=pool_id,
                                                 intervention_id=intervention_id, points=points, kind=kind,
                                                 user="hyp"))
@@ -99,14 +99,14 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def status_follows_the_ledger(self) -> None:
         enriched = ledger.enrich_pool(self.pool, self.entries)
-        for stored, row in zip(self.pool["status"], enriched.itertuples(), strict=True):
+        for stored, (_, row) in zip(self.pool["status"], enriched.iterrows(), strict=True):
             if stored in ("geplant", "gesperrt"):
                 expected = stored
-            elif row.unbooked_points > ledger.EPS:
+            elif row["unbooked_points"] > ledger.EPS:
                 expected = "verfügbar"
             else:
-                expected = "reserviert" if row.reserved_points > ledger.EPS else "zugeordnet"
-            assert row.status == expected
+                expected = "reserviert" if row["reserved_points"] > ledger.EPS else "zugeordnet"
+            assert row["status"] == expected
 
     @invariant()
     def interventions_are_never_over_covered(self) -> None:

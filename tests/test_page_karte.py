@@ -31,7 +31,7 @@ def tab_labels(at: AppTest) -> list[str]:
 
 def tables(at: AppTest) -> dict[str, list[str]]:
     """First column of the pool and intervention tables below the map."""
-    out = {}
+    out: dict[str, list[str]] = {}
     for df in at.dataframe:
         for key in ("Flächen-ID", "Eingriffs-ID"):
             if df.value.columns[0] == key and df.value.columns[1] != "Eingriffs-ID":

@@ -57,7 +57,7 @@ def test_a_reprojection_round_trip_is_no_change():
 
 
 def _booked(pool_id: str, points: float) -> pd.DataFrame:
-    row = {name: None for name in schema.field_names(schema.ALLOCATIONS)}
+    row: dict[str, object] = {name: None for name in schema.field_names(schema.ALLOCATIONS)}
     row.update(allocation_id="B-1", intervention_id="X", pool_id=pool_id, kind="reserviert", points=points)
     return pd.DataFrame([row]).astype({"points": float})
 
@@ -92,7 +92,9 @@ def _wurzen_update(store: GeoPackageStore) -> tuple[pd.DataFrame, pd.DataFrame]:
     new = old.copy()
     new.loc[new["pool_id"] == free, "name"] = "Neuer Flurname"
     extra = old.iloc[[0]].copy()
-    extra["pool_id"], extra["geometry"] = "WUR-2026-099", [shapely.box(343_000, 5_688_000, 343_050, 5_688_050)]
+    extra["pool_id"] = "WUR-2026-099"
+    extra["geometry"] = gpd.GeoSeries([shapely.box(343_000, 5_688_000, 343_050, 5_688_050)], index=extra.index,
+                                      crs=extra.crs)
     extra["value_points"] = valuation.pool_gain(extra, valuation.read_tables(store))
     return old, pd.concat([new, extra], ignore_index=True).set_crs(schema.CRS, allow_override=True)
 

@@ -39,9 +39,11 @@ ITV = intervention_frame([
 
 def _ledger() -> pd.DataFrame:
     entries = ledger.empty_ledger()
-    for pool_id, itv_id, points, kind, on in (("P1", "E1", 700, "zugeordnet", dt.date(2021, 2, 1)),
-                                               ("P2", "E1", 200, "zugeordnet", dt.date(2022, 3, 1)),
-                                               ("P1", "E2", 300, "reserviert", dt.date(2022, 6, 1))):
+    bookings: tuple[tuple[str, str, int, ledger.BookingKind, dt.date], ...] = (
+        ("P1", "E1", 700, "zugeordnet", dt.date(2021, 2, 1)),
+        ("P2", "E1", 200, "zugeordnet", dt.date(2022, 3, 1)),
+        ("P1", "E2", 300, "reserviert", dt.date(2022, 6, 1)))
+    for pool_id, itv_id, points, kind, on in bookings:
         rows = ledger.plan_booking(POOL, ITV, entries, pool_id=pool_id, intervention_id=itv_id, points=points,
                                    kind=kind, user="t", on=on)
         entries = pd.concat([entries, rows], ignore_index=True)

@@ -67,9 +67,8 @@ def test_remove(users_file):
 
 
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "geo.access.users", *args], input=stdin, capture_output=True,
-                          text=True,
-                          cwd=REPO, timeout=60)
+    return subprocess.run([sys.executable, "-m", "geo", "users", *args], input=stdin, capture_output=True,
+                          text=True, cwd=REPO, timeout=60)
 
 
 def test_cli_adds_a_user_with_password_from_stdin(users_file):
@@ -82,7 +81,7 @@ def test_cli_adds_a_user_with_password_from_stdin(users_file):
 
 def test_cli_fails_with_a_german_message(users_file):
     done = _cli("--file", str(users_file), "add", "anna", "--role", "gis", "--password-stdin", stdin="lang-genug-1\n")
-    assert done.returncode == 2
+    assert done.returncode == 1
     assert "Fehler: Die Rolle gis braucht eine Gemeinde" in done.stderr
     assert not users_file.exists()
 

@@ -9,6 +9,7 @@ import json
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -48,7 +49,7 @@ def try_upload(store: GeoPackageStore, files: list[ingest.UploadedFile], *, publ
     found = columns.guess_columns(list(raw.columns), layer)
     chosen = columns.Mapping(layer, found)
     report = validate.validate(columns.apply(raw, chosen), layer, context(store))
-    if report.ok and publish_clean:
+    if report.ok and publish_clean and report.frame is not None:
         publish.publish(store, WURZEN_GIS, ags=WURZEN, layer=layer, frame=report.frame, source=source.name)
     return report
 
@@ -64,10 +65,12 @@ def _gpkg(frame: gpd.GeoDataFrame, tmp: Path, name: str = "upload.gpkg", **kw) -
     return [as_file(frame, name, tmp, **kw)]
 
 
-def _set(frame: gpd.GeoDataFrame, row: int, column: str, value: object) -> gpd.GeoDataFrame:
+def _set(frame: gpd.GeoDataFrame, row: int, column: str, value: Any) -> gpd.GeoDataFrame:
     out = frame.copy()
     out[column] = out[column].astype(object)
-    out.iloc[row, out.columns.get_loc(column)] = value
+    position = out.columns.get_loc(column)
+    assert isinstance(position, int), "unique column names"
+    out.iloc[row, position] = value
     return out
 
 

@@ -72,14 +72,16 @@ def brandis_last_year(store: GeoPackageStore) -> gpd.GeoDataFrame:
     pool["status"] = pool["status"].replace({"verfügbar": "verfuegbar", "geplant": "in Planung"})
     pool.loc[pool["pool_id"] == GROWN, "geometry"] = pool.loc[pool["pool_id"] == GROWN].buffer(25.0)
     pool.loc[pool["pool_id"] == RENAMED, "name"] = "Am Lindenberg"
-    x, y = pool.loc[pool["pool_id"] == BOWTIE].geometry.iloc[0].centroid.coords[0]
-    pool.loc[pool["pool_id"] == BOWTIE, "geometry"] = Polygon(
-        [(x - 100, y - 100), (x + 100, y + 100), (x + 100, y - 100), (x - 100, y + 100)])
+    bowtie = pool["pool_id"] == BOWTIE
+    x, y = pool.loc[bowtie].geometry.iloc[0].centroid.coords[0]
+    pool.loc[bowtie, "geometry"] = gpd.GeoSeries(
+        [Polygon([(x - 100, y - 100), (x + 100, y + 100), (x + 100, y - 100), (x - 100, y + 100)])],
+        index=pool.index[bowtie], crs=pool.crs)
     new = pool[pool["pool_id"] == GROWN].copy()
     new["pool_id"], new["name"], new["value_points"], new["notes"] = NEW_ID, "Neue Wiese am Park", None, "neu"
     boundary = store.read_layer(schema.BOUNDARY, [BRANDIS]).geometry.iloc[0]
     cx, cy = boundary.representative_point().coords[0]
-    new["geometry"] = [box(cx - 60, cy - 60, cx + 60, cy + 60)]
+    new["geometry"] = gpd.GeoSeries([box(cx - 60, cy - 60, cx + 60, cy + 60)], index=new.index, crs=new.crs)
     new["status"] = "in Planung"
     pool = gpd.GeoDataFrame(gpd.pd.concat([pool, new], ignore_index=True), geometry="geometry", crs=schema.CRS)
     pool = pool.rename(columns=BRANDIS_COLUMNS).to_crs("EPSG:31468")

@@ -6,6 +6,8 @@ bookings go to :mod:`geo.accounting.booking`, which checks the permission and th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -29,7 +31,7 @@ def filters(user: User | None) -> interventions.InterventionFilter:
     """Filter widgets above the list; a municipality's GIS user starts with their own interventions."""
     st.session_state.setdefault(_KEY + "gemeinden", [user.ags] if user and user.role == "gis" else [])
     cols = st.columns(4)
-    ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get,
+    ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
                               key=_KEY + "gemeinden", placeholder="alle Gemeinden")
     kinds = cols[1].multiselect("Art", schema.INTERVENTION_KINDS, key=_KEY + "arten", placeholder="alle")
     status = cols[2].multiselect("Status", schema.INTERVENTION_STATUS, key=_KEY + "status", placeholder="alle")
@@ -68,7 +70,7 @@ def flash() -> None:
         st.success(fmt.literal(message))
 
 
-def _run(action, message: str) -> None:
+def _run(action: Callable[[], object], message: str) -> None:
     try:
         action()
     except FlaechenpoolError as exc:
@@ -98,7 +100,7 @@ def booking_actions(user: User, intervention: pd.Series, active: pd.DataFrame) -
         return
     labels = {row["allocation_id"]: interventions.booking_label(row) for _, row in active.iterrows()}
     with st.form(_KEY + "aktionen", border=True):
-        chosen = st.selectbox("Buchung", list(labels), format_func=labels.get, key=_KEY + "buchung")
+        chosen = st.selectbox("Buchung", list(labels), format_func=labels.__getitem__, key=_KEY + "buchung")
         notes = st.text_input("Bemerkung (optional)", key=_KEY + "aktion_notiz")
         left, right = st.columns(2)
         cancel = left.form_submit_button("Buchung stornieren", icon=":material/undo:")
@@ -124,7 +126,7 @@ def booking_form(user: User, intervention: pd.Series, candidates: pd.DataFrame) 
     first = candidates.iloc[0]
     with st.form(_KEY + "buchen", border=True):
         st.markdown("**Wertpunkte buchen**")
-        pool_id = st.selectbox("Poolfläche", list(labels), format_func=labels.get, key=_KEY + "flaeche")
+        pool_id = st.selectbox("Poolfläche", list(labels), format_func=labels.__getitem__, key=_KEY + "flaeche")
         raw = st.text_input("Wertpunkte", value=fmt.number(min(first["free_points"], intervention["open_points"])),
                             help="Ganze Wertpunkte, z. B. 12.500",
                             key=f"{_KEY}punkte_{intervention['intervention_id']}")

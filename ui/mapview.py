@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.typing import DataframeState
 
 from geo import fmt, schema
 from geo.accounting.summary import PoolView
@@ -35,7 +36,7 @@ def filter_sidebar(initial: MapFilter) -> MapFilter:
         st.session_state.setdefault(_KEY + name, value)
     with st.sidebar:
         st.header("Filter")
-        ags = st.multiselect("Gemeinden", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get,
+        ags = st.multiselect("Gemeinden", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
                              key=_KEY + "gemeinden", placeholder="alle Gemeinden")
         text = st.text_input("Suche (ID, Name, Flurstück)", key=_KEY + "suche")
         st.subheader("Poolflächen")
@@ -90,7 +91,7 @@ def details_panel(view: PoolView, chosen: Selection | None) -> bool:
     return st.button("Auswahl aufheben")
 
 
-def _picked(event, ids: pd.Series, layer: mapfilter.SelectableLayer) -> Selection | None:
+def _picked(event: DataframeState | None, ids: pd.Series, layer: mapfilter.SelectableLayer) -> Selection | None:
     rows = event.selection.rows if event is not None else []
     return Selection(layer, str(ids.iloc[rows[0]])) if rows and rows[0] < len(ids) else None
 

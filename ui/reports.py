@@ -9,15 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from typing import Literal
 
 import streamlit as st
 
 from geo.accounting import summary
-from geo.reports import charts, content, downloads, pdf, pptx
+from geo.reports import charts, content, exports
+from geo.reports.exports import ExportKind
 from ui import data
 
-ExportKind = Literal["pptx", "pdf", "xlsx", "gpkg", "geojson"]
 MIME: dict[str, str] = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "pdf": "application/pdf",
@@ -54,14 +53,9 @@ def vega_specs(scope: summary.Scope, *, large: bool = False) -> dict[str, dict]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _export(store_key: str, version: object, scope: summary.Scope, kind: str, on: dt.date,
+def _export(store_key: str, version: object, scope: summary.Scope, kind: ExportKind, on: dt.date,
             _report: summary.Report, _context: summary.PoolView) -> bytes:
-    if kind == "pptx":
-        return pptx.build(_report, on=on, context=_context)
-    if kind == "pdf":
-        return pdf.build(_report, on=on, context=_context)
-    builders = {"xlsx": downloads.xlsx, "gpkg": downloads.geopackage, "geojson": downloads.geojson}
-    return builders[kind](_report, on=on)
+    return exports.build(kind, _report, on=on, context=_context)
 
 
 def export(kind: ExportKind, scope: summary.Scope, on: dt.date) -> Callable[[], bytes]:

@@ -46,11 +46,7 @@ def read(source: ingest.Source, layer: str) -> gpd.GeoDataFrame:
 
 def context(ags: str, layer: str) -> validate.Context:
     """What an upload of *ags* is checked against: valuation, boundary, other municipalities' ids, ledger."""
-    view = data.view()
-    stored = {schema.POOL_AREAS: view.pool_areas, schema.INTERVENTIONS: view.interventions,
-              schema.BOUNDARY: view.boundaries}[layer]
-    return validate.context_for(ags, layer, stored=stored, boundaries=view.boundaries,
-                                tables=data.valuation_tables(), allocations=view.allocations)
+    return validate.context_from(data.view(), ags, layer, data.valuation_tables())
 
 
 def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: columns.Mapping | None, key: str
@@ -72,27 +68,22 @@ def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: columns.Mapping 
             if choice != NOT_MAPPED:
                 chosen[f.name] = choice
     values: dict[str, dict[str, str]] = {}
+    guesses = columns.value_guesses(raw, layer, chosen, remembered)
     for f in columns.enum_fields(layer):
         if f.name not in chosen:
             continue
-        found = columns.distinct_values(raw, chosen[f.name])
-        remembered_values = remembered.values.get(f.name) if remembered else None
-        guesses = columns.guess_values(found, f.choices, remembered_values)
-        unknown = [v for v in found if v not in f.choices]
+        unknown = [v for v in columns.distinct_values(raw, chosen[f.name]) if v not in f.choices]
         if not unknown:
             continue
         with st.expander(f"Werte übersetzen: {f.label}", expanded=True):
             options = [KEEP, *f.choices]
             for value in unknown:
-                pick = st.selectbox(fmt.literal(f"„{value}“ bedeutet"), options,
-                                    index=options.index(guesses.get(value, KEEP)), key=f"{key}-val-{f.name}-{value}")
+                guessed_value = guesses.get(f.name, {}).get(value, KEEP)
+                pick = st.selectbox(fmt.literal(f"„{value}“ bedeutet"), options, index=options.index(guessed_value),
+                                    key=f"{key}-val-{f.name}-{value}")
                 if pick != KEEP:
                     values.setdefault(f.name, {})[value] = pick
     return columns.Mapping(layer, chosen, values)
-
-
-def _hints(n: int, *, dative: bool = False) -> str:
-    return f"{fmt.number(n)} {'Hinweis' if n == 1 else 'Hinweisen' if dative else 'Hinweise'}"
 
 
 FINDING_COLUMNS = {"Art": st.column_config.TextColumn(width="small"),
@@ -102,14 +93,8 @@ FINDING_COLUMNS = {"Art": st.column_config.TextColumn(width="small"),
 
 
 def show_report(report: validate.ValidationReport) -> None:
-    errors, warnings = len(report.errors), len(report.warnings)
-    if errors:
-        st.error(f"Prüfung: {fmt.number(errors)} Fehler und {_hints(warnings)}. Fehler verhindern das "
-                 "Veröffentlichen; bitte korrigieren (Zuordnung oben oder in der Datei) und erneut prüfen.")
-    elif warnings:
-        st.warning(f"Prüfung bestanden mit {_hints(warnings, dative=True)}.")
-    else:
-        st.success("Prüfung bestanden: keine Fehler, keine Hinweise.")
+    show = st.error if report.errors else st.warning if report.warnings else st.success
+    show(report.summary())
     if report.findings:
         tables.show(report.table(), column_config=FINDING_COLUMNS)
     if len(report.repairs):
@@ -121,8 +106,9 @@ def show_preview(change: diff.LayerDiff, map_png: bytes, title: str = "Vorschau 
     """Counts, booking conflicts, change table and map (:func:`geo.map.changemap.change_map_png`) of *change*."""
     st.subheader(title)
     cols = st.columns(3)
-    for col, (name, count) in zip(cols, change.counts.items(), strict=True):
-        col.metric(diff.ACTION_LABELS[name], fmt.number(count))
+    kinds = (("added", change.added), ("changed", change.changed), ("removed", change.removed))
+    for col, (name, ids) in zip(cols, kinds, strict=True):
+        col.metric(diff.ACTION_LABELS[name], fmt.number(len(ids)))
     for finding in change.findings:
         st.error(fmt.literal(finding.message))
     if change.empty:

@@ -18,10 +18,11 @@ if done := st.session_state.pop("restore_done", None):
 
 view = data.view()
 cols = st.columns(3)
-ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get, placeholder="alle")
+ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
+                          placeholder="alle")
 layers = cols[1].multiselect("Ebene", [*schema.MUNICIPAL_LAYERS, schema.ALLOCATIONS],
-                             format_func=schema.LAYER_LABELS.get, placeholder="alle")
-actions = cols[2].multiselect("Aktion", list(changes.ACTION_LABELS), format_func=changes.ACTION_LABELS.get,
+                             format_func=schema.LAYER_LABELS.__getitem__, placeholder="alle")
+actions = cols[2].multiselect("Aktion", list(changes.ACTION_LABELS), format_func=changes.ACTION_LABELS.__getitem__,
                               placeholder="alle")
 rows = changes.newest_first(view.history, ags=ags, layers=layers, actions=actions)
 tables.show(changes.history_table(rows))
@@ -31,10 +32,10 @@ versions = rows[rows.apply(changes.is_layer_change, axis=1)] if len(rows) else r
 if versions.empty:
     st.info("In dieser Auswahl gibt es keine hochgeladenen Ebenen.")
     st.stop()
-by_id = versions.set_index("change_id")
-change_id = st.selectbox("Stand vor der Änderung", list(by_id.index),
-                         format_func=lambda c: f"{c} · {changes.headline(by_id.loc[c])}")
-row = by_id.loc[change_id]
+by_id = {str(c): version for c, version in versions.set_index("change_id").iterrows()}
+change_id = st.selectbox("Stand vor der Änderung", list(by_id),
+                         format_func=lambda c: f"{c} · {changes.headline(by_id[c])}")
+row = by_id[change_id]
 try:
     earlier, back, map_png = data.restore_preview(change_id)
 except FlaechenpoolError as exc:

@@ -60,9 +60,9 @@ with list_tab:
         st.caption("Noch keine Buchungen für diesen Eingriff.")
     else:
         tables.show(interventions.journal_table(entries))
-    writable = widgets.may_book(user, row)
-    if writable:
-        widgets.booking_actions(user, row, interventions.active_bookings(entries))
+    editor = user if widgets.may_book(user, row) else None  # the signed-in user, if they may book here
+    if editor is not None:
+        widgets.booking_actions(editor, row, interventions.active_bookings(entries))
 
     st.markdown("**Passende Poolflächen**")
     if row["open_points"] <= 0.5:
@@ -70,7 +70,7 @@ with list_tab:
         st.stop()
     liked = candidates.like_for_like(row["biotope_before"])
     left, right = st.columns(2)
-    origin = left.multiselect("Poolflächen aus", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get,
+    origin = left.multiselect("Poolflächen aus", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
                               key="eingriffe_herkunft", placeholder="allen Gemeinden")
     preferred = right.multiselect(
         "Bevorzugte Maßnahmentypen", schema.MEASURE_TYPES, default=list(liked), key=f"eingriffe_massnahmen_{chosen}",
@@ -89,5 +89,5 @@ with list_tab:
     st_folium(candidatemap.build(view, chosen, best, offline=data.settings().offline), key="eingriffe_karte",
               height=420, use_container_width=True, returned_objects=[])
     tables.show(interventions.candidate_table(best))
-    if writable:
-        widgets.booking_form(user, row, best)
+    if editor is not None:
+        widgets.booking_form(editor, row, best)

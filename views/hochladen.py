@@ -26,8 +26,9 @@ st.info("Ein Hochladen übersteht kein Neuladen der Seite: Neuladen, ein neuer T
         icon=":material/info:")
 
 if user.role == "admin":
-    ags = st.selectbox("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.get)
+    ags = st.selectbox("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__)
 else:
+    assert user.ags is not None, "a gis account belongs to one municipality"
     ags = user.ags
     st.markdown(f"**Gemeinde:** {schema.AGS_NAMES[ags]}")
 
@@ -54,7 +55,7 @@ st.caption(fmt.literal(f"{source.kind} „{source.name}“: {len(raw)} Objekte, 
 detected = columns.detect_layer(list(raw.columns))
 layers = [schema.POOL_AREAS, schema.INTERVENTIONS, schema.BOUNDARY]
 layer = st.selectbox("Zielebene", layers, index=layers.index(detected) if detected else 0,
-                     format_func=schema.LAYER_LABELS.get,
+                     format_func=schema.LAYER_LABELS.__getitem__,
                      help="Aus den Spalten der Datei erkannt; bei Bedarf ändern.")
 remembered = store.read_mapping(ags).get(layer)
 key = f"{source.checksum[:12]}-{layer}"
@@ -72,7 +73,7 @@ if rules & {"geometry_invalid", "geometry_repaired"}:
 if rules & {"points_off"}:
     st.checkbox("Berechnete Wertpunkte übernehmen, wo die Datei mehr als 1 % abweicht", key=f"{key}-recompute")
 upload.show_report(report)
-if not report.ok:
+if not report.ok or report.frame is None:  # ok: a frame and no errors
     st.stop()
 
 view = data.view()

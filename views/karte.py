@@ -41,7 +41,7 @@ with map_col:
 with info_col:
     cleared = mapview.details_panel(view, chosen)
 
-candidates = {"map": selection.map_pick(result)}
+candidates: dict[str, tuple[mapfilter.Selection | None, object]] = {"map": selection.map_pick(result)}
 candidates.update({source: (pick, pick) for source, pick in mapview.feature_tables(shown, view).items()})
 changed = cleared
 if cleared:

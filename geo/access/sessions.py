@@ -103,6 +103,7 @@ class Sessions:
 
     def _signed_out(self) -> dict[str, float]:
         try:
-            return json.loads(self._stamps.read_text(encoding="utf-8"))
+            stamps: dict[str, float] = json.loads(self._stamps.read_text(encoding="utf-8"))
         except (FileNotFoundError, json.JSONDecodeError):
             return {}
+        return stamps

@@ -47,7 +47,7 @@ def wait_s(failures: int) -> float:
     """Seconds to wait after *failures* failures in a row (0 below :data:`LIMIT`)."""
     if failures < LIMIT:
         return 0.0
-    return min(FIRST_WAIT_S * 2 ** (failures - LIMIT), MAX_WAIT_S)
+    return float(min(FIRST_WAIT_S * 2 ** (failures - LIMIT), MAX_WAIT_S))
 
 
 def locked_message(until: float) -> str:
@@ -70,9 +70,10 @@ class Throttle:
 
     def _load(self) -> dict[str, dict[str, float]]:
         try:
-            return json.loads(self._path.read_text(encoding="utf-8"))
+            entries: dict[str, dict[str, float]] = json.loads(self._path.read_text(encoding="utf-8"))
         except (FileNotFoundError, json.JSONDecodeError):
             return {}
+        return entries
 
     def _save(self, entries: dict[str, dict[str, float]]) -> None:
         now = self.clock()

@@ -5,26 +5,19 @@ a display name and a bcrypt hash. Writes are atomic (temp file + ``os.replace``)
 a file lock. Deployments with an OpenID Connect provider use ``st.login`` instead and
 keep only role and AGS here (``password_hash`` empty, see README).
 
-CLI::
-
-    python -m geo.access.users add wurzen.gis --role gis --ags 14729410 [--password-stdin]
-    python -m geo.access.users remove wurzen.gis
-    python -m geo.access.users list
-    python -m geo.access.users demo      # the documented demo accounts
+Managed with ``python -m geo users add|remove|list|demo`` (:mod:`geo.cli.accounts`).
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
-import getpass
 import json
 import os
 import re
 import secrets
-import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import bcrypt
 from filelock import FileLock
@@ -63,7 +56,7 @@ def _path(path: Path | None) -> Path:
     return Path(path) if path is not None else Settings.from_env().users_file
 
 
-def load(path: Path | None = None) -> dict[str, dict]:
+def load(path: Path | None = None) -> dict[str, dict[str, Any]]:
     """All entries by user name (empty when the file does not exist)."""
     file = _path(path)
     if not file.exists():
@@ -75,7 +68,7 @@ def load(path: Path | None = None) -> dict[str, dict]:
     return {entry["username"]: entry for entry in raw.get("users", [])}
 
 
-def _save(entries: dict[str, dict], file: Path) -> None:
+def _save(entries: dict[str, dict[str, Any]], file: Path) -> None:
     file.parent.mkdir(parents=True, exist_ok=True)
     body = json.dumps({"users": [entries[k] for k in sorted(entries)]}, ensure_ascii=False, indent=2)
     fd, tmp = tempfile.mkstemp(prefix=f".{file.stem}-", suffix=".json", dir=file.parent)
@@ -89,7 +82,7 @@ def _save(entries: dict[str, dict], file: Path) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _user(entry: dict) -> User:
+def _user(entry: dict[str, Any]) -> User:
     return User(entry["username"], entry["role"], entry.get("ags"), entry.get("display_name", ""))
 
 
@@ -100,6 +93,11 @@ def authenticate(username: str, password: str, *, path: Path | None = None) -> U
     candidate = stored.encode("ascii") if stored else _dummy_hash()
     matches = bcrypt.checkpw(password.encode("utf-8"), candidate)
     return _user(entry) if entry and stored and matches else None
+
+
+def listed(path: Path | None = None) -> list[tuple[User, bool]]:
+    """Every user, and whether they can sign in with a password (else only through OpenID)."""
+    return [(_user(entry), bool(entry.get("password_hash"))) for entry in load(path).values()]
 
 
 def find(username: str, *, path: Path | None = None) -> User | None:
@@ -147,53 +145,3 @@ def create_demo_users(*, path: Path | None = None, rounds: int = ROUNDS) -> list
     """The demo accounts of the README, all with :data:`DEMO_PASSWORD`."""
     return [add(name, DEMO_PASSWORD, role=role, ags=ags, display_name=display, path=path, rounds=rounds)
             for name, role, ags, display in DEMO_USERS]
-
-
-def _password(args: argparse.Namespace) -> str:
-    if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Passwort: ")
-    if first != getpass.getpass("Passwort wiederholen: "):
-        raise DataError("Die beiden Passwörter stimmen nicht überein.")
-    return first
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geo.access.users",
-                                     description="Benutzer der Flächenpool-App verwalten")
-    parser.add_argument("--file", type=Path, help="Benutzerdatei (Standard: FLAECHENPOOL_USERS bzw. data/users.json)")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_cmd = sub.add_parser("add", help="Benutzer anlegen oder ersetzen")
-    add_cmd.add_argument("username")
-    add_cmd.add_argument("--role", required=True, choices=ROLES)
-    add_cmd.add_argument("--ags", help="Gemeindeschlüssel (nur für die Rolle gis)")
-    add_cmd.add_argument("--name", default="", help="Anzeigename")
-    add_cmd.add_argument("--password-stdin", action="store_true", help="Passwort aus der ersten Zeile von stdin")
-    add_cmd.add_argument("--oidc-only", action="store_true", help="ohne Passwort (Anmeldung nur über OpenID)")
-    remove_cmd = sub.add_parser("remove", help="Benutzer löschen")
-    remove_cmd.add_argument("username")
-    sub.add_parser("list", help="Benutzer auflisten")
-    sub.add_parser("demo", help=f"Demo-Konten anlegen (Passwort „{DEMO_PASSWORD}“)")
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "add":
-            password = None if args.oidc_only else _password(args)
-            user = add(args.username, password, role=args.role, ags=args.ags, display_name=args.name, path=args.file)
-            print(f"Gespeichert: {user.label}")
-        elif args.command == "remove":
-            remove(args.username, path=args.file)
-            print(f"Gelöscht: {args.username}")
-        elif args.command == "list":
-            for entry in load(args.file).values():
-                print(_user(entry).label, "– nur OpenID" if not entry.get("password_hash") else "")
-        else:
-            for user in create_demo_users(path=args.file):
-                print(f"Gespeichert: {user.label}")
-    except DataError as exc:
-        print(f"Fehler: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

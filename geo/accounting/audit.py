@@ -23,6 +23,7 @@ minutes of a partners' meeting), they show later that nothing was cut off the en
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -34,6 +35,12 @@ from geo.schema import PoolData
 from geo.store import Store, chain, change_number
 
 PUBLISH_ACTIONS = ("upload", "restore")
+Row = dict[str, Any]
+
+
+def _rows(frame: pd.DataFrame) -> list[Row]:
+    """The rows of *frame* as plain dicts (values as pandas holds them)."""
+    return [{str(k): v for k, v in record.items()} for record in frame.to_dict("records")]
 UNBOOKABLE = ("geplant", "gesperrt")
 
 
@@ -102,10 +109,9 @@ def _ledger_changes(data: PoolData) -> list[Finding]:
     history, ledger = data.history, data.allocations
     bookings = history[history["action"] == "booking"]
     found = []
-    unknown = ledger[~ledger["change_id"].isin(bookings["change_id"])]
-    for row in unknown.itertuples():
-        found.append(Finding("ledger_change", f"Buchung {row.allocation_id} gehört zu keiner Buchungsänderung "
-                                              f"der Historie ({row.change_id or 'ohne Änderungs-ID'})."))
+    for row in _rows(ledger[~ledger["change_id"].isin(bookings["change_id"])]):
+        found.append(Finding("ledger_change", f"Buchung {row['allocation_id']} gehört zu keiner Buchungsänderung "
+                                              f"der Historie ({row['change_id'] or 'ohne Änderungs-ID'})."))
     counted = int(bookings["added"].fillna(0).sum())
     if counted != len(ledger):
         found.append(Finding("ledger_count", f"Die Historie verzeichnet {counted} Buchungszeilen, das Journal "
@@ -116,12 +122,13 @@ def _ledger_changes(data: PoolData) -> list[Finding]:
 def _balances(data: PoolData) -> list[Finding]:
     ledger, pool = data.allocations, data.pool_areas
     found = []
-    booked = ledger.groupby("pool_id")["points"].sum()
-    value = pool.set_index("pool_id")["value_points"].fillna(0.0)
+    sums = ledger.groupby("pool_id")["points"].sum()
+    booked = {str(k): float(v) for k, v in sums.items()}
+    value = {str(k): float(v) for k, v in zip(pool["pool_id"], pool["value_points"].fillna(0.0), strict=True)}
     for pool_id, points in booked.items():
         if points < -EPS:
             found.append(Finding("negative", f"Fläche {pool_id}: mehr storniert als gebucht ({fmt.points(points)})."))
-        elif pool_id not in value.index:
+        elif pool_id not in value:
             found.append(Finding("overdrawn", f"Fläche {pool_id} hat {fmt.points(points)} gebucht, "
                                               "steht aber in keiner Ebene mehr."))
         elif points > value[pool_id] + 0.5:
@@ -132,25 +139,24 @@ def _balances(data: PoolData) -> list[Finding]:
 
 def _reversals(ledger: pd.DataFrame) -> list[Finding]:
     found = []
-    position = {aid: i for i, aid in enumerate(ledger["allocation_id"])}
-    by_id = ledger.set_index("allocation_id", drop=False)
+    rows = _rows(ledger)
+    position = {str(row["allocation_id"]): i for i, row in enumerate(rows)}
     seen: set[str] = set()
-    for i, row in enumerate(ledger.itertuples()):
-        target = row.reverses
-        if row.points >= 0 and not target:
+    for i, row in enumerate(rows):
+        entry, points, target = row["allocation_id"], float(row["points"]), row["reverses"]
+        if points >= 0 and not target:
             continue
-        if not target or row.points >= 0:
-            found.append(Finding("reversal", f"Buchung {row.allocation_id}: negative Punkte ohne stornierte Buchung "
+        if not target or points >= 0:
+            found.append(Finding("reversal", f"Buchung {entry}: negative Punkte ohne stornierte Buchung "
                                              "oder Storno mit positiven Punkten."))
             continue
         if target not in position or position[target] >= i:
-            found.append(Finding("reversal", f"Storno {row.allocation_id} nennt {target}, das es davor nicht gibt."))
+            found.append(Finding("reversal", f"Storno {entry} nennt {target}, das es davor nicht gibt."))
             continue
-        original = by_id.loc[target]
-        same = (original["pool_id"], original["intervention_id"], original["kind"]) == (
-            row.pool_id, row.intervention_id, row.kind)
-        if not same or abs(original["points"] + row.points) > EPS:
-            found.append(Finding("reversal", f"Storno {row.allocation_id} passt nicht zu {target} "
+        original = rows[position[target]]
+        same = all(original[key] == row[key] for key in ("pool_id", "intervention_id", "kind"))
+        if not same or abs(float(original["points"]) + points) > EPS:
+            found.append(Finding("reversal", f"Storno {entry} passt nicht zu {target} "
                                              "(Fläche, Eingriff, Art oder Punkte verschieden)."))
         if target in seen:
             found.append(Finding("reversal", f"{target} ist mehr als einmal storniert."))
@@ -181,34 +187,35 @@ def _bookable_at_the_time(data: PoolData, versions: _VersionCache) -> list[Findi
     publishes = publishes.assign(number=publishes["change_id"].map(change_number))
     owner = _owners(data, publishes, versions)
     found = []
-    for row in ledger[ledger["points"] > 0].itertuples():
-        ags = owner.get(row.pool_id)
+    for row in _rows(ledger[ledger["points"] > 0]):
+        entry, pool_id = row["allocation_id"], str(row["pool_id"])
+        ags = owner.get(pool_id)
         if ags is None:
-            found.append(Finding("bookable", f"Buchung {row.allocation_id}: die Fläche {row.pool_id} gibt es "
+            found.append(Finding("bookable", f"Buchung {entry}: die Fläche {pool_id} gibt es "
                                              "in keinem gespeicherten Stand."))
             continue
-        layer = _layer_at(data, publishes, versions, ags, change_number(row.change_id))
-        status = _status_of(layer, row.pool_id) if layer is not None else None
+        layer = _layer_at(data, publishes, versions, ags, change_number(row["change_id"]))
+        status = _status_of(layer, pool_id) if layer is not None else None
         if layer is None:
-            found.append(Finding("bookable", f"Buchung {row.allocation_id}: der Stand der Poolflächen zur "
+            found.append(Finding("bookable", f"Buchung {entry}: der Stand der Poolflächen zur "
                                              "Buchungszeit ist nicht gespeichert."))
         elif status is None:
-            found.append(Finding("bookable", f"Buchung {row.allocation_id}: die Fläche {row.pool_id} gab es zur "
+            found.append(Finding("bookable", f"Buchung {entry}: die Fläche {pool_id} gab es zur "
                                              "Buchungszeit nicht."))
         elif status in UNBOOKABLE:
-            found.append(Finding("bookable", f"Buchung {row.allocation_id}: die Fläche {row.pool_id} war zur "
+            found.append(Finding("bookable", f"Buchung {entry}: die Fläche {pool_id} war zur "
                                              f"Buchungszeit „{status}“ und durfte nicht gebucht werden."))
     return found
 
 
 def _owners(data: PoolData, publishes: pd.DataFrame, versions: _VersionCache) -> dict[str, str]:
     """Pool id → AGS, from today's layer and, for areas no longer there, the kept versions."""
-    owner = dict(zip(data.pool_areas["pool_id"], data.pool_areas["ags"], strict=True))
-    for row in publishes.itertuples():
-        frame = versions.get(row.ags, row.change_id)
+    owner = {str(p): str(a) for p, a in zip(data.pool_areas["pool_id"], data.pool_areas["ags"], strict=True)}
+    for row in _rows(publishes):
+        frame = versions.get(str(row["ags"]), str(row["change_id"]))
         if frame is not None:
             for pool_id, ags in zip(frame["pool_id"], frame["ags"], strict=True):
-                owner.setdefault(pool_id, ags)
+                owner.setdefault(str(pool_id), str(ags))
     return owner
 
 
@@ -231,18 +238,18 @@ def _layers(data: PoolData, store: Store) -> list[Finding]:
     publishes = history[history["action"].isin(PUBLISH_ACTIONS)]
     kept = {(ref.ags, ref.change_id, ref.layer) for ref in store.list_versions()}
     found = []
-    for row in publishes.itertuples():
-        if (row.ags, row.change_id, row.layer) not in kept:
-            found.append(Finding("version", f"Änderung {row.change_id} ({_layer_name(row.layer, row.ags)}): "
+    for row in _rows(publishes):
+        if (row["ags"], row["change_id"], row["layer"]) not in kept:
+            found.append(Finding("version", f"Änderung {row['change_id']} ({_layer_name(row['layer'], row['ags'])}): "
                                             "der frühere Stand fehlt, sie lässt sich nicht zurücknehmen."))
     latest = publishes.assign(number=publishes["change_id"].map(change_number)).sort_values("number")
     latest = latest.drop_duplicates(["ags", "layer"], keep="last")
-    for row in latest.itertuples():
-        layer = data.layer(row.layer)
-        mine = layer[layer["ags"] == row.ags]
-        if chain.layer_checksum(mine, row.layer) != row.checksum:
-            found.append(Finding("checksum", f"{_layer_name(row.layer, row.ags)}: der gespeicherte Stand passt nicht "
-                                             f"zur Prüfsumme der letzten Veröffentlichung ({row.change_id}); die "
+    for row in _rows(latest):
+        layer_name, ags = str(row["layer"]), str(row["ags"])
+        layer = data.layer(layer_name)
+        if chain.layer_checksum(layer[layer["ags"] == ags], layer_name) != row["checksum"]:
+            found.append(Finding("checksum", f"{_layer_name(layer_name, ags)}: der gespeicherte Stand passt nicht "
+                                             f"zur Prüfsumme der letzten Veröffentlichung ({row['change_id']}); die "
                                              "Ebene wurde am System vorbei geändert."))
     return found
 

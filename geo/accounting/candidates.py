@@ -150,7 +150,9 @@ def rank(pool: gpd.GeoDataFrame, intervention: pd.Series, near: dict[str, frozen
                     + weights.preferred_measure * out["preferred_measure"].to_numpy()
                     - weights.per_km * out["distance_km"].to_numpy())
     out = out.sort_values(["score", "distance_km", "free_points", "pool_id"],
-                          ascending=[False, True, False, True]).head(limit)
+                          ascending=[False, True, False, True])
+    if limit is not None:
+        out = out.head(limit)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out["reason"] = [_reason(row, open_points) for _, row in out.iterrows()]
     return out

@@ -14,6 +14,7 @@ from geo.accounting.summary import PoolView
 from geo.reports import charts
 
 TOTAL = "Gesamt"
+ROWS_TITLE, COLUMNS_TITLE = "Eingriffe in", "Poolflächen in"
 
 
 def flows(view: PoolView) -> pd.DataFrame:
@@ -55,7 +56,7 @@ def matrix(flow: pd.DataFrame) -> pd.DataFrame:
     table = table.reindex(index=rows, columns=cols, fill_value=0.0).astype(float)
     table[TOTAL] = table.sum(axis=1)
     table.loc[TOTAL] = table.sum(axis=0)
-    table.index.name, table.columns.name = "Eingriffe in", "Poolflächen in"
+    table.index.name, table.columns.name = ROWS_TITLE, COLUMNS_TITLE
     return table
 
 
@@ -84,6 +85,6 @@ def chart_spec(flow: pd.DataFrame) -> charts.ChartSpec:
     return charts.ChartSpec(
         "flows", "Woher die Wertpunkte kommen",
         "Netto gebuchte Wertpunkte je Gemeinde der Eingriffe, nach Gemeinde der Poolflächen.",
-        table.reset_index(), table.index.name, table.index.name,
+        table.reset_index(), ROWS_TITLE, ROWS_TITLE,
         tuple(charts.Series(name, name, MUNICIPALITY_COLORS[name]) for name in table.columns),
         "Gebuchte Wertpunkte", "points", stacked=True)

@@ -10,7 +10,7 @@ allocated points both leave an area's free points and both cover demand.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,8 @@ BOOKABLE_POOL_STATUS = ("verfügbar", "reserviert", "zugeordnet")
 RESERVABLE_INTERVENTION_STATUS = ("geplant", "im Verfahren", "genehmigt")
 ALLOCATABLE_INTERVENTION_STATUS = ("genehmigt", "umgesetzt")
 
+FrameT = TypeVar("FrameT", bound=pd.DataFrame)
+
 
 def empty_ledger() -> pd.DataFrame:
     """An empty allocations table with the schema's columns and dtypes."""
@@ -36,7 +38,7 @@ def _sum_by(ledger: pd.DataFrame, key: str, kind: str | None = None) -> pd.Serie
     return rows.groupby(key)["points"].sum()
 
 
-def enrich_pool(pool: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
+def enrich_pool(pool: FrameT, ledger: pd.DataFrame) -> FrameT:
     """Pool areas with booked/reserved/allocated/free points and the ledger's status.
 
     ``unbooked_points`` is what the ledger leaves of an area's value points;
@@ -64,7 +66,7 @@ def derived_status(stored: pd.Series, unbooked: pd.Series, reserved: pd.Series) 
     return pd.Series(np.where(keep, stored, by_ledger), index=stored.index, name="status")
 
 
-def enrich_interventions(interventions: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
+def enrich_interventions(interventions: FrameT, ledger: pd.DataFrame) -> FrameT:
     """Interventions with reserved/allocated/covered/open points and coverage state."""
     out = interventions.copy()
     ids = out["intervention_id"]
@@ -90,7 +92,7 @@ def _next_id(ledger: pd.DataFrame, on: dt.date) -> str:
 
 def _entry(ledger: pd.DataFrame, *, intervention_id: str, pool_id: str, kind: str,
            points: float, user: str, on: dt.date, notes: str = "",
-           reverses: str | None = None, allocation_id: str | None = None) -> dict:
+           reverses: str | None = None, allocation_id: str | None = None) -> dict[str, Any]:
     return {
         "allocation_id": allocation_id or _next_id(ledger, on),
         "intervention_id": intervention_id, "pool_id": pool_id, "kind": kind,
@@ -99,7 +101,7 @@ def _entry(ledger: pd.DataFrame, *, intervention_id: str, pool_id: str, kind: st
     }
 
 
-def _append(ledger: pd.DataFrame, entries: list[dict]) -> pd.DataFrame:
+def _append(ledger: pd.DataFrame, entries: list[dict[str, Any]]) -> pd.DataFrame:
     new = pd.DataFrame(entries, columns=schema.field_names(schema.ALLOCATIONS))
     return new.astype({"points": float})
 

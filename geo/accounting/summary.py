@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 
 from geo import fmt, schema
 from geo.accounting import ledger, valuation
 from geo.schema import PoolData
+
+SeriesOrFrame = TypeVar("SeriesOrFrame", pd.Series, pd.DataFrame)
 
 
 class PoolView(PoolData):
@@ -145,7 +148,7 @@ def year_bounds(view: PoolView) -> tuple[int, int]:
     return int(years.min()), int(years.max())
 
 
-def _hectares(area_m2: pd.Series) -> pd.Series:
+def _hectares(area_m2: SeriesOrFrame) -> SeriesOrFrame:
     return area_m2 / fmt.M2_PER_HA
 
 
@@ -183,8 +186,8 @@ def area_by_municipality_status(view: PoolView) -> pd.DataFrame:
     (columns, schema order; statuses without areas left out)."""
     pool = view.pool_areas
     names = [m.name for m in schema.MUNICIPALITIES if m.ags in set(pool["ags"])]
-    table = pool.pivot_table(index="municipality", columns="status", values="area_m2", aggfunc="sum",
-                             fill_value=0.0, observed=True)
+    table: pd.DataFrame = pool.pivot_table(index="municipality", columns="status", values="area_m2",
+                                           aggfunc="sum", fill_value=0.0, observed=True)
     table = _hectares(table.reindex(index=names, columns=[s for s in schema.POOL_STATUS if s in table.columns]))
     table.columns.name = None
     return table

@@ -107,7 +107,7 @@ def _lookup(frame: pd.DataFrame, tables: dict[str, ValuationTable], code_col: st
         raise DataError(f"Unbekannter Gemeindeschlüssel: {bad}.")
     out = pd.Series(np.nan, index=frame.index, dtype=float)
     for model, idx in models.groupby(models).groups.items():
-        table = tables[model].biotopes[attr]
+        table = tables[str(model)].biotopes[attr]
         out.loc[idx] = frame.loc[idx, code_col].map(table).astype(float)
     return out
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from geo import fmt, schema
@@ -27,7 +29,7 @@ def newest_first(history: pd.DataFrame, *, ags: list[str] | None = None, layers:
     return rows.assign(_at=order).sort_values(["_at", "change_id"], ascending=False).drop(columns="_at")
 
 
-def _count(value: object) -> int:
+def _count(value: Any) -> int:
     return 0 if pd.isna(value) else int(value)
 
 

@@ -7,6 +7,7 @@ from :mod:`geo.accounting.ledger` through :func:`geo.accounting.summary.pool_vie
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -18,6 +19,8 @@ from geo.display.tables import Column, columns, german_table
 from geo.errors import BookingError
 from geo.map import mapfilter
 from geo.map.selection import INTERVENTION_TABLE
+
+_TYPED_NUMBER = re.compile(r"[\d.,\s\u00a0]+")  # digits, German separators, spaces: no "1e5", "1_000", "0x10"
 
 
 @dataclass(frozen=True)
@@ -139,9 +142,9 @@ def allowed_kinds(intervention: pd.Series) -> tuple[ledger.BookingKind, ...]:
 def booking_points(raw: str) -> float:
     """Value points as typed into the booking form (``12500``, ``12.500``): a whole number > 0.
 
-    Raises :class:`BookingError` (German) for anything else, e.g. ``1.500,5``.
+    Raises :class:`BookingError` (German) for anything else, e.g. ``1.500,5`` or ``1e5``.
     """
-    points = mapfilter.parse_points(raw)
+    points = mapfilter.parse_points(raw) if _TYPED_NUMBER.fullmatch(raw) else None
     if points is None or points <= 0 or not points.is_integer():
         raise BookingError(f"„{raw}“ ist keine positive ganze Zahl von Wertpunkten. Bitte z. B. 12.500 eingeben.")
     return points

@@ -12,6 +12,7 @@ import dataclasses
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import Figure
 
 from geo import schema
 from geo.accounting import ledger
@@ -50,11 +51,13 @@ def build(view: PoolView, intervention_id: str, candidates: gpd.GeoDataFrame, *,
     layers = webmap.prepare_layers(shown)
     layers = dataclasses.replace(layers, bounds=_bounds([shown.interventions, shown.pool_areas]))
     m = webmap.build_map(layers, offline=offline)
-    m.get_root().header.add_child(folium.Element(f"<style>{RANK_CSS}</style>"))
+    root = m.get_root()
+    assert isinstance(root, Figure), "a Folium map's root is its Figure"
+    root.header.add_child(folium.Element(f"<style>{RANK_CSS}</style>"))
     spots = webmap.web_geometries(candidates.geometry.representative_point(), 0.0)
     ranks = folium.FeatureGroup(name="Rang der Kandidaten", control=False)
-    for rank, spot in zip(candidates["rank"], spots, strict=True):
-        folium.Marker([spot.y, spot.x], icon=folium.DivIcon(html=f'<div class="fp-rank">{int(rank)}</div>',
+    for rank, (x, y) in zip(candidates["rank"], map(webmap.point_xy, spots), strict=True):
+        folium.Marker([y, x], icon=folium.DivIcon(html=f'<div class="fp-rank">{int(rank)}</div>',
                                                              icon_size=(20, 20), icon_anchor=(10, 10)),
                       interactive=False).add_to(ranks)
     ranks.add_to(m)

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from geo import schema
+from geo.map.webmap import point_xy
 from geo.upload.diff import LayerDiff
 
 COLORS = {"unchanged": "#d9d9d9", "added": "#1a9850", "changed": "#fdae61", "before": "#2c7bb6",
@@ -58,7 +59,7 @@ def change_map_png(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, change: LayerDi
         for frame in labelled:
             for ident, point in zip(frame[schema.ID_FIELD[layer]].head(MAX_LABELS),
                                     frame.geometry.head(MAX_LABELS).representative_point(), strict=True):
-                ax.annotate(str(ident), (point.x, point.y), fontsize=7, ha="center", va="bottom",
+                ax.annotate(str(ident), point_xy(point), fontsize=7, ha="center", va="bottom",
                             xytext=(0, 6), textcoords="offset points")
     legend = [Patch(facecolor=COLORS["added"], label="hinzugefügt"),
               Patch(facecolor=COLORS["changed"], label="geändert (neu)"),

@@ -127,7 +127,8 @@ def _known(raw: str | list[str] | None, allowed: Mapping[str, str], what: str,
            problems: list[str]) -> tuple[str, ...]:
     """Values of one parameter mapped through *allowed* (case-insensitive); reports the rest."""
     lookup = {k.casefold(): v for k, v in allowed.items()}
-    found, unknown = [], []
+    found: list[str] = []
+    unknown: list[str] = []
     for value in _values(raw):
         (found if value.casefold() in lookup else unknown).append(value)
     if unknown:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -74,7 +75,7 @@ class Details:
     booking_count: int
 
 
-def _value(field: schema.Field, value: object) -> str:
+def _value(field: schema.Field, value: Any) -> str:
     if value is None or (isinstance(value, str) and not value.strip()) or (
             not isinstance(value, str) and pd.isna(value)):
         return "–"

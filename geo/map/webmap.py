@@ -18,7 +18,6 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
-from typing import ClassVar
 
 import folium
 import geopandas as gpd
@@ -27,6 +26,7 @@ import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
+from shapely.geometry.base import BaseGeometry
 
 from geo import fmt, schema
 from geo.accounting import ledger
@@ -79,6 +79,13 @@ def hatch_id(kind: str) -> str:
 
 
 # --- GeoJSON --------------------------------------------------------------------------
+
+def point_xy(point: BaseGeometry) -> tuple[float, float]:
+    """(x, y) of a point (a GeoSeries of points yields them typed as any geometry)."""
+    if not isinstance(point, shapely.Point):
+        raise TypeError(f"expected a point, got {point.geom_type}")
+    return point.x, point.y
+
 
 def web_geometries(geometries: gpd.GeoSeries, tolerance_m: float) -> gpd.GeoSeries:
     """Geometries as the browser needs them: simplified in metres, EPSG:4326, rounded."""
@@ -135,9 +142,11 @@ def link_lines(view: PoolView) -> gpd.GeoSeries:
     itv = view.interventions.set_index("intervention_id").geometry.representative_point()
     pool = view.pool_areas.set_index("pool_id").geometry.representative_point()
     pairs = pairs[pairs["intervention_id"].isin(itv.index) & pairs["pool_id"].isin(pool.index)]
+    if not len(pairs):
+        return gpd.GeoSeries([], crs=schema.CRS)
     lines = shapely.linestrings([[a, b] for a, b in zip(
-        shapely.get_coordinates(itv.loc[pairs["intervention_id"]].values),
-        shapely.get_coordinates(pool.loc[pairs["pool_id"]].values), strict=True)]) if len(pairs) else []
+        shapely.get_coordinates(np.asarray(itv.loc[pairs["intervention_id"]])),
+        shapely.get_coordinates(np.asarray(pool.loc[pairs["pool_id"]])), strict=True)])
     return gpd.GeoSeries(lines, crs=schema.CRS)
 
 
@@ -175,8 +184,8 @@ def prepare_layers(view: PoolView) -> MapLayers:
     """Trimmed, escaped GeoJSON of a (filtered) view: the expensive, cacheable step."""
     bnd = view.boundaries
     label_points = web_geometries(bnd.geometry.representative_point(), 0.0)
-    labels = [[round(p.y, COORD_DECIMALS), round(p.x, COORD_DECIMALS), str(name)]
-              for p, name in zip(label_points, bnd["name"], strict=True)]
+    labels = [[round(y, COORD_DECIMALS), round(x, COORD_DECIMALS), str(name)]
+              for (x, y), name in zip(map(point_xy, label_points), bnd["name"], strict=True)]
     links = link_lines(view)
     return MapLayers(
         boundaries=feature_collection(web_geometries(bnd.geometry, SIMPLIFY_M[schema.BOUNDARY]),
@@ -198,8 +207,9 @@ def prepare_layers(view: PoolView) -> MapLayers:
 class LocalMap(folium.Map):
     """A Folium map that loads only Leaflet, from the app itself (no jQuery, Bootstrap, CDNs)."""
 
-    default_js: ClassVar[list[tuple[str, str]]] = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]
-    default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
+    # Class-level defaults as in folium, which declares them as instance attributes (hence no ClassVar).
+    default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]  # noqa: RUF012
+    default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]  # noqa: RUF012
 
 
 _SUPPORT_JS = """
@@ -491,8 +501,8 @@ def opening_view(bounds: tuple[tuple[float, float], tuple[float, float]],
     zoom = int(np.clip(np.floor(np.log2(metres_per_px_at_zoom_0 / span)), 1, 17))
     shift = bottom_px / 2 * metres_per_px_at_zoom_0 / 2**zoom
     centre = gpd.GeoSeries([shapely.Point(xs.mean(), ys.mean() - shift)], crs="EPSG:3857")
-    centre = centre.to_crs(schema.WEB_CRS).iloc[0]
-    return (round(centre.y, COORD_DECIMALS), round(centre.x, COORD_DECIMALS)), zoom
+    x, y = point_xy(centre.to_crs(schema.WEB_CRS).iloc[0])
+    return (round(y, COORD_DECIMALS), round(x, COORD_DECIMALS)), zoom
 
 
 def build_map(layers: MapLayers, *, offline: bool) -> folium.Map:

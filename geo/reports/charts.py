@@ -168,7 +168,7 @@ def altair_chart(spec: ChartSpec, *, large: bool = False, width: int | None = No
         offset = {}
     font = 20 if large else 12
     chart = alt.Chart(data, title=alt.TitleParams(spec.title, anchor="start")).transform_fold(
-        labels, as_=["Reihe", "Wert"]).mark_bar(stroke=OUTLINE, strokeWidth=0.6).encode(
+        [*labels], as_=["Reihe", "Wert"]).mark_bar(stroke=OUTLINE, strokeWidth=0.6).encode(
         encoding["value"], encoding["category"], encoding["color"], tooltip=encoding["tooltip"], **offset)
     return chart.properties(width=width or "container", height=height(spec, large=large)).configure(
         locale={"number": DE_NUMBER_LOCALE, "time": DE_TIME_LOCALE}, font=FONT,

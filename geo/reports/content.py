@@ -112,6 +112,7 @@ def key_figures(head: summary.Headline) -> list[KeyFigure]:
 def municipality_note(report: summary.Report, ags: str) -> str:
     """One line of a municipality's headline figures (for its table slide/page)."""
     row = report.municipalities.loc[ags]
+    assert isinstance(row, pd.Series), "one row per municipality"
     return (f"{fmt.number(row['pool_count'])} Poolflächen · {fmt.hectares(row['area_m2'])} · "
             f"frei {fmt.points_short(row['free_points'])} · offener Bedarf {fmt.points_short(row['open_points'])} · "
             f"Bilanz {fmt.points_short(row['balance'])}")

@@ -18,6 +18,7 @@ import io
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -60,16 +61,16 @@ def _attributes(frame: gpd.GeoDataFrame, layer: str) -> tuple[tuple[Column, ...]
     return columns, pd.DataFrame(privacy.redact_owners(frame, None)[[c.name for c in columns]])
 
 
-def _value(value: object, column: Column) -> object:
+def _value(value: Any, column: Column) -> Any:
     """A cell's value: text as text, numbers as float, dates as datetime, missing as None."""
     if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
         return None
     if column.kind == "date":
         return pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
-    return value if column.is_text else float(value)  # type: ignore[arg-type]
+    return value if column.is_text else float(value)
 
 
-def _set(cell: Cell, value: object) -> None:
+def _set(cell: Cell, value: Any) -> None:
     """Write *value*; text that a spreadsheet would take for a formula stays literal text."""
     cell.value = value
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -77,9 +78,11 @@ def _set(cell: Cell, value: object) -> None:
         cell.quotePrefix = True  # Excel shows it as typed and does not evaluate it after an edit either
 
 
-def _row(sheet: Worksheet, values: list[object], row: int) -> None:
+def _row(sheet: Worksheet, values: list[Any], row: int) -> None:
     for j, value in enumerate(values, start=1):
-        _set(sheet.cell(row=row, column=j), value)
+        cell = sheet.cell(row=row, column=j)
+        assert isinstance(cell, Cell)  # a new sheet has no merged cells
+        _set(cell, value)
 
 
 def _sheet(book: Workbook, title: str, columns: tuple[Column, ...], frame: pd.DataFrame) -> None:
@@ -110,7 +113,7 @@ def notes(report: summary.Report, on: dt.date) -> list[str]:
 def xlsx(report: summary.Report, *, on: dt.date | None = None) -> bytes:
     """The report's tables and the scope's attribute tables as an Excel workbook, "Hinweise" first."""
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook comes with
     info = book.create_sheet("Hinweise")
     for i, line in enumerate(notes(report, on or fmt.today()), start=1):
         _row(info, [line], i)
@@ -130,7 +133,7 @@ def xlsx(report: summary.Report, *, on: dt.date | None = None) -> bytes:
 
 
 def _geodata(report: summary.Report) -> dict[str, gpd.GeoDataFrame]:
-    layers = {}
+    layers: dict[str, gpd.GeoDataFrame] = {}
     for layer, frame in ((schema.POOL_AREAS, report.view.pool_areas), (schema.INTERVENTIONS,
                                                                        report.view.interventions)):
         _, attributes = _attributes(frame, layer)

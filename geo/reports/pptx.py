@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import cast
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -16,6 +17,10 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import PP_ALIGN
+from pptx.presentation import Presentation as Deck
+from pptx.shapes.graphfrm import GraphicFrame
+from pptx.slide import Slide
+from pptx.table import _Cell
 from pptx.util import Emu, Inches, Pt
 
 from geo import schema
@@ -37,9 +42,9 @@ def _rgb(hex_color: str) -> RGBColor:
     return RGBColor.from_string(hex_color.lstrip("#").upper())
 
 
-def _textbox(slide, left: int, top: int, width: int, height: int, text: str, *, size: int, bold: bool = False,
+def _textbox(slide: Slide, left: int, top: int, width: int, height: int, text: str, *, size: int, bold: bool = False,
              color: RGBColor = INK, align: PP_ALIGN = PP_ALIGN.LEFT) -> None:
-    frame = slide.shapes.add_textbox(left, top, width, height).text_frame
+    frame = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height)).text_frame
     frame.word_wrap = True
     para = frame.paragraphs[0]
     para.alignment = align
@@ -48,7 +53,7 @@ def _textbox(slide, left: int, top: int, width: int, height: int, text: str, *, 
     run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, color
 
 
-def _slide(deck, title: str, footer: str):
+def _slide(deck: Deck, title: str, footer: str) -> Slide:
     slide = deck.slides.add_slide(deck.slide_layouts[6])
     _textbox(slide, MARGIN, Inches(0.35), WIDTH - 2 * MARGIN, Inches(0.8), title, size=30, bold=True)
     _textbox(slide, MARGIN, HEIGHT - Inches(0.45), WIDTH - 2 * MARGIN, Inches(0.3), footer, size=10, color=MUTED)
@@ -57,7 +62,7 @@ def _slide(deck, title: str, footer: str):
     return slide
 
 
-def _title_slide(deck, report: summary.Report, on: dt.date) -> None:
+def _title_slide(deck: Deck, report: summary.Report, on: dt.date) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[6])
     band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, Inches(2.3), WIDTH, Inches(0.12))
     band.fill.solid()
@@ -72,7 +77,7 @@ def _title_slide(deck, report: summary.Report, on: dt.date) -> None:
              f"{content.AUDIENCE_NOTE} {schema.DEMO_NOTICE}", size=14, color=MUTED)
 
 
-def _key_figures_slide(deck, report: summary.Report, footer: str) -> None:
+def _key_figures_slide(deck: Deck, report: summary.Report, footer: str) -> None:
     slide = _slide(deck, "Auf einen Blick", footer)
     figures = content.key_figures(report.headline)
     box_w, box_h = (WIDTH - 2 * MARGIN - Inches(0.4)) // 2, Inches(1.75)
@@ -84,7 +89,7 @@ def _key_figures_slide(deck, report: summary.Report, footer: str) -> None:
         _textbox(slide, left, top + Inches(1.15), box_w, Inches(0.5), figure.note, size=14, color=MUTED)
 
 
-def _chart_slide(deck, spec: charts.ChartSpec, footer: str) -> None:
+def _chart_slide(deck: Deck, spec: charts.ChartSpec, footer: str) -> None:
     slide = _slide(deck, spec.title, footer)
     _textbox(slide, MARGIN, Inches(6.3), WIDTH - 2 * MARGIN, Inches(0.6), spec.note, size=14, color=MUTED)
     if spec.empty():  # PowerPoint can't draw a chart without categories
@@ -99,8 +104,11 @@ def _chart_slide(deck, spec: charts.ChartSpec, footer: str) -> None:
     drawn_series = spec.series[::-1] if spec.horizontal and not spec.stacked else spec.series
     for series in drawn_series:
         data.add_series(series.label, spec.values(series)[order])
-    frame = slide.shapes.add_chart(CHART_TYPES[(spec.horizontal, spec.stacked)], MARGIN, Inches(1.2),
-                                   WIDTH - 2 * MARGIN, Inches(5.0), data)
+    # python-pptx's hints are off here: add_chart takes any CategoryChartData (the hint names its
+    # ChartData alias) and returns the GraphicFrame that holds the chart (the hint says Chart).
+    frame = cast(GraphicFrame, slide.shapes.add_chart(
+        CHART_TYPES[(spec.horizontal, spec.stacked)], MARGIN, Inches(1.2), Emu(WIDTH - 2 * MARGIN), Inches(5.0),
+        data))  # type: ignore[arg-type]
     chart = frame.chart
     chart.font.size = Pt(16)
     chart.has_title = False
@@ -130,19 +138,19 @@ def _chart_slide(deck, spec: charts.ChartSpec, footer: str) -> None:
         labels.font.size = Pt(14)
 
 
-def _map_slide(deck, report: summary.Report, context: summary.PoolView | None, footer: str) -> None:
+def _map_slide(deck: Deck, report: summary.Report, context: summary.PoolView | None, footer: str) -> None:
     slide = _slide(deck, "Karte der Poolflächen", footer)
     image = staticmap.render(report.view, context, width_in=12.0, height_in=5.9)
     slide.shapes.add_picture(io.BytesIO(image), MARGIN, Inches(1.1), width=Inches(12.0))
 
 
-def _table_slide(deck, title: str, note: str, columns: tuple[Column, ...], rows: list[list[str]],
+def _table_slide(deck: Deck, title: str, note: str, columns: tuple[Column, ...], rows: list[list[str]],
                  footer: str) -> None:
     slide = _slide(deck, title, footer)
     if note:
         _textbox(slide, MARGIN, Inches(1.05), WIDTH - 2 * MARGIN, Inches(0.5), note, size=16, color=MUTED)
     row_h = Inches(0.42)
-    shape = slide.shapes.add_table(len(rows) + 1, len(columns), MARGIN, Inches(1.7), WIDTH - 2 * MARGIN,
+    shape = slide.shapes.add_table(len(rows) + 1, len(columns), MARGIN, Inches(1.7), Emu(WIDTH - 2 * MARGIN),
                                    Emu(row_h * (len(rows) + 1)))
     table = shape.table
     weights = content.column_weights(columns, rows)
@@ -154,7 +162,7 @@ def _table_slide(deck, title: str, note: str, columns: tuple[Column, ...], rows:
             _cell(table.cell(i, j), row[j], column, header=False)
 
 
-def _cell(cell, text: str, column: Column, *, header: bool) -> None:
+def _cell(cell: _Cell, text: str, column: Column, *, header: bool) -> None:
     cell.text = text
     para = cell.text_frame.paragraphs[0]
     para.alignment = PP_ALIGN.LEFT if column.is_text else PP_ALIGN.RIGHT

@@ -119,7 +119,8 @@ def open_location(location: str) -> Store:
     if location.startswith(("postgresql://", "postgres://")):
         from geo.store.postgis import PostGISStore
 
-        return PostGISStore(location)
+        store: Store = PostGISStore(location)
+        return store
     from geo.store.gpkg import GeoPackageStore
 
     return GeoPackageStore(location)

@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo import schema
 
@@ -60,8 +61,8 @@ def content_fields(table: str) -> list[str]:
     return [name for name in schema.field_names(table) if name != HASH_FIELD]
 
 
-def row_hash(row: Mapping[str, Any], table: str, previous: str) -> str:
-    """SHA-256 (hex) of *previous* and the row's canonical content."""
+def row_hash(row: Mapping[Any, Any], table: str, previous: str) -> str:
+    """SHA-256 (hex) of *previous* and the row's canonical content (*row* by field name)."""
     payload = "\x1f".join(canonical(row.get(name)) for name in content_fields(table))
     return hashlib.sha256(f"{previous}\x1e{payload}".encode()).hexdigest()
 
@@ -113,10 +114,10 @@ def layer_checksum(frame: gpd.GeoDataFrame, layer: str) -> str:
     return digest.hexdigest()
 
 
-def _geometry_bytes(geom: shapely.Geometry | None) -> bytes:
+def _geometry_bytes(geom: BaseGeometry | None) -> bytes:
     if geom is None or geom.is_empty:
         return b""
-    if geom.geom_type == "Polygon":
+    if isinstance(geom, shapely.Polygon):
         geom = shapely.MultiPolygon([geom])
     return bytes(shapely.to_wkb(shapely.normalize(geom), output_dimension=2, byte_order=1))
 

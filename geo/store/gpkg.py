@@ -28,13 +28,14 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar, overload
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 from filelock import FileLock, Timeout
 
 from geo import schema
@@ -54,8 +55,10 @@ JOURNAL = "journal.json"
 LOCK_FILE = ".write.lock"
 DEFAULT_MODE = 0o644
 
+FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
-def normalise(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
+
+def normalise(frame: FrameT, layer: str) -> FrameT:
     """Schema column order and types: ids/codes as text, numbers as float, dates as datetime64."""
     fields = schema.LAYER_FIELDS[layer]
     for f in fields:
@@ -69,7 +72,7 @@ def normalise(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
             frame[f.name] = frame[f.name].astype(object).where(frame[f.name].notna(), None)
     names = {f.name for f in fields}
     extra = [c for c in frame.columns if c not in names and c != "geometry"]
-    ordered = [f.name for f in fields] + extra
+    ordered: list[Hashable] = [*(f.name for f in fields), *extra]
     if isinstance(frame, gpd.GeoDataFrame):
         ordered.append(frame.geometry.name)
     return frame[ordered]
@@ -77,7 +80,7 @@ def normalise(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
 
 def _empty_layer(layer: str) -> gpd.GeoDataFrame:
     empty = gpd.GeoDataFrame({n: [] for n in schema.field_names(layer)}, geometry=[], crs=schema.CRS)
-    return normalise(empty, layer)  # type: ignore[return-value]
+    return normalise(empty, layer)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -137,9 +140,15 @@ class GeoPackageStore:
                 stamps.append((path.name, stat.st_mtime_ns, stat.st_size))
         return tuple(stamps)
 
+    @overload
+    def _read_file(self, path: Path, layer: str) -> gpd.GeoDataFrame: ...
+    @overload
+    def _read_file(self, path: Path, layer: str, *, geometry: Literal[False]) -> pd.DataFrame: ...
     def _read_file(self, path: Path, layer: str, *, geometry: bool = True) -> pd.DataFrame:
         try:
-            return pyogrio.read_dataframe(path, layer=layer, read_geometry=geometry)
+            if geometry:
+                return pyogrio.read_dataframe(path, layer=layer)
+            return pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
             log.exception("reading %s/%s failed", path.name, layer)
             raise StoreError(f"{path.name} ({schema.LAYER_LABELS.get(layer, layer)}) kann nicht gelesen werden; "
@@ -173,7 +182,7 @@ class GeoPackageStore:
         if not parts:
             return _empty_layer(layer)
         combined = pd.concat(parts, ignore_index=True)
-        return normalise(gpd.GeoDataFrame(combined, geometry="geometry", crs=schema.CRS), layer)  # type: ignore[return-value]
+        return normalise(gpd.GeoDataFrame(combined, geometry="geometry", crs=schema.CRS), layer)
 
     def _read_table(self, table: str) -> pd.DataFrame:
         path = self._pool_path
@@ -210,7 +219,7 @@ class GeoPackageStore:
             raise StoreError(f"Zur Änderung {change_id} ist kein früherer Stand von "
                              f"{schema.LAYER_LABELS.get(layer, layer)} gespeichert.")
         frame = self._read_file(path, layer)
-        return normalise(gpd.GeoDataFrame(frame, geometry="geometry", crs=schema.CRS), layer)  # type: ignore[return-value]
+        return normalise(gpd.GeoDataFrame(frame, geometry="geometry", crs=schema.CRS), layer)
 
     def list_versions(self) -> list[VersionRef]:
         refs = []
@@ -391,7 +400,7 @@ class GeoPackageStore:
             if self._version_path(ref).exists():
                 raise StoreError(f"Der frühere Stand zur Änderung {change_id} existiert schon; "
                                  "es wird nichts überschrieben.")
-            entry = entry.assign(change_id=change_id, checksum=chain.layer_checksum(new, layer))  # type: ignore[arg-type]
+            entry = entry.assign(change_id=change_id, checksum=chain.layer_checksum(new, layer))
             entry = self._sealed(state.history, entry, schema.HISTORY)
             staged = {
                 self._version_path(ref): self._stage_gpkg(self._version_path(ref), {layer: current}, fresh=True),
@@ -417,8 +426,9 @@ class GeoPackageStore:
                 shutil.rmtree(self._dir / folder, ignore_errors=True)
             staged: dict[Path, Path] = {}
             for m in schema.MUNICIPALITIES:
-                layers = {layer: normalise(data.layer(layer)[data.layer(layer)["ags"] == m.ags].copy(), layer)
-                          for layer in schema.MUNICIPAL_LAYERS}
+                layers: dict[str, pd.DataFrame] = {
+                    layer: normalise(data.layer(layer)[data.layer(layer)["ags"] == m.ags].copy(), layer)
+                    for layer in schema.MUNICIPAL_LAYERS}
                 path = self._municipal_path(m.ags)
                 staged[path] = self._stage_gpkg(path, layers, fresh=True)
             tables = {}

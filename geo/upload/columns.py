@@ -58,6 +58,13 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
+def target_layer(text: str) -> str | None:
+    """The municipal layer *text* names, by schema name or German label (``Poolflächen``, ``pool_areas``)."""
+    wanted = normalise(text)
+    return next((layer for layer in schema.MUNICIPAL_LAYERS
+                 if wanted in (normalise(layer), normalise(schema.LAYER_LABELS[layer]))), None)
+
+
 @dataclass(frozen=True)
 class Mapping:
     """Schema field → upload column, and per enum field: upload value → schema value."""
@@ -131,6 +138,25 @@ def enum_fields(layer: str) -> list[schema.Field]:
 def distinct_values(frame: pd.DataFrame, column: str) -> list[str]:
     values = frame[column].dropna().astype(str).str.strip()
     return sorted(set(values[values != ""]))
+
+
+def value_guesses(frame: pd.DataFrame, layer: str, chosen: dict[str, str], remembered: Mapping | None = None
+                  ) -> dict[str, dict[str, str]]:
+    """Per mapped enum field: upload value → schema value, for the values that are not already valid."""
+    guesses = {}
+    for f in enum_fields(layer):
+        if f.name in chosen:
+            remembered_values = remembered.values.get(f.name) if remembered else None
+            found = guess_values(distinct_values(frame, chosen[f.name]), f.choices, remembered_values)
+            if found:
+                guesses[f.name] = found
+    return guesses
+
+
+def guess(frame: gpd.GeoDataFrame, layer: str, remembered: Mapping | None = None) -> Mapping:
+    """The mapping the upload page proposes: columns and values, the remembered mapping first, then by name."""
+    chosen = guess_columns([c for c in frame.columns if c != frame.geometry.name], layer, remembered)
+    return Mapping(layer, chosen, value_guesses(frame, layer, chosen, remembered))
 
 
 def apply(frame: gpd.GeoDataFrame, mapping: Mapping) -> gpd.GeoDataFrame:

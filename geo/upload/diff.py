@@ -9,6 +9,7 @@ it (``gesperrt``), or removing an intervention with bookings, is an error.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypedDict
 
 import geopandas as gpd
 import numpy as np
@@ -27,6 +28,12 @@ ACTION_LABELS = {"added": "hinzugefügt", "changed": "geändert", "removed": "en
 CHANGE_COLUMNS = ["id", "action", "field", "old", "new"]
 
 
+class ChangeCounts(TypedDict):
+    added: int
+    changed: int
+    removed: int
+
+
 @dataclass(frozen=True)
 class LayerDiff:
     layer: str
@@ -41,7 +48,7 @@ class LayerDiff:
         return not self.findings
 
     @property
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> ChangeCounts:
         return {"added": len(self.added), "changed": len(self.changed), "removed": len(self.removed)}
 
     @property
@@ -56,8 +63,8 @@ class LayerDiff:
         })
 
 
-def display_value(value: object, f: schema.Field) -> str:
-    """One stored value as text (German dates and numbers; missing → empty)."""
+def display_value(value: Any, f: schema.Field) -> str:
+    """One stored value (a cell of any dtype) as text (German dates and numbers; missing → empty)."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
         return ""
     if f.type == "date":
@@ -69,7 +76,7 @@ def display_value(value: object, f: schema.Field) -> str:
     return str(value).strip()
 
 
-def _same(a: object, b: object, f: schema.Field) -> bool:
+def _same(a: Any, b: Any, f: schema.Field) -> bool:
     if f.type == "number":
         a, b = pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce")
         return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and abs(a - b) < 0.5)
@@ -102,10 +109,10 @@ def diff_layer(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, layer: str, *,
     rows: list[dict] = [{"id": i, "action": "added", "field": "", "old": "", "new": ""} for i in added]
     rows += [{"id": i, "action": "removed", "field": "", "old": "", "new": ""} for i in removed]
     changed: list[str] = []
-    area_old = pd.Series(shapely.area(before.geometry.array), index=before.index)
-    area_new = pd.Series(shapely.area(after.geometry.array), index=after.index)
+    area_old = pd.Series(shapely.area(before.geometry.values), index=before.index)
+    area_new = pd.Series(shapely.area(after.geometry.values), index=after.index)
     if common:
-        moved = shapely.hausdorff_distance(before.geometry.loc[common].array, after.geometry.loc[common].array)
+        moved = shapely.hausdorff_distance(before.loc[common].geometry.values, after.loc[common].geometry.values)
         geometry_changed = dict(zip(common, moved > GEOMETRY_TOLERANCE_M, strict=True))
     for i in common:
         fields = [(f, _at(before, i, f.name), _at(after, i, f.name)) for f in schema.LAYER_FIELDS[layer]
@@ -142,9 +149,10 @@ def _booking_findings(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, layer: 
                                i, key))
     if layer != schema.POOL_AREAS:
         return out
+    status, value_points = after["status"], after["value_points"]
     for i in booked.index.intersection(after.index):
-        if after.at[i, "status"] in HAND_SET_POOL_STATUS:
-            out.append(Finding("error", "booked_status", f"{i} soll „{after.at[i, 'status']}“ werden, hat aber "
+        if status[i] in HAND_SET_POOL_STATUS:
+            out.append(Finding("error", "booked_status", f"{i} soll „{status[i]}“ werden, hat aber "
                                f"{fmt.points(booked[i])} gebucht: erst die Buchungen stornieren, dann den Status "
                                "ändern.", i, "status"))
     for i in changed:
@@ -154,8 +162,8 @@ def _booking_findings(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, layer: 
             out.append(Finding("error", "booked_shrunk", f"{i} wird um {fmt.number(area_old[i] - area_new[i])} m² "
                                f"verkleinert, hat aber {fmt.points(booked[i])} gebucht: gebuchte Flächen dürfen "
                                "nicht schrumpfen.", i, "geometry"))
-        if after.at[i, "value_points"] < booked[i] - ledger.EPS:
-            points = fmt.points(after.at[i, "value_points"])
+        if value_points[i] < booked[i] - ledger.EPS:
+            points = fmt.points(value_points[i])
             out.append(Finding("error", "booked_points", f"{i}: neue Wertpunkte {points} liegen unter den gebuchten "
                                f"{fmt.points(booked[i])}.", i, "value_points"))
     return out

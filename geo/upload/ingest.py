@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 
 import geopandas as gpd
 import pyogrio
+import pyogrio.errors
 import shapely
 
 from geo import fmt
@@ -110,7 +111,7 @@ def _shapefile_zip(parts: dict[str, bytes], name: str) -> bytes:
 def _from_zip(data: bytes, name: str) -> tuple[str, bytes]:
     archive = _check_zip(data, name)
     infos = [i for i in archive.infolist() if not i.is_dir() and not PurePosixPath(i.filename).name.startswith(".")]
-    by_suffix = {}
+    by_suffix: dict[str, dict[str, zipfile.ZipInfo]] = {}
     for info in infos:
         path = PurePosixPath(info.filename)
         if path.suffix.lower() in (".gpkg", ".geojson", ".json"):
@@ -192,6 +193,21 @@ def open_upload(files: list[UploadedFile], *, max_bytes: int = MAX_UPLOAD_BYTES)
     return Source(name=name, kind=kind, data=data, checksum=checksum, layers=_layers(data, name))
 
 
+def pick_layer(source: Source, wanted: str | None = None, target: str | None = None) -> str:
+    """The layer of *source* to read: the one named *wanted*, else the one named like the *target*
+    layer (a GeoPackage exported by the app), else the file's only one."""
+    for name in (wanted, target):
+        if name in source.layers:
+            return name
+    if wanted and not target:
+        raise DataError(f"Die Ebene „{wanted}“ gibt es in „{source.name}“ nicht; sie enthält "
+                        f"{', '.join(source.layers)}.")
+    if len(source.layers) > 1:
+        raise DataError(f"„{source.name}“ enthält mehrere Ebenen ({', '.join(source.layers)}); "
+                        "bitte eine davon wählen.")
+    return source.layers[0]
+
+
 def read_source(source: Source, layer: str | None = None, *, max_vertices: int = MAX_VERTICES) -> gpd.GeoDataFrame:
     """The features of one layer, in the file's own CRS (None when the file names none)."""
     layer = layer or source.layers[0]
@@ -205,7 +221,7 @@ def read_source(source: Source, layer: str | None = None, *, max_vertices: int =
         raise DataError(f"„{source.name}“ ist beschädigt und lässt sich nicht lesen: {exc}") from exc
     if frame.empty:
         raise DataError(f"„{source.name}“ enthält keine Objekte.")
-    vertices = int(shapely.get_num_coordinates(frame.geometry.array).sum())
+    vertices = int(shapely.get_num_coordinates(frame.geometry.values).sum())
     if vertices > max_vertices:
         raise DataError(f"„{source.name}“ hat {fmt.number(vertices)} Stützpunkte; die App verarbeitet höchstens "
                         f"{fmt.number(max_vertices)}. Bitte die Geometrien vorher vereinfachen (z. B. QGIS "

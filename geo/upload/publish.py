@@ -30,9 +30,7 @@ def _refuse(change: diff.LayerDiff) -> None:
 def _validated(frame: gpd.GeoDataFrame, layer: str, ags: str, state: PoolData,
                tables: dict[str, valuation.ValuationTable]) -> gpd.GeoDataFrame:
     """*frame* as validation leaves it; refused with every error if it has any."""
-    ctx = validate.context_for(ags, layer, stored=state.layer(layer), boundaries=state.boundaries,
-                               tables=tables, allocations=state.allocations)
-    report = validate.validate(frame, layer, ctx)
+    report = validate.validate(frame, layer, validate.context_from(state, ags, layer, tables))
     if report.frame is None or report.errors:
         shown = report.errors[:5]
         more = f" (und {len(report.errors) - len(shown)} weitere)" if len(report.errors) > len(shown) else ""

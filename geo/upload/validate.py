@@ -9,23 +9,26 @@ EPSG:25833, ready for :mod:`geo.upload.diff` and :mod:`geo.upload.publish`. Erro
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo import fmt, schema
 from geo.accounting import ledger, valuation
-from geo.schema import label
+from geo.schema import PoolData, label
 
 Severity = Literal["error", "warning"]
 SEVERITY_LABELS = {"error": "Fehler", "warning": "Hinweis"}
 VALUE_TOLERANCE = 0.01
 OVERLAP_MIN_M2 = 1.0
 OUTSIDE_SHARE = 0.01
+FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 ID_PATTERN = re.compile(r"^[A-Za-z0-9ÄÖÜäöü][A-Za-z0-9ÄÖÜäöü._/-]{0,39}$")
 _MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf]|\ufffd")
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S",
@@ -58,7 +61,7 @@ class Context:
 
     ags: str
     tables: dict[str, valuation.ValuationTable]
-    boundary: shapely.Geometry | None = None
+    boundary: BaseGeometry | None = None
     foreign_ids: dict[str, str] = field(default_factory=dict)  # id → AGS of the other municipalities' features
     allocations: pd.DataFrame = field(default_factory=ledger.empty_ledger)  # the ledger, for pool-area status
 
@@ -71,6 +74,16 @@ def context_for(ags: str, layer: str, *, stored: pd.DataFrame, boundaries: gpd.G
     return Context(ags, tables, boundary.iloc[0] if len(boundary) and layer != schema.BOUNDARY else None,
                    dict(zip(others[schema.ID_FIELD[layer]].astype(str), others["ags"], strict=True)),
                    allocations if allocations is not None else ledger.empty_ledger())
+
+
+def context_from(data: PoolData, ags: str, layer: str, tables: dict[str, valuation.ValuationTable]) -> Context:
+    """:func:`context_for` from the stored pool (layers and ledger) and the valuation tables in use."""
+    return context_for(ags, layer, stored=data.layer(layer), boundaries=data.boundaries, tables=tables,
+                       allocations=data.allocations)
+
+
+def _hints(n: int, *, dative: bool = False) -> str:
+    return f"{fmt.number(n)} {'Hinweis' if n == 1 else 'Hinweisen' if dative else 'Hinweise'}"
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,16 @@ class ValidationReport:
     @property
     def ok(self) -> bool:
         return self.frame is not None and not self.errors
+
+    def summary(self) -> str:
+        """The verdict in one German sentence (the page's headline over the findings)."""
+        errors, warnings = len(self.errors), len(self.warnings)
+        if errors:
+            return (f"Prüfung: {fmt.number(errors)} Fehler und {_hints(warnings)}. Fehler verhindern das "
+                    "Veröffentlichen; bitte korrigieren (Zuordnung oben oder in der Datei) und erneut prüfen.")
+        if warnings:
+            return f"Prüfung bestanden mit {_hints(warnings, dative=True)}."
+        return "Prüfung bestanden: keine Fehler, keine Hinweise."
 
     def repairs_table(self) -> pd.DataFrame:
         """Invalid geometries and their repaired version's area, for display."""
@@ -120,7 +143,7 @@ class _Collector:
         self.findings.append(Finding(severity, rule, message, feature_id, field_name))
 
     def per_row(self, mask: pd.Series, ids: pd.Series, severity: Severity, rule: str, field_name: str | None,
-                message: object) -> None:
+                message: str | Callable[..., str]) -> None:
         """One finding per row in *mask*; *message* is a text or a function of the row's index."""
         for idx in mask[mask].index:
             text = message(idx) if callable(message) else str(message)
@@ -143,24 +166,25 @@ def _stripped(series: pd.Series) -> pd.Series:
 def _geometry(frame: gpd.GeoDataFrame, ids: pd.Series, c: _Collector, repair: bool,
               ) -> tuple[gpd.GeoDataFrame, pd.Series, pd.DataFrame]:
     """Reproject, drop Z, check types, emptiness and validity. Returns frame, usable-geometry mask, repairs."""
-    if frame.crs != schema.CRS:
-        c.add("warning", "crs_reprojected", f"Koordinaten in {frame.crs.to_string()} "
-              f"({schema.CRS_NAMES.get(frame.crs.to_string(), frame.crs.name)}) wurden nach "
+    crs = frame.crs  # validate() has refused a frame without one
+    if crs is not None and crs != schema.CRS:
+        c.add("warning", "crs_reprojected", f"Koordinaten in {crs.to_string()} "
+              f"({schema.CRS_NAMES.get(crs.to_string(), crs.name)}) wurden nach "
               f"{schema.CRS} (ETRS89 / UTM 33N) umgerechnet.")
         frame = frame.to_crs(schema.CRS)
-    geoms = frame.geometry.array
+    geoms = frame.geometry.values
     if shapely.has_z(geoms).any():
         c.add("warning", "z_dropped", "Die Geometrien haben Höhenwerte (3D); die Höhen werden entfernt, "
               "gespeichert wird 2D.")
         frame = frame.set_geometry(shapely.force_2d(geoms), crs=schema.CRS)
-        geoms = frame.geometry.array
+        geoms = frame.geometry.values
     empty = pd.Series(shapely.is_missing(geoms) | shapely.is_empty(geoms), index=frame.index)
     c.per_row(empty, ids, "error", "empty_geometry", "geometry", "Leere Geometrie: das Objekt hat keine Fläche.")
     types = pd.Series(shapely.get_type_id(geoms), index=frame.index)
     polygonal = types.isin([3, 6])
     wrong = ~polygonal & ~empty
     if wrong.all():
-        kinds = ", ".join(sorted(set(frame.geometry[wrong].geom_type)))
+        kinds = ", ".join(sorted(set(frame[wrong].geom_type)))
         c.add("error", "geometry_type", f"Die Ebene enthält {kinds}-Geometrien; erwartet werden Flächen "
               "(Polygon oder MultiPolygon).")
     else:
@@ -171,7 +195,7 @@ def _geometry(frame: gpd.GeoDataFrame, ids: pd.Series, c: _Collector, repair: bo
     invalid = candidates & ~pd.Series(shapely.is_valid(geoms), index=frame.index)
     repairs = pd.DataFrame(columns=["feature_id", "reason", "area_before", "area_after"])
     if invalid.any():
-        bad = frame.geometry[invalid].array
+        bad = frame[invalid].geometry.values
         fixed = shapely.make_valid(bad, method="structure", keep_collapsed=False)
         reasons = [_reason(r) for r in shapely.is_valid_reason(bad)]
         repairs = pd.DataFrame({"feature_id": ids[invalid].to_numpy(), "reason": reasons,
@@ -185,7 +209,7 @@ def _geometry(frame: gpd.GeoDataFrame, ids: pd.Series, c: _Collector, repair: bo
                 c.add("error", "geometry_invalid", f"Ungültige Geometrie: {row.reason}. Eine reparierte Fassung "
                       f"steht bereit ({change}).", ids[idx], "geometry")
         if repair:
-            geoms = frame.geometry.array.copy()
+            geoms = frame.geometry.values.copy()
             geoms[np.flatnonzero(invalid.to_numpy())] = fixed
             frame = frame.set_geometry(geoms, crs=schema.CRS)
     usable = candidates if repair else candidates & ~invalid
@@ -217,7 +241,7 @@ def _ids(frame: pd.DataFrame, layer: str, ids: pd.Series, ctx: Context, c: _Coll
                         f"{schema.AGS_NAMES.get(ctx.foreign_ids[values[i]], ctx.foreign_ids[values[i]])}.")
 
 
-def _ags(frame: pd.DataFrame, ids: pd.Series, ctx: Context, c: _Collector) -> pd.DataFrame:
+def _ags(frame: FrameT, ids: pd.Series, ctx: Context, c: _Collector) -> FrameT:
     values = _stripped(frame["ags"])
     if values.isna().all():
         c.add("warning", "ags_filled", f"Ohne Spalte Gemeindeschlüssel: alle Objekte werden "
@@ -335,7 +359,7 @@ def _encoding(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) ->
 def _outside(frame: gpd.GeoDataFrame, usable: pd.Series, ids: pd.Series, ctx: Context, c: _Collector) -> None:
     if ctx.boundary is None or not usable.any():
         return
-    geoms = frame.geometry[usable].array
+    geoms = frame[usable].geometry.values
     share = pd.Series(0.0, index=frame.index)
     share[usable] = shapely.area(shapely.difference(geoms, ctx.boundary)) / np.maximum(shapely.area(geoms), 1e-9)
     c.per_row(share > OUTSIDE_SHARE, ids, "warning", "outside_boundary", "geometry",
@@ -374,7 +398,7 @@ def _points(frame: gpd.GeoDataFrame, layer: str, computable: pd.Series, ids: pd.
     off = given.notna() & ((given - computed).abs() > VALUE_TOLERANCE * computed.abs().clip(lower=1.0))
     what = label(column, layer)
 
-    def message(i: object) -> str:
+    def message(i: Any) -> str:
         text = (f"{what}: angegeben {fmt.points(given[i])}, berechnet {fmt.points(computed[i])} "
                 f"({fmt.percent((given[i] - computed[i]) / max(computed[i], 1.0), 1)} Abweichung, erlaubt 1 %).")
         if recompute:
@@ -399,8 +423,8 @@ def _status_from_ledger(frame: gpd.GeoDataFrame, ids: pd.Series, ctx: Context, c
     replaced = given.isin(ledger.BOOKABLE_POOL_STATUS) & frame["value_points"].notna() & (derived != given)
     c.per_row(replaced, ids, "warning", "status_ledger", "status",
               lambda i: f"Status „{given[i]}“ aus der Datei widerspricht den Buchungen "
-                        f"({fmt.points(enriched.at[i, 'booked_points'])} von "
-                        f"{fmt.points(enriched.at[i, 'value_points'])} gebucht): übernommen wird „{derived[i]}“. "
+                        f"({fmt.points(enriched['booked_points'][i])} von "
+                        f"{fmt.points(enriched['value_points'][i])} gebucht): übernommen wird „{derived[i]}“. "
                         "Reserviert und zugeordnet wird nur über Buchungen.")
     frame["status"] = given.where(~replaced, derived)
 

@@ -101,15 +101,15 @@ def page(browser, app_url: str):
     """A fresh 1440×900 page; every request that leaves localhost is recorded."""
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE")
     pg = context.new_page()
-    pg.external_requests = []  # type: ignore[attr-defined]
-    pg.dialogs = []  # type: ignore[attr-defined]
+    pg.external_requests = []
+    pg.dialogs = []
 
     def _record(request):
         if not request.url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")):
-            pg.external_requests.append(request.url)  # type: ignore[attr-defined]
+            pg.external_requests.append(request.url)
 
     pg.on("request", _record)
-    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
     yield pg
     context.close()
 

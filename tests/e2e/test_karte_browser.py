@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
@@ -31,7 +32,7 @@ def app_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     evil = pool.iloc[[0]].copy()
     x, y = pool.geometry.iloc[0].representative_point().coords[0]
     evil[["pool_id", "name", "parcels", "status"]] = [XSS_ID, XSS, XSS, "verfügbar"]
-    evil["geometry"] = [box(x - 400, y - 400, x + 400, y + 400)]
+    evil["geometry"] = gpd.GeoSeries([box(x - 400, y - 400, x + 400, y + 400)], index=evil.index, crs=evil.crs)
     put_layer(store, "wurzen", schema.POOL_AREAS, pool.__class__(
         [*pool.to_dict("records"), *evil.to_dict("records")], geometry="geometry", crs=schema.CRS))
     return data

@@ -59,7 +59,7 @@ def test_a_markdown_image_in_a_name_is_shown_as_text_and_fetches_nothing(page, a
     assert marked["owner"] not in page.content()  # (the grid's cells are drawn; AppTests read them)
     assert page.locator("img[src*='tracker.example']").count() == 0
     assert page.locator("a[href*='tracker.example']").count() == 0
-    assert page.external_requests == []  # type: ignore[attr-defined]
+    assert page.external_requests == []
     screenshot(page, "karte-daten-als-text")
 
 

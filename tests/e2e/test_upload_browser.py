@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import box
@@ -44,7 +45,7 @@ def changed_gpkg(app_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     new = pool.iloc[[0]].copy()
     x, y = store.read_layer(schema.BOUNDARY, [WURZEN]).geometry.iloc[0].representative_point().coords[0]
     new["pool_id"], new["name"], new["value_points"] = NEW_ID, "Streuobst am Wachtelberg", None
-    new["geometry"] = [box(x - 80, y - 80, x + 80, y + 80)]
+    new["geometry"] = gpd.GeoSeries([box(x - 80, y - 80, x + 80, y + 80)], index=new.index, crs=new.crs)
     pool = pool.__class__([*pool.to_dict("records"), *new.to_dict("records")], geometry="geometry", crs=schema.CRS)
     pool["value_points"] = None  # computed by the app (they depend on the day)
     pool["status"] = pool["status"].replace({"verfügbar": "verfuegbar"})

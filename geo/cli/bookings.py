@@ -1,0 +1,64 @@
+"""``book``, ``cancel`` and ``confirm``: ledger entries through :mod:`geo.accounting.booking`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import get_args
+
+import pandas as pd
+
+from geo import fmt
+from geo.accounting import booking
+from geo.accounting.ledger import BookingKind
+from geo.cli import common
+
+
+def _written(rows: pd.DataFrame) -> str:
+    return ", ".join(str(i) for i in rows["allocation_id"])
+
+
+def book(args: argparse.Namespace) -> int:
+    user = common.sign_in(args.user)
+    rows = booking.book(common.store(args), user, pool_id=args.flaeche, intervention_id=args.eingriff,
+                        points=args.punkte, kind=args.art, notes=args.notiz)
+    print(f"Gebucht als {_written(rows)}: {fmt.points(args.punkte)} von {args.flaeche} für {args.eingriff} "
+          f"{args.art}.")
+    return 0
+
+
+def cancel(args: argparse.Namespace) -> int:
+    user = common.sign_in(args.user)
+    rows = booking.cancel(common.store(args), user, allocation_id=args.buchung, notes=args.notiz)
+    print(f"Buchung {args.buchung} storniert (Gegenbuchung {_written(rows)}).")
+    return 0
+
+
+def confirm(args: argparse.Namespace) -> int:
+    user = common.sign_in(args.user)
+    rows = booking.confirm(common.store(args), user, allocation_id=args.buchung, notes=args.notiz)
+    print(f"Reservierung {args.buchung} zugeordnet (Buchungen {_written(rows)}).")
+    return 0
+
+
+def _signed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", required=True, metavar="NAME",
+                        help=f"Benutzername; Passwort aus {common.PASSWORD_ENV} oder der ersten Zeile von stdin")
+    parser.add_argument("--notiz", default="", help="Bemerkung zur Buchung")
+
+
+def register(sub: common.Subparsers) -> None:
+    book_cmd = sub.add_parser("book", help="Wertpunkte reservieren oder zuordnen",
+                              description="Bucht Wertpunkte einer Poolfläche für einen Eingriff.")
+    book_cmd.add_argument("--eingriff", required=True, metavar="ID", help="ID des Eingriffs, z. B. BPL-WUR-07")
+    book_cmd.add_argument("--flaeche", required=True, metavar="ID", help="ID der Poolfläche, z. B. WUR-2021-003")
+    book_cmd.add_argument("--punkte", required=True, type=common.points, metavar="N",
+                          help="ganze Wertpunkte, z. B. 12.500 oder 12500")
+    book_cmd.add_argument("--art", required=True, choices=get_args(BookingKind), help="Buchungsart")
+    _signed(book_cmd)
+    book_cmd.set_defaults(run=book)
+    for name, run, what in (("cancel", cancel, "eine Buchung stornieren (Gegenbuchung)"),
+                            ("confirm", confirm, "eine Reservierung zuordnen")):
+        cmd = sub.add_parser(name, help=what, description=what[0].upper() + what[1:] + ".")
+        cmd.add_argument("--buchung", required=True, metavar="ID", help="ID der Buchung")
+        _signed(cmd)
+        cmd.set_defaults(run=run)

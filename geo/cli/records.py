@@ -1,0 +1,66 @@
+"""``history``, ``verify`` and ``export``: what changed, whether the ledger holds, the council downloads."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from geo import fmt, schema
+from geo.accounting import audit, summary
+from geo.cli import common
+from geo.display import changes
+from geo.errors import DataError
+from geo.reports import content, exports
+
+FORMATS = ("xlsx", "gpkg", "geojson")
+
+
+def history(args: argparse.Namespace) -> int:
+    rows = changes.newest_first(common.store(args).read_history(), ags=args.gemeinde).head(args.anzahl)
+    for _, row in rows.iterrows():
+        print(f"{row['change_id']}  {changes.headline(row)}")
+    return 0
+
+
+def verify(args: argparse.Namespace) -> int:
+    report = audit.verify(common.store(args))
+    print("\n".join(report.lines()))
+    return 0 if report.ok else 1
+
+
+def _scope(view: summary.PoolView, ags: list[str] | None) -> summary.Scope:
+    """The overview page's scope: the chosen partners (in schema order) over every year with data."""
+    chosen = tuple(m.ags for m in schema.MUNICIPALITIES if m.ags in (ags or ()))
+    return summary.Scope(ags=chosen, years=summary.year_bounds(view))
+
+
+def export(args: argparse.Namespace) -> int:
+    view = summary.pool_view(common.store(args).read_all())
+    scope = _scope(view, args.gemeinde)
+    body = exports.build(args.format, summary.report(view, scope), on=fmt.today(), context=view)
+    try:
+        args.ausgabe.write_bytes(body)
+    except OSError as exc:
+        raise DataError(f"„{args.ausgabe}“ lässt sich nicht schreiben ({common.why(exc)}).") from exc
+    print(f"Geschrieben: {args.ausgabe} ({content.scope_label(scope)}).")
+    return 0
+
+
+def register(sub: common.Subparsers) -> None:
+    history_cmd = sub.add_parser("history", help="die Änderungen, neueste zuerst",
+                                 description="Zeigt die Änderungen (Hochladen, Buchungen, …), neueste zuerst.")
+    history_cmd.add_argument("--gemeinde", action="append", type=common.municipality, metavar="SLUG",
+                             help="nur diese Gemeinde (mehrfach möglich)")
+    history_cmd.add_argument("--anzahl", type=common.count, default=20, metavar="N",
+                             help="höchstens N Änderungen (Standard: 20)")
+    history_cmd.set_defaults(run=history)
+    verify_cmd = sub.add_parser("verify", help="Prüfketten und Buchungsregeln prüfen",
+                                description="Prüft Prüfketten und Regeln des Datenbestands. Exit 1 bei Befunden.")
+    verify_cmd.set_defaults(run=verify)
+    export_cmd = sub.add_parser("export", help="Tabellen oder Geodaten der Übersicht schreiben",
+                                description="Schreibt die Downloads der Seite „Übersicht & Berichte“.")
+    export_cmd.add_argument("--format", required=True, choices=FORMATS, help="Excel-Tabellen, GeoPackage oder GeoJSON")
+    export_cmd.add_argument("--gemeinde", action="append", type=common.municipality, metavar="SLUG",
+                            help="nur diese Gemeinde (mehrfach möglich; Standard: alle Partner)")
+    export_cmd.add_argument("--ausgabe", required=True, type=Path, metavar="DATEI", help="Zieldatei")
+    export_cmd.set_defaults(run=export)
