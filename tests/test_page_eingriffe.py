@@ -42,7 +42,8 @@ def frame(at: AppTest, first_column: str) -> pd.DataFrame:
 
 
 def candidates(at):
-    return next(d.value for d in at.dataframe if "Warum diese Fläche" in d.value.columns)
+    table = next(t.value for t in at.table if "Warum diese Fläche" in t.value.columns)
+    return table.map(lambda v: v.replace("\\", ""))  # Markdown escapes of data text
 
 
 def texts(elements) -> str:

@@ -82,7 +82,7 @@ def test_no_page_names_a_private_owner_to_those_who_may_not_see_it(private_area,
 @pytest.mark.parametrize("user", [WURZEN_GIS, ADMIN], ids=["gis-der-gemeinde", "admin"])
 def test_gis_of_the_municipality_and_admins_see_the_owner(private_area, user):
     at = open_page("views/karte.py", user, {"flaeche": private_area["pool_id"]})
-    fields = at.dataframe[0].value.set_index("Merkmal")["Wert"]
+    fields = at.table[0].value.set_index("Merkmal")["Wert"]
     assert fields["Eigentümer/Träger"] == private_area["owner"]
     assert fields["Eigentümerart"] == "privat"
 

@@ -82,10 +82,10 @@ def details_panel(view: PoolView, chosen: Selection | None) -> bool:
     if chosen.layer == schema.INTERVENTIONS:
         st.link_button("Im Bereich Eingriffe & Buchung öffnen", mapfilter.intervention_link(chosen.feature_id),
                        icon=":material/open_in_new:")
-    tables.show(d.fields)  # a data grid: attribute text is shown as text, never as Markdown or HTML
+    tables.static(d.fields, hide_header=True)
     st.markdown(f"**Buchungen ({fmt.number(d.booking_count)})**")
     if d.booking_count:
-        tables.show(d.bookings)
+        tables.static(d.bookings)
     else:
         st.caption("Keine aktiven Reservierungen oder Zuordnungen.")
     return st.button("Auswahl aufheben")

@@ -88,6 +88,6 @@ with list_tab:
                "deckt, den Maßnahmentyp und die Entfernung.")
     st_folium(candidatemap.build(view, chosen, best, offline=data.settings().offline), key="eingriffe_karte",
               height=420, use_container_width=True, returned_objects=[])
-    tables.show(interventions.candidate_table(best))
+    tables.static(interventions.candidate_table(best))  # the reasons wrap
     if editor is not None:
         widgets.booking_form(editor, row, best)

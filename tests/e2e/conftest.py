@@ -123,7 +123,12 @@ def wait_for_app(pg, timeout: float = 30_000) -> None:
 
 def sign_in(pg, name: str, password: str) -> None:
     """Sign in through the sidebar's form (it posts to ``/anmeldung``, which sets the cookie and sends the
-    browser back to the same page)."""
+    browser back to the same page). Someone else signed in is signed out first."""
+    sign_out = pg.get_by_role("button", name="Abmelden")
+    if sign_out.is_visible():
+        with pg.expect_navigation():
+            sign_out.click()
+        wait_for_app(pg)
     if not pg.get_by_label("Benutzername").is_visible():
         pg.get_by_text("Anmeldung", exact=True).click()
     pg.get_by_label("Benutzername").fill(name)

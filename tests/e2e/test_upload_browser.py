@@ -134,7 +134,9 @@ def test_brandis_shapefile_after_a_zip_bomb_then_admin_restores(page, app_url, a
 
     # Last year's shapefile: map the owner column and "in Planung" once, take the repairs, publish.
     page.set_viewport_size({"width": 1440, "height": 2300})  # the whole form at once, like the screenshot
-    _sign_in(page, app_url, "brandis.gis", "Daten hochladen")
+    page.reload()  # a fresh upload page: the sign-in lasts, the rejected upload is gone
+    wait_for_app(page)
+    assert "Angemeldet: GIS Brandis" in page.inner_text("[data-testid='stSidebar']")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(shapefile))
     page.get_by_text("Fehler verhindern das Veröffentlichen").wait_for(timeout=60_000)
     wait_for_app(page)
