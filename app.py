@@ -17,6 +17,7 @@ PAGES = [
     st.Page("views/hochladen.py", title="Daten hochladen", icon=":material/upload:", url_path="hochladen"),
     st.Page("views/aenderungen.py", title="Änderungen", icon=":material/history:", url_path="aenderungen"),
     st.Page("views/bewertung.py", title="Bewertungsmodelle", icon=":material/calculate:", url_path="bewertung"),
+    st.Page("views/datenschutz.py", title="Datenschutz", icon=":material/shield_person:", url_path="datenschutz"),
 ]
 
 assets.ensure_leaflet()

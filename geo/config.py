@@ -26,6 +26,7 @@ class Settings:
     - ``FLAECHENPOOL_PUBLIC_READ``: ``1`` lets visitors read without signing in.
     - ``FLAECHENPOOL_USERS``: users file (default ``<data>/users.json``).
     - ``FLAECHENPOOL_DATABASE_URL``: ``postgresql://…`` selects the PostGIS store instead of the folder.
+    - ``FLAECHENPOOL_LAUNCHER``: set by ``serve.py``; its routes sign in with a cookie (see ``ui/routes.py``).
     """
 
     data_dir: Path
@@ -33,6 +34,7 @@ class Settings:
     public_read: bool
     users_file: Path
     database_url: str | None = None
+    launcher: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,4 +46,5 @@ class Settings:
             public_read=_flag("FLAECHENPOOL_PUBLIC_READ", True),
             users_file=Path(users).resolve() if users else data_dir / "users.json",
             database_url=os.environ.get("FLAECHENPOOL_DATABASE_URL") or None,
+            launcher=_flag("FLAECHENPOOL_LAUNCHER", False),
         )

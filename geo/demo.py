@@ -22,7 +22,7 @@ from shapely import affinity
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from geo import schema
+from geo import fmt, schema
 from geo.accounting import candidates, ledger, valuation
 from geo.config import REPO_ROOT
 from geo.schema import PoolData
@@ -60,13 +60,20 @@ FLURNAMEN_B = ["Mühlgraben", "Kirschberg", "Lerchenfeld", "Eichholz", "Galgenbe
                "Kuhanger", "Bachgrund", "Sandberg", "Erlenbruch", "Krähenholz", "Dorfteich", "Wachtelberg"]
 FLURNAMEN_C = ["Lange Breite", "Große Wiese", "Auwiese", "Muldenaue", "Partheaue", "Mittelfeld",
                "Breiter Plan", "Schwarze Lache", "Hufe", "Rote Mark", "Kleine Heide", "Steinacker"]
+# Owner → owner_type; PRIVATE stands for a private person, named from PRIVATE_NAMES in turn.
+PRIVATE = "{privat}"
 OWNERS = {
-    "leipzig": ["Stadt Leipzig, Amt für Umweltschutz", "Stadt Leipzig, Liegenschaftsamt",
-                "Stadtwerke Leipzig GmbH", "Kirchgemeinde Leipzig-Ost", "Privat"],
-    "rural": ["Gemeinde {name}", "Agrargenossenschaft Wurzener Land eG", "Staatsbetrieb Sachsenforst",
-              "Landestalsperrenverwaltung Sachsen", "Privat (Landwirtschaftsbetrieb)",
-              "Ev.-Luth. Kirchgemeinde {name}", "Stiftung Wald für Sachsen"],
+    "leipzig": {"Stadt Leipzig, Amt für Umweltschutz": "öffentlich", "Stadt Leipzig, Liegenschaftsamt": "öffentlich",
+                "Stadtwerke Leipzig GmbH": "unternehmen", "Kirchgemeinde Leipzig-Ost": "unternehmen",
+                PRIVATE: "privat"},
+    "rural": {"Gemeinde {name}": "öffentlich", "Agrargenossenschaft Wurzener Land eG": "unternehmen",
+              "Staatsbetrieb Sachsenforst": "öffentlich", "Landestalsperrenverwaltung Sachsen": "öffentlich",
+              PRIVATE: "privat", "Ev.-Luth. Kirchgemeinde {name}": "unternehmen",
+              "Stiftung Wald für Sachsen": "unternehmen"},
 }
+PRIVATE_NAMES = ("Erika Mustermann", "Max Mustermann", "Lieschen Müller", "Otto Normalverbraucher",
+                 "Hans Beispiel", "Martina Musterfrau", "Karl Platzhalter")
+"""Clearly fictitious private owners, so that the privacy rule can be seen (geo.access.privacy)."""
 # measure type → (biotope before choices, biotope after choices, weight urban, weight rural)
 MEASURES = {
     "Aufforstung": (["AIN", "GIA", "ABR"], ["WVJ", "WLB"], 0.5, 2.0),
@@ -182,12 +189,17 @@ def _pool_areas(rng: np.random.Generator, muni: schema.Municipality, inner: Base
             start = _date(rng, dt.date(2015, 1, 1), dt.date(2026, 6, 30))
         end = start + pd.DateOffset(years=int(rng.integers(1, 4)), days=int(rng.integers(0, 200)))
         end = min(end, pd.Timestamp(2030, 12, 31))
-        owner = str(rng.choice(OWNERS["leipzig" if muni.slug == "leipzig" else "rural"]))
+        owners = OWNERS["leipzig" if muni.slug == "leipzig" else "rural"]
+        owner = str(rng.choice(list(owners)))
+        owner_type = owners[owner]
+        if owner == PRIVATE:
+            owner = PRIVATE_NAMES[sum(r["owner_type"] == "privat" for r in rows) % len(PRIVATE_NAMES)]
         rows.append({
             "pool_id": f"{PREFIX[muni.slug]}-{start.year}-{i + 1:03d}", "name": _flurname(rng),
             "ags": muni.ags, "status": status, "measure_type": mtype,
             "biotope_before": str(rng.choice(before)), "biotope_after": str(rng.choice(after)),
             "measure_start": start, "measure_end": end, "owner": owner.format(name=muni.name),
+            "owner_type": owner_type,
             "parcels": _parcels(rng, muni.slug),
             "notes": "" if rng.random() < 0.6 else str(rng.choice(
                 ["Pflege durch Landschaftspflegeverband", "Monitoring 2028 vorgesehen",
@@ -269,7 +281,7 @@ def _ledger(rng: np.random.Generator, pool: gpd.GeoDataFrame, interventions: gpd
         rows = ledger.plan_cancel(entries, allocation_id=allocation_id, user="admin",
                                   on=on + dt.timedelta(days=30), notes="Eingriff umgeplant, Buchung storniert")
         entries = pd.concat([entries, rows], ignore_index=True)
-    entries["created_at"] = pd.to_datetime(entries["date"]).dt.strftime("%Y-%m-%dT09:00:00")
+    entries["created_at"] = [fmt.iso(dt.datetime.fromisoformat(f"{day}T09:00")) for day in entries["date"]]
     return entries
 
 
@@ -302,7 +314,7 @@ def write(data: DemoData, out_dir: Path, boundary_path: Path) -> None:
         shutil.copyfile(boundary_path, out_dir / BOUNDARY_FILE)
     history: list[pd.DataFrame] = []
     versions: dict[VersionRef, gpd.GeoDataFrame] = {}
-    at = dt.datetime(2026, 1, 15, 8, 0)
+    at = dt.datetime(2026, 1, 15, 8, 0, tzinfo=fmt.TIMEZONE)
 
     def record(*, layer: str, action: str, added: int, notes: str, ags: str | None = None) -> str:
         change_id = format_change_id(len(history) + 1)

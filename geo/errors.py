@@ -34,3 +34,7 @@ class DataError(FlaechenpoolError, ValueError):
 
 class StoreError(FlaechenpoolError, OSError):
     """Reading or writing the store failed."""
+
+
+class SignInRefused(FlaechenpoolError, PermissionError):
+    """A sign-in was refused: wrong name or password, or too many failures (the message says until when)."""

@@ -1,10 +1,16 @@
-"""German formatting of numbers, areas, value points and dates (through Babel)."""
+"""German formatting of numbers, areas, value points and dates (through Babel), and the app's clock.
+
+Times are Europe/Berlin: written as ISO text with their offset (``2026-11-29T10:38:00+01:00``,
+:func:`iso`), shown in Berlin time (:func:`timestamp`). Stored values without an offset are older
+rows written in the server's time, which was UTC.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 import re
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from babel.dates import format_date, format_datetime
@@ -14,6 +20,15 @@ from pandas.api.typing import NaTType
 LOCALE = "de_DE"
 M2_PER_HA = 10_000.0
 _GROUPED = re.compile(r"[-−]?\d{1,3}(\.\d{3})+")
+TIMEZONE = ZoneInfo("Europe/Berlin")
+# Markdown (GFM, Streamlit's dialect) in one line of text: inline syntax anywhere, block syntax at the start,
+# Streamlit's ":emoji:"/":material/…:"/":red[…]" directives. GFM finds autolinks ("http://…", "www.…",
+# "a@b.de") in the text after escapes are resolved, so escaping cannot stop them: an invisible WORD JOINER
+# (U+2060) inside "://", "www." and before "@" does.
+_INLINE = re.compile(r"([\\`*_~\[\]<>&|$]|:(?=\S))")
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+_BLOCK = re.compile(r"^(\s*)([-+=#>])|^(\s*\d+)([.)])")
 
 
 def _missing(value: object) -> bool:
@@ -29,6 +44,20 @@ def text(value: object, missing: str = "") -> str:
 def texts(values: pd.Series) -> pd.Series:
     """:func:`text` for a whole column (same index): missing → ``""``, anything else ``str(value)``."""
     return values.astype(object).where(values.notna(), "").astype(str)
+
+
+def literal(value: object) -> str:
+    """*value* as text for an element that renders Markdown (caption, message, heading), shown literally.
+
+    Attribute values, file names and ids are data: every character that would start Markdown, HTML,
+    an autolink or a Streamlit directive is escaped, so a link, an image or a tag in them stays text.
+    Line breaks become spaces (one line cannot open a block, except at its start, which is escaped too);
+    autolinks are broken by an invisible word joiner.
+    """
+    flat = " ".join(text(value).splitlines())
+    escaped = _AUTOLINK.sub(WORD_JOINER, _INLINE.sub(r"\\\1", flat))
+    return _BLOCK.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}",
+                      escaped)
 
 
 def number(value: float | None, decimals: int = 0) -> str:
@@ -85,11 +114,35 @@ def date(value: dt.date | str | pd.Timestamp | NaTType | None) -> str:
 
 
 def timestamp(value: dt.datetime | str | pd.Timestamp | NaTType | None) -> str:
-    """``2026-11-24T13:05`` → ``"24.11.2026, 13:05"``."""
+    """A moment in Berlin time: ``2026-11-29T10:38:00+01:00`` → ``"29.11.2026, 10:38"``; a legacy value
+    without offset is UTC (``2026-11-29T08:38`` → ``"29.11.2026, 09:38"``)."""
     parsed = _parse(value)
     if parsed is None:
         return "–"
-    return format_datetime(parsed.to_pydatetime(), format="dd.MM.yyyy, HH:mm", locale=LOCALE)
+    local = (parsed.tz_localize("UTC") if parsed.tzinfo is None else parsed).tz_convert(TIMEZONE)
+    return format_datetime(local.to_pydatetime(), format="dd.MM.yyyy, HH:mm", locale=LOCALE, tzinfo=TIMEZONE)
+
+
+def now() -> dt.datetime:
+    """The current moment in Berlin (offset-aware)."""
+    return dt.datetime.now(TIMEZONE)
+
+
+def today() -> dt.date:
+    """Today's date in Berlin (the server may run in UTC)."""
+    return now().date()
+
+
+def iso(at: dt.datetime | None = None) -> str:
+    """*at* (default: now) as stored: ISO text with the Berlin offset, to the second. A naive *at* is Berlin time."""
+    at = now() if at is None else at
+    at = at.replace(tzinfo=TIMEZONE) if at.tzinfo is None else at.astimezone(TIMEZONE)
+    return at.isoformat(timespec="seconds")
+
+
+def instants(values: pd.Series) -> pd.Series:
+    """Stored moments as UTC timestamps for sorting (same index); legacy values without offset are UTC."""
+    return pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
 
 
 def parse_number(text: str) -> float | None:

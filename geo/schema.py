@@ -127,6 +127,8 @@ INTERVENTION_KIND_COLORS: dict[str, str] = {
 }
 INTERVENTION_STATUS: tuple[str, ...] = ("geplant", "im Verfahren", "genehmigt", "umgesetzt")
 ALLOCATION_KINDS: tuple[str, ...] = ("reserviert", "zugeordnet")
+OWNER_TYPES: tuple[str, ...] = ("öffentlich", "unternehmen", "privat")
+"""``privat``: the owner is a private person, so ``owner`` is personal data (see :mod:`geo.access.privacy`)."""
 HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation")
 COVERAGE_STATES: tuple[str, ...] = ("gedeckt", "teilweise", "offen")
 
@@ -143,6 +145,9 @@ class Field:
     choices: tuple[str, ...] = ()
     max_length: int | None = None
     """Longest text an upload may bring (characters); longer values are refused, not cut."""
+    late: bool = False
+    """Added after layers were already stored: left out of a row's checksum while empty, so that
+    layers stored before the field existed keep their recorded checksums."""
 
 
 ID_LENGTH, NAME_LENGTH, CODE_LENGTH, PARCELS_LENGTH, NOTES_LENGTH = 40, 200, 20, 1000, 2000
@@ -164,6 +169,7 @@ POOL_FIELDS: tuple[Field, ...] = (
     Field("measure_start", "date", "Maßnahmenbeginn"),
     Field("measure_end", "date", "Maßnahmenende"),
     Field("owner", "text", "Eigentümer/Träger", max_length=NAME_LENGTH),
+    Field("owner_type", "enum", "Eigentümerart", choices=OWNER_TYPES, late=True),
     Field("parcels", "text", "Flurstücke", max_length=PARCELS_LENGTH),
     Field("notes", "text", "Bemerkungen", max_length=NOTES_LENGTH),
 )

@@ -37,7 +37,7 @@ def sign_in(name: str, password: str = PASSWORD) -> AppTest:
 def signed_in(name: str, page: str | None = None) -> AppTest:
     """Signed in as *name* (and on *page*)."""
     at = sign_in(name)
-    assert any(c.value.startswith("Angemeldet:") for c in at.sidebar.caption)
+    assert any(t.value.startswith("Angemeldet:") for t in at.sidebar.text)
     if page:
         at.switch_page(page)
         at.run()

@@ -63,7 +63,7 @@ def test_valuation_page_shows_each_model_with_its_partners(demo_dir):
     assert not at.exception
     assert [s.value for s in at.subheader] == ["Leipziger Bewertungsmodell (Demotabelle)",
                                                 "Handlungsempfehlung Sachsen (Demotabelle)"]
-    assert "Angewendet in: Leipzig" in [m.value for m in at.markdown]
+    assert "Angewendet in: Leipzig" in [t.value for t in at.text]
     saxon = at.dataframe[1].value
     assert len(saxon) >= 40
     assert saxon.loc[saxon["Code"] == "WLB", "Wert (WP/m²)"].iloc[0] == "27,0"

@@ -135,7 +135,9 @@ def test_pdf_for_one_municipality(full):
 
 def test_xlsx_headers_german_numbers_numeric(report):
     book = openpyxl.load_workbook(io.BytesIO(downloads.xlsx(report)))
-    assert book.sheetnames[:5] == ["Gemeinden", "Status", "Maßnahmentypen", "Entwicklung", "Offene Eingriffe"]
+    assert book.sheetnames[:6] == ["Hinweise", "Gemeinden", "Status", "Maßnahmentypen", "Entwicklung",
+                                   "Offene Eingriffe"]
+    assert "Privatperson" in " ".join(str(c.value) for c in book["Hinweise"]["A"])
     sheet = book["Gemeinden"]
     assert [c.value for c in sheet[1]] == [c.header for c in content.MUNICIPALITY_COLUMNS]
     last = [c.value for c in sheet[sheet.max_row]]

@@ -29,36 +29,25 @@ def test_dates_are_day_month_year():
     assert fmt.date("2026-11-24") == "24.11.2026"
     assert fmt.date(pd.NaT) == "–"
     assert fmt.date("kein Datum") == "–"
-    assert fmt.timestamp("2026-11-24T13:05:00") == "24.11.2026, 13:05"
 
 
-def test_percent():
-    assert fmt.percent(0.25) == "25\u00a0%"
-    assert fmt.percent(0.125, 1) == "12,5\u00a0%"
+
+def test_times_are_shown_in_berlin_and_stored_with_their_offset():
+    assert fmt.timestamp("2026-11-29T10:38:00+01:00") == "29.11.2026, 10:38"
+    assert fmt.timestamp("2026-07-01T10:38:00+02:00") == "01.07.2026, 10:38"
+    assert fmt.timestamp("2026-11-29T09:38:00+00:00") == "29.11.2026, 10:38"
+    assert fmt.timestamp("2026-11-29T08:38:00") == "29.11.2026, 09:38"  # legacy rows: server time, UTC
+    assert fmt.iso(dt.datetime(2026, 11, 29, 10, 38)) == "2026-11-29T10:38:00+01:00"
+    assert fmt.iso(dt.datetime(2026, 11, 29, 9, 38, tzinfo=dt.UTC)) == "2026-11-29T10:38:00+01:00"
+    assert fmt.iso().endswith(("+01:00", "+02:00"))
+    order = fmt.instants(pd.Series(["2026-11-29T10:38:00+01:00", "2026-11-29T09:00:00"]))
+    assert order.iloc[0] > order.iloc[1]  # 09:38 UTC is after 09:00 UTC
 
 
-def test_short_points_for_headlines():
-    assert fmt.points_short(135_745_680) == "135,7\u00a0Mio.\u00a0WP"
-    assert fmt.points_short(-3_824_445) == "-3,8\u00a0Mio.\u00a0WP"
-    assert fmt.points_short(12_345) == "12.345\u00a0WP"
-
-
-def test_numbers_are_read_the_german_way_or_plain():
-    assert fmt.parse_number("12.500") == 12_500
-    assert fmt.parse_number("1.500,5") == 1_500.5
-    assert fmt.parse_number("2,5") == 2.5
-    assert fmt.parse_number("−3,5") == -3.5
-    assert fmt.parse_number("12500") == 12_500
-    assert fmt.parse_number("2.5") == 2.5
-    assert fmt.parse_number("1\u00a0234") == 1_234
-    assert fmt.parse_number("1.00") == 1.0  # no thousands grouping: a plain decimal
-    for bad in ("", "zehn", "1,2,3", "1.2.3", "nan", "inf"):
-        assert fmt.parse_number(bad) is None, bad
-
-
-def test_text_leaves_missing_values_empty():
-    assert [fmt.text(v) for v in (None, math.nan, pd.NA, pd.NaT)] == ["", "", "", ""]
-    assert fmt.text(None, "–") == "–"
-    assert fmt.text(12) == "12" and fmt.text(" Am Wald ") == " Am Wald "
-    column = pd.Series(["Am Wald", None, math.nan, 3], index=[5, 6, 7, 8])
-    assert fmt.texts(column).to_dict() == {5: "Am Wald", 6: "", 7: "", 8: "3"}
+def test_data_text_is_escaped_for_markdown_elements():
+    wj = fmt.WORD_JOINER
+    assert fmt.literal("![x](http://evil.example/p.png)") == f"!\\[x\\](http\\:{wj}//evil.example/p.png)"
+    assert fmt.literal("<img src=x> **fett** `code` $x$ :smile: www.a.de a@b.de") == (
+        f"\\<img src=x\\> \\*\\*fett\\*\\* \\`code\\` \\$x\\$ \\:smile: www{wj}.a.de a{wj}@b.de")
+    assert fmt.literal("- Liste") == "\\- Liste" and fmt.literal("1. eins") == "1\\. eins"
+    assert fmt.literal("Am Bach (Teil 2): 12.500 WP\nzweite Zeile") == "Am Bach (Teil 2): 12.500 WP zweite Zeile"

@@ -115,7 +115,7 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     assert not [b for b in leipzig.button if "wiederherstellen" in b.label]
     leipzig.switch_page("views/start.py")
     leipzig.run()
-    whats_new = leipzig.table[0].value.iloc[0]
+    whats_new = leipzig.dataframe[1].value.iloc[0]
     assert (whats_new["Wer"], whats_new["Gemeinde"]) == ("brandis.gis", "Brandis")
     assert whats_new["Was"] == "Poolflächen hochgeladen: 1 neu, 3 geändert, 0 entfernt"
     leipzig.query_params["flaeche"] = NEW_ID

@@ -27,7 +27,7 @@ BRANDIS = "14729070"
 BRANDIS_COLUMNS = {
     "pool_id": "FLAECHE_ID", "name": "FLURNAME", "status": "Status", "measure_type": "MASSNAHME",
     "biotope_before": "BT_VORHER", "biotope_after": "BT_ZIEL", "value_points": "WP", "measure_start": "BEGINN",
-    "measure_end": "ENDE", "owner": "EIGENTUEM", "parcels": "FLST", "notes": "BEMERKUNG",
+    "measure_end": "ENDE", "owner": "EIGENTUEM", "owner_type": "EIGENTART", "parcels": "FLST", "notes": "BEMERKUNG",
 }
 GROWN = "BRA-2017-010"  # not booked: enlarged by 25 m all round (its WP column is then 1 % off)
 RENAMED = "BRA-2020-014"  # not booked: new local name

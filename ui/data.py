@@ -1,20 +1,27 @@
 """Cached access to the store, keyed by the data version (file mtimes and sizes).
 
 Reruns that do not change data cost one ``stat`` per file; any write changes the
-version and the next rerun reads the new state.
+version and the next rerun reads the new state. What pages get is redacted for the
+signed-in person (:func:`geo.access.privacy.redact_owners`): :func:`view` and
+:func:`restore_preview` show private owners' names only to those who may see them.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import geopandas as gpd
 import streamlit as st
 
 from geo import schema
+from geo.access import privacy
+from geo.access.permissions import User
 from geo.accounting import summary, valuation
 from geo.config import Settings
 from geo.map import changemap
 from geo.store import Store, open_store
 from geo.upload import diff, publish
+from ui import auth
 
 
 def settings() -> Settings:
@@ -37,10 +44,25 @@ def _view(store_key: str, version: object, _store: Store) -> summary.PoolView:
     return summary.pool_view(_store.read_all())
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _redacted(store_key: str, version: object, audience: frozenset[str], _store: Store,
+              _user: User | None) -> summary.PoolView:
+    # Cached per *audience* (what the user may see), not per user: the result depends on nothing else.
+    full = _view(store_key, version, _store)
+    return dataclasses.replace(full, pool_areas=privacy.redact_owners(full.pool_areas, _user))
+
+
 def view() -> summary.PoolView:
-    """The whole pool, enriched by the ledger (see :func:`geo.accounting.summary.pool_view`)."""
+    """The whole pool, enriched by the ledger (see :func:`geo.accounting.summary.pool_view`), as the
+    signed-in person may see it: private owners they may not see read „Privatperson“."""
+    s, user = store(), auth.current_user()
+    return _redacted(s.key, s.version(), privacy.visible_municipalities(user), s, user)
+
+
+def public_view() -> summary.PoolView:
+    """:func:`view` as everyone may see it (reports and downloads)."""
     s = store()
-    return _view(s.key, s.version(), s)
+    return _redacted(s.key, s.version(), frozenset(), s, None)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -55,21 +77,22 @@ def valuation_tables() -> dict[str, valuation.ValuationTable]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _restore_preview(store_key: str, version: object, change_id: str, _store: Store
-                     ) -> tuple[gpd.GeoDataFrame, diff.LayerDiff, changemap.ChangeLayers]:
+def _restore_preview(store_key: str, version: object, change_id: str, audience: frozenset[str], _store: Store,
+                     _user: User | None) -> tuple[gpd.GeoDataFrame, diff.LayerDiff, changemap.ChangeLayers]:
     row = publish.change_row(_store, change_id)
-    earlier = publish.earlier_version(_store, change_id)
-    current = _store.read_layer(row["layer"], [row["ags"]])
+    earlier = privacy.redact_owners(publish.earlier_version(_store, change_id), _user)
+    current = privacy.redact_owners(_store.read_layer(row["layer"], [row["ags"]]), _user)
     back = diff.diff_layer(current, earlier, row["layer"], allocations=_store.read_allocations())
     boundary = _store.read_layer(schema.BOUNDARY, [row["ags"]])
     return earlier, back, changemap.prepare(current, earlier, back, boundary)
 
 
 def restore_preview(change_id: str) -> tuple[gpd.GeoDataFrame, diff.LayerDiff, changemap.ChangeLayers]:
-    """A layer before *change_id*, what restoring it would change, and the map of that change.
+    """A layer before *change_id*, what restoring it would change, and the map of that change, with
+    private owners redacted for the signed-in person.
 
     Cached by data version: browsing the history reruns the page without re-reading the
     version files or redrawing the map. Raises :class:`geo.errors.FlaechenpoolError`.
     """
-    s = store()
-    return _restore_preview(s.key, s.version(), change_id, s)
+    s, user = store(), auth.current_user()
+    return _restore_preview(s.key, s.version(), change_id, privacy.visible_municipalities(user), s, user)

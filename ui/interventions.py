@@ -19,7 +19,7 @@ from geo.display import interventions
 from geo.errors import FlaechenpoolError
 from geo.map import mapfilter
 from geo.reports import charts
-from ui import data
+from ui import data, tables
 
 PARAM = mapfilter.SELECTION_PARAMS[schema.INTERVENTIONS]
 _KEY = "eingriffe_"
@@ -44,7 +44,8 @@ def pick(all_interventions: pd.DataFrame, shown: pd.DataFrame) -> str | None:
     known = set(all_interventions["intervention_id"])
     wanted = st.query_params.get(PARAM)
     if wanted and wanted not in known:
-        st.warning(f"Den Eingriff „{wanted}“ aus dem Link gibt es nicht. Bitte unten einen Eingriff wählen.")
+        st.warning(fmt.literal(f"Den Eingriff „{wanted}“ aus dem Link gibt es nicht. Bitte unten einen Eingriff "
+                               "wählen."))
     key = _KEY + "auswahl"
     if key not in st.session_state:
         st.session_state[key] = wanted if wanted in known else None
@@ -66,14 +67,14 @@ def flash() -> None:
     """Show the message of the last booking action (it survives the rerun that refreshes the figures)."""
     message = st.session_state.pop(_FLASH, None)
     if message:
-        st.success(message)
+        st.success(fmt.literal(message))
 
 
 def _run(action: Callable[[], object], message: str) -> None:
     try:
         action()
     except FlaechenpoolError as exc:
-        st.error(str(exc))
+        st.error(fmt.literal(exc))
         return
     st.session_state[_FLASH] = message
     st.rerun()
@@ -87,8 +88,8 @@ def may_book(user: User | None, intervention: pd.Series) -> bool:
                 "Bitte in der Seitenleiste anmelden.")
         return False
     if not can_edit_municipality(user, str(intervention["ags"])):
-        st.info(f"Angemeldet als {user.label}: Buchungen für Eingriffe in {name} dürfen nur GIS-Zuständige "
-                f"von {name} oder die Administration vornehmen.")
+        st.info(fmt.literal(f"Angemeldet als {user.label}: Buchungen für Eingriffe in {name} dürfen nur "
+                            f"GIS-Zuständige von {name} oder die Administration vornehmen."))
         return False
     return True
 
@@ -119,7 +120,7 @@ def booking_form(user: User, intervention: pd.Series, candidates: pd.DataFrame) 
     """Book value points from one of the shown candidates."""
     kinds = interventions.allowed_kinds(intervention)
     if not kinds:
-        st.info(f"Für einen Eingriff mit Status „{intervention['status']}“ kann nicht gebucht werden.")
+        st.info(fmt.literal(f"Für einen Eingriff mit Status „{intervention['status']}“ kann nicht gebucht werden."))
         return
     labels = {row["pool_id"]: interventions.candidate_label(row) for _, row in candidates.iterrows()}
     first = candidates.iloc[0]
@@ -136,7 +137,7 @@ def booking_form(user: User, intervention: pd.Series, candidates: pd.DataFrame) 
         try:
             points = interventions.booking_points(raw)
         except FlaechenpoolError as exc:
-            st.error(str(exc))
+            st.error(fmt.literal(exc))
             return
         _run(lambda: booking.book(data.store(), user, pool_id=pool_id, intervention_id=intervention["intervention_id"],
                                   points=points, kind=kind, notes=notes),
@@ -154,8 +155,7 @@ def flows_section(view: PoolView) -> None:
                    "als der Eingriff")
     st.caption("Zeilen: Gemeinde des Eingriffs · Spalten: Gemeinde der Poolfläche · Werte: netto gebuchte "
                "Wertpunkte in WP (Reservierungen und Zuordnungen, Stornos abgezogen).")
-    table = flows.matrix_table(flows.matrix(flow))
-    st.table(table.set_index(table.columns[0]))
+    tables.show(flows.matrix_table(flows.matrix(flow)))
     spec = flows.chart_spec(flow)
     st.altair_chart(charts.altair_chart(spec), width="stretch", height=charts.height(spec) + 90, theme=None)
     st.caption(spec.note + " Farbe = Gemeinde der Poolfläche.")

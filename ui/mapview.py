@@ -7,8 +7,6 @@ The URL is the source of the view state: widgets are seeded from it (see
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 from streamlit.typing import DataframeState
@@ -21,11 +19,6 @@ from geo.map.mapfilter import MapFilter, Selection
 from ui import tables
 
 _KEY = "karte_"
-
-
-def plain(text: str) -> str:
-    """*text* for Markdown-rendering elements, shown literally (attribute text is data)."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$:])", r"\\\1", text)
 
 
 def _seed(flt: MapFilter) -> dict[str, object]:
@@ -53,7 +46,7 @@ def filter_sidebar(initial: MapFilter) -> MapFilter:
         min_raw = st.text_input("Mindestens freie Wertpunkte", key=_KEY + "min_wp", placeholder="z. B. 10.000")
         min_free = mapfilter.parse_points(min_raw)
         if min_free is None:
-            st.error(f"„{min_raw}“ ist keine Zahl ≥ 0. Bitte z. B. 10.000 eingeben.")
+            st.error(fmt.literal(f"„{min_raw}“ ist keine Zahl ≥ 0. Bitte z. B. 10.000 eingeben."))
         st.subheader("Eingriffe")
         kinds = st.multiselect("Art", schema.INTERVENTION_KINDS, key=_KEY + "arten", placeholder="alle")
         itv_status = st.multiselect("Status", schema.INTERVENTION_STATUS, key=_KEY + "eingriffsstatus",
@@ -79,20 +72,20 @@ def details_panel(view: PoolView, chosen: Selection | None) -> bool:
     try:
         d = selection.details(view, chosen)
     except FlaechenpoolError as exc:
-        st.warning(str(exc))
+        st.warning(fmt.literal(exc))
         return st.button("Auswahl aufheben")
-    st.subheader(plain(f"{d.kind} {chosen.feature_id}"), anchor=False)
-    st.caption(plain(d.name))
+    st.subheader(fmt.literal(f"{d.kind} {chosen.feature_id}"), anchor=False)
+    st.caption(fmt.literal(d.name))
     cols = st.columns(2)
     for i, (label, value) in enumerate(d.figures):
         cols[i % 2].metric(label, value)
     if chosen.layer == schema.INTERVENTIONS:
         st.link_button("Im Bereich Eingriffe & Buchung öffnen", mapfilter.intervention_link(chosen.feature_id),
                        icon=":material/open_in_new:")
-    st.table(d.fields, hide_index=True, hide_header=True, border="horizontal")
+    tables.static(d.fields, hide_header=True)
     st.markdown(f"**Buchungen ({fmt.number(d.booking_count)})**")
     if d.booking_count:
-        st.table(d.bookings, hide_index=True, border="horizontal")
+        tables.static(d.bookings)
     else:
         st.caption("Keine aktiven Reservierungen oder Zuordnungen.")
     return st.button("Auswahl aufheben")

@@ -32,9 +32,10 @@ def _report(store_key: str, version: object, scope: summary.Scope, _view: summar
 
 
 def report(scope: summary.Scope) -> summary.Report:
-    """The figures of *scope* (see :func:`geo.accounting.summary.report`)."""
+    """The figures of *scope* (see :func:`geo.accounting.summary.report`), as everyone may see them:
+    reports and downloads are for the public and council, so private owners are never named."""
     s = data.store()
-    return _report(s.key, s.version(), scope, data.view())
+    return _report(s.key, s.version(), scope, data.public_view())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -60,7 +61,7 @@ def _export(store_key: str, version: object, scope: summary.Scope, kind: ExportK
 def export(kind: ExportKind, scope: summary.Scope, on: dt.date) -> Callable[[], bytes]:
     """A zero-argument callable that returns (and caches) the *kind* export of *scope*."""
     s = data.store()
-    view = data.view()
+    view = data.public_view()
     return functools.partial(_export, s.key, s.version(), scope, kind, on, report(scope), view)
 
 

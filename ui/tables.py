@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo import fmt
+
 # "1.234", "-3.824.445 WP", "1.366,4 ha", "25 %", "0,50", "12,3 Mio. WP" (non-breaking spaces from geo.fmt).
 _GERMAN_NUMBER = re.compile(r"^[-−]?\d{1,3}(\.\d{3})*(,\d+)?(\u00a0(Mio\.\u00a0)?(WP|ha|%))?$")
 
@@ -23,6 +25,12 @@ def number_columns(frame: pd.DataFrame) -> dict[str, Any]:
         if len(values) and values.str.fullmatch(_GERMAN_NUMBER).all():
             config[column] = st.column_config.TextColumn(alignment="right")
     return config
+
+
+def static(frame: pd.DataFrame, *, hide_header: bool = False) -> None:
+    """A small table as page text (readable, wraps, found by screen readers): ``st.table`` renders its
+    cells as Markdown, so every cell is escaped with :func:`geo.fmt.literal` and shows as typed."""
+    st.table(frame.map(fmt.literal), hide_index=True, hide_header=hide_header, border="horizontal")
 
 
 def show(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:

@@ -71,7 +71,7 @@ def reading() -> placement.Reading | None:
 def refused(exc: FlaechenpoolError, files: list[UploadedFile]) -> None:
     """A refused file: the German message, GDAL's own words folded away, the offered reading, a way on."""
     st.session_state[REFUSED] = st.session_state.get(REFUSED, set()) | {_id(f) for f in files}
-    st.error(str(exc))
+    st.error(fmt.literal(exc))
     if exc.details:
         with st.expander("Technische Meldung (für die IT)"):
             st.code(exc.details, language=None, wrap_lines=True)
@@ -173,7 +173,7 @@ def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: columns.Mapping 
             options = [KEEP, *f.choices]
             for value in unknown:
                 guessed_value = guesses.get(f.name, {}).get(value, KEEP)
-                pick = st.selectbox(f"„{value}“ bedeutet", options, index=options.index(guessed_value),
+                pick = st.selectbox(fmt.literal(f"„{value}“ bedeutet"), options, index=options.index(guessed_value),
                                     key=f"{key}-val-{f.name}-{value}")
                 if pick != KEEP:
                     values.setdefault(f.name, {})[value] = pick
@@ -207,7 +207,7 @@ def show_preview(change: diff.LayerDiff, layers: changemap.ChangeLayers,
     for col, (name, ids) in zip(cols, kinds, strict=True):
         col.metric(diff.ACTION_LABELS[name], fmt.number(len(ids)))
     for finding in change.findings:
-        st.error(finding.message)
+        st.error(fmt.literal(finding.message))
     if change.empty:
         st.info("Beide Stände stimmen überein: es gibt nichts zu übernehmen.")
         return

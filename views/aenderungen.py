@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import schema
+from geo import fmt, schema
 from geo.display import changes
 from geo.errors import FlaechenpoolError
 from geo.upload import publish
@@ -39,7 +39,7 @@ row = by_id[change_id]
 try:
     earlier, back, change_map = data.restore_preview(change_id)
 except FlaechenpoolError as exc:
-    st.info(f"{exc} (Bei der Ersterfassung gab es keinen früheren Stand.)")
+    st.info(fmt.literal(f"{exc} (Bei der Ersterfassung gab es keinen früheren Stand.)"))
     st.stop()
 
 layer, where = row["layer"], schema.AGS_NAMES[row["ags"]]
@@ -54,7 +54,7 @@ elif not back.empty and st.button(f"Stand vor {change_id} wiederherstellen", typ
     try:
         restored = publish.restore(data.store(), user, change_id)
     except FlaechenpoolError as exc:
-        st.error(str(exc))
+        st.error(fmt.literal(exc))
     else:
         st.session_state["restore_done"] = (f"Wiederhergestellt als Änderung {restored['change_id'].iloc[0]}: "
                                             f"{changes.counts_text(restored.iloc[0])}.")

@@ -13,7 +13,7 @@ from geo.errors import FlaechenpoolError
 from geo.map import candidatemap
 from geo.map.mapfilter import Selection
 from geo.map.selection import details
-from ui import auth, data, mapview, tables
+from ui import auth, data, tables
 from ui import interventions as widgets
 
 st.title("Eingriffe & Zuordnung")
@@ -38,11 +38,11 @@ with list_tab:
     try:
         row = interventions.one(view.interventions, chosen)
     except FlaechenpoolError as exc:
-        st.error(str(exc))
+        st.error(fmt.literal(exc))
         st.stop()
 
-    st.subheader(mapview.plain(f"{chosen} – {row['name']}"), anchor=False)
-    st.caption(mapview.plain(" · ".join(interventions.facts(row))))
+    st.subheader(fmt.literal(f"{chosen} – {row['name']}"), anchor=False)
+    st.caption(fmt.literal(" · ".join(interventions.facts(row))))
     cols = st.columns(4)
     cols[0].metric("Bedarf", fmt.points(row["demand_points"]))
     cols[1].metric("Gebucht", fmt.points(row["covered_points"]),
@@ -88,6 +88,6 @@ with list_tab:
                "deckt, den Maßnahmentyp und die Entfernung.")
     st_folium(candidatemap.build(view, chosen, best, offline=data.settings().offline), key="eingriffe_karte",
               height=420, use_container_width=True, returned_objects=[])
-    st.table(interventions.candidate_table(best).set_index("Rang"))
+    tables.static(interventions.candidate_table(best))  # the reasons wrap
     if editor is not None:
         widgets.booking_form(editor, row, best)

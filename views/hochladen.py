@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import schema
+from geo import fmt, schema
 from geo.display import changes
 from geo.errors import FlaechenpoolError
 from geo.map import changemap
@@ -20,6 +20,10 @@ if user is None or user.role == "lesen":
     st.info("Hochladen dürfen GIS-Zuständige der Gemeinden und die Administration. Bitte in der Seitenleiste "
             "mit einem solchen Konto anmelden.")
     st.stop()
+st.info("Ein Hochladen übersteht kein Neuladen der Seite: Neuladen, ein neuer Tab oder das Schließen verwirft "
+        "Datei, Zuordnung und Prüfung (die Anmeldung bleibt). Bitte bis zum Veröffentlichen auf dieser Seite "
+        "bleiben; die Zuordnung der Spalten wird beim Veröffentlichen für das nächste Mal gespeichert.",
+        icon=":material/info:")
 
 admin = user.role == "admin"
 if admin:
@@ -49,8 +53,8 @@ except FlaechenpoolError as exc:
     upload.refused(exc, files)
     st.stop()
 
-st.caption(f"{source.kind} „{source.name}“: {len(raw)} Objekte, Koordinatensystem "
-           f"{raw.crs.to_string() if raw.crs else 'nicht angegeben'}. {read_note}")
+st.caption(fmt.literal(f"{source.kind} „{source.name}“: {len(raw)} Objekte, Koordinatensystem "
+                       f"{raw.crs.to_string() if raw.crs else 'nicht angegeben'}. {read_note}"))
 detected = columns.detect_layer(list(raw.columns))
 layers = [schema.POOL_AREAS, schema.INTERVENTIONS, schema.BOUNDARY]
 layer = st.selectbox("Zielebene", layers, index=layers.index(detected) if detected else 0,
@@ -94,7 +98,7 @@ if st.button(f"{schema.LAYER_LABELS[layer]} von {schema.AGS_NAMES[ags]} veröffe
                               notes=publish.joined_notes(read_note, chosen.notes()), outside_reason=reason)
         store.write_mapping(ags, layer, chosen.to_json())
     except FlaechenpoolError as exc:
-        st.error(str(exc))
+        st.error(fmt.literal(exc))
     else:
         st.session_state["upload_done"] = (
             f"Veröffentlicht als Änderung {row['change_id'].iloc[0]}: {changes.counts_text(row.iloc[0])}. "

@@ -17,7 +17,7 @@ st.title("Karte")
 view = data.view()
 state = mapfilter.decode({key: st.query_params.get_all(key) for key in st.query_params})
 for problem in state.problems:
-    st.warning(f"Im Link: {problem}")
+    st.warning(fmt.literal(f"Im Link: {problem}"))
 flt = mapview.filter_sidebar(state.filter)
 shown = mapfilter.apply(view, flt)
 chosen = state.selection

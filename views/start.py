@@ -33,5 +33,5 @@ st.caption("Bilanz = freie Wertpunkte der Poolflächen der Gemeinde minus offene
            "Buchungen über Gemeindegrenzen hinweg sind der Zweck des gemeinsamen Pools.")
 
 st.subheader("Was ist neu")
-st.table(changes.whats_new(view.history), border="horizontal", hide_index=True)
+tables.show(changes.whats_new(view.history))
 st.page_link("views/aenderungen.py", label="Alle Änderungen", icon=":material/history:")

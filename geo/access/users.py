@@ -10,9 +10,11 @@ Managed with ``python -m geo users add|remove|list|demo`` (:mod:`geo.cli.account
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -37,8 +39,13 @@ DEMO_USERS: tuple[tuple[str, str, str | None, str], ...] = (
     ("leser", "lesen", None, "Lesezugang"),
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
-# Checked when a name is unknown, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = bcrypt.hashpw(b"no such user", bcrypt.gensalt(4))
+
+
+@functools.cache
+def _dummy_hash() -> bytes:
+    """Checked when a name is unknown, so that a wrong name costs as long as a wrong password: same cost
+    as real hashes (made once, on the first unknown name)."""
+    return bcrypt.hashpw(secrets.token_urlsafe(16).encode("ascii"), bcrypt.gensalt(ROUNDS))
 
 
 def _hash(password: str, rounds: int = ROUNDS) -> str:
@@ -83,7 +90,7 @@ def authenticate(username: str, password: str, *, path: Path | None = None) -> U
     """The user if name and password match, else None (same answer and cost for both mistakes)."""
     entry = load(path).get(username.strip().lower())
     stored = (entry or {}).get("password_hash", "")
-    candidate = stored.encode("ascii") if stored else _DUMMY_HASH
+    candidate = stored.encode("ascii") if stored else _dummy_hash()
     matches = bcrypt.checkpw(password.encode("utf-8"), candidate)
     return _user(entry) if entry and stored and matches else None
 

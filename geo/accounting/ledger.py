@@ -97,7 +97,7 @@ def _entry(ledger: pd.DataFrame, *, intervention_id: str, pool_id: str, kind: st
         "allocation_id": allocation_id or _next_id(ledger, on),
         "intervention_id": intervention_id, "pool_id": pool_id, "kind": kind,
         "points": float(points), "date": on.isoformat(), "booked_by": user, "notes": notes,
-        "reverses": reverses, "created_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "reverses": reverses, "created_at": fmt.iso(),
     }
 
 
@@ -122,7 +122,7 @@ def plan_booking(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.Dat
     exceed the intervention's open demand, or the states do not allow it. Nothing is
     changed here; the caller appends the returned rows.
     """
-    on = on or dt.date.today()
+    on = on or fmt.today()
     if kind not in schema.ALLOCATION_KINDS:
         raise BookingError(f"Unbekannte Buchungsart „{kind}“.")
     if not np.isfinite(points) or points <= 0:
@@ -169,7 +169,7 @@ def _active(ledger: pd.DataFrame, allocation_id: str) -> pd.Series:
 def plan_cancel(ledger: pd.DataFrame, *, allocation_id: str, user: str,
                 on: dt.date | None = None, notes: str = "") -> pd.DataFrame:
     """The reversing entry that cancels *allocation_id*."""
-    on = on or dt.date.today()
+    on = on or fmt.today()
     entry = _active(ledger, allocation_id)
     return _append(ledger, [_entry(
         ledger, intervention_id=entry["intervention_id"], pool_id=entry["pool_id"], kind=entry["kind"],
@@ -184,7 +184,7 @@ def plan_confirm(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.Dat
     Refused when the intervention is not approved yet or the pool area has been
     withdrawn (``gesperrt``) or set back to ``geplant`` since the reservation.
     """
-    on = on or dt.date.today()
+    on = on or fmt.today()
     entry = _active(ledger, allocation_id)
     if entry["kind"] != "reserviert":
         raise BookingError(f"Die Buchung {allocation_id} ist keine Reservierung.")

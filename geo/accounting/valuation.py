@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import schema
+from geo import fmt, schema
 from geo.errors import DataError
 from geo.store import Store
 
@@ -120,7 +120,7 @@ def biotope_value(frame: pd.DataFrame, tables: dict[str, ValuationTable], code_c
 def measure_factor(pool: pd.DataFrame, tables: dict[str, ValuationTable],
                    on: dt.date | None = None) -> pd.Series:
     """1 for measures completed by *on*, else the target biotope's development factor."""
-    on = on or dt.date.today()
+    on = on or fmt.today()
     end = pd.to_datetime(pool["measure_end"], errors="coerce")
     complete = end.notna() & (end <= pd.Timestamp(on))
     development = _lookup(pool, tables, "biotope_after", "development_factor")

@@ -4,10 +4,9 @@ downloads, a copy of the whole store."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
-from geo import schema
+from geo import fmt, schema
 from geo.accounting import audit, summary
 from geo.cli import common
 from geo.display import changes
@@ -47,7 +46,7 @@ def _scope(view: summary.PoolView, ags: list[str] | None) -> summary.Scope:
 def export(args: argparse.Namespace) -> int:
     view = summary.pool_view(common.store(args).read_all())
     scope = _scope(view, args.gemeinde)
-    body = exports.build(args.format, summary.report(view, scope), on=dt.date.today(), context=view)
+    body = exports.build(args.format, summary.report(view, scope), on=fmt.today(), context=view)
     try:
         args.ausgabe.write_bytes(body)
     except OSError as exc:

@@ -25,7 +25,7 @@ def newest_first(history: pd.DataFrame, *, ags: list[str] | None = None, layers:
         rows = rows[rows["layer"].isin(layers)]
     if actions:
         rows = rows[rows["action"].isin(actions)]
-    order = pd.to_datetime(rows["at"], errors="coerce")
+    order = fmt.instants(rows["at"])
     return rows.assign(_at=order).sort_values(["_at", "change_id"], ascending=False).drop(columns="_at")
 
 

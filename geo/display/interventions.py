@@ -93,7 +93,8 @@ def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
     pool = view.pool_areas.set_index("pool_id")
     entries["pool_name"] = entries["pool_id"].map(pool["name"])
     entries["municipality"] = entries["pool_id"].map(pool["municipality"])
-    return entries.sort_values(["created_at", "allocation_id"], kind="stable").reset_index(drop=True)
+    entries["_at"] = fmt.instants(entries["created_at"])
+    return entries.sort_values(["_at", "allocation_id"], kind="stable").drop(columns="_at").reset_index(drop=True)
 
 
 def _booking_label(name: str) -> str:

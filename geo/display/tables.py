@@ -34,7 +34,8 @@ FORMATTERS: dict[Kind, Callable[[Any], str]] = {
     "date": fmt.date,  # "24.11.2026"
 }
 EXCEL_FORMATS: dict[Kind, str] = {"text": "@", "text_or_dash": "@", "count": "#,##0", "decimal1": "#,##0.0",
-                                  "decimal2": "#,##0.00", "ha": "#,##0.0", "points": "#,##0", "share": "0%"}
+                                  "decimal2": "#,##0.00", "ha": "#,##0.0", "points": "#,##0", "share": "0%",
+                                  "date": "DD.MM.YYYY"}
 """Number format of a workbook cell, for the kinds whose cell holds the value itself."""
 TEXT_KINDS: frozenset[Kind] = frozenset({"text", "text_or_dash"})
 

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import fmt, schema
+from geo.access import privacy
 from geo.accounting import summary
 from geo.display.tables import Column, columns
 
 TITLE = "Flächenpool Leipzig & Wurzener Land"
 SUBTITLE = "Übersicht & Berichte"
+AUDIENCE_NOTE = f"Öffentliche Fassung für Rat, Partner und Öffentlichkeit. {privacy.EXPORT_NOTICE}"
+"""What every council report and download says about its readers and personal data."""
 
 BREAKDOWN_COLUMNS = columns(("pool_count", "Flächen", "count"), ("area_ha", "Fläche (ha)", "ha"),
                             ("value_points", "Wertpunkte", "points"), ("free_points", "Frei (WP)", "points"))

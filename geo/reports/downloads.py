@@ -1,26 +1,36 @@
 """Tables and geodata of a report: Excel (openpyxl), GeoPackage and GeoJSON bytes.
 
-Excel sheets carry German headers and real numbers with number formats (Excel shows
-them with the reader's separators, "1.234,5" in German Excel). Geodata are the scope's
-pool areas and interventions with the schema's field names plus the derived points;
-GeoPackage is written to a temporary folder that is removed again.
+Excel sheets carry German headers, real numbers with number formats (Excel shows them
+with the reader's separators, "1.234,5" in German Excel) and real dates. Text is stored as
+text: a cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is written as a
+string with Excel's quote prefix, never as a formula (OWASP "CSV injection"). The first
+sheet, "Hinweise", says what the workbook holds and for whom. Geodata are the scope's pool
+areas and interventions with the schema's field names plus the derived points, their
+metadata saying the same; GeoPackage is written to a temporary folder that is removed again.
+
+Everything here is public: private owners are always redacted (:mod:`geo.access.privacy`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-from geo import schema
+from geo import fmt, schema
+from geo.access import privacy
 from geo.accounting import summary
 from geo.display.tables import EXCEL_FORMATS, Column, Kind
 from geo.reports import content
@@ -29,11 +39,15 @@ DERIVED = ["municipality", "area_m2", "reserved_points", "allocated_points", "bo
            "covered_points", "open_points", "coverage", "coverage_share"]
 HEADER_FILL = PatternFill("solid", fgColor="E4ECE4")
 AGS_HEADER = "Gemeindeschlüssel (AGS)"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these would be read as a formula by a spreadsheet program."""
+GEODATA_NOTICE = ("Poolflächen und Eingriffe der Auswahl mit Wertpunkten (ETRS89 / UTM 33N, in GeoJSON WGS 84). "
+                  + content.AUDIENCE_NOTE)
 
 
 def _layer_columns(layer: str) -> tuple[Column, ...]:
     """Schema fields then derived columns of *layer*, with German labels and kinds."""
-    kinds: dict[str, Kind] = {"number": "points", "date": "text"}
+    kinds: dict[str, Kind] = {"number": "points", "date": "date"}
     fields = [Column(f.name, AGS_HEADER if f.type == "ags" else f.label, kinds.get(f.type, "text"))
               for f in schema.LAYER_FIELDS[layer]]
     derived_kinds: dict[str, Kind] = {"area_m2": "count", "coverage": "text", "municipality": "text",
@@ -42,18 +56,42 @@ def _layer_columns(layer: str) -> tuple[Column, ...]:
 
 
 def _attributes(frame: gpd.GeoDataFrame, layer: str) -> tuple[tuple[Column, ...], pd.DataFrame]:
+    """The public attribute table of *layer*: schema fields and derived points, private owners redacted."""
     columns = tuple(c for c in _layer_columns(layer) if c.name in frame.columns)
-    return columns, schema.dates_as_text(pd.DataFrame(frame[[c.name for c in columns]]))
+    return columns, pd.DataFrame(privacy.redact_owners(frame, None)[[c.name for c in columns]])
+
+
+def _value(value: Any, column: Column) -> Any:
+    """A cell's value: text as text, numbers as float, dates as datetime, missing as None."""
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if column.kind == "date":
+        return pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
+    return value if column.is_text else float(value)
+
+
+def _set(cell: Cell, value: Any) -> None:
+    """Write *value*; text that a spreadsheet would take for a formula stays literal text."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"  # openpyxl made it a formula ("f") because of the "="
+        cell.quotePrefix = True  # Excel shows it as typed and does not evaluate it after an edit either
+
+
+def _row(sheet: Worksheet, values: list[Any], row: int) -> None:
+    for j, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=j)
+        assert isinstance(cell, Cell)  # a new sheet has no merged cells
+        _set(cell, value)
 
 
 def _sheet(book: Workbook, title: str, columns: tuple[Column, ...], frame: pd.DataFrame) -> None:
     sheet = book.create_sheet(title)
-    sheet.append([c.header for c in columns])
+    _row(sheet, [c.header for c in columns], 1)
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
-    for _, row in frame.iterrows():
-        sheet.append([None if pd.isna(v) else (v if c.is_text else float(v))
-                      for c, v in ((c, row[c.name]) for c in columns)])
+    for i, record in enumerate(frame[[c.name for c in columns]].itertuples(index=False), start=2):
+        _row(sheet, [_value(v, c) for c, v in zip(columns, record, strict=True)], i)
     for j, column in enumerate(columns, start=1):
         letter = get_column_letter(j)
         for cell in sheet[letter][1:]:
@@ -63,10 +101,24 @@ def _sheet(book: Workbook, title: str, columns: tuple[Column, ...], frame: pd.Da
     sheet.freeze_panes = "A2"
 
 
-def xlsx(report: summary.Report) -> bytes:
-    """The report's tables and the scope's attribute tables as an Excel workbook."""
+def notes(report: summary.Report, on: dt.date) -> list[str]:
+    """What an export holds and for whom (the workbook's first sheet, the geodata's description)."""
+    return [content.TITLE, f"{content.scope_label(report.scope)} · {content.stand(on)}",
+            "Inhalt: Kennzahlen nach Gemeinde, Status, Maßnahmentyp und Jahr, Eingriffe mit offenem Bedarf, "
+            "Attributtabellen der Poolflächen und Eingriffe.",
+            content.AUDIENCE_NOTE,
+            content.scope_note(report.scope), schema.BOUNDARY_ATTRIBUTION, schema.DEMO_NOTICE]
+
+
+def xlsx(report: summary.Report, *, on: dt.date | None = None) -> bytes:
+    """The report's tables and the scope's attribute tables as an Excel workbook, "Hinweise" first."""
     book = Workbook()
     book.remove(book.worksheets[0])  # the empty sheet a new workbook comes with
+    info = book.create_sheet("Hinweise")
+    for i, line in enumerate(notes(report, on or fmt.today()), start=1):
+        _row(info, [line], i)
+    info.column_dimensions["A"].width = 120
+    info["A1"].font = Font(bold=True)
     _sheet(book, "Gemeinden", content.MUNICIPALITY_COLUMNS, content.municipality_rows(report))
     status = report.status.rename(index=schema.POOL_STATUS_LABELS)
     _sheet(book, "Status", *content.breakdown_rows(status, content.STATUS_COLUMN))
@@ -75,10 +127,6 @@ def xlsx(report: summary.Report) -> bytes:
     _sheet(book, "Offene Eingriffe", content.TOP_OPEN_COLUMNS, report.top_open)
     _sheet(book, "Poolflächen", *_attributes(report.view.pool_areas, schema.POOL_AREAS))
     _sheet(book, "Eingriffe", *_attributes(report.view.interventions, schema.INTERVENTIONS))
-    info = book.create_sheet("Info")
-    for line in (content.TITLE, content.scope_label(report.scope), content.scope_note(report.scope),
-                 schema.BOUNDARY_ATTRIBUTION, schema.DEMO_NOTICE):
-        info.append([line])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -89,24 +137,32 @@ def _geodata(report: summary.Report) -> dict[str, gpd.GeoDataFrame]:
     for layer, frame in ((schema.POOL_AREAS, report.view.pool_areas), (schema.INTERVENTIONS,
                                                                        report.view.interventions)):
         _, attributes = _attributes(frame, layer)
-        layers[layer] = gpd.GeoDataFrame(attributes, geometry=frame.geometry.to_numpy(), crs=frame.crs)
+        layers[layer] = gpd.GeoDataFrame(schema.dates_as_text(attributes), geometry=frame.geometry.to_numpy(),
+                                         crs=frame.crs)
     return layers
 
 
-def geopackage(report: summary.Report) -> bytes:
-    """The scope's pool areas and interventions (EPSG:25833) as one GeoPackage."""
+def geopackage(report: summary.Report, *, on: dt.date | None = None) -> bytes:
+    """The scope's pool areas and interventions (EPSG:25833) as one GeoPackage; its metadata
+    (``DESCRIPTION``) says what it holds and for whom."""
+    description = " ".join(line for line in notes(report, on or fmt.today()) if line)
     with tempfile.TemporaryDirectory(prefix="flaechenpool-export-") as folder:
         path = Path(folder) / "flaechenpool.gpkg"
         for layer, frame in _geodata(report).items():
-            pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", promote_to_multi=True)
+            pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", promote_to_multi=True,
+                                    layer_options={"DESCRIPTION": f"{schema.LAYER_LABELS[layer]}. {GEODATA_NOTICE}"},
+                                    dataset_metadata={"DESCRIPTION": description})
         return path.read_bytes()
 
 
-def geojson(report: summary.Report) -> bytes:
+def geojson(report: summary.Report, *, on: dt.date | None = None) -> bytes:
     """The scope's pool areas and interventions as one GeoJSON FeatureCollection (WGS 84,
-    RFC 7946); the property ``layer`` names each feature's layer."""
+    RFC 7946); the property ``layer`` names each feature's layer, the member ``hinweise`` says
+    what the file holds and for whom."""
     features = []
     for layer, frame in _geodata(report).items():
         collection = json.loads(frame.assign(layer=layer).to_crs(schema.WEB_CRS).to_json(drop_id=True))
         features.extend(collection["features"])
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")
+    body = {"type": "FeatureCollection", "hinweise": [line for line in notes(report, on or fmt.today()) if line],
+            "features": features}
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")

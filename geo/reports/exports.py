@@ -19,4 +19,4 @@ def build(kind: ExportKind, report: summary.Report, *, on: dt.date, context: sum
     if kind == "pdf":
         return pdf.build(report, on=on, context=context)
     builders = {"xlsx": downloads.xlsx, "gpkg": downloads.geopackage, "geojson": downloads.geojson}
-    return builders[kind](report)
+    return builders[kind](report, on=on)

@@ -42,6 +42,7 @@ class _Report(FPDF):
         self.set_auto_page_break(auto=True, margin=20)
         self.set_title(content.TITLE)
         self.set_creator(content.TITLE)
+        self.set_subject(content.AUDIENCE_NOTE)
 
     def footer(self) -> None:
         self.set_y(-13)
@@ -149,5 +150,5 @@ def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | No
         doc.heading(f"{schema.AGS_NAMES[ags]}: Poolflächen nach Maßnahmentyp", size=13)
         doc.paragraph(content.municipality_note(report, ags), size=9)
         doc.table_block(columns, text_rows(rows, columns))
-    doc.paragraph(f"{schema.BOUNDARY_ATTRIBUTION} {schema.DEMO_NOTICE}", size=8)
+    doc.paragraph(f"{content.AUDIENCE_NOTE} {schema.BOUNDARY_ATTRIBUTION} {schema.DEMO_NOTICE}", size=8)
     return bytes(doc.output())

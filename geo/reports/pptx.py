@@ -73,8 +73,8 @@ def _title_slide(deck: Deck, report: summary.Report, on: dt.date) -> None:
     _textbox(slide, MARGIN, Inches(3.5), WIDTH - 2 * MARGIN, Inches(0.6), content.stand(on), size=24, color=MUTED)
     _textbox(slide, MARGIN, Inches(4.5), WIDTH - 2 * MARGIN, Inches(1.2), content.scope_note(report.scope), size=14,
           color=MUTED)
-    _textbox(slide, MARGIN, HEIGHT - Inches(0.9), WIDTH - 2 * MARGIN, Inches(0.5), schema.DEMO_NOTICE, size=14,
-          color=MUTED)
+    _textbox(slide, MARGIN, HEIGHT - Inches(1.3), WIDTH - 2 * MARGIN, Inches(0.9),
+             f"{content.AUDIENCE_NOTE} {schema.DEMO_NOTICE}", size=14, color=MUTED)
 
 
 def _key_figures_slide(deck: Deck, report: summary.Report, footer: str) -> None:
@@ -174,6 +174,7 @@ def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | No
     """The slide deck as PPTX bytes; *context* (all partners) greys in the neighbours on the map."""
     deck = Presentation()
     deck.slide_width, deck.slide_height = WIDTH, HEIGHT
+    deck.core_properties.title, deck.core_properties.subject = content.TITLE, content.AUDIENCE_NOTE
     footer = f"{content.TITLE} · {content.scope_label(report.scope)} · {content.stand(on)}"
     _title_slide(deck, report, on)
     _key_figures_slide(deck, report, footer)

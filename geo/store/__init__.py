@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 import geopandas as gpd
 import pandas as pd
 
-from geo import schema
+from geo import fmt, schema
 from geo.config import Settings
 from geo.errors import StoreError
 from geo.schema import PoolData
@@ -130,10 +130,12 @@ def open_location(location: str) -> Store:
 def history_entry(*, user: str, layer: str, action: str, ags: str | None = None, source: str = "",
                   added: int = 0, changed: int = 0, removed: int = 0, notes: str = "",
                   at: dt.datetime | None = None) -> pd.DataFrame:
-    """One history row for a plan to return; the store fills in change id, checksum and hash."""
-    at = at or dt.datetime.now()
+    """One history row for a plan to return; the store fills in change id, checksum and hash.
+
+    ``at`` (default: now) is stored as Berlin time with its offset (:func:`geo.fmt.iso`).
+    """
     return pd.DataFrame([{
-        "change_id": None, "at": at.isoformat(timespec="seconds"), "user": user, "ags": ags,
+        "change_id": None, "at": fmt.iso(at), "user": user, "ags": ags,
         "layer": layer, "action": action, "source": source, "added": added, "changed": changed,
         "removed": removed, "checksum": "", "notes": notes, "hash": None,
     }], columns=schema.field_names(schema.HISTORY))

@@ -7,8 +7,8 @@ so that the same row gives the same hash whatever store it was read from (GeoPac
 REAL or PostgreSQL double, ``date`` or ISO text, ``None`` or NaN).
 
 Layer checksums work the same way over a whole municipal layer, ordered by id, with
-geometries as normalised WKB; a layer's checksum is stored in the history row of the
-publish that wrote it.
+geometries as normalised WKB (fields added later, ``Field.late``, count only where filled);
+a layer's checksum is stored in the history row of the publish that wrote it.
 """
 
 from __future__ import annotations
@@ -104,8 +104,10 @@ def layer_checksum(frame: gpd.GeoDataFrame, layer: str) -> str:
     ordered = frame.sort_values(id_field, kind="stable") if len(frame) else frame
     digest = hashlib.sha256()
     names = schema.field_names(layer)
+    late = {f.name for f in schema.LAYER_FIELDS[layer] if f.late}
     for record, geom in zip(ordered[names].to_dict("records"), ordered.geometry, strict=True):
-        digest.update("\x1f".join(canonical(record[n]) for n in names).encode())
+        texts = [(n, canonical(record[n])) for n in names]
+        digest.update("\x1f".join(text for n, text in texts if text or n not in late).encode())
         digest.update(b"\x1e")
         digest.update(_geometry_bytes(geom))
         digest.update(b"\x1d")

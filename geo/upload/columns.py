@@ -39,6 +39,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "measure_start": ("beginn", "massnahmenbeginn", "massnahmen_beginn", "start", "datum_beginn"),
         "measure_end": ("ende", "massnahmenende", "massnahmen_ende", "fertig", "datum_ende"),
         "owner": ("eigentuemer", "traeger", "eigentum"),
+        "owner_type": ("eigentuemerart", "eigentumsart", "eigentart", "eigent_art", "eigentuemer_typ"),
         "parcels": ("flurstuecke", "flurstueck", "flst"),
         "notes": ("bemerkung", "bemerkungen", "hinweis", "notiz"),
     },

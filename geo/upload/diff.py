@@ -83,6 +83,11 @@ def _same(a: Any, b: Any, f: schema.Field) -> bool:
     return display_value(a, f) == display_value(b, f)
 
 
+def _at(frame: pd.DataFrame, index: str, column: str) -> object:
+    """One value; None where the frame predates the field."""
+    return frame.at[index, column] if column in frame.columns else None
+
+
 def _booked(old: gpd.GeoDataFrame, layer: str, allocations: pd.DataFrame) -> pd.Series:
     """Booked points per id of the stored layer (pool areas and interventions)."""
     if layer == schema.POOL_AREAS:
@@ -110,7 +115,8 @@ def diff_layer(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, layer: str, *,
         moved = shapely.hausdorff_distance(before.loc[common].geometry.values, after.loc[common].geometry.values)
         geometry_changed = dict(zip(common, moved > GEOMETRY_TOLERANCE_M, strict=True))
     for i in common:
-        fields = [(f, before.at[i, f.name], after.at[i, f.name]) for f in schema.LAYER_FIELDS[layer] if f.name != key]
+        fields = [(f, _at(before, i, f.name), _at(after, i, f.name)) for f in schema.LAYER_FIELDS[layer]
+                  if f.name != key]
         diffs = [{"id": i, "action": "changed", "field": f.label, "old": display_value(a, f),
                   "new": display_value(b, f)} for f, a, b in fields if not _same(a, b, f)]
         if geometry_changed[i]:

@@ -358,6 +358,21 @@ def _enums(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> No
         frame[f.name] = values
 
 
+def _owner_types(frame: pd.DataFrame, ids: pd.Series, c: _Collector) -> None:
+    """Say where an owner is named without saying what kind of owner it is (never guessed from the name)."""
+    named = _stripped(frame["owner"]).notna()
+    untyped = named & _stripped(frame["owner_type"]).isna()
+    label = schema.label("owner_type", schema.POOL_AREAS)
+    hidden = ("Bis zur Angabe werden diese Eigentümer wie Privatpersonen behandelt: ihr Name ist nur für "
+              "GIS-Zuständige der Gemeinde und die Administration sichtbar.")
+    if untyped.any() and untyped.sum() == named.sum():
+        c.add("warning", "owner_type_missing", f"„{label}“ (owner_type) fehlt: bitte einer Spalte zuordnen, die "
+              f"für jeden Eigentümer {', '.join(schema.OWNER_TYPES)} angibt. {hidden}", field_name="owner_type")
+    else:
+        c.per_row(untyped, ids, "warning", "owner_type_missing", "owner_type",
+                  f"Eigentümer ohne „{label}“ ({', '.join(schema.OWNER_TYPES)}). {hidden}")
+
+
 def _biotopes(frame: pd.DataFrame, layer: str, ids: pd.Series, ctx: Context, c: _Collector) -> pd.Series:
     """Unknown biotope codes; returns a mask of rows whose codes are all known."""
     table = ctx.tables[schema.municipality(ctx.ags).valuation_model]
@@ -554,6 +569,9 @@ def validate(mapped: gpd.GeoDataFrame, layer: str, ctx: Context, *, repair: bool
     """
     c = _Collector()
     frame = mapped.copy()
+    for name in schema.field_names(layer):  # a frame from before a field existed: the field is empty
+        if name not in frame.columns:
+            frame[name] = None
     _hygiene(frame, layer, _row_ids(frame, layer), c)
     ids = _row_ids(frame, layer)
     _lengths(frame, layer, ids, c)
@@ -571,6 +589,8 @@ def validate(mapped: gpd.GeoDataFrame, layer: str, ctx: Context, *, repair: bool
         return ValidationReport(layer, tuple(c.findings), frame, repairs)
     absent = _required(frame, layer, ids, c, mapping)
     _enums(frame, layer, ids, c)
+    if layer == schema.POOL_AREAS:
+        _owner_types(frame, ids, c)
     known = _biotopes(frame, layer, ids, ctx, c) if not absent & {"biotope_before", "biotope_after"} \
         else pd.Series(False, index=frame.index)
     _dates(frame, layer, ids, c)

@@ -58,7 +58,7 @@ def running_app(app_env: dict[str, str], log_dir: Path) -> Iterator[str]:
     env = {**os.environ, **app_env}
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
              "--browser.gatherUsageStats", "false"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -127,6 +127,23 @@ def wait_for_app(pg, timeout: float = 30_000) -> None:
     pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
     pg.wait_for_timeout(300)
     pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+
+
+def sign_in(pg, name: str, password: str) -> None:
+    """Sign in through the sidebar's form (it posts to ``/anmeldung``, which sets the cookie and sends the
+    browser back to the same page). Someone else signed in is signed out first."""
+    sign_out = pg.get_by_role("button", name="Abmelden")
+    if sign_out.is_visible():
+        with pg.expect_navigation():
+            sign_out.click()
+        wait_for_app(pg)
+    if not pg.get_by_label("Benutzername").is_visible():
+        pg.get_by_text("Anmeldung", exact=True).click()
+    pg.get_by_label("Benutzername").fill(name)
+    pg.get_by_label("Passwort", exact=True).fill(password)
+    with pg.expect_navigation():
+        pg.get_by_role("button", name="Anmelden").click()
+    wait_for_app(pg)
 
 
 def screenshot(pg, name: str) -> Path:

@@ -13,7 +13,7 @@ from geo.access import users
 from geo.accounting import summary
 from geo.display import interventions
 from geo.store.gpkg import GeoPackageStore
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import screenshot, sign_in, wait_for_app
 
 PASSWORD = "browser-test-1"
 TARGET = "BPL-WUR-02"  # Wurzen, status "geplant", large open demand: points can be reserved
@@ -47,10 +47,7 @@ def test_a_planner_of_wurzen_books_from_bennewitz_and_every_page_follows(page, a
     wait_for_app(page)
     body = page.inner_text("body")
     assert "Buchen ist nur angemeldet möglich" in body
-    page.get_by_text("Anmeldung", exact=True).click()
-    page.get_by_label("Benutzername").fill("wurzen.gis")
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    sign_in(page, "wurzen.gis", PASSWORD)
     wait_for_app(page)
     assert "Angemeldet: GIS Stadt Wurzen" in visible(page.inner_text("body"))
 

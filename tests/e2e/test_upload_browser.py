@@ -16,7 +16,7 @@ from geo.access import users
 from geo.accounting import ledger
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import WURZEN
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import screenshot, sign_in, wait_for_app
 from tests.test_validate import _zip_bytes, fingerprint
 from tests.uploads import BRANDIS, as_file, brandis_shapefile_zip
 from tests.uploads import NEW_ID as BRANDIS_NEW_ID
@@ -58,11 +58,7 @@ def _sign_in(page, app_url: str, name: str, to: str | None = None) -> None:
     """A fresh session signed in as *name* through the sidebar form (and on page *to*)."""
     page.goto(app_url)
     wait_for_app(page)
-    page.get_by_text("Anmeldung", exact=True).click()
-    page.get_by_label("Benutzername").fill(name)
-    page.get_by_label("Passwort", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    wait_for_app(page)
+    sign_in(page, name, PASSWORD)
     if to:
         page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=to).click()
         wait_for_app(page)
@@ -154,7 +150,9 @@ def test_brandis_shapefile_after_a_zip_bomb_then_admin_restores(page, app_url, a
 
     # Last year's shapefile: map the owner column and "in Planung" once, take the repairs, publish.
     page.set_viewport_size({"width": 1440, "height": 2300})  # the whole form at once, like the screenshot
-    _sign_in(page, app_url, "brandis.gis", "Daten hochladen")
+    page.reload()  # a fresh upload page: the sign-in lasts, the rejected upload is gone
+    wait_for_app(page)
+    assert "Angemeldet: GIS Brandis" in page.inner_text("[data-testid='stSidebar']")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(shapefile))
     page.get_by_text("Fehler verhindern das Veröffentlichen").wait_for(timeout=60_000)
     wait_for_app(page)
