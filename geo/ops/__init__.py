@@ -1,0 +1,1 @@
+"""Operating the app: backups and restores, structured logs, the administrators' status figures."""
