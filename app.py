@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo import logs
 from ui import assets, auth, chrome
+
+logs.configure()  # JSON lines to FLAECHENPOOL_LOG or stderr, once per process
 
 st.set_page_config(page_title="Flächenpool Leipzig & Wurzener Land", page_icon="🌳",
                    layout="wide")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from geo import logs
 from geo.cli import accounts, backups, bookings, common, german, layers, records
 from geo.errors import FlaechenpoolError
 
@@ -39,6 +40,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code."""
     args = _parse(argv)
+    logs.configure(default=None)  # only where FLAECHENPOOL_LOG says: the German output stays clean
     command: common.Command = args.run
     try:
         return command(args)

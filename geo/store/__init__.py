@@ -15,6 +15,8 @@ chains (:mod:`geo.store.chain`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
@@ -107,6 +109,29 @@ class Store(Protocol):
         Ledger and history rows keep the hashes they bring; rows without one are sealed.
         """
         ...
+
+
+_writes = logging.getLogger("geo.store.writes")
+
+
+def log_write(store: str, what: str, started: float, *, history: pd.DataFrame | None = None,
+              ledger: pd.DataFrame | None = None, **counts: int) -> None:
+    """One JSON log line for one successful write: who, what, counts, duration (no attribute text, no owners).
+
+    *store* is the store's key (only its kind is logged), *started* a :func:`time.perf_counter` value.
+    """
+    fields: dict[str, Any] = {"event": "write", "store": store.split(":", 1)[0], "action": what,
+                              "duration_ms": round((time.perf_counter() - started) * 1000, 1)}
+    if history is not None and len(history):
+        row = history.iloc[-1]
+        fields |= {"user": str(row["user"]), "change_id": str(row["change_id"]), "kind": str(row["action"]),
+                   "layer": str(row["layer"]), "ags": None if pd.isna(row["ags"]) else str(row["ags"]),
+                   "added": int(row["added"] or 0), "changed": int(row["changed"] or 0),
+                   "removed": int(row["removed"] or 0)}
+    if ledger is not None:
+        fields |= {"ledger_rows": len(ledger), "points": float(ledger["points"].sum()) if len(ledger) else 0.0}
+    fields |= counts
+    _writes.info("Schreibvorgang: %s (%.0f ms)", what, fields["duration_ms"], extra={"fields": fields})
 
 
 def open_store(settings: Settings | None = None) -> Store:

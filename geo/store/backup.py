@@ -21,13 +21,14 @@ Restoring into any other store goes through ``replace_all`` (one transaction).
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import geopandas as gpd
 
 from geo import schema
 from geo.errors import StoreError
-from geo.store import Store, VersionRef
+from geo.store import Store, VersionRef, log_write
 from geo.store.gpkg import LOCK_FILE, MAPPINGS_DIR, VALUATION_DIR, VERSIONS_DIR, GeoPackageStore
 
 SKIPPED_NAMES = {"anmeldeversuche.json"}  # sign-in throttling: transient
@@ -49,10 +50,13 @@ def copy_store(store: Store, target: Path) -> str:
     target.mkdir(parents=True, exist_ok=False)
     if isinstance(store, GeoPackageStore):
         root = store._dir
+        started = time.perf_counter()
         with store._write_lock():
-            for relative in _store_files(root):
+            files = _store_files(root)
+            for relative in files:
                 (target / relative).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(root / relative, target / relative)
+        log_write(store.key, "Sicherung (Schreibsperre gehalten)", started, files=len(files))
         return "gpkg"
     _copy_through_protocol(store, target)
     return "postgis" if store.key.startswith("postgis") else type(store).__name__
@@ -91,6 +95,7 @@ def _managed(root: Path) -> set[Path]:
 
 def restore_into(source: Path, target: Store) -> None:
     """Write the checked backup folder *source* into *target*, replacing what is there."""
+    started = time.perf_counter()
     if isinstance(target, GeoPackageStore):
         root = target._dir
         with target._writing("Sicherung einspielen"), target._write_lock():
@@ -103,12 +108,15 @@ def restore_into(source: Path, target: Store) -> None:
                 target._finish_staged(staged_path, final)
                 staged[final] = staged_path
             target._commit(staged)
-            for stale in _managed(root) - set(files):
-                (root / stale).unlink(missing_ok=True)
+            stale = _managed(root) - set(files)
+            for path in stale:
+                (root / path).unlink(missing_ok=True)
+        log_write(target.key, "Sicherung einspielen", started, files=len(files), removed_files=len(stale))
         return
     backup = GeoPackageStore(source)
     versions = {ref: backup.read_version(*ref) for ref in backup.list_versions()}
     mappings = {m.ags: found for m in schema.MUNICIPALITIES if (found := backup.read_mapping(m.ags))}
     target.replace_all(backup.read_all(), versions=versions, mappings=mappings,
                        valuation=backup.read_valuation_sources())
+    log_write(target.key, "Sicherung einspielen", started, versions=len(versions))
 

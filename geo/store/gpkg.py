@@ -41,7 +41,16 @@ from filelock import FileLock, Timeout
 from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
-from geo.store import LedgerPlan, PublishPlan, VersionRef, chain, change_number, format_change_id, publish_target
+from geo.store import (
+    LedgerPlan,
+    PublishPlan,
+    VersionRef,
+    chain,
+    change_number,
+    format_change_id,
+    log_write,
+    publish_target,
+)
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +265,6 @@ class GeoPackageStore:
     @contextlib.contextmanager
     def _writing(self, what: str) -> Iterator[None]:
         """Turn I/O failures of a write into a German :class:`StoreError` (details go to the log)."""
-        started = time.perf_counter()
         try:
             yield
         except FlaechenpoolError:
@@ -266,7 +274,6 @@ class GeoPackageStore:
             log.exception("store write failed: %s", what)
             raise StoreError(f"{what}: Speichern fehlgeschlagen (z. B. Speicherplatz voll oder keine "
                              "Schreibrechte). Es wurde nichts geändert; Einzelheiten stehen im Protokoll.") from exc
-        log.info("store write: %s (%.0f ms)", what, (time.perf_counter() - started) * 1000)
 
     def _recover_if_interrupted(self) -> None:
         """Before reading: complete a committed change (waiting for the lock), and clear what an
@@ -366,6 +373,7 @@ class GeoPackageStore:
         return chain.seal(rows, table, chain.last_hash(stored))
 
     def transact(self, plan: LedgerPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
+        started = time.perf_counter()
         with self._writing("Buchung"), self._write_lock():
             state = self._state()
             new_ledger, new_history = plan(state)
@@ -382,10 +390,12 @@ class GeoPackageStore:
                 new_history = self._sealed(state.history, new_history, schema.HISTORY)
                 tables[schema.HISTORY] = pd.concat([state.history, new_history], ignore_index=True)
             self._commit({self._pool_path: self._stage_gpkg(self._pool_path, tables)})
-            return new_ledger, new_history
+        log_write(self.key, "Buchung", started, history=new_history, ledger=new_ledger)
+        return new_ledger, new_history
 
     def publish_layer(self, ags: str, layer: str, plan: PublishPlan) -> pd.DataFrame:
         ags, label = publish_target(ags, layer)
+        started = time.perf_counter()
         with self._writing(label), self._write_lock():
             state = self._state()
             stored = state.layer(layer)
@@ -406,18 +416,22 @@ class GeoPackageStore:
                     self._pool_path, {schema.HISTORY: pd.concat([state.history, entry], ignore_index=True)}),
             }
             self._commit(staged)
-            return entry
+        log_write(self.key, label, started, history=entry, features=len(new))
+        return entry
 
     def write_mapping(self, ags: str, layer: str, mapping: dict[str, Any]) -> None:
         path = self._mapping_path(ags)
+        started = time.perf_counter()
         with self._writing("Spaltenzuordnung speichern"), self._write_lock():
             stored = {**self.read_mapping(ags), layer: mapping}
             text = json.dumps(stored, ensure_ascii=False, indent=2)
             self._commit({path: self._stage_text(path, text)})
+        log_write(self.key, "Spaltenzuordnung speichern", started, columns=len(mapping.get("columns", {})))
 
     def replace_all(self, data: PoolData, *, versions: dict[VersionRef, gpd.GeoDataFrame] | None = None,
                     mappings: dict[str, dict[str, Any]] | None = None,
                     valuation: dict[str, str] | None = None) -> None:
+        started = time.perf_counter()
         with self._writing("Datenbestand ersetzen"), self._write_lock():
             for folder in (VERSIONS_DIR, MAPPINGS_DIR):
                 shutil.rmtree(self._dir / folder, ignore_errors=True)
@@ -443,3 +457,5 @@ class GeoPackageStore:
                 path = self._dir / VALUATION_DIR / f"{model}.csv"
                 staged[path] = self._stage_text(path, text)
             self._commit(staged)
+        log_write(self.key, "Datenbestand ersetzen", started, files=len(staged), ledger_rows=len(data.allocations),
+                  history_rows=len(data.history), versions=len(versions or {}))

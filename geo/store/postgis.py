@@ -58,7 +58,16 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
-from geo.store import LedgerPlan, PublishPlan, VersionRef, chain, change_number, format_change_id, publish_target
+from geo.store import (
+    LedgerPlan,
+    PublishPlan,
+    VersionRef,
+    chain,
+    change_number,
+    format_change_id,
+    log_write,
+    publish_target,
+)
 from geo.store.gpkg import LOCK_TIMEOUT_S, normalise
 
 log = logging.getLogger(__name__)
@@ -350,14 +359,12 @@ class PostGISStore:
         Refusals of the database (constraints, triggers, lock timeout) become a German
         :class:`StoreError`; the transaction is rolled back, so nothing is written.
         """
-        started = time.perf_counter()
         with self._connection(what) as conn, conn.transaction():
             conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{LOCK_TIMEOUT_S:.0f}s")))
             head = conn.execute("SELECT last_change FROM store_head FOR UPDATE").fetchone()
             if head is None:
                 raise StoreError("Die Datenbank hat keinen Kettenkopf (store_head); das Schema ist unvollständig.")
             yield conn, int(head[0])
-        log.info("store write: %s (%.0f ms)", what, (time.perf_counter() - started) * 1000)
 
     @staticmethod
     def _bump(conn: Connection, last_change: int) -> None:
@@ -425,6 +432,7 @@ class PostGISStore:
                                      "Bitte noch einmal versuchen.")
 
     def transact(self, plan: LedgerPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
+        started = time.perf_counter()
         with self._writing("Buchung") as (conn, last_change):
             state = self._read_all(conn)
             new_ledger, new_history = plan(state)
@@ -443,11 +451,13 @@ class PostGISStore:
             self._insert_rows(conn, schema.HISTORY, new_history)
             self._insert_rows(conn, schema.ALLOCATIONS, new_ledger)
             self._bump(conn, last_change + 1)
-            return new_ledger, new_history
+        log_write(self.key, "Buchung", started, history=new_history, ledger=new_ledger)
+        return new_ledger, new_history
 
     def publish_layer(self, ags: str, layer: str, plan: PublishPlan) -> pd.DataFrame:
         ags, label = publish_target(ags, layer)
         id_field = schema.ID_FIELD[layer]
+        started = time.perf_counter()
         with self._writing(label) as (conn, last_change):
             conn.execute(sql.SQL("SELECT {id} FROM {table} WHERE ags = %s ORDER BY {id} FOR UPDATE").format(
                 id=_ident(id_field), table=_ident(layer)), [ags])
@@ -472,13 +482,16 @@ class PostGISStore:
             self._insert_layer(conn, layer, new)
             self._insert_rows(conn, schema.HISTORY, entry)
             self._bump(conn, last_change + 1)
-            return entry
+        log_write(self.key, label, started, history=entry, features=len(new))
+        return entry
 
     def write_mapping(self, ags: str, layer: str, mapping: dict[str, Any]) -> None:
+        started = time.perf_counter()
         with self._connection("Spaltenzuordnung speichern") as conn:
             conn.execute("INSERT INTO column_mappings (ags, layer, mapping) VALUES (%s, %s, %s) "
                          "ON CONFLICT (ags, layer) DO UPDATE SET mapping = EXCLUDED.mapping",
                          [schema.municipality(ags).ags, layer, Jsonb(mapping)])
+        log_write(self.key, "Spaltenzuordnung speichern", started, columns=len(mapping.get("columns", {})))
 
     def replace_all(self, data: PoolData, *, versions: dict[VersionRef, gpd.GeoDataFrame] | None = None,
                     mappings: dict[str, dict[str, Any]] | None = None,
@@ -490,6 +503,7 @@ class PostGISStore:
         switched on again before the commit. Valuation tables not given are kept, like the
         GeoPackage store keeps their files; change ids stay above every id ever used.
         """
+        started = time.perf_counter()
         with self._writing("Datenbestand ersetzen") as (conn, last_change):
             for table in APPEND_ONLY:
                 conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(_ident(table)))
@@ -519,3 +533,5 @@ class PostGISStore:
             self._bump(conn, max([last_change, *used]))
             for table in APPEND_ONLY:
                 conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(_ident(table)))
+        log_write(self.key, "Datenbestand ersetzen", started, ledger_rows=len(data.allocations),
+                  history_rows=len(data.history), versions=len(versions or {}))
