@@ -22,6 +22,9 @@ PAGES = [
     st.Page("views/bewertung.py", title="Bewertungsmodelle", icon=":material/calculate:", url_path="bewertung"),
     st.Page("views/datenschutz.py", title="Datenschutz", icon=":material/shield_person:", url_path="datenschutz"),
 ]
+_admin = (user := auth.current_user()) is not None and user.role == "admin"
+PAGES.append(st.Page("views/betrieb.py", title="Betrieb", icon=":material/monitor_heart:", url_path="betrieb",
+                     visibility="visible" if _admin else "hidden"))  # the page refuses everyone else itself
 
 assets.ensure_leaflet()
 page = st.navigation(PAGES)

@@ -77,6 +77,18 @@ def _copy_through_protocol(store: Store, target: Path) -> None:
                      "versuchen. Es wurde keine Sicherung geschrieben.")
 
 
+def size_bytes(store: Store) -> int | None:
+    """What the store takes on disk: a folder's files (as a backup takes them), a database's size; None if unknown."""
+    if isinstance(store, GeoPackageStore):
+        return sum((store._dir / relative).stat().st_size for relative in _store_files(store._dir))
+    connection = getattr(store, "_connection", None)
+    if connection is None:
+        return None
+    with connection() as conn:
+        row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+    return int(row[0]) if row else None
+
+
 def is_empty(store: Store) -> bool:
     """No layer rows, ledger, history or kept versions (and, for a folder, no GeoPackage at all)."""
     if isinstance(store, GeoPackageStore) and any(store._dir.glob("*.gpkg")):
