@@ -26,3 +26,7 @@ class DataError(FlaechenpoolError, ValueError):
 
 class StoreError(FlaechenpoolError, OSError):
     """Reading or writing the store failed."""
+
+
+class RequestError(BookingError):
+    """A request across borders cannot be made, approved, declined or withdrawn as asked."""
