@@ -41,6 +41,11 @@ class Settings:
     request_days: int = DEFAULT_REQUEST_DAYS
     smtp: Smtp | None = None
 
+    @property
+    def contacts_file(self) -> Path:
+        """The partners' contacts (``<data>/contacts.csv``)."""
+        return self.data_dir / "contacts.csv"
+
     @classmethod
     def from_env(cls) -> Settings:
         data_dir = Path(os.environ.get("FLAECHENPOOL_DATA", REPO_ROOT / "data")).resolve()

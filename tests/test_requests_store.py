@@ -31,9 +31,9 @@ def _pick(store: Store) -> tuple[str, str]:
 
 def _ask(store: Store, points: float = 50_000) -> str:
     intervention_id, pool_id = _pick(store)
-    event = consent.ask(store, LEIPZIG_GIS, intervention_id=intervention_id, pool_id=pool_id, points=points,
-                        kind="reserviert", message="Für die Ortsumgehung")
-    return str(event["request_id"].iloc[0])
+    change = consent.ask(store, LEIPZIG_GIS, intervention_id=intervention_id, pool_id=pool_id, points=points,
+                         kind="reserviert", message="Für die Ortsumgehung")
+    return str(change.requests["request_id"].iloc[0])
 
 
 def test_a_request_and_its_approval_are_each_one_change_with_their_notification(any_store):

@@ -6,11 +6,15 @@ version and the next rerun reads the new state.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from geo import schema
-from geo.accounting import summary, valuation
+from geo.access import contacts as contact_list
+from geo.accounting import notify, summary, valuation
 from geo.config import Settings
 from geo.map import changemap
 from geo.store import Store, open_store
@@ -33,14 +37,28 @@ def store() -> Store:
 
 
 @st.cache_data(show_spinner="Daten werden geladen …", max_entries=4)
-def _view(store_key: str, version: object, _store: Store) -> summary.PoolView:
-    return summary.pool_view(_store.read_all())
+def _view(store_key: str, version: object, today: dt.date, _store: Store) -> summary.PoolView:
+    return summary.pool_view(_store.read_all(), now=dt.datetime.combine(today, dt.time()))
 
 
 def view() -> summary.PoolView:
-    """The whole pool, enriched by the ledger (see :func:`geo.accounting.summary.pool_view`)."""
+    """The whole pool, enriched by the ledger (see :func:`geo.accounting.summary.pool_view`).
+
+    Keyed by the data version and today's date: requests expire by the day, without a write.
+    """
     s = store()
-    return _view(s.key, s.version(), s)
+    return _view(s.key, s.version(), dt.date.today(), s)
+
+
+def contacts() -> pd.DataFrame:
+    """The partners' contacts (``contacts.csv`` in the data folder)."""
+    return contact_list.read(settings().contacts_file)
+
+
+def send_notifications(rows: pd.DataFrame) -> None:
+    """E-mail the outbox rows just written, if SMTP is configured (failures stay in the outbox)."""
+    configured = settings()
+    notify.deliver(store(), rows, configured.smtp, contacts())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -42,8 +42,8 @@ def _change(event: pd.DataFrame, note: str, *, booked: pd.DataFrame | None = Non
 
 def ask(store: Store, user: User | None, *, intervention_id: str, pool_id: str, points: float,
         kind: ledger.BookingKind, message: str = "", days: int = DEFAULT_REQUEST_DAYS,
-        now: dt.datetime | None = None) -> pd.DataFrame:
-    """Request *points* of another municipality's *pool_id* for *intervention_id*; returns the stored event."""
+        now: dt.datetime | None = None) -> Change:
+    """Request *points* of another municipality's *pool_id* for *intervention_id*; returns the stored rows."""
     at = _now(now)
 
     def plan(state: PoolData) -> Change:
@@ -53,7 +53,7 @@ def ask(store: Store, user: User | None, *, intervention_id: str, pool_id: str, 
         request_id = event["request_id"].iloc[0]
         return _change(event, f"Anfrage {request_id}: {fmt.points(points)} von {pool_id} für {intervention_id}")
 
-    return store.transact(plan).requests
+    return store.transact(plan)
 
 
 def approve(store: Store, user: User | None, *, request_id: str, points: float | None = None,
@@ -74,24 +74,24 @@ def approve(store: Store, user: User | None, *, request_id: str, points: float |
 
 
 def decline(store: Store, user: User | None, *, request_id: str, reason: str,
-            now: dt.datetime | None = None) -> pd.DataFrame:
-    """Refuse *request_id*, giving the *reason*; returns the stored event."""
+            now: dt.datetime | None = None) -> Change:
+    """Refuse *request_id*, giving the *reason*; returns the stored rows."""
     at = _now(now)
 
     def plan(state: PoolData) -> Change:
         event = requests.plan_decline(state.requests, user=user, request_id=request_id, now=at, reason=reason)
         return _change(event, f"Anfrage {request_id} abgelehnt: {reason.strip()}")
 
-    return store.transact(plan).requests
+    return store.transact(plan)
 
 
 def withdraw(store: Store, user: User | None, *, request_id: str, reason: str = "",
-             now: dt.datetime | None = None) -> pd.DataFrame:
-    """Take back one's own open request; returns the stored event."""
+             now: dt.datetime | None = None) -> Change:
+    """Take back one's own open request; returns the stored rows."""
     at = _now(now)
 
     def plan(state: PoolData) -> Change:
         event = requests.plan_withdrawal(state.requests, user=user, request_id=request_id, now=at, reason=reason)
         return _change(event, f"Anfrage {request_id} zurückgezogen")
 
-    return store.transact(plan).requests
+    return store.transact(plan)
