@@ -34,7 +34,7 @@ def test_the_requester_sees_its_request_and_withdraws_it(demo_dir):
     assert [t.label for t in at.tabs] == ["An Leipzig (0 offen)", "Von Leipzig (1 offen)"]
     table = next(df.value for df in at.dataframe if "An" in df.value.columns)
     assert table[["Anfrage", "Status", "An", "Angefragt"]].values.tolist() == [
-        ["A-2026-00001", "🟡 offen", "Wurzen", "50.000\u00a0WP"]]
+        ["A-2026-00001", "offen", "Wurzen", "50.000\u00a0WP"]]
     next(b for b in at.button if b.label == "Anfrage zurückziehen").click()
     at.run()
     assert "Anfrage A-2026-00001 zurückgezogen." in [s.value for s in at.success]

@@ -106,7 +106,7 @@ def test_a_planner_of_wurzen_asks_bennewitz_and_bennewitz_approves(demo_dir):
     bennewitz.run()
     inbox = frame(bennewitz, "Anfrage")
     assert inbox[["Status", "Von", "Poolfläche", "Angefragt"]].values.tolist() == [
-        ["🟡 offen", "Wurzen", pool_id, "20.000\u00a0WP"]]
+        ["offen", "Wurzen", pool_id, "20.000\u00a0WP"]]
     bennewitz.text_input(key="anfragen_punkte").input("15.000")
     bennewitz.text_input(key="anfragen_text").input("Pflege durch Bennewitz")
     button(bennewitz, "Zusagen").click()

@@ -6,10 +6,6 @@ import pandas as pd
 
 from geo import fmt, schema
 
-STATE_ICONS = {"offen": "🟡 offen", "zugesagt": "🟢 zugesagt", "abgelehnt": "🔴 abgelehnt",
-               "abgelaufen": "⚪ abgelaufen", "zurückgezogen": "⚪ zurückgezogen"}
-
-
 def _name(ags: object) -> str:
     return schema.AGS_NAMES.get(str(ags), str(ags))
 
@@ -22,7 +18,7 @@ def inbox_table(rows: pd.DataFrame, *, direction: str) -> pd.DataFrame:
     other = rows["from_ags"] if direction == "an" else rows["to_ags"]
     return pd.DataFrame({
         "Anfrage": rows["request_id"],
-        "Status": rows["state"].map(STATE_ICONS),
+        "Status": rows["state"],
         "Von" if direction == "an" else "An": other.map(_name),
         "Eingriff": rows["intervention_id"],
         "Poolfläche": rows["pool_id"],
