@@ -6,6 +6,7 @@ import pandas as pd
 
 from geo import fmt, schema
 
+
 def _name(ags: object) -> str:
     return schema.AGS_NAMES.get(str(ags), str(ags))
 

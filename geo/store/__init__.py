@@ -23,6 +23,7 @@ import pandas as pd
 
 from geo import schema
 from geo.config import Settings
+from geo.errors import StoreError
 from geo.schema import PoolData
 
 
@@ -163,6 +164,14 @@ def history_entry(*, user: str, layer: str, action: str, ags: str | None = None,
         "layer": layer, "action": action, "source": source, "added": added, "changed": changed,
         "removed": removed, "checksum": "", "notes": notes, "hash": None,
     }], columns=schema.field_names(schema.HISTORY))
+
+
+def publish_target(ags: str, layer: str) -> tuple[str, str]:
+    """(AGS, German label of the action) of a publish of *layer* for the municipality *ags* (AGS or slug)."""
+    if layer not in schema.MUNICIPAL_LAYERS:
+        raise StoreError(f"Unbekannte Ebene „{layer}“.")
+    key = schema.municipality(ags).ags
+    return key, f"{schema.LAYER_LABELS[layer]} ({schema.AGS_NAMES[key]}) veröffentlichen"
 
 
 def change_number(change_id: object) -> int:

@@ -50,6 +50,7 @@ from geo.store import (
     chain,
     change_number,
     format_change_id,
+    publish_target,
 )
 
 log = logging.getLogger(__name__)
@@ -407,10 +408,7 @@ class GeoPackageStore:
             self._commit({self._pool_path: self._stage_gpkg(self._pool_path, {schema.OUTBOX: outbox})})
 
     def publish_layer(self, ags: str, layer: str, plan: PublishPlan) -> pd.DataFrame:
-        if layer not in schema.MUNICIPAL_LAYERS:
-            raise StoreError(f"Unbekannte Ebene „{layer}“.")
-        ags = schema.municipality(ags).ags
-        label = f"{schema.LAYER_LABELS[layer]} ({schema.AGS_NAMES[ags]}) veröffentlichen"
+        ags, label = publish_target(ags, layer)
         with self._writing(label), self._write_lock():
             state = self._state()
             stored = state.layer(layer)

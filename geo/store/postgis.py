@@ -68,6 +68,7 @@ from geo.store import (
     chain,
     change_number,
     format_change_id,
+    publish_target,
 )
 from geo.store.gpkg import LOCK_TIMEOUT_S, normalise
 
@@ -468,10 +469,7 @@ class PostGISStore:
             self._bump(conn, last_change)
 
     def publish_layer(self, ags: str, layer: str, plan: PublishPlan) -> pd.DataFrame:
-        if layer not in schema.MUNICIPAL_LAYERS:
-            raise StoreError(f"Unbekannte Ebene „{layer}“.")
-        ags = schema.municipality(ags).ags
-        label = f"{schema.LAYER_LABELS[layer]} ({schema.AGS_NAMES[ags]}) veröffentlichen"
+        ags, label = publish_target(ags, layer)
         id_field = schema.ID_FIELD[layer]
         with self._writing(label) as (conn, last_change):
             conn.execute(sql.SQL("SELECT {id} FROM {table} WHERE ags = %s ORDER BY {id} FOR UPDATE").format(
