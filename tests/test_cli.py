@@ -236,7 +236,7 @@ def test_export_writes_readable_files(demo_dir, tmp_path):
     assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["Leipzig", "Wurzen", "Gesamt"]
     gpkg = tmp_path / "flaechen.gpkg"
     assert geo("export", "--format", "gpkg", "--ausgabe", str(gpkg)).returncode == 0
-    assert {name for name, _ in pyogrio.list_layers(gpkg)} == {schema.POOL_AREAS, schema.INTERVENTIONS}
+    assert {name for name, _ in pyogrio.list_layers(gpkg)} == {schema.POOL_AREAS, schema.INTERVENTIONS, "layer_styles"}
     geojson = tmp_path / "flaechen.geojson"
     assert geo("export", "--format", "geojson", "--gemeinde", "brandis", "--ausgabe", str(geojson)).returncode == 0
     features = json.loads(geojson.read_text(encoding="utf-8"))["features"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from geo.cli import accounts, bookings, common, consent, german, layers, records
+from geo.cli import accounts, bookings, common, consent, german, layers, records, templates
 from geo.errors import FlaechenpoolError
 
 PROG = "python -m geo"
@@ -26,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
                      help="Datenbestand: Ordner mit den GeoPackages oder postgresql://-URL "
                      "(Standard: FLAECHENPOOL_DATABASE_URL bzw. FLAECHENPOOL_DATA)")
     sub = top.add_subparsers(dest="command", required=True, metavar="BEFEHL", title="Befehle")
-    for module in (layers, bookings, consent, records, accounts):
+    for module in (layers, bookings, consent, records, accounts, templates):
         module.register(sub)
     return top
 
