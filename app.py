@@ -16,6 +16,7 @@ PAGES = [
     st.Page("views/start.py", title="Auf einen Blick", icon=":material/dashboard:", default=True),
     st.Page("views/karte.py", title="Karte", icon=":material/map:", url_path="karte"),
     st.Page("views/eingriffe.py", title="Eingriffe & Zuordnung", icon=":material/handshake:", url_path="eingriffe"),
+    st.Page("views/anfragen.py", title="Anfragen", icon=":material/forward_to_inbox:", url_path="anfragen"),
     st.Page("views/uebersicht.py", title="Übersicht & Berichte", icon=":material/bar_chart:", url_path="uebersicht"),
     st.Page("views/hochladen.py", title="Daten hochladen", icon=":material/upload:", url_path="hochladen"),
     st.Page("views/aenderungen.py", title="Änderungen", icon=":material/history:", url_path="aenderungen"),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REQUEST_DAYS = 30
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -27,6 +28,10 @@ class Settings:
     - ``FLAECHENPOOL_USERS``: users file (default ``<data>/users.json``).
     - ``FLAECHENPOOL_DATABASE_URL``: ``postgresql://…`` selects the PostGIS store instead of the folder.
     - ``FLAECHENPOOL_LAUNCHER``: set by ``serve.py``; its routes sign in with a cookie (see ``ui/routes.py``).
+    - ``FLAECHENPOOL_ANFRAGE_TAGE``: days a request across borders stays open (default 30).
+    - ``FLAECHENPOOL_SMTP_HOST`` (mail is sent only when set), ``FLAECHENPOOL_SMTP_PORT`` (587),
+      ``FLAECHENPOOL_SMTP_USER``, ``FLAECHENPOOL_SMTP_PASSWORD``, ``FLAECHENPOOL_SMTP_FROM``:
+      the notifications of the outbox go out by e-mail (STARTTLS when a user is set).
     """
 
     data_dir: Path
@@ -35,6 +40,13 @@ class Settings:
     users_file: Path
     database_url: str | None = None
     launcher: bool = False
+    request_days: int = DEFAULT_REQUEST_DAYS
+    smtp: Smtp | None = None
+
+    @property
+    def contacts_file(self) -> Path:
+        """The partners' contacts (``<data>/contacts.csv``)."""
+        return self.data_dir / "contacts.csv"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -47,4 +59,35 @@ class Settings:
             users_file=Path(users).resolve() if users else data_dir / "users.json",
             database_url=os.environ.get("FLAECHENPOOL_DATABASE_URL") or None,
             launcher=_flag("FLAECHENPOOL_LAUNCHER", False),
+            request_days=_days(os.environ.get("FLAECHENPOOL_ANFRAGE_TAGE")),
+            smtp=Smtp.from_env(),
         )
+
+
+def _days(raw: str | None) -> int:
+    if raw is None or not raw.strip():
+        return DEFAULT_REQUEST_DAYS
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError(f"FLAECHENPOOL_ANFRAGE_TAGE muss eine ganze Zahl ab 1 sein, nicht {raw!r}.")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where notifications are sent by e-mail (only when ``FLAECHENPOOL_SMTP_HOST`` is set)."""
+
+    host: str
+    port: int
+    sender: str
+    user: str = ""
+    password: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(cls) -> Smtp | None:
+        host = os.environ.get("FLAECHENPOOL_SMTP_HOST", "").strip()
+        if not host:
+            return None
+        return cls(host=host, port=int(os.environ.get("FLAECHENPOOL_SMTP_PORT") or 587),
+                   sender=os.environ.get("FLAECHENPOOL_SMTP_FROM") or "flaechenpool@localhost",
+                   user=os.environ.get("FLAECHENPOOL_SMTP_USER", ""),
+                   password=os.environ.get("FLAECHENPOOL_SMTP_PASSWORD", ""))

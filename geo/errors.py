@@ -38,3 +38,7 @@ class StoreError(FlaechenpoolError, OSError):
 
 class SignInRefused(FlaechenpoolError, PermissionError):
     """A sign-in was refused: wrong name or password, or too many failures (the message says until when)."""
+
+
+class RequestError(BookingError):
+    """A request across borders cannot be made, approved, declined or withdrawn as asked."""

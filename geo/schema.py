@@ -6,7 +6,7 @@ field name or an enum value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal
 
 if TYPE_CHECKING:
@@ -73,6 +73,8 @@ INTERVENTIONS: Final = "interventions"
 MUNICIPAL_LAYERS: tuple[LayerName, ...] = (BOUNDARY, POOL_AREAS, INTERVENTIONS)
 ALLOCATIONS = "allocations"
 HISTORY = "history"
+REQUEST_EVENTS = "request_events"
+OUTBOX = "outbox"
 
 LAYER_LABELS: dict[str, str] = {
     BOUNDARY: "Gemeindegrenze",
@@ -80,6 +82,8 @@ LAYER_LABELS: dict[str, str] = {
     INTERVENTIONS: "Eingriffe",
     ALLOCATIONS: "Buchungen",
     HISTORY: "Änderungen",
+    REQUEST_EVENTS: "Anfragen",
+    OUTBOX: "Benachrichtigungen",
 }
 ID_FIELD: dict[str, str] = {
     BOUNDARY: "ags",
@@ -87,6 +91,8 @@ ID_FIELD: dict[str, str] = {
     INTERVENTIONS: "intervention_id",
     ALLOCATIONS: "allocation_id",
     HISTORY: "change_id",
+    REQUEST_EVENTS: "event_id",
+    OUTBOX: "notification_id",
 }
 
 # --- enums --------------------------------------------------------------------------
@@ -129,7 +135,11 @@ INTERVENTION_STATUS: tuple[str, ...] = ("geplant", "im Verfahren", "genehmigt", 
 ALLOCATION_KINDS: tuple[str, ...] = ("reserviert", "zugeordnet")
 OWNER_TYPES: tuple[str, ...] = ("öffentlich", "unternehmen", "privat")
 """``privat``: the owner is a private person, so ``owner`` is personal data (see :mod:`geo.access.privacy`)."""
-HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation")
+HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation", "request")
+# What happens to a request (DOMAIN.md, "Cooperation between partners"): the events stored,
+# and the states they lead to ("abgelaufen" follows from the clock, it is never stored).
+REQUEST_EVENT_KINDS: tuple[str, ...] = ("gestellt", "zugesagt", "abgelehnt", "zurückgezogen")
+REQUEST_STATES: tuple[str, ...] = ("offen", "zugesagt", "abgelehnt", "abgelaufen", "zurückgezogen")
 COVERAGE_STATES: tuple[str, ...] = ("gedeckt", "teilweise", "offen")
 
 # --- fields -------------------------------------------------------------------------
@@ -214,12 +224,49 @@ HISTORY_FIELDS: tuple[Field, ...] = (
     Field("hash", "text", "Prüfwert (Kette)"),
 )
 
+# The requests' story, append-only and hash-chained like the ledger: one row per event. A
+# "gestellt" row names what is asked for and until when; a "zugesagt" row what was granted
+# (points, kind), the condition in ``text`` and the ledger entry it created.
+REQUEST_EVENT_FIELDS: tuple[Field, ...] = (
+    Field("event_id", "id", "Ereignis-ID", required=True),
+    Field("request_id", "id", "Anfrage-ID", required=True),
+    Field("event", "enum", "Ereignis", required=True, choices=REQUEST_EVENT_KINDS),
+    Field("at", "timestamp", "Zeitpunkt", required=True),
+    Field("user", "text", "Benutzer", required=True),
+    Field("from_ags", "ags", "Anfragende Gemeinde", required=True),
+    Field("to_ags", "ags", "Angefragte Gemeinde", required=True),
+    Field("intervention_id", "id", "Eingriffs-ID", required=True),
+    Field("pool_id", "id", "Flächen-ID", required=True),
+    Field("points", "number", "Wertpunkte"),
+    Field("kind", "enum", "Buchungsart", choices=ALLOCATION_KINDS),
+    Field("text", "text", "Nachricht"),
+    Field("expires", "date", "Gültig bis"),
+    Field("allocation_id", "id", "Buchungs-ID"),
+    Field("change_id", "id", "Änderungs-ID"),
+    Field("hash", "text", "Prüfwert (Kette)"),
+)
+# Notifications of the partners, written with the event they report; ``sent_at``/``error``
+# record the delivery by e-mail (the only columns that change later).
+OUTBOX_FIELDS: tuple[Field, ...] = (
+    Field("notification_id", "id", "Benachrichtigungs-ID", required=True),
+    Field("request_id", "id", "Anfrage-ID", required=True),
+    Field("at", "timestamp", "Zeitpunkt", required=True),
+    Field("recipient_ags", "ags", "An Gemeinde", required=True),
+    Field("subject", "text", "Betreff", required=True),
+    Field("body", "text", "Text"),
+    Field("change_id", "id", "Änderungs-ID"),
+    Field("sent_at", "timestamp", "Versendet am"),
+    Field("error", "text", "Versandfehler"),
+)
+
 LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
     BOUNDARY: BOUNDARY_FIELDS,
     POOL_AREAS: POOL_FIELDS,
     INTERVENTIONS: INTERVENTION_FIELDS,
     ALLOCATIONS: ALLOCATION_FIELDS,
     HISTORY: HISTORY_FIELDS,
+    REQUEST_EVENTS: REQUEST_EVENT_FIELDS,
+    OUTBOX: OUTBOX_FIELDS,
 }
 
 
@@ -238,6 +285,7 @@ DERIVED_LABELS: dict[str, str] = {
     "reserved_points": "Reserviert (WP)",
     "allocated_points": "Zugeordnet (WP)",
     "free_points": "Frei (WP)",
+    "requested_points": "Angefragt (WP)",
     "unbooked_points": "Ungebucht (WP)",
     "covered_points": "Gedeckt (WP)",
     "open_points": "Offener Bedarf (WP)",
@@ -267,12 +315,22 @@ class PoolData:
     interventions: gpd.GeoDataFrame
     allocations: pd.DataFrame
     history: pd.DataFrame
+    requests: pd.DataFrame = field(default_factory=lambda: empty_table(REQUEST_EVENTS))
+    outbox: pd.DataFrame = field(default_factory=lambda: empty_table(OUTBOX))
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """One municipal layer by its schema name."""
         layers: dict[str, gpd.GeoDataFrame] = {
             BOUNDARY: self.boundaries, POOL_AREAS: self.pool_areas, INTERVENTIONS: self.interventions}
         return layers[name]
+
+
+def empty_table(table: str) -> pd.DataFrame:
+    """A table of *table*'s schema fields without rows (numbers as float)."""
+    import pandas as pd
+
+    return pd.DataFrame({f.name: pd.Series(dtype=float if f.type == "number" else object)
+                         for f in LAYER_FIELDS[table]})
 
 
 def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:

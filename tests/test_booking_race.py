@@ -32,7 +32,7 @@ def test_two_processes_race_for_the_last_points_exactly_one_wins(demo_dir: Path)
                   & (itv["open_points"] > 0)].nlargest(2, "open_points")
     smaller = float(targets["open_points"].min())
     pool = view.pool_areas
-    area = pool[(pool["status"] == "verfügbar") & (pool["free_points"] > 1_000)
+    area = pool[(pool["status"] == "verfügbar") & (pool["ags"] == WURZEN_GIS.ags) & (pool["free_points"] > 1_000)
                 & (pool["free_points"] < smaller)].iloc[0]
     points = float(area["free_points"]) * 0.75  # either booking alone fits, both together overdraw
     n_before = len(view.allocations)

@@ -236,7 +236,7 @@ def test_export_writes_readable_files(demo_dir, tmp_path):
     assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["Leipzig", "Wurzen", "Gesamt"]
     gpkg = tmp_path / "flaechen.gpkg"
     assert geo("export", "--format", "gpkg", "--ausgabe", str(gpkg)).returncode == 0
-    assert {name for name, _ in pyogrio.list_layers(gpkg)} == {schema.POOL_AREAS, schema.INTERVENTIONS}
+    assert {name for name, _ in pyogrio.list_layers(gpkg)} == {schema.POOL_AREAS, schema.INTERVENTIONS, "layer_styles"}
     geojson = tmp_path / "flaechen.geojson"
     assert geo("export", "--format", "geojson", "--gemeinde", "brandis", "--ausgabe", str(geojson)).returncode == 0
     features = json.loads(geojson.read_text(encoding="utf-8"))["features"]
@@ -256,3 +256,31 @@ def test_migrate_copies_a_store_checks_the_copy_and_refuses_a_full_target(demo_d
     again = geo("migrate", "--von", str(demo_dir), "--nach", str(target))
     assert again.returncode == 1 and "enthält schon Daten" in again.stderr
     assert fingerprint(target) == before
+
+
+# --- requests across borders -----------------------------------------------------------
+
+def test_request_approve_and_decline_from_the_command_line(demo_dir):
+    asked = geo("anfrage", "--eingriff", "STR-LEI-01", "--flaeche", "WUR-2018-001", "--punkte", "50.000",
+                "--nachricht", "Ortsumgehung", "--user", "leipzig.gis", password=PASSWORD)
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout.startswith("Anfrage A-2026-00001 gestellt: 50.000\u00a0WP aus WUR-2018-001 für STR-LEI-01 "
+                                   "(reserviert), offen bis ")
+    assert "Benachrichtigung an Wurzen im Postausgang der App." in asked.stdout
+    foreign = geo("zusage", "--anfrage", "A-2026-00001", "--user", "leipzig.gis", password=PASSWORD)
+    assert foreign.returncode == 1 and "Anfrage zusagen für Wurzen" in foreign.stderr
+    approved = geo("zusage", "--anfrage", "A-2026-00001", "--punkte", "40.000", "--auflage", "Pflege 25 Jahre",
+                   "--user", "wurzen.gis", password=PASSWORD)
+    assert approved.returncode == 0, approved.stderr
+    assert approved.stdout.startswith("Anfrage A-2026-00001 zugesagt: 40.000\u00a0WP aus WUR-2018-001 für STR-LEI-01 "
+                                      "reserviert (Buchung B-2026-00127).")
+    geo("anfrage", "--eingriff", "STR-LEI-01", "--flaeche", "WUR-2018-001", "--punkte", "1.000",
+        "--user", "leipzig.gis", password=PASSWORD)
+    declined = geo("ablehnung", "--anfrage", "A-2026-00002", "--grund", "für Wurzen vorgesehen",
+                   "--user", "wurzen.gis", password=PASSWORD)
+    assert declined.returncode == 0 and declined.stdout.startswith("Anfrage A-2026-00002 abgelehnt.")
+    again = geo("ablehnung", "--anfrage", "A-2026-00002", "--grund", "x", "--user", "wurzen.gis", password=PASSWORD)
+    assert again.returncode == 1 and "ist „abgelehnt“" in again.stderr
+    assert geo("ablehnung", "--anfrage", "A-2026-00001", "--user", "wurzen.gis").returncode == 2  # --grund missing
+    verified = geo("verify")
+    assert verified.returncode == 0 and "✓ jede Zusage hat genau ihre Buchung" in verified.stdout

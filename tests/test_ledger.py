@@ -117,7 +117,7 @@ def test_overbooking_through_the_store_is_refused_and_writes_nothing(any_store):
 def test_booking_through_the_store_appends_ledger_and_history(any_store):
     demo_store = any_store
     view = summary.pool_view(demo_store.read_all())
-    area = view.pool_areas[(view.pool_areas["status"] == "verfügbar")].iloc[0]
+    area = view.pool_areas[(view.pool_areas["status"] == "verfügbar") & (view.pool_areas["ags"] == WURZEN)].iloc[0]
     target = view.interventions[(view.interventions["ags"] == WURZEN) & (view.interventions["open_points"] > 10)
                                 & (view.interventions["status"] != "umgesetzt")].iloc[0]
     n_ledger, n_history = len(view.allocations), len(view.history)

@@ -81,7 +81,7 @@ def test_anonymous_visitor_sees_candidates_but_no_write_buttons(demo_dir):
         interventions.one(current(demo_dir).interventions, "BPL-WUR-01")["open_points"])
 
 
-def test_a_planner_of_wurzen_books_points_from_bennewitz(demo_dir):
+def test_a_planner_of_wurzen_asks_bennewitz_and_bennewitz_approves(demo_dir):
     before = current(demo_dir)
     target = interventions.one(before.interventions, "BPL-WUR-01")
     at = open_page("BPL-WUR-01", WURZEN_GIS)
@@ -89,39 +89,61 @@ def test_a_planner_of_wurzen_books_points_from_bennewitz(demo_dir):
     at.run()
     reasons = candidates(at)["Warum diese Fläche"].tolist()
     assert all(r.startswith("liegt in Bennewitz, Nachbargemeinde") for r in reasons)
-    pool_id = at.selectbox(key="eingriffe_flaeche").value
-    at.text_input(key="eingriffe_punkte_BPL-WUR-01").input("20.000")
-    at.radio(key="eingriffe_art").set_value("zugeordnet")
-    button(at, "Buchen").click()
+    assert not [b for b in at.button if b.label == "Buchen"]  # across the border: only a request
+    pool_id = at.selectbox(key="eingriffe_anfrage_fl").value
+    free = before.pool_areas.set_index("pool_id").loc[pool_id, "free_points"]
+    at.text_input(key="eingriffe_anfrage_punkte_BPL-WUR-01").input("20.000")
+    at.radio(key="eingriffe_anfrage_art").set_value("zugeordnet")
+    at.text_input(key="eingriffe_anfrage_text").input("Für das Wohngebiet")
+    button(at, "Anfrage stellen").click()
     at.run()
     assert not at.exception and not at.error, at.error
-    assert f"20.000\u00a0WP von {pool_id} für BPL-WUR-01 zugeordnet" in texts(at.success)
+    assert f"Anfrage an Bennewitz gestellt: 20.000\u00a0WP aus {pool_id} für BPL-WUR-01" in texts(at.success)
+    asked = current(demo_dir)
+    assert len(asked.allocations) == len(before.allocations)
+    assert asked.pool_areas.set_index("pool_id").loc[pool_id, "free_points"] == free - 20_000
+
+    bennewitz = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    bennewitz.session_state["user"] = User("bennewitz.gis", "gis", BENNEWITZ)
+    bennewitz.run()
+    assert "Offene Anfragen an Sie (1)" in [h.value for h in bennewitz.subheader]
+    bennewitz.switch_page("views/anfragen.py")
+    bennewitz.run()
+    inbox = frame(bennewitz, "Anfrage")
+    assert inbox[["Status", "Von", "Poolfläche", "Angefragt"]].values.tolist() == [
+        ["offen", "Wurzen", pool_id, "20.000\u00a0WP"]]
+    bennewitz.text_input(key="anfragen_punkte").input("15.000")
+    bennewitz.text_input(key="anfragen_text").input("Pflege durch Bennewitz")
+    button(bennewitz, "Zusagen").click()
+    bennewitz.run()
+    assert not bennewitz.exception and not bennewitz.error, bennewitz.error
+    assert "zugesagt; die Buchung steht im Journal" in texts(bennewitz.success)
 
     after = current(demo_dir)
     entry = after.allocations.iloc[-1]
     assert (entry["pool_id"], entry["intervention_id"], entry["kind"], entry["points"], entry["booked_by"]) == (
-        pool_id, "BPL-WUR-01", "zugeordnet", 20_000.0, "wurzen.gis")
-    assert after.pool_areas.set_index("pool_id").loc[pool_id, "ags"] == BENNEWITZ
-    assert after.history["notes"].iloc[-1] == f"20.000\u00a0WP von {pool_id} für BPL-WUR-01 zugeordnet"
+        pool_id, "BPL-WUR-01", "zugeordnet", 15_000.0, "bennewitz.gis")
+    assert "Auflage: Pflege durch Bennewitz" in entry["notes"]
+    at.run()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Offener Bedarf"] == fmt.points(target["open_points"] - 20_000)
-    assert metrics["Gebucht"] == fmt.points(target["covered_points"] + 20_000)
+    assert metrics["Offener Bedarf"] == fmt.points(target["open_points"] - 15_000)
     assert pool_id in frame(at, "Buchungs-ID")["Flächen-ID"].tolist()
 
-    # The start page of the same session shows the new balance per municipality at once.
+    # The start page shows the new balance per municipality at once.
     at.switch_page("views/start.py")
     at.run()
     table = frame(at, "Gemeinde").set_index("Gemeinde")
     old, new = summary.by_municipality(before), summary.by_municipality(after)
-    assert new.loc[BENNEWITZ, "balance"] == old.loc[BENNEWITZ, "balance"] - 20_000
-    assert new.loc[WURZEN, "balance"] == old.loc[WURZEN, "balance"] + 20_000
+    assert new.loc[BENNEWITZ, "balance"] == old.loc[BENNEWITZ, "balance"] - 15_000
+    assert new.loc[WURZEN, "balance"] == old.loc[WURZEN, "balance"] + 15_000
     assert table.loc["Bennewitz", "Bilanz"] == fmt.points(new.loc[BENNEWITZ, "balance"])
     assert table.loc["Wurzen", "Bilanz"] == fmt.points(new.loc[WURZEN, "balance"])
-    assert table.loc["Bennewitz", "Frei"] == fmt.points(new.loc[BENNEWITZ, "free_points"])
 
 
 def test_an_overdraft_is_refused_in_german_and_writes_nothing(demo_dir):
     at = open_page("BPL-WUR-02", WURZEN_GIS)
+    at.multiselect(key="eingriffe_herkunft").set_value([WURZEN])
+    at.run()
     pool_id = at.selectbox(key="eingriffe_flaeche").value
     free = current(demo_dir).pool_areas.set_index("pool_id").loc[pool_id, "free_points"]
     ledger_before = (demo_dir / "pool.gpkg").read_bytes()

@@ -204,7 +204,7 @@ def test_the_app_role_books_and_publishes_but_cannot_rewrite_or_replace(postgis_
     app = PostGISStore(app_url)
     try:
         view = summary.pool_view(app.read_all())
-        area = view.pool_areas[view.pool_areas["free_points"] > 100].iloc[0]
+        area = view.pool_areas[(view.pool_areas["free_points"] > 100) & (view.pool_areas["ags"] == WURZEN)].iloc[0]
         target = view.interventions[(view.interventions["ags"] == WURZEN) & (view.interventions["open_points"] > 10)
                                     & (view.interventions["status"] != "umgesetzt")].iloc[0]
         booking.book(app, WURZEN_GIS, pool_id=area["pool_id"], intervention_id=target["intervention_id"],
@@ -224,7 +224,7 @@ def test_the_app_role_books_and_publishes_but_cannot_rewrite_or_replace(postgis_
 def test_a_booking_refuses_when_its_area_was_changed_behind_the_stores_back(postgis_store, monkeypatch):
     """Lock 2: the rows a booking names are locked and compared with what its plan decided on."""
     view = summary.pool_view(postgis_store.read_all())
-    area = view.pool_areas[view.pool_areas["free_points"] > 100].iloc[0]
+    area = view.pool_areas[(view.pool_areas["free_points"] > 100) & (view.pool_areas["ags"] == WURZEN)].iloc[0]
     target = view.interventions[(view.interventions["ags"] == WURZEN) & (view.interventions["open_points"] > 10)
                                 & (view.interventions["status"] != "umgesetzt")].iloc[0]
     real_read_all = PostGISStore._read_all

@@ -9,14 +9,17 @@ signed-in person (:func:`geo.access.privacy.redact_owners`): :func:`view` and
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
-from geo import schema
+from geo import fmt, schema
+from geo.access import contacts as contact_list
 from geo.access import privacy
 from geo.access.permissions import User
-from geo.accounting import summary, valuation
+from geo.accounting import notify, summary, valuation
 from geo.config import Settings
 from geo.map import changemap
 from geo.store import Store, open_store
@@ -40,29 +43,43 @@ def store() -> Store:
 
 
 @st.cache_data(show_spinner="Daten werden geladen …", max_entries=4)
-def _view(store_key: str, version: object, _store: Store) -> summary.PoolView:
-    return summary.pool_view(_store.read_all())
+def _view(store_key: str, version: object, today: dt.date, _store: Store) -> summary.PoolView:
+    return summary.pool_view(_store.read_all(), now=dt.datetime.combine(today, dt.time(), tzinfo=fmt.TIMEZONE))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _redacted(store_key: str, version: object, audience: frozenset[str], _store: Store,
+def _redacted(store_key: str, version: object, today: dt.date, audience: frozenset[str], _store: Store,
               _user: User | None) -> summary.PoolView:
     # Cached per *audience* (what the user may see), not per user: the result depends on nothing else.
-    full = _view(store_key, version, _store)
+    full = _view(store_key, version, today, _store)
     return dataclasses.replace(full, pool_areas=privacy.redact_owners(full.pool_areas, _user))
 
 
 def view() -> summary.PoolView:
     """The whole pool, enriched by the ledger (see :func:`geo.accounting.summary.pool_view`), as the
-    signed-in person may see it: private owners they may not see read „Privatperson“."""
+    signed-in person may see it: private owners they may not see read „Privatperson“.
+
+    Keyed by the data version and today's date: requests expire by the day, without a write.
+    """
     s, user = store(), auth.current_user()
-    return _redacted(s.key, s.version(), privacy.visible_municipalities(user), s, user)
+    return _redacted(s.key, s.version(), fmt.today(), privacy.visible_municipalities(user), s, user)
 
 
 def public_view() -> summary.PoolView:
     """:func:`view` as everyone may see it (reports and downloads)."""
     s = store()
-    return _redacted(s.key, s.version(), frozenset(), s, None)
+    return _redacted(s.key, s.version(), fmt.today(), frozenset(), s, None)
+
+
+def contacts() -> pd.DataFrame:
+    """The partners' contacts (``contacts.csv`` in the data folder)."""
+    return contact_list.read(settings().contacts_file)
+
+
+def send_notifications(rows: pd.DataFrame) -> None:
+    """E-mail the outbox rows just written, if SMTP is configured (failures stay in the outbox)."""
+    configured = settings()
+    notify.deliver(store(), rows, configured.smtp, contacts())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

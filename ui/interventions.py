@@ -13,13 +13,14 @@ import streamlit as st
 
 from geo import fmt, schema
 from geo.access.permissions import User, can_edit_municipality
-from geo.accounting import booking, flows
+from geo.accounting import booking, flows, ledger
 from geo.accounting.summary import PoolView
 from geo.display import interventions
 from geo.errors import FlaechenpoolError
 from geo.map import mapfilter
 from geo.reports import charts
 from ui import data, tables
+from ui import requests as request_widgets
 
 PARAM = mapfilter.SELECTION_PARAMS[schema.INTERVENTIONS]
 _KEY = "eingriffe_"
@@ -117,11 +118,22 @@ def booking_actions(user: User, intervention: pd.Series, active: pd.DataFrame) -
 
 
 def booking_form(user: User, intervention: pd.Series, candidates: pd.DataFrame) -> None:
-    """Book value points from one of the shown candidates."""
+    """Book value points from the shown candidates of one's own municipality (administrators: any),
+    and ask for points of the others' (the form "Anfrage stellen")."""
     kinds = interventions.allowed_kinds(intervention)
     if not kinds:
         st.info(fmt.literal(f"Für einen Eingriff mit Status „{intervention['status']}“ kann nicht gebucht werden."))
         return
+    direct = candidates if user.role == "admin" else candidates[candidates["ags"] == intervention["ags"]]
+    foreign = candidates.drop(direct.index)
+    if len(direct):
+        _direct_form(user, intervention, direct, kinds)
+    if len(foreign):
+        request_widgets.request_form(user, intervention, foreign, kinds, KIND_LABELS, _FLASH)
+
+
+def _direct_form(user: User, intervention: pd.Series, candidates: pd.DataFrame,
+                 kinds: tuple[ledger.BookingKind, ...]) -> None:
     labels = {row["pool_id"]: interventions.candidate_label(row) for _, row in candidates.iterrows()}
     first = candidates.iloc[0]
     with st.form(_KEY + "buchen", border=True):

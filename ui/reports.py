@@ -1,4 +1,5 @@
-"""Council reports for the overview page, cached by data version and scope.
+"""Council reports for the overview page, cached by data version and scope; GeoPackages for QGIS
+(the upload page's template, earlier versions on "Änderungen").
 
 The export bytes are built on demand (the download button calls :func:`export`'s
 callable when clicked) and cached per (data version, scope, kind, date).
@@ -10,10 +11,13 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
+import geopandas as gpd
 import streamlit as st
 
+from geo import schema
+from geo.access import privacy
 from geo.accounting import summary
-from geo.reports import charts, content, exports
+from geo.reports import charts, content, exports, qgis
 from geo.reports.exports import ExportKind
 from ui import data
 
@@ -67,3 +71,33 @@ def export(kind: ExportKind, scope: summary.Scope, on: dt.date) -> Callable[[], 
 
 def file_name(kind: ExportKind, scope: summary.Scope, on: dt.date) -> str:
     return content.file_name(scope, on, kind)
+
+
+# --- GeoPackages for QGIS (geo.reports.qgis) ---------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=16)
+def _template(store_key: str, version: object, ags: str, _boundaries: gpd.GeoDataFrame) -> bytes:
+    return qgis.template(ags, _boundaries)
+
+
+def template(ags: str) -> Callable[[], bytes]:
+    """A zero-argument callable that returns the QGIS template of *ags* (nothing personal in it)."""
+    s = data.store()
+    return functools.partial(_template, s.key, s.version(), ags, data.public_view().boundaries)
+
+
+def template_name(ags: str) -> str:
+    return f"flaechenpool-vorlage-{schema.municipality(ags).slug}.gpkg"
+
+
+def version_file(layer: str, ags: str, change_id: str, earlier: gpd.GeoDataFrame) -> Callable[[], bytes]:
+    """A zero-argument callable: *earlier* (already redacted for the viewer) as a styled GeoPackage."""
+    where = schema.AGS_NAMES[ags]
+    description = (f"{schema.LAYER_LABELS[layer]} von {where}, wie sie vor der Änderung {change_id} waren "
+                   f"(Flächenpool Leipzig & Wurzener Land). {privacy.EXPORT_NOTICE}")
+    columns = [c for c in schema.field_names(layer) if c in earlier.columns]
+    frame = gpd.GeoDataFrame(earlier[columns], geometry=earlier.geometry.to_numpy(), crs=earlier.crs)
+    return functools.partial(qgis.geopackage, {layer: frame}, description=description)
+
+
+def version_name(layer: str, ags: str, change_id: str) -> str:
+    return f"flaechenpool-{schema.municipality(ags).slug}-{layer}-vor-{change_id}.gpkg"

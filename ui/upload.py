@@ -16,7 +16,7 @@ from geo.errors import FlaechenpoolError
 from geo.map import changemap
 from geo.store import reference
 from geo.upload import columns, diff, ingest, placement, validate
-from ui import data, mapview, tables
+from ui import data, tables
 
 NOT_MAPPED = "— keine Spalte —"
 KEEP_STORED = "— keine Spalte: gespeicherte Werte behalten —"
@@ -186,9 +186,9 @@ FINDINGS_HEIGHT_PX = 420
 def show_report(report: validate.ValidationReport) -> None:
     """The verdict and every finding in full (a scrolling table whose messages wrap, never cut off)."""
     show = st.error if report.errors else st.warning if report.warnings else st.success
-    show(report.summary())
+    show(fmt.literal(report.summary()))
     if report.findings:
-        table = report.table().map(mapview.plain)  # cells render Markdown; attribute text is data
+        table = report.table().map(fmt.literal)  # cells render Markdown; attribute text is data
         if len(table) > 8:
             st.table(table, hide_index=True, height=FINDINGS_HEIGHT_PX)
         else:

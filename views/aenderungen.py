@@ -1,4 +1,4 @@
-"""Änderungen: the history of all municipalities, earlier versions and (admins) restoring them."""
+"""Änderungen: the history of all municipalities, earlier versions (also as GeoPackage) and (admins) restoring them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from geo import fmt, schema
 from geo.display import changes
 from geo.errors import FlaechenpoolError
 from geo.upload import publish
-from ui import auth, data, tables, upload
+from ui import auth, data, reports, tables, upload
 
 st.title("Änderungen")
 st.caption("Wer hat wann welche Ebene hochgeladen, was wurde gebucht, was wiederhergestellt – neueste zuerst.")
@@ -45,6 +45,10 @@ except FlaechenpoolError as exc:
 layer, where = row["layer"], schema.AGS_NAMES[row["ags"]]
 st.caption(f"{schema.LAYER_LABELS[layer]} von {where}, wie sie vor {change_id} waren: {len(earlier)} Objekte.")
 tables.show(changes.layer_table(earlier, layer), height=280)
+st.download_button("Diesen Stand als GeoPackage (QGIS)", reports.version_file(layer, row["ags"], change_id, earlier),
+                   file_name=reports.version_name(layer, row["ags"], change_id), mime=reports.MIME["gpkg"],
+                   icon=":material/download:", help="GeoPackage 1.2 mit den Farben und Wertelisten der App, "
+                   "für QGIS (ETRS89 / UTM 33N). Namen privater Eigentümer nur, wenn Sie sie sehen dürfen.")
 upload.show_preview(back, change_map, title="Was eine Wiederherstellung ändern würde")
 
 user = auth.current_user()

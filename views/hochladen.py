@@ -9,7 +9,7 @@ from geo.display import changes
 from geo.errors import FlaechenpoolError
 from geo.map import changemap
 from geo.upload import columns, diff, ingest, placement, publish, validate
-from ui import auth, data, upload
+from ui import auth, data, reports, upload
 
 st.title("Daten hochladen")
 st.caption("Eigene Ebenen aktualisieren: Datei hochladen, Spalten zuordnen, Prüfung und Vorschau ansehen, "
@@ -32,6 +32,13 @@ else:
     assert user.ags is not None, "a gis account belongs to one municipality"
     ags = user.ags
     st.markdown(f"**Gemeinde:** {schema.AGS_NAMES[ags]}")
+
+with st.expander("Vorlage für QGIS", icon=":material/download:"):
+    st.caption(f"Leeres GeoPackage für {schema.AGS_NAMES[ags]}: Poolflächen und Eingriffe mit allen Feldern, "
+               "Auswahllisten und den Farben der App, dazu die Gemeindegrenze. In QGIS öffnen, Objekte erfassen "
+               "(ETRS89 / UTM 33N) und die Datei hier hochladen.")
+    st.download_button("Vorlage herunterladen (GeoPackage)", reports.template(ags),
+                       file_name=reports.template_name(ags), mime=reports.MIME["gpkg"])
 
 if done := st.session_state.pop("upload_done", None):
     st.success(done)

@@ -5,16 +5,25 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import fmt
-from geo.accounting import summary
+from geo.accounting import requests, summary
 from geo.display import changes
+from geo.display import requests as display_requests
 from geo.display.tables import municipality_table
-from ui import data, tables
+from ui import auth, data, tables
 
 st.title("Flächenpool auf einen Blick")
 st.caption("Gemeinsamer Kompensationsflächenpool der Stadt Leipzig und der Gemeinden des Wurzener Landes")
 
 view = data.view()
 head = summary.headline(view)
+user = auth.current_user()
+if user is not None and user.ags is not None:
+    waiting = requests.inbox(view.requests, user.ags, fmt.now())[0].query("state == 'offen'")
+    if len(waiting):
+        st.subheader(f"Offene Anfragen an Sie ({fmt.number(len(waiting))})")
+        st.table(display_requests.inbox_table(waiting, direction="an")[
+            ["Anfrage", "Von", "Eingriff", "Poolfläche", "Angefragt", "Alter", "Offen bis"]], hide_index=True)
+        st.page_link("views/anfragen.py", label="Zusagen oder ablehnen", icon=":material/forward_to_inbox:")
 
 count, area, interventions = st.columns(3)
 count.metric("Poolflächen", fmt.number(head.pool_count), help="Anzahl der Kompensationsflächen im Pool")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
-from geo import schema
+from geo import fmt, schema
 from geo.accounting import summary
 from geo.display.tables import german_table
 from geo.reports import charts, content
@@ -81,7 +79,7 @@ else:
         tables.show(german_table(report.top_open, content.TOP_OPEN_COLUMNS))
 
     st.subheader("Berichte herunterladen")
-    today = dt.date.today()
+    today = fmt.today()
     partners = list(scope.ags) or [m.ags for m in schema.MUNICIPALITIES]
     pdf_for = st.selectbox("PDF-Bericht für", ["", *partners], format_func=lambda a: schema.AGS_NAMES.get(
         a, "die ganze Auswahl")) if len(partners) > 1 else ""

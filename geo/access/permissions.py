@@ -57,3 +57,17 @@ def require_admin(user: User | None, action: str) -> User:
     if user is None or user.role != "admin":
         raise PermissionDenied(f"{action}: nur die Administration darf das.")
     return user
+
+
+def require_direct_booking(user: User | None, intervention_ags: str, pool_ags: str) -> User:
+    """*user* if they may book *pool_ags*'s points for *intervention_ags* without a request.
+
+    Administrators may book anything; GIS staff only within their own municipality. Across a
+    border the area's municipality has to consent (DOMAIN.md, "Requests").
+    """
+    signed_in = require_edit_municipality(user, intervention_ags, "Wertpunkte buchen")
+    if signed_in.role != "admin" and pool_ags != intervention_ags:
+        raise PermissionDenied(f"Die Poolfläche liegt in {schema.AGS_NAMES.get(pool_ags, pool_ags)}: Wertpunkte "
+                               "aus einer anderen Gemeinde bitte anfragen (Anfrage stellen). Die Gemeinde der "
+                               "Fläche sagt zu oder lehnt ab; direkt buchen darf dort nur die Administration.")
+    return signed_in

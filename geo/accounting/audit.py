@@ -14,7 +14,10 @@
   the first publish after the booking, or today's layer if none came since);
 - that every publish has its earlier version and the current layers match the checksum
   of the publish that wrote them;
-- that change ids are unique.
+- that change ids are unique;
+- the hash chain of the request events, that every request was asked once and decided at
+  most once, not after it expired, and that every approval has exactly its ledger entry
+  (same change, area, intervention, kind and points) and no entry serves two approvals.
 
 The chains' last hashes are reported too: noted down outside the system (e.g. in the
 minutes of a partners' meeting), they show later that nothing was cut off the end.
@@ -59,6 +62,7 @@ class AuditReport:
     history_rows: int
     ledger_head: str
     history_head: str
+    requests_head: str = ""
 
     @property
     def findings(self) -> list[Finding]:
@@ -77,7 +81,8 @@ class AuditReport:
         out.append("Keine Befunde: Ketten und Regeln sind intakt." if self.ok
                    else f"{len(self.findings)} Befund(e) insgesamt.")
         out += [f"Kettenende Buchungen: {self.ledger_head or '–'}",
-                f"Kettenende Änderungen: {self.history_head or '–'}"]
+                f"Kettenende Änderungen: {self.history_head or '–'}",
+                f"Kettenende Anfragen: {self.requests_head or '–'}"]
         return out
 
 
@@ -93,9 +98,13 @@ def verify(store: Store) -> AuditReport:
         ("keine Buchung auf geplanten oder gesperrten Flächen", _bookable_at_the_time(data, _VersionCache(store))),
         ("frühere Stände und Prüfsummen der Ebenen", _layers(data, store)),
         ("eindeutige Änderungs-IDs", _unique_changes(data.history)),
+        ("Prüfkette der Anfragen", _chain(data.requests, schema.REQUEST_EVENTS, "Anfrage-Ereignis", "event_id")),
+        ("jede Anfrage einmal gestellt, höchstens einmal entschieden", _request_stories(data)),
+        ("jede Zusage hat genau ihre Buchung", _approvals(data)),
     )
     return AuditReport(tuple((what, tuple(found)) for what, found in results), len(data.allocations),
-                       len(data.history), chain.last_hash(data.allocations), chain.last_hash(data.history))
+                       len(data.history), chain.last_hash(data.allocations), chain.last_hash(data.history),
+                       chain.last_hash(data.requests))
 
 
 def _chain(rows: pd.DataFrame, table: str, noun: str, id_field: str) -> list[Finding]:
@@ -261,3 +270,46 @@ def _layer_name(layer: str, ags: str) -> str:
 def _unique_changes(history: pd.DataFrame) -> list[Finding]:
     dupes = history.loc[history["change_id"].duplicated(), "change_id"]
     return [Finding("change_id", f"Änderungs-ID {c} kommt mehrfach vor.") for c in sorted(set(dupes))]
+
+
+def _request_stories(data: PoolData) -> list[Finding]:
+    found = []
+    changes = set(data.history["change_id"])
+    for request_id, events in data.requests.groupby("request_id", sort=False):
+        kinds = list(events["event"])
+        if kinds[0] != "gestellt" or kinds.count("gestellt") != 1:
+            found.append(Finding("request", f"Anfrage {request_id}: nicht genau einmal und zuerst gestellt."))
+        if len(kinds) > 2:
+            found.append(Finding("request", f"Anfrage {request_id}: mehr als eine Entscheidung ({', '.join(kinds)})."))
+        asked = events[events["event"] == "gestellt"]
+        if len(kinds) > 1 and len(asked):
+            decided = pd.Timestamp(str(events["at"].iloc[-1])).date()
+            expires = pd.Timestamp(asked["expires"].iloc[0]).date()
+            if decided > expires:
+                found.append(Finding("request", f"Anfrage {request_id}: am {fmt.date(decided)} entschieden, "
+                                                f"aber nur bis {fmt.date(expires)} offen."))
+        for row in _rows(events[~events["change_id"].isin(changes)]):
+            found.append(Finding("request", f"Anfrage-Ereignis {row['event_id']} gehört zu keiner Änderung der "
+                                            "Historie."))
+    return found
+
+
+def _approvals(data: PoolData) -> list[Finding]:
+    ledger = data.allocations.set_index("allocation_id")
+    approvals = data.requests[data.requests["event"] == "zugesagt"]
+    found = []
+    for allocation_id in sorted(set(approvals.loc[approvals["allocation_id"].duplicated(), "allocation_id"])):
+        found.append(Finding("approval", f"Buchung {allocation_id} ist mehr als einer Zusage zugeordnet."))
+    for row in _rows(approvals):
+        request_id, allocation_id = row["request_id"], row["allocation_id"]
+        if allocation_id not in ledger.index:
+            found.append(Finding("approval", f"Zusage zu {request_id}: die Buchung {allocation_id or '–'} fehlt."))
+            continue
+        entry = ledger.loc[allocation_id]
+        same = (entry["change_id"] == row["change_id"] and entry["pool_id"] == row["pool_id"]
+                and entry["intervention_id"] == row["intervention_id"] and entry["kind"] == row["kind"]
+                and abs(float(entry["points"]) - float(row["points"])) <= EPS)
+        if not same:
+            found.append(Finding("approval", f"Zusage zu {request_id} passt nicht zu Buchung {allocation_id} "
+                                             "(Änderung, Fläche, Eingriff, Art oder Punkte verschieden)."))
+    return found

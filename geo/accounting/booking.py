@@ -13,8 +13,8 @@ import datetime as dt
 import pandas as pd
 
 from geo import fmt, schema
-from geo.access.permissions import User, require_edit_municipality
-from geo.accounting import ledger
+from geo.access.permissions import User, require_direct_booking, require_edit_municipality
+from geo.accounting import ledger, requests
 from geo.errors import BookingError
 from geo.schema import PoolData
 from geo.store import Store, history_entry
@@ -24,6 +24,13 @@ def _intervention_ags(interventions: pd.DataFrame, intervention_id: str) -> str:
     rows = interventions.loc[interventions["intervention_id"] == intervention_id, "ags"]
     if rows.empty:
         raise BookingError(f"Den Eingriff „{intervention_id}“ gibt es nicht.")
+    return str(rows.iloc[0])
+
+
+def _pool_ags(pool: pd.DataFrame, pool_id: str) -> str:
+    rows = pool.loc[pool["pool_id"] == pool_id, "ags"]
+    if rows.empty:
+        raise BookingError(f"Die Poolfläche „{pool_id}“ gibt es nicht.")
     return str(rows.iloc[0])
 
 
@@ -41,14 +48,21 @@ def _history(user: User, ags: str, rows: pd.DataFrame, notes: str) -> pd.DataFra
 
 def book(store: Store, user: User | None, *, pool_id: str, intervention_id: str, points: float,
          kind: ledger.BookingKind, notes: str = "", on: dt.date | None = None) -> pd.DataFrame:
-    """Reserve or allocate *points*; refused (and nothing written) if a rule is broken."""
+    """Reserve or allocate *points*; refused (and nothing written) if a rule is broken.
+
+    Directly only within one's own municipality (or as administrator); across a border
+    :func:`geo.accounting.consent.ask` makes a request instead. Points under other open
+    requests are not free.
+    """
 
     def plan(state: PoolData) -> tuple[pd.DataFrame, pd.DataFrame]:
         ags = _intervention_ags(state.interventions, intervention_id)
-        signed_in = require_edit_municipality(user, ags, "Wertpunkte buchen")
+        require_edit_municipality(user, ags, "Wertpunkte buchen")
+        signed_in = require_direct_booking(user, ags, _pool_ags(state.pool_areas, pool_id))
+        pending = requests.pending(state.requests, fmt.now())
         rows = ledger.plan_booking(state.pool_areas, state.interventions, state.allocations, pool_id=pool_id,
                                    intervention_id=intervention_id, points=points, kind=kind,
-                                   user=signed_in.username, on=on, notes=notes)
+                                   user=signed_in.username, on=on, notes=notes, pending=pending)
         verb = "reserviert" if kind == "reserviert" else "zugeordnet"
         return rows, _history(signed_in, ags, rows, f"{fmt.points(points)} von {pool_id} für {intervention_id} {verb}")
 

@@ -38,24 +38,35 @@ def _sum_by(ledger: pd.DataFrame, key: str, kind: str | None = None) -> pd.Serie
     return rows.groupby(key)["points"].sum()
 
 
-def enrich_pool(pool: FrameT, ledger: pd.DataFrame) -> FrameT:
-    """Pool areas with booked/reserved/allocated/free points and the ledger's status.
+def no_pending() -> pd.DataFrame:
+    """No open requests: the *pending* argument's empty form (columns pool_id, intervention_id, points)."""
+    return pd.DataFrame({"pool_id": pd.Series(dtype=object), "intervention_id": pd.Series(dtype=object),
+                         "points": pd.Series(dtype=float)})
+
+
+def enrich_pool(pool: FrameT, ledger: pd.DataFrame, pending: pd.DataFrame | None = None) -> FrameT:
+    """Pool areas with booked/reserved/allocated/requested/free points and the ledger's status.
 
     ``unbooked_points`` is what the ledger leaves of an area's value points;
-    ``free_points`` is the part of it that can be booked now, so 0 for areas that are
-    ``geplant`` (measure not begun) or ``gesperrt`` (withdrawn). The stored ``status`` is
+    ``requested_points`` the part of it under open requests of other municipalities
+    (*pending*: one row per open request, see :func:`geo.accounting.requests.pending`);
+    ``free_points`` what is left to book now: unbooked minus requested, and 0 for areas that
+    are ``geplant`` (measure not begun) or ``gesperrt`` (withdrawn). The stored ``status`` is
     only trusted for those two; the other states follow the ledger: nothing unbooked
     left → ``zugeordnet``, or ``reserviert`` while any of the booked points are only
     reserved.
     """
     out = pool.copy()
     ids = out["pool_id"]
+    pending = no_pending() if pending is None else pending
     out["reserved_points"] = ids.map(_sum_by(ledger, "pool_id", "reserviert")).fillna(0.0)
     out["allocated_points"] = ids.map(_sum_by(ledger, "pool_id", "zugeordnet")).fillna(0.0)
     out["booked_points"] = out["reserved_points"] + out["allocated_points"]
     out["unbooked_points"] = (out["value_points"].fillna(0.0) - out["booked_points"]).clip(lower=0.0)
+    out["requested_points"] = ids.map(_sum_by(pending, "pool_id")).fillna(0.0)
     out["status"] = derived_status(out["status"], out["unbooked_points"], out["reserved_points"])
-    out["free_points"] = out["unbooked_points"].where(out["status"].isin(BOOKABLE_POOL_STATUS), 0.0)
+    left = (out["unbooked_points"] - out["requested_points"]).clip(lower=0.0)
+    out["free_points"] = left.where(out["status"].isin(BOOKABLE_POOL_STATUS), 0.0)
     return out
 
 
@@ -66,10 +77,13 @@ def derived_status(stored: pd.Series, unbooked: pd.Series, reserved: pd.Series) 
     return pd.Series(np.where(keep, stored, by_ledger), index=stored.index, name="status")
 
 
-def enrich_interventions(interventions: FrameT, ledger: pd.DataFrame) -> FrameT:
-    """Interventions with reserved/allocated/covered/open points and coverage state."""
+def enrich_interventions(interventions: FrameT, ledger: pd.DataFrame, pending: pd.DataFrame | None = None) -> FrameT:
+    """Interventions with reserved/allocated/covered/open points, coverage state and the
+    points under open requests (``requested_points``, part of ``open_points``)."""
     out = interventions.copy()
     ids = out["intervention_id"]
+    pending = no_pending() if pending is None else pending
+    out["requested_points"] = ids.map(_sum_by(pending, "intervention_id")).fillna(0.0)
     out["reserved_points"] = ids.map(_sum_by(ledger, "intervention_id", "reserviert")).fillna(0.0)
     out["allocated_points"] = ids.map(_sum_by(ledger, "intervention_id", "zugeordnet")).fillna(0.0)
     out["covered_points"] = out["reserved_points"] + out["allocated_points"]
@@ -113,22 +127,21 @@ def _one(frame: pd.DataFrame, key: str, value: str, what: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def plan_booking(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.DataFrame, *,
-                 pool_id: str, intervention_id: str, points: float, kind: BookingKind,
-                 user: str, on: dt.date | None = None, notes: str = "") -> pd.DataFrame:
-    """New ledger rows for booking *points* of *pool_id* for *intervention_id*.
+def check_booking(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.DataFrame, *,
+                  pool_id: str, intervention_id: str, points: float, kind: str,
+                  pending: pd.DataFrame | None = None) -> None:
+    """Raise :class:`BookingError` (German) unless *points* of *pool_id* may be booked for *intervention_id*.
 
-    Raises :class:`BookingError` (German) when the booking would overdraw the area,
-    exceed the intervention's open demand, or the states do not allow it. Nothing is
-    changed here; the caller appends the returned rows.
+    Refused when the booking would overdraw the area (its points under the open requests
+    *pending* count as taken), exceed the intervention's open demand (less what it has asked
+    for in *pending*), or the states do not allow it.
     """
-    on = on or fmt.today()
     if kind not in schema.ALLOCATION_KINDS:
         raise BookingError(f"Unbekannte Buchungsart „{kind}“.")
     if not np.isfinite(points) or points <= 0:
         raise BookingError("Bitte eine positive Zahl von Wertpunkten angeben.")
-    area = _one(enrich_pool(pool, ledger), "pool_id", pool_id, "Die Poolfläche")
-    target = _one(enrich_interventions(interventions, ledger), "intervention_id", intervention_id,
+    area = _one(enrich_pool(pool, ledger, pending), "pool_id", pool_id, "Die Poolfläche")
+    target = _one(enrich_interventions(interventions, ledger, pending), "intervention_id", intervention_id,
                   "Den Eingriff")
     if area["status"] not in BOOKABLE_POOL_STATUS:
         raise BookingError(
@@ -140,13 +153,32 @@ def plan_booking(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.Dat
             f"Für den Eingriff {intervention_id} (Status „{target['status']}“) können keine Punkte "
             f"{verb} werden; erlaubt bei: {', '.join(allowed)}.")
     if points > area["free_points"] + EPS:
+        asked = (f" ({fmt.points(area['requested_points'])} sind angefragt)"
+                 if area["requested_points"] > EPS else "")
         raise BookingError(
-            f"Die Poolfläche {pool_id} hat nur noch {fmt.points(area['free_points'])} frei; "
+            f"Die Poolfläche {pool_id} hat nur noch {fmt.points(area['free_points'])} frei{asked}; "
             f"{fmt.points(points)} würden sie überziehen.")
-    if points > target["open_points"] + EPS:
+    still_open = target["open_points"] - target["requested_points"]
+    if points > still_open + EPS:
+        asked = (f" (weitere {fmt.points(target['requested_points'])} sind angefragt)"
+                 if target["requested_points"] > EPS else "")
         raise BookingError(
-            f"Der Eingriff {intervention_id} braucht nur noch {fmt.points(target['open_points'])}; "
+            f"Der Eingriff {intervention_id} braucht nur noch {fmt.points(max(still_open, 0.0))}{asked}; "
             f"{fmt.points(points)} wären zu viel.")
+
+
+def plan_booking(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.DataFrame, *,
+                 pool_id: str, intervention_id: str, points: float, kind: BookingKind,
+                 user: str, on: dt.date | None = None, notes: str = "",
+                 pending: pd.DataFrame | None = None) -> pd.DataFrame:
+    """New ledger rows for booking *points* of *pool_id* for *intervention_id*.
+
+    Raises :class:`BookingError` (German) when :func:`check_booking` refuses. Nothing is
+    changed here; the caller appends the returned rows.
+    """
+    on = on or fmt.today()
+    check_booking(pool, interventions, ledger, pool_id=pool_id, intervention_id=intervention_id, points=points,
+                  kind=kind, pending=pending)
     return _append(ledger, [_entry(ledger, intervention_id=intervention_id, pool_id=pool_id, kind=kind,
                                    points=points, user=user, on=on, notes=notes)])
 

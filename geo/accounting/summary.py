@@ -6,6 +6,7 @@ headline figures or tables. Pages and exports never sum columns themselves.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -13,7 +14,7 @@ from typing import TypeVar
 import pandas as pd
 
 from geo import fmt, schema
-from geo.accounting import ledger, valuation
+from geo.accounting import ledger, requests, valuation
 from geo.schema import PoolData
 
 SeriesOrFrame = TypeVar("SeriesOrFrame", pd.Series, pd.DataFrame)
@@ -23,15 +24,17 @@ class PoolView(PoolData):
     """Stored data plus derived columns (areas, booked/free points, coverage): see :func:`pool_view`."""
 
 
-def pool_view(data: PoolData) -> PoolView:
-    pool = ledger.enrich_pool(data.pool_areas, data.allocations)
+def pool_view(data: PoolData, now: dt.datetime | None = None) -> PoolView:
+    """The stored data with the ledger's figures; points under requests open at *now* are not free."""
+    pending = requests.pending(data.requests, now or fmt.now())
+    pool = ledger.enrich_pool(data.pool_areas, data.allocations, pending)
     pool["area_m2"] = valuation.area_m2(pool)
-    interventions = ledger.enrich_interventions(data.interventions, data.allocations)
+    interventions = ledger.enrich_interventions(data.interventions, data.allocations, pending)
     interventions["area_m2"] = valuation.area_m2(interventions)
     for frame in (pool, interventions):
         frame["municipality"] = frame["ags"].map(schema.AGS_NAMES)
     return PoolView(boundaries=data.boundaries, pool_areas=pool, interventions=interventions,
-                    allocations=data.allocations, history=data.history)
+                    allocations=data.allocations, history=data.history, requests=data.requests, outbox=data.outbox)
 
 
 def select(view: PoolView, ags: list[str] | None) -> PoolView:
@@ -48,7 +51,9 @@ def select(view: PoolView, ags: list[str] | None) -> PoolView:
                              | view.allocations["intervention_id"].isin(interventions["intervention_id"])]
     return PoolView(boundaries=view.boundaries[view.boundaries["ags"].isin(ags)], pool_areas=pool,
                     interventions=interventions, allocations=alloc,
-                    history=view.history[view.history["ags"].isin(ags) | view.history["ags"].isna()])
+                    history=view.history[view.history["ags"].isin(ags) | view.history["ags"].isna()],
+                    requests=view.requests[view.requests["from_ags"].isin(ags) | view.requests["to_ags"].isin(ags)],
+                    outbox=view.outbox[view.outbox["recipient_ags"].isin(ags)])
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from geo import fmt, schema
 from geo.upload.diff import display_value
 
 ACTION_LABELS = {"upload": "Hochladen", "restore": "Wiederherstellung", "booking": "Buchung",
-                 "valuation": "Bewertung"}
+                 "valuation": "Bewertung", "request": "Anfrage"}
 _VERBS = {"upload": "hochgeladen", "restore": "wiederhergestellt", "booking": "gebucht",
           "valuation": "Bewertung geändert"}
 
@@ -41,6 +41,8 @@ def counts_text(row: pd.Series) -> str:
 
 def what(row: pd.Series) -> str:
     """``"Poolflächen hochgeladen: 1 neu, 3 geändert, 0 entfernt"``."""
+    if row["action"] == "request":
+        return str(row["notes"] or "Anfrage")
     layer = schema.LAYER_LABELS.get(row["layer"], row["layer"])
     detail = counts_text(row) if row["action"] in ("upload", "restore") else (row["notes"] or "")
     return f"{layer} {_VERBS.get(row['action'], row['action'])}: {detail}"

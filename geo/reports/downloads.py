@@ -6,7 +6,7 @@ text: a cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is
 string with Excel's quote prefix, never as a formula (OWASP "CSV injection"). The first
 sheet, "Hinweise", says what the workbook holds and for whom. Geodata are the scope's pool
 areas and interventions with the schema's field names plus the derived points, their
-metadata saying the same; GeoPackage is written to a temporary folder that is removed again.
+metadata saying the same; the GeoPackage is version 1.2 with QGIS styles (:mod:`geo.reports.qgis`).
 
 Everything here is public: private owners are always redacted (:mod:`geo.access.privacy`).
 """
@@ -16,13 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Font, PatternFill
@@ -33,7 +30,7 @@ from geo import fmt, schema
 from geo.access import privacy
 from geo.accounting import summary
 from geo.display.tables import EXCEL_FORMATS, Column, Kind
-from geo.reports import content
+from geo.reports import content, qgis
 
 DERIVED = ["municipality", "area_m2", "reserved_points", "allocated_points", "booked_points", "free_points",
            "covered_points", "open_points", "coverage", "coverage_share"]
@@ -143,16 +140,10 @@ def _geodata(report: summary.Report) -> dict[str, gpd.GeoDataFrame]:
 
 
 def geopackage(report: summary.Report, *, on: dt.date | None = None) -> bytes:
-    """The scope's pool areas and interventions (EPSG:25833) as one GeoPackage; its metadata
-    (``DESCRIPTION``) says what it holds and for whom."""
+    """The scope's pool areas and interventions (EPSG:25833) as one GeoPackage 1.2 styled for QGIS
+    (:mod:`geo.reports.qgis`); its metadata (``DESCRIPTION``) says what it holds and for whom."""
     description = " ".join(line for line in notes(report, on or fmt.today()) if line)
-    with tempfile.TemporaryDirectory(prefix="flaechenpool-export-") as folder:
-        path = Path(folder) / "flaechenpool.gpkg"
-        for layer, frame in _geodata(report).items():
-            pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", promote_to_multi=True,
-                                    layer_options={"DESCRIPTION": f"{schema.LAYER_LABELS[layer]}. {GEODATA_NOTICE}"},
-                                    dataset_metadata={"DESCRIPTION": description})
-        return path.read_bytes()
+    return qgis.geopackage(_geodata(report), description=f"{description} {GEODATA_NOTICE}")
 
 
 def geojson(report: summary.Report, *, on: dt.date | None = None) -> bytes:

@@ -28,8 +28,31 @@ from geo.config import Settings
 from geo.errors import StoreError
 from geo.schema import PoolData
 
-LedgerPlan = Callable[[PoolData], tuple[pd.DataFrame, pd.DataFrame]]
-"""Gets the stored state (read inside the transaction); returns (ledger rows, history rows) to append."""
+
+class Change(NamedTuple):
+    """What one transaction appends: ledger, history, request events and notifications.
+
+    Ledger and request events are sealed into their hash chains by the store; all rows get
+    the transaction's change id.
+    """
+
+    ledger: pd.DataFrame
+    history: pd.DataFrame
+    requests: pd.DataFrame
+    outbox: pd.DataFrame
+
+
+LedgerPlan = Callable[[PoolData], "tuple[pd.DataFrame, pd.DataFrame] | Change"]
+"""Gets the stored state (read inside the transaction); returns the rows to append: a :class:`Change`,
+or (ledger rows, history rows)."""
+
+
+def as_change(result: tuple[pd.DataFrame, pd.DataFrame] | Change) -> Change:
+    """A plan's result as a :class:`Change` with every table present (empty where it adds nothing)."""
+    if isinstance(result, Change):
+        return result
+    ledger, history = result
+    return Change(ledger, history, schema.empty_table(schema.REQUEST_EVENTS), schema.empty_table(schema.OUTBOX))
 PublishPlan = Callable[[gpd.GeoDataFrame, PoolData], tuple[gpd.GeoDataFrame, pd.DataFrame]]
 """Gets the municipality's stored layer and the whole stored state; returns (the new layer, its history row)."""
 
@@ -66,15 +89,19 @@ class Store(Protocol):
         ...
 
     def read_all(self) -> PoolData:
-        """Everything in one call."""
+        """Everything in one call (layers, ledger, history, request events, outbox)."""
         ...
 
     def read_valuation_sources(self) -> dict[str, str]:
         """The valuation tables' CSV text, by model name."""
         ...
 
-    def transact(self, plan: LedgerPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Append the plan's ledger and history rows in one transaction; returns them as stored."""
+    def transact(self, plan: LedgerPlan) -> Change:
+        """Append the plan's rows (ledger, history, request events, outbox) in one transaction; returns them."""
+        ...
+
+    def record_delivery(self, notification_id: str, *, sent_at: str | None, error: str | None) -> None:
+        """Note on an outbox row that it was sent (*sent_at*) or why sending failed (*error*)."""
         ...
 
     def publish_layer(self, ags: str, layer: str, plan: PublishPlan) -> pd.DataFrame:
@@ -106,7 +133,7 @@ class Store(Protocol):
                     valuation: dict[str, str] | None = None) -> None:
         """Replace the whole store (demo generation, migration) in one transaction.
 
-        Ledger and history rows keep the hashes they bring; rows without one are sealed.
+        Ledger, history and request-event rows keep the hashes they bring; rows without one are sealed.
         """
         ...
 

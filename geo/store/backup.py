@@ -94,7 +94,8 @@ def is_empty(store: Store) -> bool:
     if isinstance(store, GeoPackageStore) and any(store._dir.glob("*.gpkg")):
         return False
     data = store.read_all()
-    frames = (data.boundaries, data.pool_areas, data.interventions, data.allocations, data.history)
+    frames = (data.boundaries, data.pool_areas, data.interventions, data.allocations, data.history, data.requests,
+              data.outbox)
     return all(frame.empty for frame in frames) and not store.list_versions()
 
 

@@ -3,7 +3,7 @@
 Layout of the folder::
 
     <slug>.gpkg                        boundary, pool_areas, interventions of one municipality
-    pool.gpkg                          allocations (the ledger) and history
+    pool.gpkg                          allocations (the ledger), history, request_events, outbox
     valuation/<model>.csv              valuation tables
     versions/<slug>/<change>-<layer>.gpkg   a layer as it was before change <change>
     mappings/<slug>.json               remembered column mappings
@@ -42,9 +42,11 @@ from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
 from geo.store import (
+    Change,
     LedgerPlan,
     PublishPlan,
     VersionRef,
+    as_change,
     chain,
     change_number,
     format_change_id,
@@ -216,6 +218,8 @@ class GeoPackageStore:
             interventions=self.read_layer(schema.INTERVENTIONS),
             allocations=self.read_allocations(),
             history=self.read_history(),
+            requests=self._read_table(schema.REQUEST_EVENTS),
+            outbox=self._read_table(schema.OUTBOX),
         )
 
     def read_valuation_sources(self) -> dict[str, str]:
@@ -372,26 +376,41 @@ class GeoPackageStore:
         rows = normalise(rows.copy(), table)
         return chain.seal(rows, table, chain.last_hash(stored))
 
-    def transact(self, plan: LedgerPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def transact(self, plan: LedgerPlan) -> Change:
         started = time.perf_counter()
         with self._writing("Buchung"), self._write_lock():
             state = self._state()
-            new_ledger, new_history = plan(state)
-            if not len(new_ledger) and not len(new_history):
-                return new_ledger, new_history
+            change = as_change(plan(state))
+            if not any(len(rows) for rows in change):
+                return change
             change_id = format_change_id(self._next_change(state.history))
-            new_history = new_history.assign(change_id=change_id)
-            new_ledger = new_ledger.assign(change_id=change_id)
-            tables = {}
-            if len(new_ledger):
-                new_ledger = self._sealed(state.allocations, new_ledger, schema.ALLOCATIONS)
-                tables[schema.ALLOCATIONS] = pd.concat([state.allocations, new_ledger], ignore_index=True)
-            if len(new_history):
-                new_history = self._sealed(state.history, new_history, schema.HISTORY)
-                tables[schema.HISTORY] = pd.concat([state.history, new_history], ignore_index=True)
+            stored = {schema.ALLOCATIONS: state.allocations, schema.HISTORY: state.history,
+                      schema.REQUEST_EVENTS: state.requests, schema.OUTBOX: state.outbox}
+            new, tables = {}, {}
+            for table, rows in zip(stored, change, strict=True):
+                rows = rows.assign(change_id=change_id)
+                if len(rows):
+                    rows = (self._sealed(stored[table], rows, table) if table != schema.OUTBOX
+                            else normalise(rows.copy(), table))
+                    tables[table] = pd.concat([stored[table], rows], ignore_index=True)
+                new[table] = rows
             self._commit({self._pool_path: self._stage_gpkg(self._pool_path, tables)})
-        log_write(self.key, "Buchung", started, history=new_history, ledger=new_ledger)
-        return new_ledger, new_history
+        change = Change(*new.values())
+        log_write(self.key, "Buchung", started, history=change.history, ledger=change.ledger,
+                  request_events=len(change.requests), notifications=len(change.outbox))
+        return change
+
+    def record_delivery(self, notification_id: str, *, sent_at: str | None, error: str | None) -> None:
+        started = time.perf_counter()
+        with self._writing("Versand vermerken"), self._write_lock():
+            outbox = self._read_table(schema.OUTBOX)
+            found = outbox["notification_id"] == notification_id
+            if not found.any():
+                raise StoreError(f"Die Benachrichtigung {notification_id} gibt es nicht.")
+            outbox.loc[found, "sent_at"] = sent_at
+            outbox.loc[found, "error"] = error
+            self._commit({self._pool_path: self._stage_gpkg(self._pool_path, {schema.OUTBOX: outbox})})
+        log_write(self.key, "Versand vermerken", started, notifications=1, failed=int(error is not None))
 
     def publish_layer(self, ags: str, layer: str, plan: PublishPlan) -> pd.DataFrame:
         ags, label = publish_target(ags, layer)
@@ -442,8 +461,9 @@ class GeoPackageStore:
                     for layer in schema.MUNICIPAL_LAYERS}
                 path = self._municipal_path(m.ags)
                 staged[path] = self._stage_gpkg(path, layers, fresh=True)
-            tables = {}
-            for table, rows in ((schema.ALLOCATIONS, data.allocations), (schema.HISTORY, data.history)):
+            tables = {schema.OUTBOX: normalise(data.outbox.copy(), schema.OUTBOX)}
+            for table, rows in ((schema.ALLOCATIONS, data.allocations), (schema.HISTORY, data.history),
+                                (schema.REQUEST_EVENTS, data.requests)):
                 rows = normalise(rows.copy(), table)
                 tables[table] = rows if rows["hash"].notna().all() else chain.seal(rows, table, chain.GENESIS)
             staged[self._pool_path] = self._stage_gpkg(self._pool_path, tables, fresh=True)

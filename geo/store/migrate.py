@@ -4,7 +4,7 @@
 GeoPackages or a ``postgresql://`` URL on either side). Everything goes through the
 :class:`~geo.store.Store` Protocol: ``read_all``, the kept versions, the mappings and the
 valuation sources are read from the source and written by one ``replace_all`` of the target.
-Ledger and history keep their hashes, so their chains still verify on the other side.
+Ledger, history and request events keep their hashes, so their chains still verify on the other side.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def _length(value: float) -> str:
 
 def _is_empty(store: Store) -> bool:
     data = store.read_all()
-    frames = (data.boundaries, data.pool_areas, data.interventions, data.allocations, data.history)
+    frames = (data.boundaries, data.pool_areas, data.interventions, data.allocations, data.history, data.requests,
+              data.outbox)
     return all(frame.empty for frame in frames) and not store.list_versions()
 
 
@@ -83,6 +84,9 @@ def _compare_table(table: str, before: pd.DataFrame, after: pd.DataFrame) -> tup
     id_field = schema.ID_FIELD[table]
     if len(before) != len(after) or list(before[id_field]) != list(after[id_field]):
         return "", [f"{label}: {len(before)} Einträge in der Quelle, {len(after)} im Ziel oder andere IDs."]
+    if chain.HASH_FIELD not in schema.field_names(table):  # the outbox: no chain
+        problems = _attribute_problems(label, before, after, schema.field_names(table), id_field)
+        return f"{label}: {len(before)} Einträge mit IDs und Feldern gleich", problems
     problems = _attribute_problems(label, before, after, chain.content_fields(table), id_field)
     sealed = before[chain.HASH_FIELD].notna().to_numpy()  # rows that came without a hash were sealed on the way
     problems += _attribute_problems(label, before[sealed], after[sealed], [chain.HASH_FIELD], id_field)
@@ -107,7 +111,9 @@ def check_copy(source: Store, target: Store) -> list[str]:
         lines.append(line)
         problems += found
     for table, old, new in ((schema.ALLOCATIONS, before.allocations, after.allocations),
-                            (schema.HISTORY, before.history, after.history)):
+                            (schema.HISTORY, before.history, after.history),
+                            (schema.REQUEST_EVENTS, before.requests, after.requests),
+                            (schema.OUTBOX, before.outbox, after.outbox)):
         line, found = _compare_table(table, old, new)
         lines.append(line)
         problems += found

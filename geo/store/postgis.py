@@ -2,8 +2,9 @@
 
 Tables (``geo/store/migrations/*.sql``): ``boundary``, ``pool_areas``, ``interventions`` (all
 municipalities, an ``ags`` column, ``geometry(MultiPolygon, 25833)`` with GiST indexes),
-``allocations`` and ``history`` (append-only by trigger, hash-chained by
-:mod:`geo.store.chain` exactly as in the GeoPackage store), ``layer_versions`` with
+``allocations``, ``history`` and ``request_events`` (append-only by trigger, hash-chained by
+:mod:`geo.store.chain` exactly as in the GeoPackage store), ``outbox`` (only its delivery
+columns change), ``layer_versions`` with
 ``layer_version_features`` (earlier states of a layer), ``column_mappings``,
 ``valuation_tables`` and ``store_head`` (one row: the chain head).
 
@@ -59,9 +60,11 @@ from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
 from geo.store import (
+    Change,
     LedgerPlan,
     PublishPlan,
     VersionRef,
+    as_change,
     chain,
     change_number,
     format_change_id,
@@ -80,7 +83,7 @@ CONNECT_TIMEOUT_S = 10.0
 POOL_MAX_SIZE = 4
 SRID = 25833
 # Tables whose rows are never changed or deleted (triggers of 0002_append_only.sql).
-APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features")
+APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features", "request_events")
 READING = "Daten lesen"
 BUSY = ("Der Datenbestand wird gerade von einem anderen Vorgang geändert. "
         "Bitte gleich noch einmal versuchen.")
@@ -300,6 +303,8 @@ class PostGISStore:
             interventions=self._read_layer(conn, schema.INTERVENTIONS),
             allocations=self._read_table(conn, schema.ALLOCATIONS),
             history=self._read_table(conn, schema.HISTORY),
+            requests=self._read_table(conn, schema.REQUEST_EVENTS),
+            outbox=self._read_table(conn, schema.OUTBOX),
         )
 
     def read_layer(self, layer: str, keys: Sequence[str] | None = None) -> gpd.GeoDataFrame:
@@ -431,28 +436,42 @@ class PostGISStore:
                     raise StoreError(f"{row[0]} wurde während der Buchung geändert; es wurde nichts gebucht. "
                                      "Bitte noch einmal versuchen.")
 
-    def transact(self, plan: LedgerPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def transact(self, plan: LedgerPlan) -> Change:
         started = time.perf_counter()
         with self._writing("Buchung") as (conn, last_change):
             state = self._read_all(conn)
-            new_ledger, new_history = plan(state)
-            if not len(new_ledger) and not len(new_history):
-                return new_ledger, new_history
+            change = as_change(plan(state))
+            if not any(len(rows) for rows in change):
+                return change
             change_id = format_change_id(last_change + 1)
-            new_history = new_history.assign(change_id=change_id)
-            new_ledger = new_ledger.assign(change_id=change_id)
-            if len(new_ledger):
-                self._lock_touched(conn, state, new_ledger)
-                new_ledger = chain.seal(normalise(new_ledger.copy(), schema.ALLOCATIONS), schema.ALLOCATIONS,
-                                        chain.last_hash(state.allocations))
-            if len(new_history):
-                new_history = chain.seal(normalise(new_history.copy(), schema.HISTORY), schema.HISTORY,
-                                         chain.last_hash(state.history))
-            self._insert_rows(conn, schema.HISTORY, new_history)
-            self._insert_rows(conn, schema.ALLOCATIONS, new_ledger)
+            if len(change.ledger):
+                self._lock_touched(conn, state, change.ledger)
+            stored = {schema.ALLOCATIONS: state.allocations, schema.HISTORY: state.history,
+                      schema.REQUEST_EVENTS: state.requests, schema.OUTBOX: state.outbox}
+            new = {}
+            for table, rows in zip(stored, change, strict=True):
+                rows = normalise(rows.assign(change_id=change_id), table)
+                if len(rows) and table != schema.OUTBOX:
+                    rows = chain.seal(rows, table, chain.last_hash(stored[table]))
+                new[table] = rows
+            # history first: the other tables' change_id refers to it; the ledger before the events naming its rows
+            for table in (schema.HISTORY, schema.ALLOCATIONS, schema.REQUEST_EVENTS, schema.OUTBOX):
+                self._insert_rows(conn, table, new[table])
             self._bump(conn, last_change + 1)
-        log_write(self.key, "Buchung", started, history=new_history, ledger=new_ledger)
-        return new_ledger, new_history
+        change = Change(*new.values())
+        log_write(self.key, "Buchung", started, history=change.history, ledger=change.ledger,
+                  request_events=len(change.requests), notifications=len(change.outbox))
+        return change
+
+    def record_delivery(self, notification_id: str, *, sent_at: str | None, error: str | None) -> None:
+        started = time.perf_counter()
+        with self._writing("Versand vermerken") as (conn, last_change):
+            found = conn.execute("UPDATE outbox SET sent_at = %s, error = %s WHERE notification_id = %s "
+                                 "RETURNING notification_id", [sent_at, error, notification_id]).fetchone()
+            if found is None:
+                raise StoreError(f"Die Benachrichtigung {notification_id} gibt es nicht.")
+            self._bump(conn, last_change)
+        log_write(self.key, "Versand vermerken", started, notifications=1, failed=int(error is not None))
 
     def publish_layer(self, ags: str, layer: str, plan: PublishPlan) -> pd.DataFrame:
         ags, label = publish_target(ags, layer)
@@ -507,17 +526,20 @@ class PostGISStore:
         with self._writing("Datenbestand ersetzen") as (conn, last_change):
             for table in APPEND_ONLY:
                 conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(_ident(table)))
-            conn.execute("TRUNCATE boundary, pool_areas, interventions, allocations, history, "
+            conn.execute("ALTER TABLE outbox DISABLE TRIGGER USER")
+            conn.execute("TRUNCATE boundary, pool_areas, interventions, allocations, history, request_events, outbox, "
                          "layer_version_features, layer_versions, column_mappings")
             known = list(schema.AGS_NAMES)
             for layer in schema.MUNICIPAL_LAYERS:
                 frame = data.layer(layer)
                 self._insert_layer(conn, layer, _layer(frame[frame["ags"].isin(known)], layer))
             tables = {}
-            for table, rows in ((schema.HISTORY, data.history), (schema.ALLOCATIONS, data.allocations)):
+            for table, rows in ((schema.HISTORY, data.history), (schema.ALLOCATIONS, data.allocations),
+                                (schema.REQUEST_EVENTS, data.requests)):
                 rows = normalise(rows.copy(), table)
                 tables[table] = rows if rows["hash"].notna().all() else chain.seal(rows, table, chain.GENESIS)
                 self._insert_rows(conn, table, tables[table])
+            self._insert_rows(conn, schema.OUTBOX, normalise(data.outbox.copy(), schema.OUTBOX))
             for ref, frame in (versions or {}).items():
                 ref = VersionRef(schema.municipality(ref.ags).ags, ref.change_id, ref.layer)
                 self._insert_version(conn, ref, _layer(frame, ref.layer))
@@ -531,7 +553,7 @@ class PostGISStore:
             used = [change_number(c) for c in tables[schema.HISTORY]["change_id"]]
             used += [change_number(ref.change_id) for ref in versions or {}]
             self._bump(conn, max([last_change, *used]))
-            for table in APPEND_ONLY:
+            for table in (*APPEND_ONLY, "outbox"):
                 conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(_ident(table)))
         log_write(self.key, "Datenbestand ersetzen", started, ledger_rows=len(data.allocations),
                   history_rows=len(data.history), versions=len(versions or {}))

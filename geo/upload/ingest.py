@@ -87,6 +87,8 @@ class LayerInfo:
     name: str
     position: int
     columns: tuple[str, ...]
+    features: int = -1
+    """Number of objects (-1: unknown); empty layers, e.g. of the app's template, are not chosen by default."""
 
 
 @dataclass(frozen=True)
@@ -304,7 +306,7 @@ def _layers(data: bytes, name: str, options: tuple[tuple[str, str], ...]) -> tup
         raise gdal_error(name, exc) from exc
     made_up = re.compile(r"^(pyogrio_[0-9a-f]{32}|upload)$")
     spatial = tuple(LayerInfo(stem if made_up.match(str(info["layer_name"])) else str(info["layer_name"]),
-                              i, tuple(str(f) for f in info["fields"]))
+                              i, tuple(str(f) for f in info["fields"]), int(info.get("features", -1)))
                     for i, info in enumerate(infos) if info["geometry_type"] is not None)
     if not spatial:
         raise DataError(f"„{name}“ enthält keine Ebene mit Geometrien.")
@@ -361,8 +363,11 @@ def best_layer(source: Source) -> LayerChoice:
     """The layer whose columns the column guesser recognises best (the first on a tie), with the reason."""
     if len(source.layer_info) == 1:
         return LayerChoice(source.layers[0])
+    filled = [info for info in source.layer_info if info.features != 0]
+    if len(filled) == 1:
+        return LayerChoice(filled[0].name, f"Ebene ‚{filled[0].name}‘ gewählt: die einzige mit Objekten.")
     scores = []
-    for info in source.layer_info:
+    for info in filled or source.layer_info:
         target = columns.detect_layer(list(info.columns)) or schema.POOL_AREAS
         scores.append((len(columns.guess_columns(list(info.columns), target)), info, target))
     found, best, target = max(scores, key=lambda s: s[0])

@@ -1,5 +1,6 @@
-"""The issue's scenario in a browser: a planner of Wurzen books points from Bennewitz, and the
-start page, the overview and the map show the new balance at once."""
+"""The issue's scenario in a browser: a planner of Wurzen books points from a Wurzen area, and the
+start page, the overview and the map show the new balance at once. (Across the border a booking
+is a request: tests/e2e/test_anfragen_browser.py.)"""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tests.e2e.conftest import screenshot, sign_in, wait_for_app
 
 PASSWORD = "browser-test-1"
 TARGET = "BPL-WUR-02"  # Wurzen, status "geplant", large open demand: points can be reserved
-POINTS = 1_500_000
+POINTS = 100_000
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def visible(text: str) -> str:
     return text.replace("\u00a0", " ")
 
 
-def test_a_planner_of_wurzen_books_from_bennewitz_and_every_page_follows(page, app_url, app_data):
+def test_a_planner_of_wurzen_books_from_wurzen_and_every_page_follows(page, app_url, app_data):
     page.goto(app_url)
     wait_for_app(page)
     before = summary.headline(summary.pool_view(GeoPackageStore(app_data).read_all()))
@@ -53,12 +54,12 @@ def test_a_planner_of_wurzen_books_from_bennewitz_and_every_page_follows(page, a
 
     origin = page.locator("[data-testid='stMultiSelect']").filter(has_text="Poolflächen aus")
     origin.locator("input").click()
-    origin.locator("input").fill("Bennewitz")
+    origin.locator("input").fill("Wurzen")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     wait_for_app(page)
     candidates = page.get_by_role("tabpanel", name="Eingriffe und Buchung").get_by_test_id("stTable").inner_text()
-    assert "liegt in Bennewitz, Nachbargemeinde" in visible(candidates)
+    assert "liegt in Wurzen" in visible(candidates)
     assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 1
 
     page.get_by_label("Wertpunkte", exact=True).fill(fmt.number(POINTS))
@@ -71,12 +72,11 @@ def test_a_planner_of_wurzen_books_from_bennewitz_and_every_page_follows(page, a
 
     after = summary.pool_view(GeoPackageStore(app_data).read_all())
     area = after.pool_areas.set_index("pool_id").loc[pool_id]
-    assert area["ags"] == schema.municipality("bennewitz").ags
+    assert area["ags"] == schema.municipality("wurzen").ags
     target = interventions.one(after.interventions, TARGET)
     assert metric(page, "Offener Bedarf") == fmt.points(target["open_points"])
     head = summary.headline(after)
     assert head.free_points == before.free_points - POINTS
-    assert fmt.points_short(head.free_points) != fmt.points_short(before.free_points)
 
     page.goto(app_url)
     wait_for_app(page)

@@ -1,0 +1,96 @@
+"""The issue's walk in a browser: a Leipzig planner asks Wurzen for 50.000 WP; wurzen.gis sees the
+request in the inbox and approves it; the allocation is in the ledger and on the Eingriffe page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from geo import fmt, schema
+from geo.access import users
+from geo.accounting import audit, summary
+from geo.display import interventions
+from geo.store.gpkg import GeoPackageStore
+from tests.e2e.conftest import screenshot, wait_for_app
+
+PASSWORD = "browser-test-1"
+TARGET = "STR-LEI-01"  # Leipzig, "im Verfahren": points can be reserved
+POINTS = 50_000
+
+
+@pytest.fixture(scope="module")
+def app_env(app_data: Path) -> dict[str, str]:
+    accounts = app_data / "users-e2e.json"
+    for name, slug, display in (("leipzig.gis", "leipzig", "GIS Stadt Leipzig"),
+                                ("wurzen.gis", "wurzen", "GIS Stadt Wurzen")):
+        users.add(name, PASSWORD, role="gis", ags=schema.municipality(slug).ags, display_name=display,
+                  path=accounts, rounds=4)
+    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(accounts)}
+
+
+def visible(text: str) -> str:
+    return text.replace("\u00a0", " ")
+
+
+def sign_in(page, name: str) -> None:
+    page.get_by_text("Anmeldung", exact=True).click()
+    page.get_by_label("Benutzername").fill(name)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    wait_for_app(page)
+
+
+def test_leipzig_asks_wurzen_and_wurzen_approves(browser, page, app_url, app_data):
+    page.goto(f"{app_url}/eingriffe?eingriff={TARGET}")
+    wait_for_app(page)
+    sign_in(page, "leipzig.gis")
+    origin = page.locator("[data-testid='stMultiSelect']").filter(has_text="Poolflächen aus")
+    origin.locator("input").click()
+    origin.locator("input").fill("Wurzen")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    assert page.get_by_role("button", name="Buchen").count() == 0
+    page.get_by_label("Wertpunkte", exact=True).fill(fmt.number(POINTS))
+    page.get_by_label("Nachricht an die Gemeinde der Fläche").fill("Ausgleich für die Straße, bitte bis Monatsende")
+    page.get_by_role("button", name="Anfrage stellen").click()
+    wait_for_app(page)
+    message = visible(page.locator("[data-testid='stAlertContentSuccess']").inner_text())
+    pool_id = re.search(r"aus (\S+) für " + TARGET, message).group(1)
+    assert message.startswith(f"Anfrage an Wurzen gestellt: {visible(fmt.points(POINTS))} aus {pool_id}")
+    screenshot(page, "eingriffe_anfrage")
+
+    wurzen = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE").new_page()
+    wurzen.goto(app_url)
+    wait_for_app(wurzen)
+    sign_in(wurzen, "wurzen.gis")
+    body = visible(wurzen.inner_text("body"))
+    assert "Offene Anfragen an Sie (1)" in body and pool_id in body
+    screenshot(wurzen, "start_anfragen")
+    wurzen.get_by_role("link", name="Zusagen oder ablehnen").click()
+    wait_for_app(wurzen)
+    assert "An Wurzen (1 offen)" in wurzen.inner_text("body")
+    screenshot(wurzen, "anfragen")
+    wurzen.get_by_label("Auflage (bei Zusage) oder Grund (bei Ablehnung)").fill("Pflege und Kontrolle durch Wurzen")
+    wurzen.get_by_role("button", name="Zusagen").click()
+    wait_for_app(wurzen)
+    success = wurzen.locator("[data-testid='stAlertContentSuccess']").inner_text()
+    assert "zugesagt; die Buchung steht im Journal" in success
+    screenshot(wurzen, "anfragen_zugesagt")
+
+    store = GeoPackageStore(app_data)
+    entry = store.read_allocations().iloc[-1]
+    assert (entry["pool_id"], entry["intervention_id"], entry["points"], entry["booked_by"]) == (
+        pool_id, TARGET, POINTS, "wurzen.gis")
+    assert audit.verify(store).ok
+
+    page.goto(f"{app_url}/eingriffe?eingriff={TARGET}")
+    wait_for_app(page)
+    target = interventions.one(summary.pool_view(store.read_all()).interventions, TARGET)
+    box = page.locator("[data-testid='stMetric']").filter(has=page.get_by_text("Gebucht", exact=True)).first
+    assert visible(box.locator("[data-testid='stMetricValue']").inner_text()) == visible(
+        fmt.points(target["covered_points"]))
+    screenshot(page, "eingriffe_nach_zusage")
+    assert page.external_requests == [] and page.dialogs == []
