@@ -61,7 +61,7 @@ def test_valuation_page_shows_each_model_with_its_partners(demo_dir):
     at = run_app()
     at.switch_page("views/bewertung.py").run()
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["Leipziger Bewertungsmodell (Demotabelle)",
+    assert [s.value for s in at.header] == ["Leipziger Bewertungsmodell (Demotabelle)",
                                                 "Handlungsempfehlung Sachsen (Demotabelle)"]
     assert "Angewendet in: Leipzig" in [t.value for t in at.text]
     saxon = at.dataframe[1].value

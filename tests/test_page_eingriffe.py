@@ -106,7 +106,7 @@ def test_a_planner_of_wurzen_asks_bennewitz_and_bennewitz_approves(demo_dir):
     bennewitz = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
     bennewitz.session_state["user"] = User("bennewitz.gis", "gis", BENNEWITZ)
     bennewitz.run()
-    assert "Offene Anfragen an Sie (1)" in [h.value for h in bennewitz.subheader]
+    assert "Offene Anfragen an Sie (1)" in [h.value for h in bennewitz.header]
     bennewitz.switch_page("views/anfragen.py")
     bennewitz.run()
     inbox = frame(bennewitz, "Anfrage")

@@ -55,7 +55,7 @@ def test_filters_change_the_figures(demo_dir):
     chosen = expected(demo_dir, summary.Scope(ags=(LEIPZIG, WURZEN), years=(2020, 2026)))
     assert shown(at) == chosen
     assert chosen["Poolflächen"] != expected(demo_dir, summary.Scope(years=(first, last)))["Poolflächen"]
-    assert at.subheader[0].value == "Leipzig und Wurzen, 2020–2026"
+    assert at.header[0].value == "Leipzig und Wurzen, 2020–2026"
     assert at.dataframe[0].value["Gemeinde"].tolist() == ["Leipzig", "Wurzen", "Gesamt"]
 
 
@@ -97,7 +97,7 @@ def test_a_selection_without_areas_says_so_and_still_offers_the_files(demo_dir, 
     at.multiselect(key="uebersicht_gemeinden").set_value(["Borsdorf"])
     at.slider(key="uebersicht_jahre").set_value((2030, 2030)).run()
     assert not at.exception, at.exception
-    assert at.subheader[0].value == "Borsdorf, 2030"
+    assert at.header[0].value == "Borsdorf, 2030"
     assert shown(at)["Poolflächen"] == "0"
     infos = [i.value for i in at.info]
     assert "**Poolfläche nach Gemeinde und Status**: " + charts.EMPTY_NOTE in infos

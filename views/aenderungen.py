@@ -27,7 +27,7 @@ actions = cols[2].multiselect("Aktion", list(changes.ACTION_LABELS), format_func
 rows = changes.newest_first(view.history, ags=ags, layers=layers, actions=actions)
 tables.show(changes.history_table(rows))
 
-st.subheader("Früheren Stand ansehen")
+st.header("Früheren Stand ansehen")
 versions = rows[rows.apply(changes.is_layer_change, axis=1)] if len(rows) else rows
 if versions.empty:
     st.info("In dieser Auswahl gibt es keine hochgeladenen Ebenen.")

@@ -31,10 +31,10 @@ left.metric("Datenbestand", now.kind)
 middle.metric("Größe", "–" if now.size_bytes is None else f"{fmt.number(now.size_bytes / 1e6, 1)} MB")
 right.metric("App-Version", now.app_version)
 
-st.subheader("Objekte je Gemeinde")
+st.header("Objekte je Gemeinde")
 st.dataframe(now.counts, hide_index=True)
 
-st.subheader("Letzte Sicherung")
+st.header("Letzte Sicherung")
 last = now.last_backup
 if last is None:
     st.warning("Noch keine Sicherung verzeichnet. Sichern mit `python -m geo backup ZIEL.zip` (README, Sicherung).")
@@ -44,7 +44,7 @@ else:
                 f"{last.get('dateien', 0)} Dateien, {fmt.number(float(last.get('bytes', 0)) / 1e6, 1)} MB, "
                 f"{fmt.number(float(last.get('dauer_s', 0)), 1)} s, {verdict}.")
 
-st.subheader("Prüfung (verify)")
+st.header("Prüfung (verify)")
 version = store.version()
 marker = (store.key, version)
 if st.button("Prüfketten und Regeln jetzt prüfen"):

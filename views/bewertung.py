@@ -20,7 +20,7 @@ st.markdown("**Aufwertung** = Fläche × (Wert Zielbiotop − Wert Ausgangsbioto
 for model, table in models.items():
     users = [m.name for m in schema.MUNICIPALITIES if m.valuation_model == model]
     with st.container(border=True):
-        st.subheader(fmt.literal(table.title), anchor=False)
+        st.header(fmt.literal(table.title), anchor=False)
         st.text(f"Angewendet in: {', '.join(users)}")
         st.caption(fmt.literal(f"Quelle: {table.source} · Version {table.version} · Stand {fmt.date(table.date)}"))
         tables.show(valuation_table(table), height=400)

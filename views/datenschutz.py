@@ -9,7 +9,7 @@ from geo.access import privacy, sessions, throttle
 st.title("Datenschutzhinweise")
 st.caption("Für den gemeinsamen Kompensationsflächenpool der Stadt Leipzig und der Gemeinden des Wurzener Landes.")
 
-st.subheader("Welche personenbezogenen Daten gespeichert werden")
+st.header("Welche personenbezogenen Daten gespeichert werden")
 st.markdown(f"""
 - **Eigentümer von Poolflächen**: Name des Eigentümers oder Trägers und die *Eigentümerart* (öffentlich,
   Unternehmen, privat). Ist der Eigentümer eine Privatperson, ist sein Name ein personenbezogenes Datum.
@@ -22,7 +22,7 @@ st.markdown(f"""
   Adresse (nur als Prüfsumme gespeichert).
 """)
 
-st.subheader("Wozu")
+st.header("Wozu")
 st.markdown("""
 Der Flächenpool erfüllt die Pflicht, Eingriffe in Natur und Landschaft auszugleichen (§§ 13–18 BNatSchG,
 SächsNatSchG), und führt das Ökokonto der Partner. Eigentümer werden gebraucht, um Maßnahmen mit ihnen umzusetzen
@@ -30,7 +30,7 @@ und die Flächen rechtlich zu sichern; die Namen der Bearbeitenden machen jede B
 nachprüfbar. Rechtsgrundlage ist die Erfüllung dieser öffentlichen Aufgabe (Art. 6 Abs. 1 lit. e DSGVO).
 """)
 
-st.subheader("Wer was sieht")
+st.header("Wer was sieht")
 st.markdown(f"""
 - **Namen privater Eigentümer** sehen nur die GIS-Zuständigen der Gemeinde, in der die Fläche liegt, und die
   Administration. Alle anderen – Besucher ohne Anmeldung, Lesezugänge, GIS-Zuständige anderer Gemeinden – sehen
@@ -41,7 +41,7 @@ st.markdown(f"""
 - Protokolle des Servers enthalten keine Namen von Eigentümern.
 """)
 
-st.subheader("Wie lange")
+st.header("Wie lange")
 st.markdown(f"""
 - Flächen und Eigentümer: solange die Fläche im Pool geführt wird; frühere Stände bleiben als Nachweis des
   Ökokontos erhalten, solange die Buchungen auf ihnen aufbewahrt werden müssen.
@@ -50,7 +50,7 @@ st.markdown(f"""
   werden nach {int(throttle.FORGET_AFTER_S // 3600)} Stunden ohne weiteren Fehlversuch vergessen.
 """)
 
-st.subheader("Ihre Rechte")
+st.header("Ihre Rechte")
 st.markdown("""
 Sie haben das Recht auf Auskunft (Art. 15 DSGVO), Berichtigung (Art. 16), Löschung (Art. 17), soweit keine
 Aufbewahrungspflicht entgegensteht, Einschränkung der Verarbeitung (Art. 18) und Widerspruch (Art. 21), sowie das

@@ -20,7 +20,7 @@ user = auth.current_user()
 if user is not None and user.ags is not None:
     waiting = requests.inbox(view.requests, user.ags, fmt.now())[0].query("state == 'offen'")
     if len(waiting):
-        st.subheader(f"Offene Anfragen an Sie ({fmt.number(len(waiting))})")
+        st.header(f"Offene Anfragen an Sie ({fmt.number(len(waiting))})")
         st.table(display_requests.inbox_table(waiting, direction="an")[
             ["Anfrage", "Von", "Eingriff", "Poolfläche", "Angefragt", "Alter", "Offen bis"]], hide_index=True)
         st.page_link("views/anfragen.py", label="Zusagen oder ablehnen", icon=":material/forward_to_inbox:")
@@ -36,11 +36,11 @@ open_.metric("Offener Bedarf", fmt.points_short(head.open_points),
              help="Kompensationsbedarf der Eingriffe, der noch nicht durch Buchungen gedeckt ist")
 balance.metric("Bilanz", fmt.points_short(head.balance), help="Freie Wertpunkte minus offener Bedarf")
 
-st.subheader("Nach Gemeinde")
+st.header("Nach Gemeinde")
 tables.show(municipality_table(summary.by_municipality(view)))
 st.caption("Bilanz = freie Wertpunkte der Poolflächen der Gemeinde minus offener Bedarf ihrer Eingriffe. "
            "Buchungen über Gemeindegrenzen hinweg sind der Zweck des gemeinsamen Pools.")
 
-st.subheader("Was ist neu")
+st.header("Was ist neu")
 tables.show(changes.whats_new(view.history))
 st.page_link("views/aenderungen.py", label="Alle Änderungen", icon=":material/history:")

@@ -40,7 +40,7 @@ scope = summary.Scope(ags=tuple(NAMES[n] for n in NAMES if n in chosen), years=(
 report = reports.report(scope)
 specs = charts.specs(report)
 figures = content.key_figures(report.headline)
-st.subheader(content.scope_label(scope))
+st.header(content.scope_label(scope))
 
 
 def show_chart(spec: charts.ChartSpec, *, large: bool = False) -> None:
@@ -70,15 +70,15 @@ else:
                 show_chart(spec)
                 st.caption(spec.note)
 
-    st.subheader("Nach Gemeinde")
+    st.header("Nach Gemeinde")
     tables.show(german_table(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS))
-    st.subheader("Eingriffe mit dem größten offenen Bedarf")
+    st.header("Eingriffe mit dem größten offenen Bedarf")
     if report.top_open.empty:
         st.info("In dieser Auswahl ist kein Bedarf offen.")
     else:
         tables.show(german_table(report.top_open, content.TOP_OPEN_COLUMNS))
 
-    st.subheader("Berichte herunterladen")
+    st.header("Berichte herunterladen")
     today = fmt.today()
     partners = list(scope.ags) or [m.ags for m in schema.MUNICIPALITIES]
     pdf_for = st.selectbox("PDF-Bericht für", ["", *partners], format_func=lambda a: schema.AGS_NAMES.get(
