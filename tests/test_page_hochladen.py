@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import schema
+from geo import fmt, schema
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
 from tests.signin import PASSWORD, by_label, make_accounts, sign_in, signed_in
@@ -180,7 +180,8 @@ def test_a_misplaced_file_is_refused_read_as_offered_and_the_next_file_is_not_bl
     refusal = at.error[0].value
     assert "Zonenkennung 33 vorn" in refusal and not at.get("component_instance")
     cli = _cli_check(path)  # the command line refuses with the same words
-    assert cli.returncode == 1 and cli.stderr.strip() == f"Fehler: {refusal}"
+    assert cli.returncode == 1 and cli.stderr.startswith("Fehler: ")
+    assert fmt.literal(cli.stderr.strip().removeprefix("Fehler: ")) == refusal  # the page shows it as literal text
 
     by_label(at.button, "Als EPSG:5650 lesen").click()
     at.run()
