@@ -327,5 +327,5 @@ def test_kml_csv_and_flatgeobuf_go_through_the_same_pipeline(demo_store, tmp_pat
 def test_in_a_geopackage_with_several_layers_the_best_fitting_one_is_chosen_and_why(demo_store, tmp_path):
     checked = check(demo_store, [two_layer_gpkg(wurzen(demo_store), tmp_path)])
     assert checked.choice.layer == "flaechen_2026"
-    assert checked.choice.reason.startswith("Ebene ‚flaechen_2026‘ gewählt: 13 von 13 Feldern erkannt "
+    assert checked.choice.reason.startswith("Ebene ‚flaechen_2026‘ gewählt: 14 von 14 Feldern erkannt "
                                             "(passt zu Poolflächen; ‚aaa_hilfslinien‘: 1 von 2)")
