@@ -8,6 +8,7 @@ import io
 import json
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -215,3 +216,21 @@ def test_map_image_is_no_higher_than_its_frame_needs(report, full):
 def test_a_single_year_is_named_once():
     assert content.scope_label(summary.Scope(ags=(BORSDORF,), years=(2030, 2030))) == "Borsdorf, 2030"
     assert content.scope_note(summary.Scope(years=(2030, 2030))).startswith("Zeitraum 2030: ")
+
+
+def test_the_zipped_shapefiles_read_back_with_every_feature_and_the_documented_short_names(report, tmp_path):
+    archive = tmp_path / "pool.shp.zip"
+    archive.write_bytes(downloads.shapefile(report, on=ON))
+    pool = pyogrio.read_dataframe(f"/vsizip/{archive}/pool_areas.shp")
+    interventions = pyogrio.read_dataframe(f"/vsizip/{archive}/interventions.shp")
+    assert len(pool) == len(report.view.pool_areas) and len(interventions) == len(report.view.interventions)
+    assert pool.crs.to_epsg() == 25833 and all(len(name) <= 10 for name in pool.columns)
+    assert set(pool["pool_id"]) == set(report.view.pool_areas["pool_id"])
+    assert pool["wertpunkte"].sum() == pytest.approx(report.view.pool_areas["value_points"].sum())
+    private = report.view.pool_areas["owner_type"] == "privat"
+    assert private.any() and set(pool.loc[pool["pool_id"].isin(report.view.pool_areas.loc[private, "pool_id"]),
+                                          "eigentuem"]) == {"Privatperson"}
+    assert "Flurname" not in pool.columns and any("ü" in n for n in pool["name"])  # UTF-8 kept (.cpg)
+    with zipfile.ZipFile(archive) as files:
+        documented = files.read("FELDER.txt").decode("utf-8")
+    assert "biotop_vor  Biotoptyp vorher" in documented and "Privatperson" in documented

@@ -27,6 +27,7 @@ MIME: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "gpkg": "application/geopackage+sqlite3",
     "geojson": "application/geo+json",
+    "shp": "application/zip",
 }
 
 
@@ -70,7 +71,7 @@ def export(kind: ExportKind, scope: summary.Scope, on: dt.date) -> Callable[[], 
 
 
 def file_name(kind: ExportKind, scope: summary.Scope, on: dt.date) -> str:
-    return content.file_name(scope, on, kind)
+    return content.file_name(scope, on, "shp.zip" if kind == "shp" else kind)
 
 
 # --- GeoPackages for QGIS (geo.reports.qgis) ---------------------------------------------

@@ -16,10 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Font, PatternFill
@@ -144,6 +148,39 @@ def geopackage(report: summary.Report, *, on: dt.date | None = None) -> bytes:
     (:mod:`geo.reports.qgis`); its metadata (``DESCRIPTION``) says what it holds and for whom."""
     description = " ".join(line for line in notes(report, on or fmt.today()) if line)
     return qgis.geopackage(_geodata(report), description=f"{description} {GEODATA_NOTICE}")
+
+
+# Shapefile (dBASE) field names have at most 10 characters: the ones legacy files of the partners use.
+SHAPEFILE_FIELDS: dict[str, str] = {
+    "pool_id": "pool_id", "name": "name", "ags": "ags", "status": "status", "measure_type": "massnahme",
+    "biotope_before": "biotop_vor", "biotope_after": "biotop_nac", "value_points": "wertpunkte",
+    "measure_start": "massn_begi", "measure_end": "massn_ende", "owner": "eigentuem", "owner_type": "eigent_art",
+    "parcels": "flurstueck", "notes": "bemerkung", "intervention_id": "eingriff", "kind": "art",
+    "demand_points": "bedarf_wp", "approval_date": "genehm_dat", "municipality": "gemeinde", "area_m2": "flaeche_m2",
+    "reserved_points": "reserv_wp", "allocated_points": "zugeord_wp", "booked_points": "gebucht_wp",
+    "free_points": "frei_wp", "covered_points": "gedeckt_wp", "open_points": "offen_wp", "coverage": "deckung",
+    "coverage_share": "deck_ant", "requested_points": "angefr_wp",
+}
+
+
+def shapefile(report: summary.Report, *, on: dt.date | None = None) -> bytes:
+    """The scope's pool areas and interventions as zipped Shapefiles (EPSG:25833, UTF-8), one per
+    layer, with ``FELDER.txt`` naming each short field (at most 10 characters) and what the file holds."""
+    out = io.BytesIO()
+    lines = [*(line for line in notes(report, on or fmt.today()) if line), GEODATA_NOTICE, "",
+             "Feldnamen (Shapefile: höchstens 10 Zeichen):"]
+    with tempfile.TemporaryDirectory(prefix="flaechenpool-shp-") as folder, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for layer, frame in _geodata(report).items():
+            columns = [c for c in _layer_columns(layer) if c.name in frame.columns]
+            named = frame.rename(columns={c.name: SHAPEFILE_FIELDS[c.name] for c in columns})
+            path = Path(folder) / f"{layer}.shp"
+            pyogrio.write_dataframe(named, path, driver="ESRI Shapefile", encoding="UTF-8")
+            for part in sorted(Path(folder).glob(f"{layer}.*")):
+                archive.write(part, part.name)
+            lines += [f"{layer}.shp:"] + [f"  {SHAPEFILE_FIELDS[c.name]:<10}  {c.header}" for c in columns]
+        archive.writestr("FELDER.txt", "\n".join(lines) + "\n")
+    return out.getvalue()
 
 
 def geojson(report: summary.Report, *, on: dt.date | None = None) -> bytes:

@@ -8,7 +8,7 @@ from typing import Literal
 from geo.accounting import summary
 from geo.reports import downloads, pdf, pptx
 
-ExportKind = Literal["pptx", "pdf", "xlsx", "gpkg", "geojson"]
+ExportKind = Literal["pptx", "pdf", "xlsx", "gpkg", "geojson", "shp"]
 
 
 def build(kind: ExportKind, report: summary.Report, *, on: dt.date, context: summary.PoolView | None = None
@@ -18,5 +18,6 @@ def build(kind: ExportKind, report: summary.Report, *, on: dt.date, context: sum
         return pptx.build(report, on=on, context=context)
     if kind == "pdf":
         return pdf.build(report, on=on, context=context)
-    builders = {"xlsx": downloads.xlsx, "gpkg": downloads.geopackage, "geojson": downloads.geojson}
+    builders = {"xlsx": downloads.xlsx, "gpkg": downloads.geopackage, "geojson": downloads.geojson,
+                "shp": downloads.shapefile}
     return builders[kind](report, on=on)
