@@ -16,7 +16,7 @@ from geo.accounting.summary import PoolView
 from geo.errors import FlaechenpoolError
 from geo.map import mapfilter, selection
 from geo.map.mapfilter import MapFilter, Selection
-from ui import tables
+from ui import data, tables
 
 _KEY = "karte_"
 
@@ -70,7 +70,7 @@ def details_panel(view: PoolView, chosen: Selection | None) -> bool:
                 "auswählen), um alle Angaben zu sehen.")
         return False
     try:
-        d = selection.details(view, chosen)
+        d = selection.details(view, chosen, data.valuation_tables())
     except FlaechenpoolError as exc:
         st.warning(fmt.literal(exc))
         return st.button("Auswahl aufheben")
