@@ -64,6 +64,7 @@ def test_a_planner_of_wurzen_books_from_wurzen_and_every_page_follows(page, app_
 
     page.get_by_label("Wertpunkte", exact=True).fill(fmt.number(POINTS))
     page.get_by_role("button", name="Buchen").click()
+    page.get_by_role("button", name="Jetzt buchen").click()
     wait_for_app(page)
     message = visible(page.locator("[data-testid='stAlertContentSuccess']").inner_text())
     pool_id = re.search(r"von (\S+) für " + TARGET + " reserviert", message).group(1)
