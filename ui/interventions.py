@@ -35,10 +35,13 @@ def filters(user: User | None) -> interventions.InterventionFilter:
     st.session_state.setdefault(_KEY + "gemeinden", [user.ags] if user and user.role == "gis" else [])
     cols = st.columns(4)
     ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
-                              key=_KEY + "gemeinden", placeholder="alle Gemeinden")
-    kinds = cols[1].multiselect("Art", schema.INTERVENTION_KINDS, key=_KEY + "arten", placeholder="alle")
-    status = cols[2].multiselect("Status", schema.INTERVENTION_STATUS, key=_KEY + "status", placeholder="alle")
-    coverage = cols[3].multiselect("Deckung", schema.COVERAGE_STATES, key=_KEY + "deckung", placeholder="alle")
+                              key=_KEY + "gemeinden", placeholder="alle Gemeinden", select_all=False)
+    kinds = cols[1].multiselect("Art", schema.INTERVENTION_KINDS, key=_KEY + "arten",
+                                placeholder="alle", select_all=False)
+    status = cols[2].multiselect("Status", schema.INTERVENTION_STATUS, key=_KEY + "status",
+                                 placeholder="alle", select_all=False)
+    coverage = cols[3].multiselect("Deckung", schema.COVERAGE_STATES, key=_KEY + "deckung",
+                                   placeholder="alle", select_all=False)
     return interventions.InterventionFilter(tuple(ags), tuple(kinds), tuple(status), tuple(coverage))
 
 

@@ -30,11 +30,11 @@ if done := st.session_state.pop(RESTORED, None):
 
 cols = st.columns(3)
 ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
-                          placeholder="alle")
+                          placeholder="alle", select_all=False)
 layers = cols[1].multiselect("Ebene", [*schema.MUNICIPAL_LAYERS, schema.ALLOCATIONS],
-                             format_func=schema.LAYER_LABELS.__getitem__, placeholder="alle")
+                             format_func=schema.LAYER_LABELS.__getitem__, placeholder="alle", select_all=False)
 actions = cols[2].multiselect("Aktion", list(changes.ACTION_LABELS), format_func=changes.ACTION_LABELS.__getitem__,
-                              placeholder="alle")
+                              placeholder="alle", select_all=False)
 rows = changes.newest_first(view.history, ags=ags, layers=layers, actions=actions)
 tables.show(changes.history_table(rows))
 

@@ -72,10 +72,11 @@ with list_tab:
     liked = candidates.like_for_like(row["biotope_before"])
     left, right = st.columns(2)
     origin = left.multiselect("Poolflächen aus", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
-                              key="eingriffe_herkunft", placeholder="allen Gemeinden")
+                              key="eingriffe_herkunft", placeholder="allen Gemeinden", select_all=False)
     preferred = right.multiselect(
         "Bevorzugte Maßnahmentypen", schema.MEASURE_TYPES, default=list(liked), key=f"eingriffe_massnahmen_{chosen}",
-        help=f"Vorschlag: gleichartiger Ausgleich für {candidates.biotope_group(row['biotope_before'])}")
+        help=f"Vorschlag: gleichartiger Ausgleich für {candidates.biotope_group(row['biotope_before'])}",
+        placeholder="keine Vorliebe", select_all=False)
     ranked = candidates.rank(view.pool_areas, row, candidates.neighbours(view.boundaries),
                              preferred_measures=preferred)
     fitting = ranked[ranked["ags"].isin(origin)] if origin else ranked

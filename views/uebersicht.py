@@ -30,7 +30,7 @@ first_year, last_year = summary.year_bounds(view)
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
     chosen = st.multiselect("Gemeinden", list(NAMES), key="uebersicht_gemeinden", placeholder="Alle Partner",
-                            width=520)
+                            width=520, select_all=False)
     years = st.slider("Zeitraum", first_year, last_year, (first_year, last_year), key="uebersicht_jahre",
                       width=420)
     presenting = st.toggle("Präsentationsmodus", key="uebersicht_praesentation",
