@@ -24,3 +24,11 @@ def test_every_multiselect_is_without_the_english_select_all_and_has_a_german_pl
         keywords = {k.arg: k.value for k in call.keywords}
         assert isinstance(keywords.get("select_all"), ast.Constant) and keywords["select_all"].value is False, where
         assert "placeholder" in keywords, where  # Streamlit's default is "Choose options"
+
+
+def test_every_selectbox_has_a_german_placeholder():
+    """Streamlit's default "Choose an option" stands in the empty box and in the input's placeholder."""
+    calls = _calls("selectbox")
+    assert calls
+    missing = [where for where, call in calls if not any(k.arg == "placeholder" for k in call.keywords)]
+    assert not missing

@@ -153,7 +153,7 @@ def booking_actions(user: User, intervention: pd.Series, active: pd.DataFrame, f
     labels = {str(i): interventions.booking_label(row) for i, row in by_id.iterrows()}
     with st.container(border=True):
         chosen = str(st.selectbox("Buchung", list(labels), format_func=labels.__getitem__,
-                                  key=data.keyed(_KEY + "buchung")))
+                                  key=data.keyed(_KEY + "buchung"), placeholder="Bitte wählen …"))
         entry = active[active["allocation_id"] == chosen].iloc[0]
         notes = st.text_input("Bemerkung (optional)", key=data.keyed(_KEY + "aktion_notiz"))
         left, right = st.columns(2)
@@ -205,7 +205,7 @@ def _direct_form(user: User, intervention: pd.Series, candidates: pd.DataFrame,
     with st.form(data.keyed(_KEY + "buchen"), border=True):
         st.markdown("**Wertpunkte buchen**")
         pool_id = st.selectbox("Poolfläche", list(labels), format_func=labels.__getitem__,
-                               key=data.keyed(_KEY + "flaeche"))
+                               key=data.keyed(_KEY + "flaeche"), placeholder="Bitte wählen …")
         raw = st.text_input("Wertpunkte", value=fmt.number(min(first["free_points"], intervention["open_points"])),
                             help="Ganze Wertpunkte, z. B. 12.500", key=data.keyed(f"{_KEY}punkte_{intervention_id}"))
         kind = st.radio("Buchungsart", kinds, index=interventions.default_kind(kinds), format_func=KIND_LABELS.get,

@@ -57,7 +57,7 @@ def decide_form(user: User, open_rows: pd.DataFrame) -> None:
     with st.form(data.keyed(_KEY + "entscheiden"), border=True):
         st.markdown("**Anfrage beantworten**")
         request_id = st.selectbox("Anfrage", list(labels), format_func=labels.__getitem__,
-                                  key=data.keyed(_KEY + "anfrage"))
+                                  key=data.keyed(_KEY + "anfrage"), placeholder="Bitte wählen …")
         raw = st.text_input("Zugesagte Wertpunkte (leer: wie angefragt)", key=data.keyed(_KEY + "punkte"),
                             help="Weniger als angefragt zusagen, z. B. 40.000")
         text = st.text_input("Auflage (bei Zusage) oder Grund (bei Ablehnung)", key=data.keyed(_KEY + "text"))
@@ -82,7 +82,7 @@ def withdraw_form(user: User, open_rows: pd.DataFrame) -> None:
     labels = {row["request_id"]: display.label(row) for _, row in open_rows.iterrows()}
     with st.form(data.keyed(_KEY + "zurueckziehen"), border=True):
         request_id = st.selectbox("Eigene offene Anfrage", list(labels), format_func=labels.__getitem__,
-                                  key=data.keyed(_KEY + "eigene"))
+                                  key=data.keyed(_KEY + "eigene"), placeholder="Bitte wählen …")
         reason = st.text_input("Bemerkung (optional)", key=data.keyed(_KEY + "bemerkung"))
         withdraw = st.form_submit_button("Anfrage zurückziehen", icon=":material/undo:")
     if withdraw:
@@ -104,7 +104,7 @@ def request_form(user: User, intervention: pd.Series, foreign: pd.DataFrame, kin
         st.caption("Die Gemeinde der Fläche sagt zu oder lehnt ab; bis dahin sind die Punkte für andere "
                    f"gesperrt. Offen bleibt die Anfrage {data.settings().request_days} Tage.")
         pool_id = st.selectbox("Poolfläche", list(labels), format_func=labels.__getitem__,
-                               key=data.keyed("eingriffe_anfrage_fl"))
+                               key=data.keyed("eingriffe_anfrage_fl"), placeholder="Bitte wählen …")
         raw = st.text_input("Wertpunkte", value=fmt.number(max(min(first["free_points"], still_open), 0)),
                             key=data.keyed(f"eingriffe_anfrage_punkte_{intervention_id}"))
         kind = st.radio("Buchungsart", kinds, index=interventions.default_kind(kinds), format_func=kind_labels.get,

@@ -45,7 +45,7 @@ if versions.empty:
     st.stop()
 by_id = {str(c): version for c, version in versions.set_index("change_id").iterrows()}
 change_id = st.selectbox("Stand vor der Änderung", list(by_id),
-                         format_func=lambda c: f"{c} · {changes.headline(by_id[c])}")
+                         format_func=lambda c: f"{c} · {changes.headline(by_id[c])}", placeholder="Bitte wählen …")
 row = by_id[change_id]
 try:
     earlier, back, change_map = data.restore_preview(change_id)

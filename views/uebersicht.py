@@ -82,7 +82,7 @@ else:
     today = fmt.today()
     partners = list(scope.ags) or [m.ags for m in schema.MUNICIPALITIES]
     pdf_for = st.selectbox("PDF-Bericht für", ["", *partners], format_func=lambda a: schema.AGS_NAMES.get(
-        a, "die ganze Auswahl")) if len(partners) > 1 else ""
+        a, "die ganze Auswahl"), placeholder="Bitte wählen …") if len(partners) > 1 else ""
     scopes = {kind: summary.Scope(ags=(pdf_for,), years=scope.years) if kind == "pdf" and pdf_for else scope
               for kind, _, _ in EXPORTS}
     with st.container(horizontal=True):
