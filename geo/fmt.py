@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from babel.dates import format_date, format_datetime
-from babel.numbers import NumberFormatError, format_compact_decimal, format_decimal, format_percent, parse_decimal
+from babel.numbers import NumberFormatError, format_decimal, format_percent, parse_decimal
 from pandas.api.typing import NaTType
 
 LOCALE = "de_DE"
@@ -68,6 +68,11 @@ def number(value: float | None, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
+def count(n: int, one: str, many: str) -> str:
+    """``1 Eintrag``, ``0 Einträge``, ``1.234 Einträge``: the number with the singular or plural noun."""
+    return f"{number(n)} {one if n == 1 else many}"
+
+
 def hectares(area_m2: float | None, decimals: int = 1) -> str:
     """Area given in m² as hectares: ``12345000`` → ``"1.234,5 ha"``."""
     if area_m2 is None or _missing(area_m2):
@@ -89,7 +94,9 @@ def points_short(value: float | None) -> str:
         return "–"
     if abs(value) < 1_000_000:
         return points(value)
-    return f"{format_compact_decimal(value, locale=LOCALE, fraction_digits=1)}\u00a0WP"
+    if abs(value) < 1_000_000_000:  # always one decimal: "23,0 Mio. WP" beside "121,8 Mio. WP"
+        return f"{number(value / 1_000_000, 1)}\u00a0Mio.\u00a0WP"
+    return f"{number(value / 1_000_000_000, 1)}\u00a0Mrd.\u00a0WP"
 
 
 def percent(share: float | None, decimals: int = 0) -> str:

@@ -178,7 +178,7 @@ def test_book_and_cancel_and_their_refusals(demo_dir):
     assert overdraw.stderr == ("Fehler: Die Poolfläche WUR-2018-008 hat nur noch 106.063\u00a0WP frei; 200.000\u00a0WP "
                                "würden sie überziehen.\n")
     reader = _book("10", user="leser")
-    assert reader.returncode == 1 and "Lesezugang (Lesen) darf das nicht" in reader.stderr
+    assert reader.returncode == 1 and "Lesezugang – Lesezugriff darf das nicht" in reader.stderr
     for bad in ("1e5", "1,5", "-3"):
         refused = _book(bad)
         assert refused.returncode == 2 and f"„{bad}“ ist keine positive ganze Zahl" in refused.stderr

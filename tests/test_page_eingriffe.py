@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +36,11 @@ def open_page(eingriff: str | None = None, user: User | None = None) -> AppTest:
 
 def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
+
+
+def widget(elements, name: str):
+    """The widget whose key is *name* with the data version (``name@token``, :func:`ui.data.keyed`)."""
+    return next(w for w in elements if (w.key or "").split("@")[0] == name)
 
 
 def frame(at: AppTest, first_column: str) -> pd.DataFrame:
@@ -90,11 +96,11 @@ def test_a_planner_of_wurzen_asks_bennewitz_and_bennewitz_approves(demo_dir):
     reasons = candidates(at)["Warum diese Fläche"].tolist()
     assert all(r.startswith("liegt in Bennewitz, Nachbargemeinde") for r in reasons)
     assert not [b for b in at.button if b.label == "Buchen"]  # across the border: only a request
-    pool_id = at.selectbox(key="eingriffe_anfrage_fl").value
+    pool_id = widget(at.selectbox, "eingriffe_anfrage_fl").value
     free = before.pool_areas.set_index("pool_id").loc[pool_id, "free_points"]
-    at.text_input(key="eingriffe_anfrage_punkte_BPL-WUR-01").input("20.000")
-    at.radio(key="eingriffe_anfrage_art").set_value("zugeordnet")
-    at.text_input(key="eingriffe_anfrage_text").input("Für das Wohngebiet")
+    widget(at.text_input, "eingriffe_anfrage_punkte_BPL-WUR-01").input("20.000")
+    widget(at.radio, "eingriffe_anfrage_art_BPL-WUR-01").set_value("zugeordnet")
+    widget(at.text_input, "eingriffe_anfrage_text").input("Für das Wohngebiet")
     button(at, "Anfrage stellen").click()
     at.run()
     assert not at.exception and not at.error, at.error
@@ -112,8 +118,8 @@ def test_a_planner_of_wurzen_asks_bennewitz_and_bennewitz_approves(demo_dir):
     inbox = frame(bennewitz, "Anfrage")
     assert inbox[["Status", "Von", "Poolfläche", "Angefragt"]].values.tolist() == [
         ["offen", "Wurzen", pool_id, "20.000\u00a0WP"]]
-    bennewitz.text_input(key="anfragen_punkte").input("15.000")
-    bennewitz.text_input(key="anfragen_text").input("Pflege durch Bennewitz")
+    widget(bennewitz.text_input, "anfragen_punkte").input("15.000")
+    widget(bennewitz.text_input, "anfragen_text").input("Pflege durch Bennewitz")
     button(bennewitz, "Zusagen").click()
     bennewitz.run()
     assert not bennewitz.exception and not bennewitz.error, bennewitz.error
@@ -144,19 +150,20 @@ def test_an_overdraft_is_refused_in_german_and_writes_nothing(demo_dir):
     at = open_page("BPL-WUR-02", WURZEN_GIS)
     at.multiselect(key="eingriffe_herkunft").set_value([WURZEN])
     at.run()
-    pool_id = at.selectbox(key="eingriffe_flaeche").value
+    pool_id = widget(at.selectbox, "eingriffe_flaeche").value
     free = current(demo_dir).pool_areas.set_index("pool_id").loc[pool_id, "free_points"]
     ledger_before = (demo_dir / "pool.gpkg").read_bytes()
-    at.text_input(key="eingriffe_punkte_BPL-WUR-02").input(fmt.number(free + 1))
+    widget(at.text_input, "eingriffe_punkte_BPL-WUR-02").input(fmt.number(free + 1))
     button(at, "Buchen").click()
     at.run()
     assert not at.exception
+    assert not [b for b in at.button if b.label == "Jetzt buchen"]  # refused at once, nothing to confirm
     assert "würden sie überziehen" in texts(at.error)
-    at.text_input(key="eingriffe_punkte_BPL-WUR-02").input("viele")
+    widget(at.text_input, "eingriffe_punkte_BPL-WUR-02").input("viele")
     button(at, "Buchen").click()
     at.run()
     assert "„viele“ ist keine positive ganze Zahl" in texts(at.error)
-    at.text_input(key="eingriffe_punkte_BPL-WUR-02").input("1.500,5")  # would be shown as 1.500 WP booked
+    widget(at.text_input, "eingriffe_punkte_BPL-WUR-02").input("1.500,5")  # would be shown as 1.500 WP booked
     button(at, "Buchen").click()
     at.run()
     assert "„1.500,5“ ist keine positive ganze Zahl" in texts(at.error) and not at.success
@@ -170,10 +177,14 @@ def test_cancel_and_confirm_append_entries(demo_dir):
               itv.assign(status=itv["status"].mask(itv["intervention_id"] == "STR-WUR-03", "genehmigt")))
     reservation = current(demo_dir).allocations.query("intervention_id == 'STR-WUR-03' and kind == 'reserviert'")
     allocation_id = reservation["allocation_id"].iloc[0]
+    count = len(current(demo_dir).allocations)
     at = open_page("STR-WUR-03", WURZEN_GIS)
     assert "Der Bedarf ist gedeckt" in texts(at.success)
-    at.selectbox(key="eingriffe_buchung").set_value(allocation_id)
+    widget(at.selectbox, "eingriffe_buchung").set_value(allocation_id)
     button(at, "Reservierung zuordnen").click()
+    at.run()
+    assert f"Reservierung {allocation_id} (" in texts(at.warning) and len(current(demo_dir).allocations) == count
+    button(at, "Jetzt zuordnen").click()
     at.run()
     assert f"Reservierung {allocation_id} in eine Zuordnung umgebucht" in texts(at.success)
     entries = current(demo_dir).allocations
@@ -182,8 +193,13 @@ def test_cancel_and_confirm_append_entries(demo_dir):
     assert new["reverses"].iloc[0] == allocation_id
     allocated = new["allocation_id"].iloc[1]
 
-    at.selectbox(key="eingriffe_buchung").set_value(allocated)
+    widget(at.selectbox, "eingriffe_buchung").set_value(allocated)
+    at.run()
+    assert not [b for b in at.button if b.label == "Reservierung zuordnen"]  # an allocation: only cancelling
     button(at, "Buchung stornieren").click()
+    at.run()
+    assert f"Zuordnung {allocated} stornieren" in texts(at.warning)
+    button(at, "Jetzt stornieren").click()
     at.run()
     assert f"Buchung {allocated} storniert" in texts(at.success)
     journal = frame(at, "Buchungs-ID").set_index("Buchungs-ID")
@@ -222,3 +238,74 @@ def test_flow_tab_shows_the_matrix_of_geo_flows(demo_dir):
     assert matrix["Gesamt"].tolist() == [fmt.number(round(v)) for v in expected["Gesamt"]]
     assert {m.label: m.value for m in at.metric}["Über Gemeindegrenzen gebucht"] == fmt.percent(
         flows.cross_border_share(flow))
+
+
+def test_after_a_booking_the_form_shows_what_the_ledger_says_now(demo_dir):
+    at = open_page("BPL-WUR-02", WURZEN_GIS)
+    at.multiselect(key="eingriffe_herkunft").set_value([WURZEN])
+    at.run()
+    assert widget(at.radio, "eingriffe_art_BPL-WUR-02").value == "reserviert"  # "geplant": only reserving
+    pool_id = widget(at.selectbox, "eingriffe_flaeche").value
+    widget(at.text_input, "eingriffe_punkte_BPL-WUR-02").input("1.000")
+    widget(at.text_input, "eingriffe_notiz").input("erste Rate")
+    button(at, "Buchen").click()
+    at.run()
+    before = current(demo_dir)
+    free = before.pool_areas.set_index("pool_id").loc[pool_id, "free_points"]
+    assert (f"1.000\u00a0WP von Fläche {pool_id} für Eingriff BPL-WUR-02 reservieren; danach frei: "
+            f"{fmt.points(free - 1000)}") in texts(at.warning)
+    assert not at.success  # nothing booked before the second click
+    button(at, "Jetzt buchen").click()
+    at.run()
+    assert not at.exception and not at.error, at.error
+    assert f"1.000\u00a0WP von {pool_id} für BPL-WUR-02 reserviert" in texts(at.success)
+    now = current(demo_dir)
+    assert len(now.allocations) == len(before.allocations) + 1
+    free_now = now.pool_areas.set_index("pool_id").loc[pool_id, "free_points"]
+    open_now = interventions.one(now.interventions, "BPL-WUR-02")["open_points"]
+    area = widget(at.selectbox, "eingriffe_flaeche")
+    assert f"{fmt.points(free_now)} frei" in next(o for o in area.options if pool_id in o)
+    first_free = min(now.pool_areas.set_index("pool_id").loc[area.value, "free_points"], open_now)
+    assert widget(at.text_input, "eingriffe_punkte_BPL-WUR-02").value == fmt.number(first_free)
+    assert widget(at.text_input, "eingriffe_notiz").value == ""
+    assert not [w for w in at.warning if "reservieren; danach frei" in str(w.value)]  # no stale confirmation
+
+
+def test_an_approved_intervention_defaults_to_allocating_and_reservations_alone_can_be_confirmed(demo_dir):
+    store = GeoPackageStore(demo_dir)
+    itv = store.read_layer(schema.INTERVENTIONS, [WURZEN])
+    put_layer(store, WURZEN, schema.INTERVENTIONS,
+              itv.assign(status=itv["status"].mask(itv["intervention_id"] == "BPL-WUR-02", "genehmigt")))
+    at = open_page("BPL-WUR-02", WURZEN_GIS)
+    at.multiselect(key="eingriffe_herkunft").set_value([WURZEN])
+    at.run()
+    assert widget(at.radio, "eingriffe_art_BPL-WUR-02").value == "zugeordnet"
+    entries = interventions.active_bookings(interventions.journal(current(demo_dir), "BPL-WUR-02"))
+    for _, entry in entries.iterrows():
+        widget(at.selectbox, "eingriffe_buchung").set_value(entry["allocation_id"])
+        at.run()
+        offered = [b.label for b in at.button if b.label == "Reservierung zuordnen"]
+        assert offered == (["Reservierung zuordnen"] if entry["kind"] == "reserviert" else [])
+
+
+def test_cancelling_can_be_called_off_and_writes_nothing(demo_dir):
+    at = open_page("STR-WUR-03", WURZEN_GIS)
+    before = len(current(demo_dir).allocations)
+    button(at, "Buchung stornieren").click()
+    at.run()
+    assert "stornieren:" in texts(at.warning) and "danach frei:" in texts(at.warning)
+    button(at, "Abbrechen").click()
+    at.run()
+    assert not [b for b in at.button if b.label == "Jetzt stornieren"]
+    assert len(current(demo_dir).allocations) == before
+
+
+def test_journal_count_and_biotope_names(demo_dir):
+    at = open_page("STR-WUR-03")
+    journal = interventions.journal(current(demo_dir), "STR-WUR-03")
+    word = "Eintrag" if len(journal) == 1 else "Einträge"
+    assert f"**Buchungsjournal ({fmt.number(len(journal))} {word})**" in [m.value for m in at.markdown]
+    caption = texts(at.caption)
+    assert re.search(r"Biotop vorher [A-Z0-9.]+ – \w", caption), caption
+    fields = next(d.value for d in at.dataframe if d.value.columns[0] == "Merkmal").set_index("Merkmal")["Wert"]
+    assert " – " in fields.loc[schema.label("biotope_before", schema.INTERVENTIONS)]

@@ -125,13 +125,20 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     assert f"Poolfläche {NEW_ID}" in [h.value.replace("\\", "") for h in leipzig.subheader]
     assert "Neue Wiese am Park" in [c.value for c in leipzig.caption]
 
-    # The administrator restores the previous version in one step.
+    # The administrator restores the previous version after a confirmation.
     admin = signed_in("admin", "views/aenderungen.py")
     assert by_label(admin.selectbox, "Stand vor der Änderung").value == "C-000020"
-    by_label(admin.button, "Stand vor C-000020 wiederherstellen").click()
+    by_label(admin.button, "Stand vor C-000020 wiederherstellen …").click()
+    admin.run()
+    assert "auf den Stand vor C-000020 zurücksetzen: 0 neu, 3 geändert, 1 entfernt" in admin.warning[0].value
+    assert list(store.read_history()["action"].iloc[-1:]) == ["upload"]  # nothing written yet
+    by_label(admin.button, "Jetzt wiederherstellen").click()
     admin.run()
     assert not admin.exception, admin.exception
     assert "Wiederhergestellt als Änderung C-000021: 0 neu, 3 geändert, 1 entfernt" in admin.success[0].value
+    # ... and no button in the same place that would undo it with one more click: the restored change instead.
+    assert not [b for b in admin.button if "wiederherstellen" in b.label]
+    assert admin.dataframe[0].value["Änderung"].tolist() == ["C-000021"]
 
     # ... and nothing else moved.
     pd.testing.assert_frame_equal(store.read_layer(schema.POOL_AREAS, [BRANDIS]), original)

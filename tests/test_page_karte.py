@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 from streamlit.testing.v1 import AppTest
 
-from geo import fmt
-from geo.accounting import summary
+from geo import fmt, schema
+from geo.accounting import summary, valuation
 from geo.map import mapfilter, selection
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
@@ -64,11 +65,14 @@ def test_the_planners_link_restores_filters_selection_and_details(demo_dir):
     assert at.multiselect(key="karte_gemeinden").value == ["14729410", "14729250"]
     assert at.multiselect(key="karte_status").value == ["verfügbar"]
     assert at.text_input(key="karte_min_wp").value == "10.000"
-    details = selection.details(view, mapfilter.Selection("pool_areas", "MAC-2023-006"))
+    details = selection.details(view, mapfilter.Selection("pool_areas", "MAC-2023-006"),
+                                valuation.read_tables(GeoPackageStore(demo_dir)))
     assert at.subheader[0].value == "Poolfläche MAC-2023-006"
     fields, bookings = (t.value.reset_index(drop=True).map(lambda v: v.replace("\\", "")) for t in at.table)
     assert fields.equals(details.fields)
     assert "Gemarkung Püchau" in fields.set_index("Merkmal").loc["Flurstücke", "Wert"]
+    biotope = fields.set_index("Merkmal").loc[schema.label("biotope_before", schema.POOL_AREAS), "Wert"]
+    assert re.fullmatch(r"\S+ – \S.*", biotope), biotope  # "AIN – Intensivacker": the code with its name
     assert len(bookings) == details.booking_count == 2
     assert {m.label: m.value for m in at.metric}["Frei (WP)"] == dict(details.figures)["Frei (WP)"]
     assert dict(at.query_params) == {**DONE_LINK, "flaeche": "MAC-2023-006"}  # the link stays as sent

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 
 import geopandas as gpd
 import pandas as pd
@@ -63,6 +64,17 @@ def view() -> summary.PoolView:
     """
     s, user = store(), auth.current_user()
     return _redacted(s.key, s.version(), fmt.today(), privacy.visible_municipalities(user), s, user)
+
+
+def version_token() -> str:
+    """A short text that changes with every write (from the store's version)."""
+    return hashlib.sha1(repr(store().version()).encode()).hexdigest()[:10]
+
+
+def keyed(name: str) -> str:
+    """A widget key bound to the data version (``name@token``): after any write the widget is new, so a
+    form shows the defaults computed from the ledger now instead of the values typed before."""
+    return f"{name}@{version_token()}"
 
 
 def public_view() -> summary.PoolView:

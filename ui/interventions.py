@@ -7,6 +7,7 @@ bookings go to :mod:`geo.accounting.booking`, which checks the permission and th
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +26,7 @@ from ui import requests as request_widgets
 PARAM = mapfilter.SELECTION_PARAMS[schema.INTERVENTIONS]
 _KEY = "eingriffe_"
 _FLASH = _KEY + "meldung"
+_PENDING = _KEY + "vorhaben"
 KIND_LABELS = {"reserviert": "Reservieren (Eingriff im Verfahren)", "zugeordnet": "Zuordnen (Eingriff genehmigt)"}
 
 
@@ -33,10 +35,13 @@ def filters(user: User | None) -> interventions.InterventionFilter:
     st.session_state.setdefault(_KEY + "gemeinden", [user.ags] if user and user.role == "gis" else [])
     cols = st.columns(4)
     ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
-                              key=_KEY + "gemeinden", placeholder="alle Gemeinden")
-    kinds = cols[1].multiselect("Art", schema.INTERVENTION_KINDS, key=_KEY + "arten", placeholder="alle")
-    status = cols[2].multiselect("Status", schema.INTERVENTION_STATUS, key=_KEY + "status", placeholder="alle")
-    coverage = cols[3].multiselect("Deckung", schema.COVERAGE_STATES, key=_KEY + "deckung", placeholder="alle")
+                              key=_KEY + "gemeinden", placeholder="alle Gemeinden", select_all=False)
+    kinds = cols[1].multiselect("Art", schema.INTERVENTION_KINDS, key=_KEY + "arten",
+                                placeholder="alle", select_all=False)
+    status = cols[2].multiselect("Status", schema.INTERVENTION_STATUS, key=_KEY + "status",
+                                 placeholder="alle", select_all=False)
+    coverage = cols[3].multiselect("Deckung", schema.COVERAGE_STATES, key=_KEY + "deckung",
+                                   placeholder="alle", select_all=False)
     return interventions.InterventionFilter(tuple(ags), tuple(kinds), tuple(status), tuple(coverage))
 
 
@@ -95,26 +100,81 @@ def may_book(user: User | None, intervention: pd.Series) -> bool:
     return True
 
 
-def booking_actions(user: User, intervention: pd.Series, active: pd.DataFrame) -> None:
-    """Cancel an active booking, or turn a reservation into an allocation."""
+@dataclass(frozen=True)
+class _Plan:
+    """A write the user asked for and has to confirm (shown below the form that asked for it)."""
+
+    where: str  # "buchen" or "aktionen"
+    intervention_id: str
+    version: str  # the data version it was computed from: any write in between discards it
+    text: str  # what will happen, with the figures
+    button: str  # "Jetzt buchen", "Jetzt stornieren", "Jetzt zuordnen"
+    action: Callable[[], object]
+    message: str
+
+
+def _ask(plan: _Plan) -> None:
+    st.session_state[_PENDING] = plan
+
+
+def _confirmation(where: str, intervention_id: str) -> None:
+    """The confirmation step of a pending write: what will happen, "Jetzt …" and "Abbrechen"."""
+    plan = st.session_state.get(_PENDING)
+    if not isinstance(plan, _Plan) or plan.where != where:
+        return
+    if plan.intervention_id != intervention_id or plan.version != data.version_token():
+        del st.session_state[_PENDING]
+        if plan.intervention_id == intervention_id:
+            st.info("Die Daten haben sich inzwischen geändert. Bitte die Angaben prüfen und erneut auslösen.")
+        return
+    with st.container(border=True):
+        st.warning(fmt.literal(plan.text), icon=":material/help:")
+        left, right = st.columns(2)
+        go = left.button(plan.button, type="primary", key=data.keyed(_KEY + "jetzt"), icon=":material/check:")
+        stop = right.button("Abbrechen", key=data.keyed(_KEY + "abbrechen"))
+    if go or stop:
+        del st.session_state[_PENDING]
+    if go:
+        _run(plan.action, plan.message)
+    elif stop:
+        st.rerun()
+
+
+def booking_actions(user: User, intervention: pd.Series, active: pd.DataFrame, free: pd.Series) -> None:
+    """Cancel an active booking, or turn a reservation into an allocation, after a confirmation.
+
+    *free*: the pool areas' free points by ``pool_id`` (for the preview). Widget keys carry the
+    data version, so after a write the note is empty and the choice starts afresh.
+    """
     if active.empty:
         return
-    labels = {row["allocation_id"]: interventions.booking_label(row) for _, row in active.iterrows()}
-    with st.form(_KEY + "aktionen", border=True):
-        chosen = st.selectbox("Buchung", list(labels), format_func=labels.__getitem__, key=_KEY + "buchung")
-        notes = st.text_input("Bemerkung (optional)", key=_KEY + "aktion_notiz")
+    intervention_id = str(intervention["intervention_id"])
+    by_id = active.set_index("allocation_id", drop=False)
+    labels = {str(i): interventions.booking_label(row) for i, row in by_id.iterrows()}
+    with st.container(border=True):
+        chosen = str(st.selectbox("Buchung", list(labels), format_func=labels.__getitem__,
+                                  key=data.keyed(_KEY + "buchung"), placeholder="Bitte wählen …"))
+        entry = active[active["allocation_id"] == chosen].iloc[0]
+        notes = st.text_input("Bemerkung (optional)", key=data.keyed(_KEY + "aktion_notiz"))
         left, right = st.columns(2)
-        cancel = left.form_submit_button("Buchung stornieren", icon=":material/undo:")
-        confirm = right.form_submit_button("Reservierung zuordnen", icon=":material/task_alt:",
-                                           disabled=not interventions.can_confirm(intervention),
-                                           help="Erst möglich, wenn der Eingriff genehmigt ist.")
-    store = data.store()
+        cancel = left.button("Buchung stornieren", icon=":material/undo:", key=data.keyed(_KEY + "stornieren"))
+        confirm = False
+        if entry["kind"] == "reserviert":  # only a reservation can become an allocation
+            confirm = right.button("Reservierung zuordnen", icon=":material/task_alt:",
+                                   key=data.keyed(_KEY + "zuordnen"),
+                                   disabled=not interventions.can_confirm(intervention),
+                                   help="Erst möglich, wenn der Eingriff genehmigt ist.")
+    store, version = data.store(), data.version_token()
     if cancel:
-        _run(lambda: booking.cancel(store, user, allocation_id=chosen, notes=notes),
-             f"Buchung {chosen} storniert (Gegenbuchung im Journal).")
+        _ask(_Plan("aktionen", intervention_id, version,
+                   interventions.cancel_preview(entry, float(free.get(str(entry["pool_id"]), 0.0))), "Jetzt stornieren",
+                   lambda: booking.cancel(store, user, allocation_id=chosen, notes=notes),
+                   f"Buchung {chosen} storniert (Gegenbuchung im Journal)."))
     if confirm:
-        _run(lambda: booking.confirm(store, user, allocation_id=chosen, notes=notes),
-             f"Reservierung {chosen} in eine Zuordnung umgebucht.")
+        _ask(_Plan("aktionen", intervention_id, version, interventions.confirm_preview(entry), "Jetzt zuordnen",
+                   lambda: booking.confirm(store, user, allocation_id=chosen, notes=notes),
+                   f"Reservierung {chosen} in eine Zuordnung umgebucht."))
+    _confirmation("aktionen", intervention_id)
 
 
 def booking_form(user: User, intervention: pd.Series, candidates: pd.DataFrame) -> None:
@@ -134,26 +194,45 @@ def booking_form(user: User, intervention: pd.Series, candidates: pd.DataFrame) 
 
 def _direct_form(user: User, intervention: pd.Series, candidates: pd.DataFrame,
                  kinds: tuple[ledger.BookingKind, ...]) -> None:
+    """The form "Wertpunkte buchen"; "Buchen" shows what will happen, "Jetzt buchen" books.
+
+    Keys carry the data version: after any write the drop-down, the proposed points and the
+    empty note are computed from the ledger as it is now.
+    """
     labels = {row["pool_id"]: interventions.candidate_label(row) for _, row in candidates.iterrows()}
     first = candidates.iloc[0]
-    with st.form(_KEY + "buchen", border=True):
+    intervention_id = str(intervention["intervention_id"])
+    with st.form(data.keyed(_KEY + "buchen"), border=True):
         st.markdown("**Wertpunkte buchen**")
-        pool_id = st.selectbox("Poolfläche", list(labels), format_func=labels.__getitem__, key=_KEY + "flaeche")
+        pool_id = st.selectbox("Poolfläche", list(labels), format_func=labels.__getitem__,
+                               key=data.keyed(_KEY + "flaeche"), placeholder="Bitte wählen …")
         raw = st.text_input("Wertpunkte", value=fmt.number(min(first["free_points"], intervention["open_points"])),
-                            help="Ganze Wertpunkte, z. B. 12.500",
-                            key=f"{_KEY}punkte_{intervention['intervention_id']}")
-        kind = st.radio("Buchungsart", kinds, format_func=KIND_LABELS.get, horizontal=True, key=_KEY + "art")
-        notes = st.text_input("Bemerkung (optional)", key=_KEY + "notiz")
+                            help="Ganze Wertpunkte, z. B. 12.500", key=data.keyed(f"{_KEY}punkte_{intervention_id}"))
+        kind = st.radio("Buchungsart", kinds, index=interventions.default_kind(kinds), format_func=KIND_LABELS.get,
+                        horizontal=True, key=data.keyed(f"{_KEY}art_{intervention_id}"))
+        notes = st.text_input("Bemerkung (optional)", key=data.keyed(_KEY + "notiz"))
         submitted = st.form_submit_button("Buchen", type="primary", icon=":material/add_task:")
     if submitted:
         try:
             points = interventions.booking_points(raw)
         except FlaechenpoolError as exc:
+            st.session_state.pop(_PENDING, None)
             st.error(fmt.literal(exc))
             return
-        _run(lambda: booking.book(data.store(), user, pool_id=pool_id, intervention_id=intervention["intervention_id"],
-                                  points=points, kind=kind, notes=notes),
-             f"{fmt.points(points)} von {pool_id} für {intervention['intervention_id']} {kind}.")
+        free = float(candidates.set_index("pool_id").loc[pool_id, "free_points"])
+        if refusal := interventions.obvious_refusal(points=points, pool_id=pool_id, free_points=free,
+                                                    intervention=intervention):
+            st.session_state.pop(_PENDING, None)
+            st.error(fmt.literal(refusal))  # no confirmation for what the ledger would refuse anyway
+            return
+        _ask(_Plan("buchen", intervention_id, data.version_token(),
+                   interventions.booking_preview(points=points, kind=kind, pool_id=pool_id,
+                                                 intervention_id=intervention_id, free_points=free),
+                   "Jetzt buchen",
+                   lambda: booking.book(data.store(), user, pool_id=pool_id, intervention_id=intervention_id,
+                                        points=points, kind=kind, notes=notes),
+                   f"{fmt.points(points)} von {pool_id} für {intervention_id} {kind}."))
+    _confirmation("buchen", intervention_id)
 
 
 def flows_section(view: PoolView) -> None:

@@ -16,7 +16,7 @@ from geo.accounting.summary import PoolView
 from geo.errors import FlaechenpoolError
 from geo.map import mapfilter, selection
 from geo.map.mapfilter import MapFilter, Selection
-from ui import tables
+from ui import data, tables
 
 _KEY = "karte_"
 
@@ -37,20 +37,21 @@ def filter_sidebar(initial: MapFilter) -> MapFilter:
     with st.sidebar:
         st.header("Filter")
         ags = st.multiselect("Gemeinden", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
-                             key=_KEY + "gemeinden", placeholder="alle Gemeinden")
+                             key=_KEY + "gemeinden", placeholder="alle Gemeinden", select_all=False)
         text = st.text_input("Suche (ID, Name, Flurstück)", key=_KEY + "suche")
         st.subheader("Poolflächen")
-        status = st.multiselect("Status", schema.POOL_STATUS, key=_KEY + "status", placeholder="alle")
+        status = st.multiselect("Status", schema.POOL_STATUS, key=_KEY + "status", placeholder="alle", select_all=False)
         measures = st.multiselect("Maßnahmentyp", schema.MEASURE_TYPES, key=_KEY + "massnahmen",
-                                  placeholder="alle")
+                                  placeholder="alle", select_all=False)
         min_raw = st.text_input("Mindestens freie Wertpunkte", key=_KEY + "min_wp", placeholder="z. B. 10.000")
         min_free = mapfilter.parse_points(min_raw)
         if min_free is None:
             st.error(fmt.literal(f"„{min_raw}“ ist keine Zahl ≥ 0. Bitte z. B. 10.000 eingeben."))
         st.subheader("Eingriffe")
-        kinds = st.multiselect("Art", schema.INTERVENTION_KINDS, key=_KEY + "arten", placeholder="alle")
+        kinds = st.multiselect("Art", schema.INTERVENTION_KINDS, key=_KEY + "arten",
+                               placeholder="alle", select_all=False)
         itv_status = st.multiselect("Status", schema.INTERVENTION_STATUS, key=_KEY + "eingriffsstatus",
-                                    placeholder="alle")
+                                    placeholder="alle", select_all=False)
     return MapFilter(municipalities=tuple(ags), pool_status=tuple(status), measure_types=tuple(measures),
                      intervention_kinds=tuple(kinds), intervention_status=tuple(itv_status),
                      min_free_points=min_free or 0.0, text=text)
@@ -70,7 +71,7 @@ def details_panel(view: PoolView, chosen: Selection | None) -> bool:
                 "auswählen), um alle Angaben zu sehen.")
         return False
     try:
-        d = selection.details(view, chosen)
+        d = selection.details(view, chosen, data.valuation_tables())
     except FlaechenpoolError as exc:
         st.warning(fmt.literal(exc))
         return st.button("Auswahl aufheben")

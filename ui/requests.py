@@ -54,12 +54,13 @@ def table(rows: pd.DataFrame, direction: str) -> None:
 def decide_form(user: User, open_rows: pd.DataFrame) -> None:
     """Approve (optionally for fewer points, with a condition) or decline an open request to us."""
     labels = {row["request_id"]: display.label(row) for _, row in open_rows.iterrows()}
-    with st.form(_KEY + "entscheiden", border=True):
+    with st.form(data.keyed(_KEY + "entscheiden"), border=True):
         st.markdown("**Anfrage beantworten**")
-        request_id = st.selectbox("Anfrage", list(labels), format_func=labels.__getitem__, key=_KEY + "anfrage")
-        raw = st.text_input("Zugesagte Wertpunkte (leer: wie angefragt)", key=_KEY + "punkte",
+        request_id = st.selectbox("Anfrage", list(labels), format_func=labels.__getitem__,
+                                  key=data.keyed(_KEY + "anfrage"), placeholder="Bitte wählen …")
+        raw = st.text_input("Zugesagte Wertpunkte (leer: wie angefragt)", key=data.keyed(_KEY + "punkte"),
                             help="Weniger als angefragt zusagen, z. B. 40.000")
-        text = st.text_input("Auflage (bei Zusage) oder Grund (bei Ablehnung)", key=_KEY + "text")
+        text = st.text_input("Auflage (bei Zusage) oder Grund (bei Ablehnung)", key=data.keyed(_KEY + "text"))
         left, right = st.columns(2)
         approve = left.form_submit_button("Zusagen", type="primary", icon=":material/check_circle:")
         decline = right.form_submit_button("Ablehnen", icon=":material/cancel:")
@@ -79,10 +80,10 @@ def decide_form(user: User, open_rows: pd.DataFrame) -> None:
 
 def withdraw_form(user: User, open_rows: pd.DataFrame) -> None:
     labels = {row["request_id"]: display.label(row) for _, row in open_rows.iterrows()}
-    with st.form(_KEY + "zurueckziehen", border=True):
+    with st.form(data.keyed(_KEY + "zurueckziehen"), border=True):
         request_id = st.selectbox("Eigene offene Anfrage", list(labels), format_func=labels.__getitem__,
-                                  key=_KEY + "eigene")
-        reason = st.text_input("Bemerkung (optional)", key=_KEY + "bemerkung")
+                                  key=data.keyed(_KEY + "eigene"), placeholder="Bitte wählen …")
+        reason = st.text_input("Bemerkung (optional)", key=data.keyed(_KEY + "bemerkung"))
         withdraw = st.form_submit_button("Anfrage zurückziehen", icon=":material/undo:")
     if withdraw:
         run(lambda: consent.withdraw(data.store(), user, request_id=request_id, reason=reason),
@@ -91,21 +92,24 @@ def withdraw_form(user: User, open_rows: pd.DataFrame) -> None:
 
 def request_form(user: User, intervention: pd.Series, foreign: pd.DataFrame, kinds: tuple[ledger.BookingKind, ...],
                  kind_labels: dict[str, str], flash_key: str) -> None:
-    """Ask another municipality for points of one of its areas (the booking form's request mode)."""
+    """Ask another municipality for points of one of its areas (the booking form's request mode).
+
+    Keys carry the data version (:func:`ui.data.keyed`): after any write the form shows the ledger's figures now."""
     labels = {row["pool_id"]: interventions.candidate_label(row) for _, row in foreign.iterrows()}
     first = foreign.iloc[0]
     intervention_id = str(intervention["intervention_id"])
     still_open = float(intervention["open_points"] - intervention["requested_points"])
-    with st.form("eingriffe_anfrage", border=True):
+    with st.form(data.keyed("eingriffe_anfrage"), border=True):
         st.markdown("**Wertpunkte anfragen** (Poolflächen anderer Gemeinden)")
         st.caption("Die Gemeinde der Fläche sagt zu oder lehnt ab; bis dahin sind die Punkte für andere "
                    f"gesperrt. Offen bleibt die Anfrage {data.settings().request_days} Tage.")
-        pool_id = st.selectbox("Poolfläche", list(labels), format_func=labels.__getitem__, key="eingriffe_anfrage_fl")
+        pool_id = st.selectbox("Poolfläche", list(labels), format_func=labels.__getitem__,
+                               key=data.keyed("eingriffe_anfrage_fl"), placeholder="Bitte wählen …")
         raw = st.text_input("Wertpunkte", value=fmt.number(max(min(first["free_points"], still_open), 0)),
-                            key=f"eingriffe_anfrage_punkte_{intervention_id}")
-        kind = st.radio("Buchungsart", kinds, format_func=kind_labels.get, horizontal=True,
-                        key="eingriffe_anfrage_art")
-        message = st.text_input("Nachricht an die Gemeinde der Fläche", key="eingriffe_anfrage_text")
+                            key=data.keyed(f"eingriffe_anfrage_punkte_{intervention_id}"))
+        kind = st.radio("Buchungsart", kinds, index=interventions.default_kind(kinds), format_func=kind_labels.get,
+                        horizontal=True, key=data.keyed(f"eingriffe_anfrage_art_{intervention_id}"))
+        message = st.text_input("Nachricht an die Gemeinde der Fläche", key=data.keyed("eingriffe_anfrage_text"))
         submitted = st.form_submit_button("Anfrage stellen", type="primary", icon=":material/send:")
     if submitted:
         try:

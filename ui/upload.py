@@ -117,10 +117,10 @@ def _default(f: schema.Field, codes: dict[str, str], key: str) -> str | None:
     label = f"Vorgabe für alle Objekte: {f.label}"
     if f.type == "code":
         options = [NO_DEFAULT, *codes]
-        pick = st.selectbox(label, options, key=key,
+        pick = st.selectbox(label, options, key=key, placeholder="Bitte wählen …",
                             format_func=lambda c: c if c == NO_DEFAULT else f"{c} – {codes[c]}")
     elif f.type == "enum":
-        pick = st.selectbox(label, [NO_DEFAULT, *f.choices], key=key)
+        pick = st.selectbox(label, [NO_DEFAULT, *f.choices], key=key, placeholder="Bitte wählen …")
     else:
         pick = st.text_input(label, key=key).strip() or NO_DEFAULT
     return None if pick == NO_DEFAULT else pick
@@ -152,7 +152,7 @@ def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: columns.Mapping 
             marker = " *" if f.required and f.name != "ags" else ""  # a missing AGS is filled in
             with grid[i % 3]:
                 choice = st.selectbox(f"{f.label}{marker}", options, index=options.index(guessed.get(f.name, none)),
-                                      key=f"{key}-col-{f.name}")
+                                      key=f"{key}-col-{f.name}", placeholder="Bitte wählen …")
                 if choice == CLEAR:
                     clear.add(f.name)
                 elif choice != none:
@@ -174,7 +174,7 @@ def mapping_form(raw: gpd.GeoDataFrame, layer: str, remembered: columns.Mapping 
             for value in unknown:
                 guessed_value = guesses.get(f.name, {}).get(value, KEEP)
                 pick = st.selectbox(fmt.literal(f"„{value}“ bedeutet"), options, index=options.index(guessed_value),
-                                    key=f"{key}-val-{f.name}-{value}")
+                                    key=f"{key}-val-{f.name}-{value}", placeholder="Bitte wählen …")
                 if pick != KEEP:
                     values.setdefault(f.name, {})[value] = pick
     return columns.Mapping(layer, chosen, values, defaults, frozenset(clear))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from geo import fmt, schema
@@ -10,20 +11,30 @@ from geo.errors import FlaechenpoolError
 from geo.upload import publish
 from ui import auth, data, reports, tables, upload
 
+RESTORED = "restore_done"
+PENDING = "restore_pending"
+
 st.title("Änderungen")
 st.caption("Wer hat wann welche Ebene hochgeladen, was wurde gebucht, was wiederhergestellt – neueste zuerst.")
 
-if done := st.session_state.pop("restore_done", None):
-    st.success(done)
-
 view = data.view()
+if done := st.session_state.pop(RESTORED, None):
+    # Right after a restore: what was done, not a button in the same place that would undo it with one click.
+    message, restored_id = done
+    st.success(message, icon=":material/check_circle:")
+    st.markdown("**Die Wiederherstellung im Verlauf**")
+    tables.show(changes.history_table(view.history[view.history["change_id"] == restored_id]))
+    st.caption("Sie lässt sich wie jede Änderung unter „Früheren Stand ansehen“ wieder zurücknehmen.")
+    st.button("Verlauf und frühere Stände ansehen", icon=":material/history:")
+    st.stop()
+
 cols = st.columns(3)
 ags = cols[0].multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
-                          placeholder="alle")
+                          placeholder="alle", select_all=False)
 layers = cols[1].multiselect("Ebene", [*schema.MUNICIPAL_LAYERS, schema.ALLOCATIONS],
-                             format_func=schema.LAYER_LABELS.__getitem__, placeholder="alle")
+                             format_func=schema.LAYER_LABELS.__getitem__, placeholder="alle", select_all=False)
 actions = cols[2].multiselect("Aktion", list(changes.ACTION_LABELS), format_func=changes.ACTION_LABELS.__getitem__,
-                              placeholder="alle")
+                              placeholder="alle", select_all=False)
 rows = changes.newest_first(view.history, ags=ags, layers=layers, actions=actions)
 tables.show(changes.history_table(rows))
 
@@ -34,7 +45,7 @@ if versions.empty:
     st.stop()
 by_id = {str(c): version for c, version in versions.set_index("change_id").iterrows()}
 change_id = st.selectbox("Stand vor der Änderung", list(by_id),
-                         format_func=lambda c: f"{c} · {changes.headline(by_id[c])}")
+                         format_func=lambda c: f"{c} · {changes.headline(by_id[c])}", placeholder="Bitte wählen …")
 row = by_id[change_id]
 try:
     earlier, back, change_map = data.restore_preview(change_id)
@@ -54,12 +65,30 @@ upload.show_preview(back, change_map, title="Was eine Wiederherstellung ändern 
 user = auth.current_user()
 if user is None or user.role != "admin":
     st.caption("Wiederherstellen darf nur die Administration.")
-elif not back.empty and st.button(f"Stand vor {change_id} wiederherstellen", type="primary"):
-    try:
-        restored = publish.restore(data.store(), user, change_id)
-    except FlaechenpoolError as exc:
-        st.error(fmt.literal(exc))
-    else:
-        st.session_state["restore_done"] = (f"Wiederhergestellt als Änderung {restored['change_id'].iloc[0]}: "
-                                            f"{changes.counts_text(restored.iloc[0])}.")
-        st.rerun()
+elif not back.empty:
+    version = data.version_token()
+    if st.button(f"Stand vor {change_id} wiederherstellen …", icon=":material/history:"):
+        st.session_state[PENDING] = (change_id, version)
+    if st.session_state.get(PENDING) == (change_id, version):
+        with st.container(border=True):
+            st.warning(fmt.literal(
+                f"{schema.LAYER_LABELS[layer]} von {where} auf den Stand vor {change_id} zurücksetzen: "
+                f"{changes.counts_text(pd.Series(back.counts))} (siehe oben). Die Wiederherstellung wird als "
+                "neue Änderung protokolliert."), icon=":material/help:")
+            left, right = st.columns(2)
+            go = left.button("Jetzt wiederherstellen", type="primary", icon=":material/check:")
+            stop = right.button("Abbrechen")
+        if go or stop:
+            del st.session_state[PENDING]
+        if stop:
+            st.rerun()
+        if go:
+            try:
+                restored = publish.restore(data.store(), user, change_id)
+            except FlaechenpoolError as exc:
+                st.error(fmt.literal(exc))
+            else:
+                new_id = str(restored["change_id"].iloc[0])
+                st.session_state[RESTORED] = (
+                    f"Wiederhergestellt als Änderung {new_id}: {changes.counts_text(restored.iloc[0])}.", new_id)
+                st.rerun()

@@ -42,7 +42,7 @@ with list_tab:
         st.stop()
 
     st.subheader(fmt.literal(f"{chosen} – {row['name']}"), anchor=False)
-    st.caption(fmt.literal(" · ".join(interventions.facts(row))))
+    st.caption(fmt.literal(" · ".join(interventions.facts(row, data.valuation_tables()))))
     cols = st.columns(4)
     cols[0].metric("Bedarf", fmt.points(row["demand_points"]))
     cols[1].metric("Gebucht", fmt.points(row["covered_points"]),
@@ -51,18 +51,19 @@ with list_tab:
     cols[2].metric("Offener Bedarf", fmt.points(row["open_points"]))
     cols[3].metric(f"Deckung: {row['coverage']}", fmt.percent(row["coverage_share"]))
     with st.expander("Alle Angaben zum Eingriff"):
-        tables.show(details(view, Selection(schema.INTERVENTIONS, chosen)).fields, hide_index=True,
-                     width="stretch")
+        fields = details(view, Selection(schema.INTERVENTIONS, chosen), data.valuation_tables()).fields
+        tables.show(fields, hide_index=True, width="stretch")
 
     entries = interventions.journal(view, chosen)
-    st.markdown(f"**Buchungsjournal ({fmt.number(len(entries))} Einträge)**")
+    st.markdown(f"**Buchungsjournal ({fmt.count(len(entries), 'Eintrag', 'Einträge')})**")
     if entries.empty:
         st.caption("Noch keine Buchungen für diesen Eingriff.")
     else:
         tables.show(interventions.journal_table(entries))
     editor = user if widgets.may_book(user, row) else None  # the signed-in user, if they may book here
     if editor is not None:
-        widgets.booking_actions(editor, row, interventions.active_bookings(entries))
+        widgets.booking_actions(editor, row, interventions.active_bookings(entries),
+                                view.pool_areas.set_index("pool_id")["free_points"])
 
     st.markdown("**Passende Poolflächen**")
     if row["open_points"] <= 0.5:
@@ -71,10 +72,11 @@ with list_tab:
     liked = candidates.like_for_like(row["biotope_before"])
     left, right = st.columns(2)
     origin = left.multiselect("Poolflächen aus", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
-                              key="eingriffe_herkunft", placeholder="allen Gemeinden")
+                              key="eingriffe_herkunft", placeholder="allen Gemeinden", select_all=False)
     preferred = right.multiselect(
         "Bevorzugte Maßnahmentypen", schema.MEASURE_TYPES, default=list(liked), key=f"eingriffe_massnahmen_{chosen}",
-        help=f"Vorschlag: gleichartiger Ausgleich für {candidates.biotope_group(row['biotope_before'])}")
+        help=f"Vorschlag: gleichartiger Ausgleich für {candidates.biotope_group(row['biotope_before'])}",
+        placeholder="keine Vorliebe", select_all=False)
     ranked = candidates.rank(view.pool_areas, row, candidates.neighbours(view.boundaries),
                              preferred_measures=preferred)
     fitting = ranked[ranked["ags"].isin(origin)] if origin else ranked

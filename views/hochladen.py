@@ -27,7 +27,8 @@ st.info("Ein Hochladen übersteht kein Neuladen der Seite: Neuladen, ein neuer T
 
 admin = user.role == "admin"
 if admin:
-    ags = st.selectbox("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__)
+    ags = st.selectbox("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
+                       placeholder="Bitte wählen …")
 else:
     assert user.ags is not None, "a gis account belongs to one municipality"
     ags = user.ags
@@ -50,7 +51,8 @@ store = data.store()
 try:
     source = upload.inspect(tuple(sorted((f.name, f.getvalue()) for f in files)))
     best = ingest.best_layer(source)
-    file_layer = (st.selectbox("Ebene in der Datei", source.layers, index=source.layers.index(best.layer))
+    file_layer = (st.selectbox("Ebene in der Datei", source.layers, index=source.layers.index(best.layer),
+                               placeholder="Bitte wählen …")
                   if len(source.layers) > 1 else best.layer)
     if best.reason and file_layer == best.layer:
         st.caption(best.reason)
@@ -66,7 +68,7 @@ detected = columns.detect_layer(list(raw.columns))
 layers = [schema.POOL_AREAS, schema.INTERVENTIONS, schema.BOUNDARY]
 layer = st.selectbox("Zielebene", layers, index=layers.index(detected) if detected else 0,
                      format_func=schema.LAYER_LABELS.__getitem__,
-                     help="Aus den Spalten der Datei erkannt; bei Bedarf ändern.")
+                     help="Aus den Spalten der Datei erkannt; bei Bedarf ändern.", placeholder="Bitte wählen …")
 remembered = store.read_mapping(ags).get(layer)
 key = f"{source.checksum[:12]}-{layer}"
 chosen = upload.mapping_form(raw, layer, columns.Mapping.from_json(remembered) if remembered else None, key,

@@ -31,7 +31,7 @@ first_year, last_year = summary.year_bounds(view)
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
     chosen = st.multiselect("Gemeinden", list(NAMES), key="uebersicht_gemeinden", placeholder="Alle Partner",
-                            width=520)
+                            width=520, select_all=False)
     years = st.slider("Zeitraum", first_year, last_year, (first_year, last_year), key="uebersicht_jahre",
                       width=420)
     presenting = st.toggle("Präsentationsmodus", key="uebersicht_praesentation",
@@ -83,7 +83,7 @@ else:
     today = fmt.today()
     partners = list(scope.ags) or [m.ags for m in schema.MUNICIPALITIES]
     pdf_for = st.selectbox("PDF-Bericht für", ["", *partners], format_func=lambda a: schema.AGS_NAMES.get(
-        a, "die ganze Auswahl")) if len(partners) > 1 else ""
+        a, "die ganze Auswahl"), placeholder="Bitte wählen …") if len(partners) > 1 else ""
     scopes = {kind: summary.Scope(ags=(pdf_for,), years=scope.years) if kind == "pdf" and pdf_for else scope
               for kind, _, _ in EXPORTS}
     with st.container(horizontal=True):

@@ -30,9 +30,14 @@ class User:
 
     @property
     def label(self) -> str:
+        """``GIS Stadt Wurzen – GIS-Zuständige``, ``maria – GIS-Zuständige für Brandis``, ``admin – Administration``:
+        the name and the role, with the municipality unless the name already says it."""
         name = self.display_name or self.username
-        where = f", {schema.AGS_NAMES[self.ags]}" if self.ags in schema.AGS_NAMES else ""
-        return f"{name} ({ROLE_LABELS[self.role]}{where})"
+        town = schema.AGS_NAMES.get(self.ags or "", "")
+        role = {"lesen": "Lesezugriff", "admin": "Administration"}.get(self.role, "GIS-Zuständige")
+        if town and town.casefold() not in name.casefold():
+            role += f" für {town}"
+        return f"{name} – {role}"
 
 
 def can_edit_municipality(user: User | None, ags: str) -> bool:

@@ -147,3 +147,23 @@ def intervention_demand(interventions: gpd.GeoDataFrame,
     diff = (biotope_value(interventions, tables, "biotope_before")
             - biotope_value(interventions, tables, "biotope_after"))
     return (area_m2(interventions) * diff).clip(lower=0).round().rename("demand_points")
+
+
+def biotope_label(code: object, ags: object, tables: Mapping[str, ValuationTable] | None) -> str:
+    """A biotope code with its name for people: ``"AIN – Intensivacker"``.
+
+    The name comes from the valuation table of *ags*'s model (another table's, if that one
+    lacks the code); an unknown code, or no *tables*, gives the code alone; missing → ``"–"``.
+    """
+    text = fmt.text(code).strip()
+    if not text:
+        return "–"
+    if not tables:
+        return text
+    model = schema.municipality(str(ags)).valuation_model if str(ags) in schema.AGS_NAMES else None
+    ordered = ([tables[model]] if model is not None and model in tables else []) + [
+        t for m, t in tables.items() if m != model]
+    for table in ordered:
+        if text in table.biotopes.index:
+            return f"{text} – {fmt.text(table.biotopes.loc[text, 'name'])}"
+    return text

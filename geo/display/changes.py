@@ -43,6 +43,8 @@ def what(row: pd.Series) -> str:
     """``"Poolflächen hochgeladen: 1 neu, 3 geändert, 0 entfernt"``."""
     if row["action"] == "request":
         return str(row["notes"] or "Anfrage")
+    if row["action"] == "booking":  # the notes say what was booked: "Storno von B-…", "12.500 WP von … reserviert"
+        return f"Buchung: {row['notes']}" if row["notes"] else "Buchung"
     layer = schema.LAYER_LABELS.get(row["layer"], row["layer"])
     detail = counts_text(row) if row["action"] in ("upload", "restore") else (row["notes"] or "")
     return f"{layer} {_VERBS.get(row['action'], row['action'])}: {detail}"

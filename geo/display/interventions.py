@@ -8,13 +8,15 @@ from :mod:`geo.accounting.ledger` through :func:`geo.accounting.summary.pool_vie
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from geo import fmt, schema
-from geo.accounting import ledger
+from geo.accounting import ledger, valuation
 from geo.accounting.summary import PoolView
+from geo.accounting.valuation import ValuationTable
 from geo.display.tables import Column, columns, german_table
 from geo.errors import BookingError
 from geo.map import mapfilter
@@ -51,12 +53,13 @@ def one(interventions: pd.DataFrame, intervention_id: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def facts(row: pd.Series) -> list[str]:
-    """Short German facts about one intervention for a caption line."""
+def facts(row: pd.Series, tables: Mapping[str, ValuationTable] | None = None) -> list[str]:
+    """Short German facts about one intervention for a caption line (biotopes named with *tables*)."""
     parts = [fmt.text(row["municipality"]), fmt.text(row["kind"]), f"Status „{fmt.text(row['status'])}“"]
     if pd.notna(row["approval_date"]):
         parts.append(f"genehmigt am {fmt.date(row['approval_date'])}")
-    parts.append(f"Biotop vorher {fmt.text(row['biotope_before'])}, nachher {fmt.text(row['biotope_after'])}")
+    before, after = (valuation.biotope_label(row[c], row["ags"], tables) for c in ("biotope_before", "biotope_after"))
+    parts.append(f"Biotop vorher {before}, nachher {after}")
     return parts
 
 
@@ -166,3 +169,45 @@ def candidate_label(candidate: pd.Series) -> str:
     """``3. BEN-2019-003 · Bennewitz · 512.000 WP frei``."""
     return (f"{candidate['rank']}. {candidate['pool_id']} · {candidate['municipality']} · "
             f"{fmt.points(candidate['free_points'])} frei")
+
+
+_VERBS = {"reserviert": "reservieren", "zugeordnet": "zuordnen"}
+
+
+def default_kind(kinds: tuple[ledger.BookingKind, ...]) -> int:
+    """Index of the preselected booking kind: an approved intervention is allocated, not reserved."""
+    return kinds.index("zugeordnet") if "zugeordnet" in kinds else 0
+
+
+def booking_preview(*, points: float, kind: str, pool_id: str, intervention_id: str, free_points: float) -> str:
+    """What a booking will do: ``12.500 WP von Fläche WUR-… für Eingriff BPL-… reservieren; danach frei: 3.000 WP``."""
+    return (f"{fmt.points(points)} von Fläche {pool_id} für Eingriff {intervention_id} {_VERBS[kind]}; "
+            f"danach frei: {fmt.points(free_points - points)}.")
+
+
+def cancel_preview(entry: pd.Series, free_points: float) -> str:
+    """What cancelling *entry* (a :func:`journal` row) will do, with the area's free points afterwards."""
+    what = "Reservierung" if entry["kind"] == "reserviert" else "Zuordnung"
+    return (f"{what} {entry['allocation_id']} stornieren: {fmt.points(entry['points'])} gehen an Fläche "
+            f"{entry['pool_id']} zurück (Gegenbuchung im Journal); danach frei: "
+            f"{fmt.points(free_points + entry['points'])}.")
+
+
+def confirm_preview(entry: pd.Series) -> str:
+    """What turning the reservation *entry* into an allocation will do."""
+    return (f"Reservierung {entry['allocation_id']} ({fmt.points(entry['points'])} von Fläche {entry['pool_id']}) "
+            f"für Eingriff {entry['intervention_id']} zuordnen: Storno der Reservierung und eine neue Zuordnung "
+            "über dieselben Punkte; die freien Punkte der Fläche bleiben gleich.")
+
+
+def obvious_refusal(*, points: float, pool_id: str, free_points: float, intervention: pd.Series) -> str | None:
+    """Why the ledger would refuse booking *points* (too many for the area or the demand), before asking
+    for a confirmation; ``None`` if it may go ahead (the ledger still checks everything when booking)."""
+    if points > free_points + ledger.EPS:
+        return (f"Die Poolfläche {pool_id} hat nur noch {fmt.points(free_points)} frei; "
+                f"{fmt.points(points)} würden sie überziehen.")
+    still_open = float(intervention["open_points"] - intervention["requested_points"])
+    if points > still_open + ledger.EPS:
+        return (f"Der Eingriff {intervention['intervention_id']} braucht nur noch {fmt.points(max(still_open, 0.0))}; "
+                f"{fmt.points(points)} wären zu viel.")
+    return None

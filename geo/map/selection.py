@@ -15,8 +15,9 @@ from typing import Any
 import pandas as pd
 
 from geo import fmt, schema
-from geo.accounting import ledger
+from geo.accounting import ledger, valuation
 from geo.accounting.summary import PoolView
+from geo.accounting.valuation import ValuationTable
 from geo.display.tables import FORMATTERS, Column, Kind, german_table
 from geo.errors import DataError
 from geo.map.mapfilter import SELECTION_PARAMS, Selection, intervention_link
@@ -75,6 +76,9 @@ class Details:
     booking_count: int
 
 
+BIOTOPE_FIELDS = ("biotope_before", "biotope_after")
+
+
 def _value(field: schema.Field, value: Any) -> str:
     if value is None or (isinstance(value, str) and not value.strip()) or (
             not isinstance(value, str) and pd.isna(value)):
@@ -88,10 +92,11 @@ def _value(field: schema.Field, value: Any) -> str:
     return str(value)
 
 
-def _fields(row: pd.Series, layer: str) -> pd.DataFrame:
+def _fields(row: pd.Series, layer: str, tables: Mapping[str, ValuationTable] | None) -> pd.DataFrame:
     fields = schema.LAYER_FIELDS[layer]
     return pd.DataFrame({"Merkmal": [f.label for f in fields],
-                         "Wert": [_value(f, row.get(f.name)) for f in fields]})
+                         "Wert": [valuation.biotope_label(row.get(f.name), row.get("ags"), tables)
+                                  if f.name in BIOTOPE_FIELDS else _value(f, row.get(f.name)) for f in fields]})
 
 
 _points = FORMATTERS["points"]
@@ -149,8 +154,11 @@ def bookings(view: PoolView, selection: Selection) -> pd.DataFrame:
     return out.sort_values(["date", "allocation_id"]).reset_index(drop=True)
 
 
-def details(view: PoolView, selection: Selection) -> Details:
-    """What the details panel shows for *selection*; :class:`DataError` if it does not exist."""
+def details(view: PoolView, selection: Selection,
+            tables: Mapping[str, ValuationTable] | None = None) -> Details:
+    """What the details panel shows for *selection*; :class:`DataError` if it does not exist.
+
+    With the valuation *tables*, biotope codes are shown with their names (``AIN – Intensivacker``)."""
     layer = selection.layer
     frame = view.pool_areas if layer == schema.POOL_AREAS else view.interventions
     rows = frame[frame[schema.ID_FIELD[layer]] == selection.feature_id]
@@ -161,7 +169,7 @@ def details(view: PoolView, selection: Selection) -> Details:
     booked = bookings(view, selection)
     other = "intervention_id" if layer == schema.POOL_AREAS else "pool_id"
     return Details(
-        selection=selection, kind=kind, name=fmt.text(row["name"], "–"), fields=_fields(row, layer),
+        selection=selection, kind=kind, name=fmt.text(row["name"], "–"), fields=_fields(row, layer, tables),
         figures=_pool_figures(row) if layer == schema.POOL_AREAS else _intervention_figures(row),
         bookings=german_table(booked, _booking_columns(other)), booking_count=len(booked),
     )

@@ -64,6 +64,7 @@ def test_a_planner_of_wurzen_books_from_wurzen_and_every_page_follows(page, app_
 
     page.get_by_label("Wertpunkte", exact=True).fill(fmt.number(POINTS))
     page.get_by_role("button", name="Buchen").click()
+    page.get_by_role("button", name="Jetzt buchen").click()
     wait_for_app(page)
     message = visible(page.locator("[data-testid='stAlertContentSuccess']").inner_text())
     pool_id = re.search(r"von (\S+) für " + TARGET + " reserviert", message).group(1)
@@ -92,3 +93,40 @@ def test_a_planner_of_wurzen_books_from_wurzen_and_every_page_follows(page, app_
     assert fmt.number(round(area["free_points"])) in page.inner_text("body")
     assert page.external_requests == []
     assert page.dialogs == []
+
+
+def test_after_a_booking_the_form_in_the_browser_shows_the_ledger_now(page, app_url, app_data):
+    """The browser keeps widget values it knows: after "Jetzt buchen" the area drop-down, the proposed
+    points and the note must come from the ledger as it is now (issue 17)."""
+    page.goto(f"{app_url}/eingriffe?eingriff={TARGET}")
+    wait_for_app(page)
+    sign_in(page, "wurzen.gis", PASSWORD)
+    origin = page.locator("[data-testid='stMultiSelect']").filter(has_text="Poolflächen aus")
+    origin.locator("input").click()
+    origin.locator("input").fill("Wurzen")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    form = page.locator("[data-testid='stForm']").filter(has_text="Wertpunkte buchen")
+    area = form.get_by_test_id("stSelectbox")
+    pool_id = re.search(r"\d+\. (\S+) ·", visible(area.locator("input").input_value())).group(1)
+    form.get_by_label("Wertpunkte", exact=True).fill("1.000")
+    form.get_by_label("Bemerkung (optional)").fill("erste Rate")
+    form.get_by_role("button", name="Buchen").click()
+    wait_for_app(page)
+    assert f"1.000 WP von Fläche {pool_id} für Eingriff {TARGET} reservieren; danach frei:" in visible(
+        page.get_by_test_id("stAlertContentWarning").inner_text())
+    page.get_by_role("button", name="Jetzt buchen").click()
+    page.get_by_text(f"von {pool_id} für {TARGET} reserviert").wait_for(timeout=30_000)
+    wait_for_app(page)
+
+    now = summary.pool_view(GeoPackageStore(app_data).read_all())
+    free = now.pool_areas.set_index("pool_id")["free_points"]
+    open_now = interventions.one(now.interventions, TARGET)["open_points"]
+    form = page.locator("[data-testid='stForm']").filter(has_text="Wertpunkte buchen")
+    shown = visible(form.get_by_test_id("stSelectbox").locator("input").input_value())
+    first = re.search(r"\d+\. (\S+) ·", shown).group(1)
+    assert f"{visible(fmt.points(free[first]))} frei" in shown
+    assert form.get_by_label("Wertpunkte", exact=True).input_value() == fmt.number(min(free[first], open_now))
+    assert form.get_by_label("Bemerkung (optional)").input_value() == ""
+    assert page.get_by_role("button", name="Jetzt buchen").count() == 0

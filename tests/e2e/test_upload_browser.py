@@ -4,6 +4,7 @@ administrator restoring the previous version."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -172,13 +173,15 @@ def test_brandis_shapefile_after_a_zip_bomb_then_admin_restores(page, app_url, a
     change_id = store.read_history().iloc[-1]["change_id"]
     assert BRANDIS_NEW_ID in set(store.read_layer(schema.POOL_AREAS, [BRANDIS])["pool_id"])
 
-    # The administrator puts the previous state back in one step, through the page.
+    # The administrator puts the previous state back after a confirmation, through the page.
     _sign_in(page, app_url, "admin", "Änderungen")
-    page.get_by_role("button", name=f"Stand vor {change_id} wiederherstellen").click()
+    page.get_by_role("button", name=f"Stand vor {change_id} wiederherstellen …").click()
+    page.get_by_role("button", name="Jetzt wiederherstellen").click()
     page.get_by_text("Wiederhergestellt als Änderung").wait_for(timeout=60_000)
     wait_for_app(page)
     body = page.inner_text("[data-testid='stMain']")
     assert "0 neu, 3 geändert, 1 entfernt" in body and "Traceback" not in body
+    assert page.get_by_role("button", name=re.compile("wiederherstellen")).count() == 0  # no one-click undo
     pd.testing.assert_frame_equal(store.read_layer(schema.POOL_AREAS, [BRANDIS]), original)
     assert list(store.read_history()["action"].iloc[-2:]) == ["upload", "restore"]
     assert page.external_requests == [] and page.dialogs == []

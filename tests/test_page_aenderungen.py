@@ -1,0 +1,52 @@
+"""AppTest of "Änderungen": restoring needs a confirmation; calling it off writes nothing. Wording of the history."""
+
+from __future__ import annotations
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from geo import fmt, schema
+from geo.access.permissions import User
+from geo.display import changes
+from geo.store.gpkg import GeoPackageStore
+from tests.conftest import REPO
+
+
+def open_page(user: User) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    at.session_state["user"] = user
+    at.run()
+    at.switch_page("views/aenderungen.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_restoring_asks_first_and_can_be_called_off(demo_dir):
+    history = len(GeoPackageStore(demo_dir).read_history())
+    at = open_page(User("admin", "admin"))
+    ask = [b for b in at.button if b.label.startswith("Stand vor ") and b.label.endswith(" wiederherstellen …")]
+    assert ask, [b.label for b in at.button]
+    ask[0].click()
+    at.run()
+    assert "zurücksetzen:" in at.warning[0].value and "neue Änderung protokolliert" in at.warning[0].value
+    assert len(GeoPackageStore(demo_dir).read_history()) == history
+    next(b for b in at.button if b.label == "Abbrechen").click()
+    at.run()
+    assert not [b for b in at.button if b.label == "Jetzt wiederherstellen"]
+    assert len(GeoPackageStore(demo_dir).read_history()) == history
+
+
+def test_bookings_read_as_bookings_in_the_history():
+    row = pd.Series({"action": "booking", "layer": schema.ALLOCATIONS, "notes": "Storno von B-2026-00012"})
+    assert changes.what(row) == "Buchung: Storno von B-2026-00012"
+
+
+def test_labels_and_short_figures_read_cleanly():
+    wurzen = schema.municipality("wurzen").ags
+    assert User("w", "gis", wurzen, "GIS Stadt Wurzen").label == "GIS Stadt Wurzen – GIS-Zuständige"
+    assert User("m", "gis", wurzen).label == "m – GIS-Zuständige für Wurzen"
+    assert User("a", "admin", None, "Admin").label == "Admin – Administration"
+    assert fmt.points_short(23_000_000) == "23,0\u00a0Mio.\u00a0WP"
+    assert fmt.points_short(121_800_000) == "121,8\u00a0Mio.\u00a0WP"
+    assert (fmt.count(1, "Eintrag", "Einträge"), fmt.count(2, "Eintrag", "Einträge")) == ("1 Eintrag", "2 Einträge")
