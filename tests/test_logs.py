@@ -19,11 +19,17 @@ from tests.storetools import put_layer
 def log_file(tmp_path, monkeypatch):
     path = tmp_path / "flaechenpool.log"
     monkeypatch.setenv(logs.LOG_ENV, str(path))
+    root = logging.getLogger()
+    earlier = [h for h in root.handlers if getattr(h, logs._MARK, False)]  # an AppTest of app.py configured them
+    for handler in earlier:
+        root.removeHandler(handler)
     handler = logs.configure(default=None)
     assert handler is not None and logs.configure() is handler  # once per process
     yield path
-    logging.getLogger().removeHandler(handler)
+    root.removeHandler(handler)
     handler.close()
+    for handler in earlier:
+        root.addHandler(handler)
 
 
 def lines(path):

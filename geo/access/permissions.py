@@ -31,11 +31,12 @@ class User:
     @property
     def label(self) -> str:
         """``GIS Stadt Wurzen – GIS-Zuständige``, ``maria – GIS-Zuständige für Brandis``, ``admin – Administration``:
-        the name and the role, with the municipality unless the name already says it."""
+        the name and the role, with the municipality unless the display name already says it (a user
+        name such as ``brandis.gis`` is a key, not a name: the municipality is spelled out)."""
         name = self.display_name or self.username
         town = schema.AGS_NAMES.get(self.ags or "", "")
         role = {"lesen": "Lesezugriff", "admin": "Administration"}.get(self.role, "GIS-Zuständige")
-        if town and town.casefold() not in name.casefold():
+        if town and (not self.display_name or town.casefold() not in self.display_name.casefold()):
             role += f" für {town}"
         return f"{name} – {role}"
 
