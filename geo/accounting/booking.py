@@ -9,6 +9,7 @@ was withdrawn, however the writes interleave.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -69,29 +70,32 @@ def book(store: Store, user: User | None, *, pool_id: str, intervention_id: str,
     return store.transact(plan)[0]
 
 
-def cancel(store: Store, user: User | None, *, allocation_id: str, notes: str = "",
-           on: dt.date | None = None) -> pd.DataFrame:
-    """Cancel a booking by a reversing entry."""
+def _on_entry(store: Store, user: User | None, allocation_id: str, action: str, note: str,
+              rows_for: Callable[[PoolData, str], pd.DataFrame]) -> pd.DataFrame:
+    """A change of the booking *allocation_id* by the intervention's municipality: *rows_for* gets the
+    state and the signed-in user's name and returns the ledger rows; *note* goes into the history."""
 
     def plan(state: PoolData) -> tuple[pd.DataFrame, pd.DataFrame]:
         ags = _intervention_ags(state.interventions, _entry_intervention(state.allocations, allocation_id))
-        signed_in = require_edit_municipality(user, ags, "Buchung stornieren")
-        rows = ledger.plan_cancel(state.allocations, allocation_id=allocation_id, user=signed_in.username,
-                                  on=on, notes=notes)
-        return rows, _history(signed_in, ags, rows, f"Storno von {allocation_id}")
+        signed_in = require_edit_municipality(user, ags, action)
+        rows = rows_for(state, signed_in.username)
+        return rows, _history(signed_in, ags, rows, note)
 
     return store.transact(plan)[0]
+
+
+def cancel(store: Store, user: User | None, *, allocation_id: str, notes: str = "",
+           on: dt.date | None = None) -> pd.DataFrame:
+    """Cancel a booking by a reversing entry."""
+    return _on_entry(store, user, allocation_id, "Buchung stornieren", f"Storno von {allocation_id}",
+                     lambda state, name: ledger.plan_cancel(state.allocations, allocation_id=allocation_id,
+                                                            user=name, on=on, notes=notes))
 
 
 def confirm(store: Store, user: User | None, *, allocation_id: str, notes: str = "",
             on: dt.date | None = None) -> pd.DataFrame:
     """Turn a reservation into an allocation (intervention must be approved, area not withdrawn)."""
-
-    def plan(state: PoolData) -> tuple[pd.DataFrame, pd.DataFrame]:
-        ags = _intervention_ags(state.interventions, _entry_intervention(state.allocations, allocation_id))
-        signed_in = require_edit_municipality(user, ags, "Reservierung zuordnen")
-        rows = ledger.plan_confirm(state.pool_areas, state.interventions, state.allocations,
-                                   allocation_id=allocation_id, user=signed_in.username, on=on, notes=notes)
-        return rows, _history(signed_in, ags, rows, f"Reservierung {allocation_id} zugeordnet")
-
-    return store.transact(plan)[0]
+    return _on_entry(store, user, allocation_id, "Reservierung zuordnen", f"Reservierung {allocation_id} zugeordnet",
+                     lambda state, name: ledger.plan_confirm(state.pool_areas, state.interventions,
+                                                             state.allocations, allocation_id=allocation_id,
+                                                             user=name, on=on, notes=notes))
