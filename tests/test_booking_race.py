@@ -5,24 +5,9 @@ from __future__ import annotations
 import multiprocessing as mp
 from pathlib import Path
 
-from geo import schema
-from geo.access.permissions import User
-from geo.accounting import booking, summary
-from geo.errors import FlaechenpoolError
+from geo.accounting import summary
 from geo.store.gpkg import GeoPackageStore
-
-WURZEN_GIS = User("wurzen.gis", "gis", schema.municipality("wurzen").ags)
-
-
-def _book(data_dir: str, pool_id: str, intervention_id: str, points: float, barrier, results) -> None:
-    store = GeoPackageStore(data_dir)
-    barrier.wait(timeout=60)
-    try:
-        booking.book(store, WURZEN_GIS, pool_id=pool_id, intervention_id=intervention_id, points=points,
-                     kind="reserviert", notes="Wettlauf")
-        results.put(("ok", intervention_id))
-    except FlaechenpoolError as exc:
-        results.put(("refused", str(exc)))
+from tests.test_store_race import WURZEN_GIS, _book  # one booking worker for every race
 
 
 def test_two_processes_race_for_the_last_points_exactly_one_wins(demo_dir: Path):
@@ -48,7 +33,7 @@ def test_two_processes_race_for_the_last_points_exactly_one_wins(demo_dir: Path)
         proc.join(timeout=60)
         assert proc.exitcode == 0
 
-    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"]
+    assert sorted(kind for kind, _ in outcomes) == ["booked", "refused"]
     refusal = next(message for kind, message in outcomes if kind == "refused")
     assert f"Die Poolfläche {area['pool_id']} hat nur noch" in refusal and "überziehen" in refusal
 
