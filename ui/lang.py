@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-SKIPPED = ("/_stcore/", "/static/", "/app/static/", "/media/", "/component/", "/ogc")
+SKIPPED = ("/_stcore/", "/static/", "/app/static/", "/media/", "/component/", "/ogc", "/kacheln")
 OPENING, GERMAN = b'<html lang="en">', b'<html lang="de">'
 
 

@@ -7,7 +7,8 @@ cookie (:mod:`geo.access.sessions`), then sends the browser back to the page it 
 from; a refused sign-in answers with a small German page and the form again.
 ``GET /anmeldung`` is that page on its own. ``POST``/``GET /abmeldung`` ends the
 sign-in everywhere (every tab, every copy of the cookie) and clears the cookie.
-``/ogc``: OGC API – Features for QGIS and GDAL (:mod:`ui.ogc`).
+``/ogc``: OGC API – Features for QGIS and GDAL (:mod:`ui.ogc`); ``/kacheln``: the map's vector tiles
+(:mod:`ui.tileroute`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from starlette.routing import Route
 from geo.access import sessions, throttle
 from geo.config import Settings
 from geo.errors import SignInRefused
-from ui import ogc
+from ui import ogc, tileroute
 
 log = logging.getLogger(__name__)
 _PAGE = """<!doctype html>
@@ -97,4 +98,4 @@ async def sign_out(request: Request) -> Response:
 
 ROUTES = [Route("/anmeldung", sign_in, methods=["GET", "POST"]),
           Route("/abmeldung", sign_out, methods=["GET", "POST"]),
-          *ogc.ROUTES]
+          *ogc.ROUTES, *tileroute.ROUTES]
