@@ -1,6 +1,7 @@
 # Two commands: `make run` starts the app on the bundled demo pool, `make test` runs every check
 # (ruff, mypy, pytest).
-# Both create .venv from the pinned requirements.txt on first use and reuse it afterwards.
+# Both create .venv from the pinned requirements.txt (and node_modules/ from package-lock.json) on first use
+# and reuse them afterwards.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,11 +10,12 @@ PORT ?= 8501
 
 .PHONY: run test lint types demo bench clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	npm ci --no-audit --no-fund --silent
 	touch $(STAMP)
 
 run: $(STAMP)

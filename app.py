@@ -28,6 +28,7 @@ PAGES.append(st.Page("views/betrieb.py", title="Betrieb", icon=":material/monito
                      visibility="visible" if _admin else "hidden"))  # the page refuses everyone else itself
 
 assets.ensure_leaflet()
+assets.ensure_maplibre()
 page = st.navigation(PAGES)
 auth.sidebar(needed=page.url_path == "hochladen")
 chrome.footer()  # before the page: a page that stops early (st.stop) drops anything drawn after it

@@ -1,7 +1,9 @@
-"""Leaflet's own files, served by the app (``/app/static/vendor/leaflet/``), never from a CDN.
+"""Leaflet's and MapLibre's own files, served by the app (``/app/static/vendor/…``), never from a CDN.
 
-They come from the pinned ``django-js-lib-leaflet`` package and are copied into
-``static/vendor/leaflet/`` (gitignored) when missing or different, once per server process.
+Leaflet comes from the pinned ``django-js-lib-leaflet`` package, MapLibre GL JS from the npm
+package ``maplibre-gl`` (``package-lock.json``; ``make`` runs ``npm ci`` into ``node_modules/``).
+Their files are copied into ``static/vendor/`` (gitignored) when missing or different, once per
+server process.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ import streamlit as st
 from geo.config import REPO_ROOT
 
 TARGET = REPO_ROOT / "static" / "vendor" / "leaflet"
+MAPLIBRE_SOURCE = REPO_ROOT / "node_modules" / "maplibre-gl" / "dist"
+MAPLIBRE_TARGET = REPO_ROOT / "static" / "vendor" / "maplibre"
+MAPLIBRE_FILES = ("maplibre-gl.mjs", "maplibre-gl-worker.mjs", "maplibre-gl.css")
+"""The ES module, its web worker (found next to the module) and the stylesheet."""
 FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png", "images/marker-icon.png",
          "images/marker-icon-2x.png", "images/marker-shadow.png")
 
@@ -25,14 +31,14 @@ def leaflet_source() -> Path:
     return Path(str(resources.files("js_lib_leaflet") / "static" / "js_lib_leaflet"))
 
 
-def sync_leaflet(source: Path, target: Path) -> list[str]:
-    """Copy Leaflet's files from *source* to *target* where missing or different.
+def sync_leaflet(source: Path, target: Path, files: tuple[str, ...] = FILES) -> list[str]:
+    """Copy Leaflet's (or other) *files* from *source* to *target* where missing or different.
 
     Each file is written to a temporary name and renamed, so a browser never gets half
     a file. Returns the copied relative paths.
     """
     copied = []
-    for name in FILES:
+    for name in files:
         src, dst = source / name, target / name
         if dst.exists() and filecmp.cmp(src, dst, shallow=False):
             continue
@@ -48,3 +54,11 @@ def sync_leaflet(source: Path, target: Path) -> list[str]:
 def ensure_leaflet() -> list[str]:
     """Make sure the app serves Leaflet (runs once per server process)."""
     return sync_leaflet(leaflet_source(), TARGET)
+
+
+@st.cache_resource(show_spinner=False)
+def ensure_maplibre() -> list[str]:
+    """Make sure the app serves MapLibre GL JS (runs once per server process); [] when ``npm ci`` has not run."""
+    if not MAPLIBRE_SOURCE.is_dir():
+        return []
+    return sync_leaflet(MAPLIBRE_SOURCE, MAPLIBRE_TARGET, MAPLIBRE_FILES)
