@@ -28,6 +28,8 @@ class Settings:
     - ``FLAECHENPOOL_USERS``: users file (default ``<data>/users.json``).
     - ``FLAECHENPOOL_DATABASE_URL``: ``postgresql://…`` selects the PostGIS store instead of the folder.
     - ``FLAECHENPOOL_LAUNCHER``: set by ``serve.py``; its routes sign in with a cookie (see ``ui/routes.py``).
+    - ``FLAECHENPOOL_VEKTORKARTE``: ``0`` draws /karte with Folium (GeoJSON in the page) instead of the
+      WebGL map of vector tiles (default ``1``; needs the launcher's tile route).
     - ``FLAECHENPOOL_ANFRAGE_TAGE``: days a request across borders stays open (default 30).
     - ``FLAECHENPOOL_SMTP_HOST`` (mail is sent only when set), ``FLAECHENPOOL_SMTP_PORT`` (587),
       ``FLAECHENPOOL_SMTP_USER``, ``FLAECHENPOOL_SMTP_PASSWORD``, ``FLAECHENPOOL_SMTP_FROM``:
@@ -40,6 +42,7 @@ class Settings:
     users_file: Path
     database_url: str | None = None
     launcher: bool = False
+    vector_map: bool = True
     request_days: int = DEFAULT_REQUEST_DAYS
     smtp: Smtp | None = None
 
@@ -59,6 +62,7 @@ class Settings:
             users_file=Path(users).resolve() if users else data_dir / "users.json",
             database_url=os.environ.get("FLAECHENPOOL_DATABASE_URL") or None,
             launcher=_flag("FLAECHENPOOL_LAUNCHER", False),
+            vector_map=_flag("FLAECHENPOOL_VEKTORKARTE", True),
             request_days=_days(os.environ.get("FLAECHENPOOL_ANFRAGE_TAGE")),
             smtp=Smtp.from_env(),
         )

@@ -19,6 +19,8 @@ from geo.map.mapfilter import MapFilter, Selection
 from ui import data, tables
 
 _KEY = "karte_"
+DETAILS_ANCHOR = "angaben"
+"""Anchor of the details panel's heading (the jump link above the map)."""
 
 
 def _seed(flt: MapFilter) -> dict[str, object]:
@@ -75,7 +77,7 @@ def details_panel(view: PoolView, chosen: Selection | None) -> bool:
     except FlaechenpoolError as exc:
         st.warning(fmt.literal(exc))
         return st.button("Auswahl aufheben")
-    st.subheader(fmt.literal(f"{d.kind} {chosen.feature_id}"), anchor=False)
+    st.subheader(fmt.literal(f"{d.kind} {chosen.feature_id}"), anchor=DETAILS_ANCHOR)
     st.caption(fmt.literal(d.name))
     cols = st.columns(2)
     for i, (label, value) in enumerate(d.figures):

@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 from geo import fmt
 from geo.accounting import summary
 from geo.map import mapfilter, selection, webmap
-from ui import data, mapcache, mapview
+from ui import data, mapcache, mapview, vectormap
 
 st.title("Karte")
 view = data.view()
@@ -33,15 +33,21 @@ if head.pool_count == 0 and head.intervention_count == 0:
     st.info("Keine Poolfläche und kein Eingriff passt zu den Filtern. Lockern Sie die Filter in der Seitenleiste "
             "(z. B. Mindestens freie Wertpunkte oder Suche).")
 
+if chosen is not None:  # on a phone the details come below the map: a way there without scrolling past it
+    st.markdown(f"[Angaben zu {fmt.literal(chosen.feature_id)} ↓](#{mapview.DETAILS_ANCHOR})")
 map_col, info_col = st.columns([3, 2], gap="medium")
 with map_col:
-    result = st_folium(mapcache.map_for(flt, shown), key="karte_map", height=640, use_container_width=True,
-                       returned_objects=["last_active_drawing", "last_object_clicked"],
-                       feature_group_to_add=webmap.selection_layer(view, chosen))
+    if vectormap.wanted():
+        map_pick = vectormap.show(flt, shown, chosen, key="karte_vmap", height=640)
+    else:
+        map_pick = selection.map_pick(st_folium(
+            mapcache.map_for(flt, shown), key="karte_map", height=640, use_container_width=True,
+            returned_objects=["last_active_drawing", "last_object_clicked"],
+            feature_group_to_add=webmap.selection_layer(view, chosen)))
 with info_col:
     cleared = mapview.details_panel(view, chosen)
 
-candidates: dict[str, tuple[mapfilter.Selection | None, object]] = {"map": selection.map_pick(result)}
+candidates: dict[str, tuple[mapfilter.Selection | None, object]] = {"map": map_pick}
 candidates.update({source: (pick, pick) for source, pick in mapview.feature_tables(shown, view).items()})
 changed = cleared
 if cleared:

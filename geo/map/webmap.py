@@ -458,26 +458,49 @@ var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
 
 # --- base maps --------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class BaseMap:
+    """An external base map or overlay (left out when offline)."""
+
+    name: str
+    url: str
+    """XYZ template, or for a WMS its endpoint (see :attr:`wms_layer`)."""
+    attribution: str
+    """HTML (from this module only)."""
+    max_native_zoom: int
+    wms_layer: str = ""
+    image_format: str = "image/png"
+    overlay: bool = False
+    visible: bool = False
+    min_zoom: int = 0
+
+
+BASE_MAPS: tuple[BaseMap, ...] = (
+    BaseMap("basemap.de", "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/"
+            "default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png",
+            '&copy; <a href="https://basemap.de">basemap.de</a> / BKG, CC BY 4.0', 18, visible=True),
+    BaseMap("OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende', 19),
+    BaseMap("Luftbild Sachsen (DOP20)", "https://geodienste.sachsen.de/wms_geosn_dop-rgb/guest",
+            "Luftbild: &copy; GeoSN, dl-de/by-2-0", 20, wms_layer="sn_dop_020", image_format="image/jpeg"),
+    BaseMap("Flurstücke (ALKIS Sachsen)", "https://geodienste.sachsen.de/wms_geosn_alkis-adv/guest",
+            "Flurstücke: &copy; GeoSN, dl-de/by-2-0", 20, wms_layer="adv_alkis_flurstuecke", overlay=True,
+            min_zoom=14),
+)
+"""basemap.de (default), OpenStreetMap, the Saxon orthophoto; ALKIS parcels as overlay."""
+
+
 def add_base_maps(m: folium.Map) -> None:
-    """basemap.de (default), OpenStreetMap, the Saxon orthophoto; ALKIS parcels as overlay."""
-    folium.TileLayer(
-        "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/"
-        "GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png",
-        attr='&copy; <a href="https://basemap.de">basemap.de</a> / BKG, CC BY 4.0',
-        name="basemap.de", max_zoom=20, max_native_zoom=18, show=True).add_to(m)
-    folium.TileLayer(
-        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-Mitwirkende',
-        name="OpenStreetMap", max_zoom=20, max_native_zoom=19, show=False).add_to(m)
-    folium.WmsTileLayer(
-        "https://geodienste.sachsen.de/wms_geosn_dop-rgb/guest", layers="sn_dop_020", fmt="image/jpeg",
-        name="Luftbild Sachsen (DOP20)", attr="Luftbild: &copy; GeoSN, dl-de/by-2-0", overlay=False,
-        show=False, max_zoom=20).add_to(m)
-    folium.WmsTileLayer(
-        "https://geodienste.sachsen.de/wms_geosn_alkis-adv/guest", layers="adv_alkis_flurstuecke",
-        fmt="image/png", transparent=True, name="Flurstücke (ALKIS Sachsen)",
-        attr="Flurstücke: &copy; GeoSN, dl-de/by-2-0", overlay=True, show=False, min_zoom=14,
-        max_zoom=20).add_to(m)
+    """The :data:`BASE_MAPS` as Leaflet layers."""
+    for base in BASE_MAPS:
+        if base.wms_layer:
+            folium.WmsTileLayer(base.url, layers=base.wms_layer, fmt=base.image_format, name=base.name,
+                                attr=base.attribution, overlay=base.overlay, transparent=base.overlay,
+                                show=base.visible, max_zoom=20,
+                                min_zoom=base.min_zoom).add_to(m)
+        else:
+            folium.TileLayer(base.url, attr=base.attribution, name=base.name, max_zoom=20,
+                             max_native_zoom=base.max_native_zoom, show=base.visible).add_to(m)
 
 
 MAP_SIZE_PX = (560, 620)
