@@ -51,6 +51,9 @@ function baseSources(data) {
   return {sources, layers};
 }
 
+const HATCHED = {id: "eingriffe-fill", type: "fill", source: "pool", "source-layer": "eingriffe",
+                 paint: {"fill-pattern": ["concat", "fp-hatch-", ["get", "kind"]]}};
+
 function style(data) {
   const s = data.style, base = baseSources(data);
   const tiles = {type: "vector", tiles: [location.origin + data.tiles], minzoom: 0, maxzoom: data.maxzoom,
@@ -72,8 +75,6 @@ function style(data) {
        paint: {"fill-color": match("status", s.status, "#999"), "fill-opacity": s.pool_fill_opacity}},
       {id: "flaechen-line", type: "line", source: "pool", "source-layer": "flaechen",
        paint: {"line-color": s.pool_line, "line-width": 1}},
-      {id: "eingriffe-fill", type: "fill", source: "pool", "source-layer": "eingriffe",
-       paint: {"fill-pattern": ["concat", "fp-hatch-", ["get", "kind"]]}},
       {id: "eingriffe-line", type: "line", source: "pool", "source-layer": "eingriffe",
        paint: {"line-color": match("kind", s.kinds, "#444"), "line-width": 2.5}},
       {id: "buchungen", type: "line", source: "pool", "source-layer": "buchungen",
@@ -99,9 +100,8 @@ function style(data) {
   };
 }
 
-function legend(data, container) {
+function legend(data) {
   const box = element("details", "fp-vlegend");
-  box.open = container.clientWidth >= data.legend_open_min_px;
   box.appendChild(element("summary", "", "Legende"));
   for (const group of data.legend) {
     const part = element("div", "fp-vgroup");
@@ -180,7 +180,7 @@ function create(root, data, maplibregl) {
   const state = {map, maplibregl, data, markers: [], fitKey: data.fit.key, tiles: data.tiles};
   map.addControl(new maplibregl.NavigationControl({showCompass: false}), "top-left");
   map.addControl(new maplibregl.ScaleControl({unit: "metric"}), "bottom-left");
-  const box = legend(data, root);
+  const box = legend(data);
   box.addEventListener("change", (event) => {
     const input = event.target;
     for (const base of state.data.basemaps) {
@@ -193,10 +193,27 @@ function create(root, data, maplibregl) {
   });
   root.appendChild(box);
   map.on("load", () => {
+    // Hatch patterns exist only once the style is there, so the hatched layer follows them.
     for (const [kind, color] of Object.entries(data.style.kinds)) map.addImage("fp-hatch-" + kind, hatch(color));
+    map.addLayer(HATCHED, "eingriffe-line");
     select(state, state.data.selected);
+    labels(state);
     root.dataset.loaded = "1";
   });
+  // The component's box gets its final size after the map was made: follow it, and until someone
+  // moves the map, keep the wanted view in it.
+  let touched = false;
+  map.on("dragstart", () => { touched = true; });
+  map.on("zoomstart", (event) => { if (event.originalEvent) touched = true; });
+  new ResizeObserver(() => {
+    if (!root.clientWidth) return;
+    map.resize();
+    if (!touched) fitTo(map, state.data.fit);
+    if (!box.dataset.sized) {
+      box.dataset.sized = "1";
+      box.open = root.clientWidth >= state.data.legend_open_min_px;
+    }
+  }).observe(root);
   map.on("moveend", () => labels(state));
   map.on("idle", () => { root.dataset.idle = String(Date.now()); });
   const clickable = ["punkte", "eingriffe-fill", "eingriffe-line", "flaechen-fill"];

@@ -161,8 +161,9 @@ class TileLayer:
 class SqlTiles(Protocol):
     """A store that clips and encodes its own layers' features (PostGIS: ``ST_AsMVT``)."""
 
-    def vector_tile(self, z: int, x: int, y: int, layers: Sequence[TileLayer]) -> bytes:
-        """The MVT of *layers* (features by id from the store layer, with the given properties)."""
+    def vector_tile_layer(self, z: int, x: int, y: int, name: str, layer: str, keys: Sequence[str],
+                          properties: pd.DataFrame) -> bytes:
+        """The MVT layer *name* of tile z/x/y: the features *keys* of the store's *layer* with *properties*."""
 
 
 def _records(frame: pd.DataFrame, positions: np.ndarray) -> list[dict[str, object]]:
@@ -252,7 +253,9 @@ def render(index: TileIndex, z: int, x: int, y: int, store: object = None) -> by
     layers = tile_layers(index, z, x, y)
     if not isinstance(store, SqlTiles):
         return _encode(layers, tile_bounds(z, x, y))
-    stored = [layer for layer in layers if layer.store_layer is not None]
+    # MVT layers are repeated fields of one message: tiles with distinct layers concatenate into one.
+    parts = [store.vector_tile_layer(z, x, y, layer.name, layer.store_layer, layer.keys or [],
+                                     pd.DataFrame(layer.properties, columns=list(PROPERTIES[layer.store_layer])))
+             for layer in layers if layer.store_layer is not None]
     own = [layer for layer in layers if layer.store_layer is None]
-    # MVT layers are repeated fields of one message: two encoded tiles with distinct layers concatenate.
-    return store.vector_tile(z, x, y, stored) + (_encode(own, tile_bounds(z, x, y)) if own else b"")
+    return b"".join(parts) + (_encode(own, tile_bounds(z, x, y)) if own else b"")

@@ -323,6 +323,24 @@ class PostGISStore:
         with self._snapshot() as conn:
             return self._read_all(conn)
 
+    def vector_tile_layer(self, z: int, x: int, y: int, name: str, layer: str, keys: Sequence[str],
+                          properties: pd.DataFrame) -> bytes:
+        """One MVT layer *name* of tile z/x/y by ``ST_AsMVT``: the features *keys* of *layer*, clipped
+        (``ST_AsMVTGeom``, 4096 units, 64 buffer) with *properties* (text columns aligned with *keys*)."""
+        columns = list(properties.columns)
+        arrays = [list(keys), *(properties[c].astype(str).tolist() for c in columns)]
+        names = sql.SQL(", ").join([_ident("key"), *map(_ident, columns)])
+        casts = sql.SQL(", ").join(sql.SQL("%s::text[]") for _ in arrays)
+        query = sql.SQL(
+            "SELECT ST_AsMVT(q, %s, 4096, 'geom') FROM (SELECT {props}, ST_AsMVTGeom(ST_Transform(t.geometry, 3857),"
+            " ST_TileEnvelope(%s, %s, %s), 4096, 64, true) AS geom FROM unnest({casts}) WITH ORDINALITY AS "
+            "a({names}, n) JOIN {table} t ON t.{id}::text = a.key ORDER BY a.n) q WHERE geom IS NOT NULL").format(
+            props=sql.SQL(", ").join(sql.SQL("a.{}").format(_ident(c)) for c in columns), casts=casts,
+            names=names, table=_ident(layer), id=_ident(schema.ID_FIELD[layer]))
+        with self._connection() as conn:
+            row = conn.execute(query, [name, z, x, y, *arrays]).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else b""
+
     def read_valuation_sources(self) -> dict[str, str]:
         with self._connection() as conn:
             return dict(conn.execute("SELECT model, csv FROM valuation_tables ORDER BY model").fetchall())
