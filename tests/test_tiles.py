@@ -16,7 +16,7 @@ from starlette.requests import Request
 from geo import schema
 from geo.access import privacy
 from geo.accounting import summary
-from geo.map import mapfilter, tiles
+from geo.map import mapfilter, tiles, webmap
 from geo.store import Store
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import WURZEN, intervention_frame, pool_frame, square
@@ -44,7 +44,7 @@ def ids_in(view: summary.PoolView, layer: str, z: int, x: int, y: int) -> set[st
 def busy_tiles(view: summary.PoolView, z: int) -> list[tuple[int, int]]:
     """The tiles at zoom *z* holding the anchors of the demo's areas and interventions."""
     points = view.pool_areas.geometry.representative_point().to_crs(schema.WEB_CRS)
-    return sorted({tile_of(p.x, p.y, z) for p in points})
+    return sorted({tile_of(*webmap.point_xy(p), z) for p in points})
 
 
 @pytest.mark.parametrize("z", [11, 13, 15])
@@ -86,14 +86,14 @@ def test_geometry_is_clipped_to_the_tile_and_its_buffer(any_empty_store: Store):
     x, y = tile_of(12.75, 51.35, z)
     minx, miny, maxx, maxy = tiles.tile_bounds(z, x, y)
     corner = shapely.Point((minx + maxx) / 2, (miny + maxy) / 2)
-    centre = gpd.GeoSeries([corner], crs=tiles.WEB_MERCATOR).to_crs(schema.CRS).iloc[0]
+    cx, cy = webmap.point_xy(gpd.GeoSeries([corner], crs=tiles.WEB_MERCATOR).to_crs(schema.CRS).iloc[0])
     put_layer(any_empty_store, WURZEN, schema.POOL_AREAS,
-              pool_frame([{"pool_id": "WUR-T-1", "value_points": 10.0, "geometry": square(centre.x, centre.y, 2000)},
+              pool_frame([{"pool_id": "WUR-T-1", "value_points": 10.0, "geometry": square(cx, cy, 2000)},
                           {"pool_id": "WUR-T-2", "value_points": 10.0,
-                           "geometry": square(centre.x + 9000, centre.y, 100)}]))
+                           "geometry": square(cx + 9000, cy, 100)}]))
     put_layer(any_empty_store, WURZEN, schema.INTERVENTIONS,
               intervention_frame([{"intervention_id": "BPL-T-1", "demand_points": 5.0,
-                                   "geometry": square(centre.x - 300, centre.y - 300, 200)}]))
+                                   "geometry": square(cx - 300, cy - 300, 200)}]))
     view = summary.pool_view(any_empty_store.read_all())
     layers = decode(tiles.render(tiles.TileIndex.of(view), z, x, y, any_empty_store))
     (area,) = layers[tiles.POOL]
@@ -101,7 +101,7 @@ def test_geometry_is_clipped_to_the_tile_and_its_buffer(any_empty_store: Store):
     coords = np.array(area["geometry"]["coordinates"], dtype=object)
     flat = np.array([xy for ring in coords for xy in ring], dtype=float) if coords.ndim != 3 else coords[0]
     pad = tiles.BUFFER / tiles.EXTENT * (maxx - minx)
-    drawn = gpd.GeoSeries([square(centre.x, centre.y, 2000)], crs=schema.CRS).to_crs(tiles.WEB_MERCATOR).clip_by_rect(
+    drawn = gpd.GeoSeries([square(cx, cy, 2000)], crs=schema.CRS).to_crs(tiles.WEB_MERCATOR).clip_by_rect(
         minx - pad, miny - pad, maxx + pad, maxy + pad)
     west = drawn.total_bounds[0]
     assert flat[:, 0].min() == pytest.approx((west - minx) / (maxx - minx) * tiles.EXTENT, abs=2)  # starts inside …
