@@ -16,7 +16,7 @@ import geopandas as gpd
 
 from geo import schema
 from geo.accounting.summary import PoolView
-from geo.map import tiles, webmap
+from geo.map import mapfilter, tiles, webmap
 from geo.map.mapfilter import Selection
 
 SELECTION_MAX_ZOOM = 16
@@ -25,7 +25,7 @@ OVERVIEW_MAX_ZOOM = 15
 ID_LABEL_ZOOM = 14
 """From this zoom on, areas and interventions carry their id as a label."""
 MAX_ID_LABELS = 150
-LEGEND_OPEN_MIN_PX = 600
+LEGEND_OPEN_MIN_PX = 480
 """The legend starts collapsed on narrower maps (phones), so it does not cover the map."""
 
 
@@ -43,15 +43,18 @@ def _bounds(frames: list[gpd.GeoDataFrame]) -> list[list[float]]:
     return [[west, south], [east, north]]
 
 
-def view_for(shown: PoolView, selection: Selection | None, filter_key: str) -> View:
-    """The selected feature if it is shown, else everything the filter lets through (a search result)."""
+def view_for(shown: PoolView, selection: Selection | None, filter_params: dict[str, str]) -> View:
+    """The selected feature if it is shown; else what a search found; else the shown municipalities."""
     if selection is not None:
         frame = shown.pool_areas if selection.layer == schema.POOL_AREAS else shown.interventions
         rows = frame[frame[schema.ID_FIELD[selection.layer]] == selection.feature_id]
         if len(rows):
             return View(_bounds([rows]), SELECTION_MAX_ZOOM, f"{selection.layer}:{selection.feature_id}")
-    return View(_bounds([shown.boundaries, shown.pool_areas, shown.interventions]), OVERVIEW_MAX_ZOOM,
-                f"filter:{filter_key}")
+    key = f"filter:{urlencode(sorted(filter_params.items()))}"
+    found = [frame for frame in (shown.pool_areas, shown.interventions) if len(frame)]
+    if mapfilter.P_TEXT in filter_params and found:
+        return View(_bounds(found), SELECTION_MAX_ZOOM, key)
+    return View(_bounds([shown.boundaries, *found]), OVERVIEW_MAX_ZOOM, key)
 
 
 def legend() -> list[dict[str, object]]:
@@ -102,7 +105,7 @@ def component_data(shown: PoolView, selection: Selection | None, filter_params: 
     """Everything the component needs (JSON); *tile_url* is the template of :mod:`ui.tileroute`."""
     offline_style = webmap.boundary_style(offline=True)
     online_style = webmap.boundary_style(offline=False)
-    fit = view_for(shown, selection, urlencode(sorted(filter_params.items())))
+    fit = view_for(shown, selection, filter_params)
     return {
         "tiles": tile_url, "assets": assets, "maxzoom": tiles.MAX_ZOOM, "height": height,
         "attribution": schema.BOUNDARY_ATTRIBUTION, "basemaps": base_maps(offline=offline),

@@ -1,4 +1,9 @@
-"""Browser tests of the map page against a real `streamlit run` (offline: no base maps)."""
+"""Browser tests of the map page against a real `streamlit run serve.py` (offline: no base maps).
+
+The map is MapLibre GL JS drawing the launcher's vector tiles on a WebGL canvas: what it drew is
+read with ``map.queryRenderedFeatures`` (``window.fpMap``), clicks land on the canvas at the
+projected position of a feature. One test starts a second app with ``FLAECHENPOOL_VEKTORKARTE=0``
+(the Folium map)."""
 
 from __future__ import annotations
 
@@ -14,13 +19,16 @@ from geo.accounting import summary
 from geo.map import mapfilter, webmap
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import copy_demo_data
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import running_app, screenshot, wait_for_app
 from tests.storetools import put_layer
 
 XSS = "<img src=x onerror=alert(1)>"
 XSS_ID = "WUR-XSS-001"
-MAP = 'iframe[title="streamlit_folium.st_folium"]'
 DONE_QUERY = "gemeinde=wurzen,machern&status=verf%C3%BCgbar&massnahme=Aufforstung&min_wp=10000"
+READY = ("() => window.fpMap && window.fpMap.loaded() && window.fpMap.areTilesLoaded() && !window.fpMap.isMoving()"
+         " && document.querySelector('.fp-vmap').dataset.loaded === '1'")
+RENDERED = """(layers) => [...new Set(window.fpMap.queryRenderedFeatures({layers})
+    .filter(f => f.layer.id !== 'punkte' || f.properties.layer === 'pool_areas').map(f => f.properties.id))]"""
 
 
 @pytest.fixture(scope="module")
@@ -38,48 +46,66 @@ def app_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-def open_map(page, url: str):
+def open_map(page, url: str) -> None:
     page.goto(url)
     wait_for_app(page)
-    frame = page.frame_locator(MAP)
-    frame.locator(".fp-legend").wait_for()
-    return frame
+    page.wait_for_function(READY, timeout=30_000)
 
 
-def pool_paths(frame):
-    """Drawn pool areas: filled with a status colour (interventions are hatched with url(#…))."""
-    return frame.locator("path.leaflet-interactive[fill^='#']:not(.fp-spot)")
+def drawn_pool_ids(page) -> set[str]:
+    """Pool areas on the canvas now: as shapes or, where small, as spots."""
+    return set(page.evaluate(RENDERED, ["flaechen-fill", "punkte"]))
 
 
-def test_map_draws_all_polygons_with_local_leaflet_and_nothing_external(page, app_url, app_data):
-    leaflet = []
-    page.on("response", lambda r: leaflet.append((r.url, r.status)) if "/leaflet." in r.url else None)
-    frame = open_map(page, f"{app_url}/karte")
+def click_feature(page, app_data: Path, layer: str, feature_id: str) -> None:
+    """A real mouse click on the canvas where the feature is drawn (a point on its surface)."""
+    frame = GeoPackageStore(app_data).read_layer(layer)
+    rows = frame[frame[schema.ID_FIELD[layer]] == feature_id]
+    lng, lat = webmap.point_xy(rows.geometry.representative_point().to_crs(schema.WEB_CRS).iloc[0])
+    x, y = page.evaluate("([lng, lat]) => { const p = window.fpMap.project([lng, lat]); return [p.x, p.y]; }",
+                         [lng, lat])
+    canvas = page.locator(".fp-vmap canvas").bounding_box()
+    page.mouse.click(canvas["x"] + x, canvas["y"] + y)
+
+
+def test_map_draws_every_area_from_tiles_with_local_maplibre_and_nothing_external(page, app_url, app_data):
+    responses: list[tuple[str, int, str, str]] = []
+    page.on("response", lambda r: responses.append((r.url, r.status, r.headers.get("content-type", ""),
+                                                    r.headers.get("cache-control", ""))))
+    open_map(page, f"{app_url}/karte")
     view = summary.pool_view(GeoPackageStore(app_data).read_all())
-    expected = len(view.pool_areas) + len(view.interventions)
-    assert frame.locator("path.leaflet-interactive:not(.fp-spot)").count() == expected
-    assert pool_paths(frame).count() == len(view.pool_areas)
-    assert sorted(leaflet) == [(f"{app_url}/app/static/vendor/leaflet/leaflet.css", 200),
-                               (f"{app_url}/app/static/vendor/leaflet/leaflet.js", 200)]
-    legend = frame.locator(".fp-legend")
-    assert legend.is_visible()
+    assert drawn_pool_ids(page) == set(view.pool_areas["pool_id"])
+    intervention_ids = set(page.evaluate(
+        "() => window.fpMap.queryRenderedFeatures({layers: ['eingriffe-line', 'punkte']})"
+        ".filter(f => f.layer.id !== 'punkte' || f.properties.layer === 'interventions').map(f => f.properties.id)"))
+    assert intervention_ids == set(view.interventions["intervention_id"])
+    assets = sorted(url.split("?")[0].rsplit("/", 1)[1] for url, status, *_ in responses
+                    if "/app/static/vendor/maplibre/" in url and status == 200)
+    assert assets == ["maplibre-gl-worker.mjs", "maplibre-gl.css", "maplibre-gl.mjs"]
+    tile_answers = [answer[1:] for answer in responses if "/kacheln/" in answer[0]]
+    assert tile_answers
+    assert set(tile_answers) == {(200, "application/vnd.mapbox-vector-tile", "public, max-age=31536000, immutable")}
+    canvas = page.locator(".fp-vmap canvas").bounding_box()
+    assert canvas["width"] > 400 and canvas["height"] > 400
+    legend = page.locator(".fp-vlegend")
+    assert legend.get_attribute("open") is not None  # open on a desktop
     for status in schema.POOL_STATUS:
         assert status in legend.inner_text()
-    assert frame.locator(".fp-label", has_text="Wurzen").count() == 1
+    assert page.locator(".fp-vlabel", has_text="Wurzen").count() == 1
+    assert "GeoBasis-DE / BKG" in page.locator(".maplibregl-ctrl-attrib").inner_text()
     assert page.external_requests == []
     assert "Traceback" not in page.inner_text("body")
     screenshot(page, "karte_all")
 
 
-def test_planner_finds_clicks_and_shares_afforestation_areas(page, browser, app_url, app_data):
+def test_planner_filters_clicks_and_shares_afforestation_areas(page, browser, app_url, app_data):
     view = summary.pool_view(GeoPackageStore(app_data).read_all())
     expected = mapfilter.apply(view, mapfilter.decode(parse_qs(DONE_QUERY)).filter).pool_areas["pool_id"].tolist()
     assert len(expected) == 10
-    frame = open_map(page, f"{app_url}/karte?{DONE_QUERY}")
-    assert pool_paths(frame).count() == len(expected)
+    open_map(page, f"{app_url}/karte?{DONE_QUERY}")
+    assert drawn_pool_ids(page) == set(expected)  # the filter travels in the tile URLs
     assert f"Poolflächen (10 von {len(view.pool_areas)})" in page.inner_text("body")
-    # SVG paths follow the GeoJSON order, which is the table's order: click the area with two bookings.
-    pool_paths(frame).nth(expected.index("MAC-2023-006")).dispatch_event("click")
+    click_feature(page, app_data, schema.POOL_AREAS, "MAC-2023-006")
     page.wait_for_url("**flaeche=MAC-2023-006**")
     page.get_by_text("Buchungen (2)").wait_for()
     wait_for_app(page)
@@ -88,55 +114,63 @@ def test_planner_finds_clicks_and_shares_afforestation_areas(page, browser, app_
     assert "Gemarkung Püchau, Flur 2, 504/3" in panel and "Buchungen (2)" in panel
     link = page.url
     assert parse_qs(urlsplit(link).query)["flaeche"] == ["MAC-2023-006"]
+    page.wait_for_function(READY)
     screenshot(page, "karte_done")
 
     colleague = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE").new_page()
-    frame = open_map(colleague, link)
+    open_map(colleague, link)
     colleague.get_by_text("Buchungen (2)").wait_for()
-    assert pool_paths(frame).count() == 10
     seen = colleague.inner_text("body")
-    assert "Poolfläche MAC-2023-006" in seen and "Buchungen (2)" in seen
-    assert "Gemarkung Püchau, Flur 2, 504/3" in seen
-    assert frame.locator("path[stroke='#00bcd4']").count() == 1  # the selection is outlined
+    assert "Poolfläche MAC-2023-006" in seen and "Gemarkung Püchau, Flur 2, 504/3" in seen
+    # The link zooms to the area, outlines it and labels it with its id.
+    assert colleague.evaluate("() => window.fpMap.getZoom()") > 12
+    outlined = colleague.evaluate("() => window.fpMap.queryRenderedFeatures({layers: ['auswahl-line']})"
+                                  ".map(f => f.properties.id)")
+    assert set(outlined) == {"MAC-2023-006"}
+    assert colleague.locator(".fp-vid", has_text="MAC-2023-006").count() == 1
     colleague.context.close()
     assert page.external_requests == []
 
 
-def test_small_areas_get_a_dot_that_a_real_mouse_click_selects(page, app_url):
-    frame = open_map(page, f"{app_url}/karte?{DONE_QUERY}")
-    sizes = [max(box["width"], box["height"]) for box in (p.bounding_box() for p in pool_paths(frame).all())]
-    small = sum(size < webmap.MIN_FEATURE_PX for size in sizes)
-    assert small >= 3  # at the opening zoom several areas are a few pixels wide
-    spots = frame.locator("path.fp-spot")
-    dots = spots.count()
-    assert dots >= small  # every small area has one (and so has every small intervention)
-    box = spots.first.bounding_box()
-    assert box["width"] >= 2 * webmap.SPOT_RADIUS_PX
-    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.75)  # off-centre, like a person
-    page.wait_for_url("**flaeche=**")
-    wait_for_app(page)
-    assert "Poolfläche " in page.inner_text("body")
-    frame.locator(".leaflet-control-zoom-in").click()
-    frame.locator(".leaflet-control-zoom-in").click()
-    page.wait_for_timeout(600)
-    assert spots.count() < dots  # zoomed in, more features are drawn large enough themselves
-    assert frame.locator(".leaflet-control-scale").inner_text().strip().endswith(("m", "km"))
-    assert "mi" not in frame.locator(".leaflet-control-scale").inner_text().split()
-
-
-def test_an_xss_name_is_shown_as_text(page, app_url):
-    frame = open_map(page, f"{app_url}/karte?suche={XSS_ID}")
-    (area,) = pool_paths(frame).all()
-    area.dispatch_event("mouseover")
-    tooltip = frame.locator(".fp-tooltip")
-    tooltip.wait_for()
-    assert XSS in tooltip.inner_text() and tooltip.locator("img").count() == 0
-    area.dispatch_event("click")
+def test_a_search_result_is_zoomed_to_and_an_xss_name_is_shown_as_text(page, app_url, app_data):
+    open_map(page, f"{app_url}/karte?suche={XSS_ID}")
+    assert drawn_pool_ids(page) == {XSS_ID}
+    assert page.evaluate("() => window.fpMap.getZoom()") > 12  # fitted to the one area found
+    click_feature(page, app_data, schema.POOL_AREAS, XSS_ID)
     page.wait_for_url(f"**flaeche={XSS_ID}**")
     page.get_by_text(f"Poolfläche {XSS_ID}").wait_for()
     wait_for_app(page)
     body = page.inner_text("body")
     assert body.count(XSS) >= 2  # caption, fields table (and the table below the map)
-    assert page.locator("img[src='x']").count() == 0 and frame.locator("img[src='x']").count() == 0
+    assert page.locator("img[src='x']").count() == 0
     assert page.dialogs == [] and page.external_requests == []
     screenshot(page, "karte_xss")
+
+
+def test_on_a_phone_the_legend_is_folded_and_the_details_are_one_tap_away(browser, app_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE", is_mobile=True,
+                                  has_touch=True)
+    phone = context.new_page()
+    open_map(phone, f"{app_url}/karte?{DONE_QUERY}&flaeche=MAC-2023-006")
+    assert phone.locator(".fp-vlegend").get_attribute("open") is None
+    jump = phone.get_by_role("link", name="Angaben zu MAC-2023-006 ↓")
+    assert jump.bounding_box()["y"] < phone.locator(".fp-vmap").bounding_box()["y"]  # above the map
+    jump.click()
+    phone.wait_for_timeout(500)
+    heading = phone.get_by_role("heading", name="Poolfläche MAC-2023-006").bounding_box()
+    assert 0 <= heading["y"] < 844
+    context.close()
+
+
+def test_folium_stays_available_by_setting(browser, app_data, tmp_path):
+    env = {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_VEKTORKARTE": "0"}
+    with running_app(env, tmp_path) as url:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{url}/karte?{DONE_QUERY}")
+        wait_for_app(page)
+        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+        frame.locator(".fp-legend").wait_for()
+        assert frame.locator("path.leaflet-interactive[fill^='#']:not(.fp-spot)").count() == 10
+        assert page.locator(".fp-vmap").count() == 0
+        page.close()
+
