@@ -101,6 +101,8 @@ class _Layer:
     """The larger side of each geometry's bounding box."""
     anchors: np.ndarray
     """(n, 2) point on each geometry (spots and cluster positions)."""
+    spots: np.ndarray
+    """A point geometry at each anchor."""
     keys: np.ndarray
     """Each feature's key in its store layer (:data:`geo.schema.ID_FIELD`); empty strings for links."""
 
@@ -110,6 +112,7 @@ class _Layer:
         bounds = shapely.bounds(geoms) if len(geoms) else np.empty((0, 4))
         anchors = shapely.get_coordinates(shapely.point_on_surface(geoms)) if len(geoms) else np.empty((0, 2))
         return cls(geometries=geoms, properties=properties.reset_index(drop=True), tree=shapely.STRtree(geoms),
+                   spots=np.asarray(shapely.points(anchors), dtype=object),
                    size_m=np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]), anchors=anchors,
                    keys=np.full(len(geoms), "", dtype=object) if keys is None else keys.astype(str).to_numpy())
 
@@ -177,7 +180,7 @@ def _spots(index: TileIndex, box: BaseGeometry, pixel_m: float) -> TileLayer:
         part = index.layers[layer]
         hits = part.hits(box)
         small = hits[part.size_m[hits] < MIN_FEATURE_PX * pixel_m]
-        points.append(np.asarray(shapely.points(part.anchors[small]), dtype=object))
+        points.append(part.spots[small])
         props += [{"id": row["id"], "layer": layer, "class": row[CLASS_PROPERTY[layer]]}
                   for row in _records(part.properties, small)]
     return TileLayer(SPOTS, np.concatenate(points), props)
@@ -199,12 +202,13 @@ def _clusters(index: TileIndex, bounds: tuple[float, float, float, float]) -> Ti
                               "cy": ((maxy - xy[inside, 1]) // cell).astype(int),
                               "x": xy[inside, 0], "y": xy[inside, 1],
                               "class": part.properties[CLASS_PROPERTY[layer]].to_numpy()[inside]})
-        cells = frame.groupby(["cx", "cy"], sort=True)
-        summary = cells.agg(x=("x", "mean"), y=("y", "mean"), count=("x", "size"))
-        summary["class"] = cells["class"].agg(lambda s: s.value_counts().index[0])
-        points.append(np.asarray(shapely.points(summary[["x", "y"]].to_numpy()), dtype=object))
+        cells = frame.groupby(["cx", "cy"], sort=True).agg(x=("x", "mean"), y=("y", "mean"), count=("x", "size"))
+        per_class = frame.groupby(["cx", "cy", "class"]).size().rename("n").reset_index()
+        commonest = per_class.sort_values(["cx", "cy", "n", "class"], ascending=[True, True, False, True])
+        cells["class"] = commonest.drop_duplicates(["cx", "cy"]).set_index(["cx", "cy"])["class"]
+        points.append(np.asarray(shapely.points(cells[["x", "y"]].to_numpy()), dtype=object))
         props += [{"layer": layer, "count": int(n), "class": str(c)}
-                  for n, c in zip(summary["count"], summary["class"], strict=True)]
+                  for n, c in zip(cells["count"], cells["class"], strict=True)]
     geoms = np.concatenate(points) if points else np.array([], dtype=object)
     return TileLayer(CLUSTERS, geoms, props)
 
@@ -232,20 +236,27 @@ def tile_layers(index: TileIndex, z: int, x: int, y: int) -> list[TileLayer]:
 
 
 def _encode(layers: Sequence[TileLayer], bounds: tuple[float, float, float, float]) -> bytes:
-    """MVT bytes of *layers*: clipped to the tile plus :data:`BUFFER`, simplified to one tile unit."""
+    """MVT bytes of *layers*: clipped to the tile plus :data:`BUFFER`, in whole tile units, simplified."""
     minx, miny, maxx, maxy = bounds
-    unit = (maxx - minx) / EXTENT
-    pad = BUFFER * unit
+    scale = EXTENT / (maxx - minx)
+    pad = BUFFER / scale
+    origin = np.array([minx, miny])
     encoded = []
     for layer in layers:
         clipped = shapely.clip_by_rect(layer.geometries, minx - pad, miny - pad, maxx + pad, maxy + pad)
-        simple = shapely.simplify(clipped, unit / 2, preserve_topology=True)
+        # Tile units, y up (the encoder turns them to MVT's y down); done here for all features at once.
+        local = shapely.transform(clipped, lambda xy: np.round((xy - origin) * scale))
+        simple = shapely.simplify(local, 0.5, preserve_topology=True)
+        broken = ~shapely.is_valid(simple)
+        simple[broken] = shapely.make_valid(simple[broken], method="structure", keep_collapsed=False)
+        # MVT wants exterior rings clockwise in its y-down space, which is clockwise here too (y is flipped
+        # and turned back by the encoder), so its own per-feature check is not needed.
+        simple = shapely.orient_polygons(simple, exterior_cw=True)
         features = [{"geometry": g, "properties": p}
                     for g, p in zip(simple, layer.properties, strict=True) if not g.is_empty]
         encoded.append({"name": layer.name, "features": features})
-    return bytes(mapbox_vector_tile.encode(encoded, default_options={
-        "quantize_bounds": bounds, "extents": EXTENT,
-        "on_invalid_geometry": mapbox_vector_tile.encoder.on_invalid_geometry_make_valid}))
+    return bytes(mapbox_vector_tile.encode(encoded, default_options={"extents": EXTENT,
+                                                                      "check_winding_order": False}))
 
 
 def render(index: TileIndex, z: int, x: int, y: int, store: object = None) -> bytes:
