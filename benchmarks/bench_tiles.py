@@ -92,7 +92,7 @@ def measure(name: str, view: summary.PoolView) -> None:
     print("  zoom  tiles/view  median ms/tile  server ms/view  kB/view  kind")
     for z in ZOOMS:
         wanted = view_tiles(z)
-        per_tile = [median_seconds(lambda x=x, y=y: tiles.render(index, z, x, y), runs=3) for x, y in wanted]
+        per_tile = [median_seconds(lambda z=z, x=x, y=y: tiles.render(index, z, x, y), runs=3) for x, y in wanted]
         body = [tiles.render(index, z, x, y) for x, y in wanted]
         kind = "clusters" if any(tiles.CLUSTERS.encode() in b for b in body) else "shapes"
         print(f"  {z:4d}  {len(wanted):10d}  {np.median(per_tile) * 1000:14.1f}  {sum(per_tile) * 1000:14.1f}"

@@ -4,11 +4,12 @@ One tile holds every layer the map draws, in Web Mercator tile coordinates:
 
 - :data:`BOUNDARIES` (``name``), :data:`POOL` (``id``, ``status``), :data:`INTERVENTIONS` (``id``,
   ``kind``, ``status``) as polygons, :data:`LINKS` (bookings, intervention → area) as lines;
-- :data:`SPOTS`: a point (``id``, ``layer``, ``status``/``kind``) for each area or intervention
-  smaller than :data:`MIN_FEATURE_PX` at the tile's zoom, so it stays visible and clickable;
+- :data:`SPOTS`: a point (``id``, ``layer``, ``class``: status or kind) for each area or intervention
+  smaller than :data:`MIN_FEATURE_PX` at the tile's zoom, so it stays visible and clickable (below
+  :data:`MIN_SHAPE_PX` the spot alone stands for it);
 - below :data:`DETAIL_ZOOM`, a tile with more than :data:`MAX_SHAPES` areas and interventions
   carries :data:`CLUSTERS` instead (one point per grid cell and layer: ``count``, the most
-  frequent ``status``/``kind``), so an overview of 10⁵ areas stays a few kilobytes.
+  frequent ``class``), so an overview of 10⁵ areas stays a few kilobytes.
 
 Tiles carry only ids and the styling fields above: never owners or other attribute text, so
 the route needs no sign-in (:mod:`geo.access.privacy`: nothing in them is personal data).
@@ -46,12 +47,14 @@ BUFFER = 64
 """Tile units drawn beyond the tile's edge, so outlines do not stop at tile borders."""
 DETAIL_ZOOM = 14
 """From this zoom on, tiles always carry the shapes."""
-MAX_SHAPES = 1500
+MAX_SHAPES = 500
 """Below :data:`DETAIL_ZOOM`, a tile with more areas and interventions than this carries clusters."""
 GRID = 16
 """Cluster cells per tile side (16 px at 256 px per tile)."""
 MIN_FEATURE_PX = 10
-"""Areas and interventions smaller than this (on a 512 px tile) also get a spot."""
+"""Areas and interventions smaller than this (on a 512 px tile) also get a spot …"""
+MIN_SHAPE_PX = 2
+"""… and below this only the spot."""
 MAX_ZOOM = 22
 
 BOUNDARIES = "gemeinden"
@@ -223,6 +226,8 @@ def tile_layers(index: TileIndex, z: int, x: int, y: int) -> list[TileLayer]:
     for layer in (schema.BOUNDARY, *(() if clustered else SOURCE_LAYER)):
         part = index.layers[layer]
         hits = part.hits(box)
+        if layer != schema.BOUNDARY:  # a shape of a pixel or two shows nothing: its spot stands for it
+            hits = hits[part.size_m[hits] >= MIN_SHAPE_PX * pixel_m]
         name = BOUNDARIES if layer == schema.BOUNDARY else SOURCE_LAYER[layer]
         layers.append(TileLayer(name, part.geometries[hits], _records(part.properties, hits), store_layer=layer,
                                 keys=list(part.keys[hits])))
