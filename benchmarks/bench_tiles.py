@@ -13,6 +13,7 @@ in parallel) makes such pools as files; this script keeps its own small generato
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from pathlib import Path
@@ -52,7 +53,7 @@ def synthetic(base: summary.PoolView, areas: int, seed: int = 20) -> summary.Poo
     angles = np.linspace(0, 2 * np.pi, VERTICES, endpoint=False)
     radius = rng.uniform(15, 75, size=(n, 1)) * rng.uniform(0.7, 1.0, size=(n, VERTICES))
     rings = np.stack([centres[:, :1] + radius * np.cos(angles), centres[:, 1:] + radius * np.sin(angles)], axis=2)
-    polygons = shapely.polygons(np.concatenate([rings, rings[:, :1]], axis=1))
+    polygons = np.asarray(shapely.polygons(np.concatenate([rings, rings[:, :1]], axis=1)), dtype=object)
     ags = base.boundaries["ags"].to_numpy()[
         base.boundaries.geometry.sindex.nearest(shapely.points(centres), return_all=False)[1]]
     status = np.where(rng.random(areas) < 1 / 3, "zugeordnet",
@@ -92,7 +93,7 @@ def measure(name: str, view: summary.PoolView) -> None:
     print("  zoom  tiles/view  median ms/tile  server ms/view  kB/view  kind")
     for z in ZOOMS:
         wanted = view_tiles(z)
-        per_tile = [median_seconds(lambda z=z, x=x, y=y: tiles.render(index, z, x, y), runs=3) for x, y in wanted]
+        per_tile = [median_seconds(functools.partial(tiles.render, index, z, x, y), runs=3) for x, y in wanted]
         body = [tiles.render(index, z, x, y) for x, y in wanted]
         kind = "clusters" if any(tiles.CLUSTERS.encode() in b for b in body) else "shapes"
         print(f"  {z:4d}  {len(wanted):10d}  {np.median(per_tile) * 1000:14.1f}  {sum(per_tile) * 1000:14.1f}"
