@@ -103,8 +103,10 @@ function style(data) {
 function legend(data) {
   const box = element("details", "fp-vlegend");
   box.appendChild(element("summary", "", "Legende"));
+  const body = element("div", "fp-vbody");
+  box.appendChild(body);
   for (const group of data.legend) {
-    const part = element("div", "fp-vgroup");
+    const part = element("div", group.wide ? "fp-vgroup fp-vwide" : "fp-vgroup");
     part.appendChild(element("div", "fp-vhead", group.title));
     for (const entry of group.entries) {
       const row = element("div", "fp-vrow");
@@ -113,10 +115,10 @@ function legend(data) {
       row.append(swatch, element("span", "", entry.label));
       part.appendChild(row);
     }
-    box.appendChild(part);
+    body.appendChild(part);
   }
   if (data.basemaps.length) {
-    const part = element("div", "fp-vgroup");
+    const part = element("div", "fp-vgroup fp-vwide");
     part.appendChild(element("div", "fp-vhead", "Hintergrund"));
     for (const base of data.basemaps) {
       const label = element("label", "fp-vrow");
@@ -128,14 +130,23 @@ function legend(data) {
       label.append(input, element("span", "", base.name));
       part.appendChild(label);
     }
-    box.appendChild(part);
+    body.appendChild(part);
   }
   return box;
 }
 
-function fitTo(map, fit) {
-  if (!fit) return;
-  map.fitBounds(fit.bounds, {padding: 40, maxZoom: fit.max_zoom, duration: 0});
+function padding(map, legendBox, margin) {
+  // Room around what is shown (a share of the map's smaller side), and above the open legend, so it
+  // does not cover the data.
+  const canvas = map.getContainer();
+  const room = Math.max(10, Math.round(Math.min(canvas.clientWidth, canvas.clientHeight) * margin));
+  const legend = legendBox && legendBox.open ? legendBox.offsetHeight + 30 : 0;
+  return {top: room, left: room, right: room, bottom: Math.min(Math.max(room, legend), canvas.clientHeight / 2)};
+}
+
+function fitTo(state) {
+  const fit = state.data.fit;
+  state.map.fitBounds(fit.bounds, {padding: padding(state.map, state.legend, fit.margin), maxZoom: fit.max_zoom, duration: 0});
 }
 
 function labels(state) {
@@ -173,7 +184,7 @@ function select(state, selected) {
 function create(root, data, maplibregl) {
   const map = new maplibregl.Map({
     container: root, style: style(data), bounds: data.fit.bounds,
-    fitBoundsOptions: {padding: 40, maxZoom: data.fit.max_zoom}, maxZoom: data.maxzoom,
+    fitBoundsOptions: {padding: 20, maxZoom: data.fit.max_zoom}, maxZoom: data.maxzoom,
     attributionControl: {compact: false}, dragRotate: false, pitchWithRotate: false,
   });
   map.touchZoomRotate.disableRotation();
@@ -181,6 +192,7 @@ function create(root, data, maplibregl) {
   map.addControl(new maplibregl.NavigationControl({showCompass: false}), "top-left");
   map.addControl(new maplibregl.ScaleControl({unit: "metric"}), "bottom-left");
   const box = legend(data);
+  state.legend = box;
   box.addEventListener("change", (event) => {
     const input = event.target;
     for (const base of state.data.basemaps) {
@@ -208,11 +220,11 @@ function create(root, data, maplibregl) {
   new ResizeObserver(() => {
     if (!root.clientWidth) return;
     map.resize();
-    if (!touched) fitTo(map, state.data.fit);
     if (!box.dataset.sized) {
       box.dataset.sized = "1";
       box.open = root.clientWidth >= state.data.legend_open_min_px;
     }
+    if (!touched) fitTo(state);
   }).observe(root);
   map.on("moveend", () => labels(state));
   map.on("idle", () => { root.dataset.idle = String(Date.now()); });
@@ -244,7 +256,7 @@ function update(state, data) {
   }
   if (data.fit.key !== state.fitKey) {
     state.fitKey = data.fit.key;
-    fitTo(state.map, data.fit);
+    fitTo(state);
   }
   if (state.map.loaded()) select(state, data.selected);
   else state.map.once("load", () => select(state, state.data.selected));

@@ -25,6 +25,8 @@ CSS = """
     max-height: calc(100% - 60px); overflow: auto; background: rgba(255, 255, 255, 0.93); padding: 6px 9px;
     border-radius: 4px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); font-size: 12px; line-height: 17px;
     color: #222; }
+.fp-vbody { display: grid; grid-template-columns: auto auto; column-gap: 14px; }
+.fp-vwide { grid-column: 1 / -1; }
 .fp-vlegend summary { font-weight: 700; cursor: pointer; }
 .fp-vhead { font-weight: 700; margin-top: 4px; }
 .fp-vrow { display: flex; align-items: center; gap: 5px; }

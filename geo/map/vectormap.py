@@ -19,7 +19,7 @@ from geo.accounting.summary import PoolView
 from geo.map import mapfilter, tiles, webmap
 from geo.map.mapfilter import Selection
 
-SELECTION_MAX_ZOOM = 16
+SELECTION_MAX_ZOOM = 14
 """Zoom to the selected feature, but not closer than this."""
 OVERVIEW_MAX_ZOOM = 15
 ID_LABEL_ZOOM = 14
@@ -36,6 +36,8 @@ class View:
     bounds: list[list[float]]
     max_zoom: int
     key: str
+    margin: float = 0.03
+    """Room around the bounds, as a share of the map's smaller side (more for one feature: its neighbourhood)."""
 
 
 def _bounds(frames: list[gpd.GeoDataFrame]) -> list[list[float]]:
@@ -49,16 +51,17 @@ def view_for(shown: PoolView, selection: Selection | None, filter_params: dict[s
         frame = shown.pool_areas if selection.layer == schema.POOL_AREAS else shown.interventions
         rows = frame[frame[schema.ID_FIELD[selection.layer]] == selection.feature_id]
         if len(rows):
-            return View(_bounds([rows]), SELECTION_MAX_ZOOM, f"{selection.layer}:{selection.feature_id}")
+            return View(_bounds([rows]), SELECTION_MAX_ZOOM, f"{selection.layer}:{selection.feature_id}", 0.2)
     key = f"filter:{urlencode(sorted(filter_params.items()))}"
     found = [frame for frame in (shown.pool_areas, shown.interventions) if len(frame)]
     if mapfilter.P_TEXT in filter_params and found:
-        return View(_bounds(found), SELECTION_MAX_ZOOM, key)
+        return View(_bounds(found), SELECTION_MAX_ZOOM, key, 0.2)
     return View(_bounds([shown.boundaries, *found]), OVERVIEW_MAX_ZOOM, key)
 
 
 def legend() -> list[dict[str, object]]:
-    """Legend groups: title and entries (label, colour, shape: fill / hatch / disc / ring / line / dash)."""
+    """Legend groups: title, entries (label, colour, shape: fill / hatch / disc / ring / line / dash) and
+    whether the group spans the legend's two columns."""
     pool = [{"label": schema.POOL_STATUS_LABELS[s], "color": schema.POOL_STATUS_COLORS[s], "shape": "fill"}
             for s in schema.POOL_STATUS]
     itv = [{"label": k, "color": c, "shape": "hatch"} for k, c in schema.INTERVENTION_KIND_COLORS.items()]
@@ -67,8 +70,8 @@ def legend() -> list[dict[str, object]]:
             {"label": "kleine Poolfläche / Gruppe", "color": schema.POOL_STATUS_COLORS["verfügbar"], "shape": "disc"},
             {"label": "kleiner Eingriff / Gruppe", "color": schema.INTERVENTION_KIND_COLORS["B-Plan"],
              "shape": "ring"}]
-    return [{"title": "Poolflächen", "entries": pool}, {"title": "Eingriffe", "entries": itv},
-            {"title": "Weitere", "entries": more}]
+    return [{"title": "Poolflächen", "entries": pool, "wide": False},
+            {"title": "Eingriffe", "entries": itv, "wide": False}, {"title": "Weitere", "entries": more, "wide": True}]
 
 
 def _plain(attribution: str) -> str:
@@ -111,7 +114,7 @@ def component_data(shown: PoolView, selection: Selection | None, filter_params: 
         "attribution": schema.BOUNDARY_ATTRIBUTION, "basemaps": base_maps(offline=offline),
         "labels": labels(shown.boundaries), "legend": legend(), "legend_open_min_px": LEGEND_OPEN_MIN_PX,
         "id_label_zoom": ID_LABEL_ZOOM, "max_id_labels": MAX_ID_LABELS,
-        "fit": {"bounds": fit.bounds, "max_zoom": fit.max_zoom, "key": fit.key},
+        "fit": {"bounds": fit.bounds, "max_zoom": fit.max_zoom, "key": fit.key, "margin": fit.margin},
         "selected": None if selection is None else {"layer": selection.layer, "id": selection.feature_id},
         "style": {
             "status": dict(schema.POOL_STATUS_COLORS), "kinds": dict(schema.INTERVENTION_KIND_COLORS),
