@@ -7,7 +7,7 @@ path: STRtree + clip + simplify + mapbox-vector-tile) and the bytes and summed s
 
 The synthetic pools follow the issue's recipe: polygons of 25 vertices (30–150 m across) inside
 the partners' real boundaries, interventions a quarter of the areas, a third of the areas booked
-(status ``zugeordnet``), fixed seed. They live in memory only. ``benchmarks/generate.py`` (written
+(status ``zugeordnet``, each for an intervention of its own municipality), fixed seed. They live in memory only. ``benchmarks/generate.py`` (written
 in parallel) makes such pools as files; this script keeps its own small generator until both meet.
 """
 
@@ -63,9 +63,14 @@ def synthetic(base: summary.PoolView, areas: int, seed: int = 20) -> summary.Poo
     kinds = rng.choice(list(schema.INTERVENTION_KINDS), size=n - areas)
     itv = gpd.GeoDataFrame({"intervention_id": [f"EIN-{i:06d}" for i in range(n - areas)], "ags": ags[areas:],
                             "kind": kinds, "status": "genehmigt"}, geometry=polygons[areas:], crs=schema.CRS)
+    # Each booked area books for a random intervention of its own municipality.
     booked = np.flatnonzero(status == "zugeordnet")
+    order = np.argsort(itv["ags"].to_numpy(), kind="stable")
+    towns, first, per_town = np.unique(itv["ags"].to_numpy()[order], return_index=True, return_counts=True)
+    town = np.searchsorted(towns, pool["ags"].to_numpy()[booked])
+    partner = order[first[town] + (rng.random(len(booked)) * per_town[town]).astype(int)]
     allocations = pd.DataFrame({"allocation_id": [f"B-{i:07d}" for i in range(len(booked))],
-                                "intervention_id": itv["intervention_id"].to_numpy()[booked % len(itv)],
+                                "intervention_id": itv["intervention_id"].to_numpy()[partner],
                                 "pool_id": pool["pool_id"].to_numpy()[booked], "kind": "zugeordnet", "points": 1.0,
                                 "reverses": None})
     return summary.PoolView(boundaries=base.boundaries, pool_areas=pool, interventions=itv,

@@ -108,14 +108,23 @@ class _Layer:
     """A point geometry at each anchor."""
     keys: np.ndarray
     """Each feature's key in its store layer (:data:`geo.schema.ID_FIELD`); empty strings for links."""
+    anchor_tree: shapely.STRtree
+    classes: np.ndarray
+    """The values of the layer's :data:`CLASS_PROPERTY`, sorted (none for boundaries and links) …"""
+    codes: np.ndarray
+    """… and each feature's position among them."""
 
     @classmethod
-    def of(cls, geometries: gpd.GeoSeries, properties: pd.DataFrame, keys: pd.Series | None = None) -> _Layer:
+    def of(cls, geometries: gpd.GeoSeries, properties: pd.DataFrame, keys: pd.Series | None = None,
+           classes: pd.Series | None = None) -> _Layer:
         geoms = geometries.to_crs(WEB_MERCATOR).to_numpy() if len(geometries) else np.array([], dtype=object)
         bounds = shapely.bounds(geoms) if len(geoms) else np.empty((0, 4))
         anchors = shapely.get_coordinates(shapely.point_on_surface(geoms)) if len(geoms) else np.empty((0, 2))
+        spots = np.asarray(shapely.points(anchors), dtype=object)
+        names, codes = (np.unique(classes.to_numpy(dtype=str), return_inverse=True) if classes is not None
+                        else (np.array([], dtype=str), np.zeros(len(geoms), dtype=int)))
         return cls(geometries=geoms, properties=properties.reset_index(drop=True), tree=shapely.STRtree(geoms),
-                   spots=np.asarray(shapely.points(anchors), dtype=object),
+                   spots=spots, anchor_tree=shapely.STRtree(spots), classes=names, codes=codes,
                    size_m=np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]), anchors=anchors,
                    keys=np.full(len(geoms), "", dtype=object) if keys is None else keys.astype(str).to_numpy())
 
@@ -139,7 +148,8 @@ class TileIndex:
 
     @classmethod
     def of(cls, view: PoolView) -> TileIndex:
-        layers = {layer: _Layer.of(frame.geometry, tile_properties(frame, layer), frame[schema.ID_FIELD[layer]])
+        layers = {layer: _Layer.of(frame.geometry, tile_properties(frame, layer), frame[schema.ID_FIELD[layer]],
+                                   frame[CLASS_PROPERTY[layer]] if layer in CLASS_PROPERTY else None)
                   for layer, frame in (
             (schema.BOUNDARY, view.boundaries), (schema.POOL_AREAS, view.pool_areas),
             (schema.INTERVENTIONS, view.interventions))}
@@ -147,7 +157,8 @@ class TileIndex:
         return cls(layers=layers, links=_Layer.of(links, pd.DataFrame(index=links.index)))
 
     def shape_count(self, box: BaseGeometry) -> int:
-        return sum(len(self.layers[layer].hits(box)) for layer in SOURCE_LAYER)
+        """Areas and interventions whose bounding box meets *box* (enough to choose shapes or clusters)."""
+        return sum(len(self.layers[layer].tree.query(box)) for layer in SOURCE_LAYER)
 
 
 @dataclass(frozen=True)
@@ -192,26 +203,27 @@ def _spots(index: TileIndex, box: BaseGeometry, pixel_m: float) -> TileLayer:
 def _clusters(index: TileIndex, bounds: tuple[float, float, float, float]) -> TileLayer:
     """One point per grid cell and layer: how many features have their anchor there, and the commonest class."""
     minx, miny, maxx, maxy = bounds
-    cell = (maxx - minx) / GRID
+    size = (maxx - minx) / GRID
     points: list[np.ndarray] = []
     props: list[dict[str, object]] = []
     for layer in SOURCE_LAYER:
         part = index.layers[layer]
-        xy = part.anchors
-        inside = np.flatnonzero((xy[:, 0] >= minx) & (xy[:, 0] < maxx) & (xy[:, 1] > miny) & (xy[:, 1] <= maxy))
+        near = part.anchor_tree.query(shapely.box(*bounds))
+        xy = part.anchors[near]
+        inside = near[(xy[:, 0] >= minx) & (xy[:, 0] < maxx) & (xy[:, 1] > miny) & (xy[:, 1] <= maxy)]
         if not len(inside):
             continue
-        frame = pd.DataFrame({"cx": ((xy[inside, 0] - minx) // cell).astype(int),
-                              "cy": ((maxy - xy[inside, 1]) // cell).astype(int),
-                              "x": xy[inside, 0], "y": xy[inside, 1],
-                              "class": part.properties[CLASS_PROPERTY[layer]].to_numpy()[inside]})
-        cells = frame.groupby(["cx", "cy"], sort=True).agg(x=("x", "mean"), y=("y", "mean"), count=("x", "size"))
-        per_class = frame.groupby(["cx", "cy", "class"]).size().rename("n").reset_index()
-        commonest = per_class.sort_values(["cx", "cy", "n", "class"], ascending=[True, True, False, True])
-        cells["class"] = commonest.drop_duplicates(["cx", "cy"]).set_index(["cx", "cy"])["class"]
-        points.append(np.asarray(shapely.points(cells[["x", "y"]].to_numpy()), dtype=object))
+        xy = part.anchors[inside]
+        cell = (np.minimum((xy[:, 0] - minx) // size, GRID - 1) * GRID
+                + np.minimum((maxy - xy[:, 1]) // size, GRID - 1)).astype(int)
+        used, slot = np.unique(cell, return_inverse=True)
+        count = np.bincount(slot)
+        per_class = np.bincount(slot * len(part.classes) + part.codes[inside],
+                                minlength=len(used) * len(part.classes)).reshape(len(used), len(part.classes))
+        mean = np.column_stack([np.bincount(slot, xy[:, 0]), np.bincount(slot, xy[:, 1])]) / count[:, None]
+        points.append(np.asarray(shapely.points(mean), dtype=object))
         props += [{"layer": layer, "count": int(n), "class": str(c)}
-                  for n, c in zip(cells["count"], cells["class"], strict=True)]
+                  for n, c in zip(count, part.classes[per_class.argmax(axis=1)], strict=True)]
     geoms = np.concatenate(points) if points else np.array([], dtype=object)
     return TileLayer(CLUSTERS, geoms, props)
 
