@@ -3,12 +3,13 @@
 Run: ``.venv/bin/python benchmarks/bench_tiles.py [areas …]`` (default: the demo pool and 10.000 and
 200.000 synthetic areas). Prints, per pool and zoom, the median time to make one tile (GeoPackage
 path: STRtree + clip + simplify + mapbox-vector-tile) and the bytes and summed server time of one
-1440×900 view (the tiles the browser asks for), beside the GeoJSON the Folium map would embed.
+1440×900 view (the tiles the browser asks for); for the demo also the GeoJSON the Folium map embeds.
 
 The synthetic pools follow the issue's recipe: polygons of 25 vertices (30–150 m across) inside
 the partners' real boundaries, interventions a quarter of the areas, a third of the areas booked
-(status ``zugeordnet``, each for an intervention of its own municipality), fixed seed. They live in memory only. ``benchmarks/generate.py`` (written
-in parallel) makes such pools as files; this script keeps its own small generator until both meet.
+(status ``zugeordnet``, each for an intervention of its own municipality), fixed seed. They live in
+memory only. ``benchmarks/generate.py`` (written in parallel) makes such pools as files; this
+script keeps its own small generator until both meet.
 """
 
 from __future__ import annotations
