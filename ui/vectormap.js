@@ -267,7 +267,7 @@ export default async function (component) {
   stylesheet(location.origin + data.assets + "/maplibre-gl.css");
   const maplibregl = await import(location.origin + data.assets + "/maplibre-gl.mjs");
   const root = parentElement.querySelector(".fp-vmap");
-  root.style.height = data.height + "px";
+  root.style.height = `min(${data.height}px, 72vh)`;  // a phone keeps room for the details below
   if (!root.fpState) root.fpState = create(root, data, maplibregl);
   else update(root.fpState, data);
   root.fpState.pick = (value) => setTriggerValue("pick", value);

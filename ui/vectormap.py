@@ -63,7 +63,7 @@ def show(flt: MapFilter, shown: PoolView, chosen: Selection | None, *, key: str,
     payload = vectormap.component_data(
         shown, chosen, mapfilter.encode(flt), tile_url=tileroute.url_template(tileroute.current_token(), flt),
         assets=ASSETS, offline=data.settings().offline, height=height)
-    result = _component(key=key, data=payload, height=height, on_pick_change=lambda: None)
+    result = _component(key=key, data=payload, on_pick_change=lambda: None)
     picked = getattr(result, "pick", None)
     if not isinstance(picked, dict) or picked.get("layer") not in mapfilter.SELECTION_PARAMS:
         return None, ""
