@@ -14,8 +14,9 @@ import shapely
 from starlette.requests import Request
 
 from geo import schema
-from geo.access import privacy
+from geo.access import privacy, sessions, users
 from geo.accounting import summary
+from geo.config import Settings
 from geo.map import mapfilter, tiles, webmap
 from geo.store import Store
 from geo.store.gpkg import GeoPackageStore
@@ -154,10 +155,11 @@ def test_the_cluster_of_a_cell_takes_its_commonest_status(demo_store: Store, mon
 
 # --- the route -----------------------------------------------------------------------------
 
-def request(token: str, z: int, x: int, y: int, query: str = "") -> Request:
+def request(token: str, z: int, x: int, y: int, query: str = "", cookie: str = "") -> Request:
+    headers = [(b"cookie", f"{sessions.COOKIE}={cookie}".encode())] if cookie else []
     return Request({"type": "http", "method": "GET", "path": f"/kacheln/{token}/{z}/{x}/{y}.pbf",
                     "path_params": {"token": token, "z": z, "x": x, "y": y}, "query_string": query.encode(),
-                    "headers": []})
+                    "headers": headers})
 
 
 def test_the_route_answers_with_mvt_cached_for_a_year_by_data_version(demo_dir):
@@ -173,6 +175,20 @@ def test_the_route_answers_with_mvt_cached_for_a_year_by_data_version(demo_dir):
     assert stale.headers["cache-control"] == "no-cache" and stale.body == fresh.body
     assert tileroute.tile(request(token, 12, 2**12, 0)).status_code == 404
     assert tileroute.tile(request(token, 12, x, y, "status=verkauft")).status_code == 400
+
+
+def test_without_public_reading_the_route_wants_the_sign_in(demo_dir, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("FLAECHENPOOL_PUBLIC_READ", "0")
+    token = tileroute.current_token()
+    x, y = busy_tiles(summary.pool_view(GeoPackageStore(demo_dir).read_all()), 12)[0]
+    refused = tileroute.tile(request(token, 12, x, y))
+    assert refused.status_code == 401 and refused.headers["cache-control"] == "no-store"
+    settings = Settings.from_env()
+    user = users.find("wurzen.gis", path=settings.users_file)
+    assert user is not None
+    cookie = sessions.Sessions.from_settings(settings).issue(user)
+    answered = tileroute.tile(request(token, 12, x, y, cookie=cookie))
+    assert answered.status_code == 200 and answered.headers["cache-control"] == "private, max-age=31536000, immutable"
 
 
 def test_the_route_applies_the_maps_filter_and_carries_no_owner(demo_dir):

@@ -4,7 +4,9 @@
 is the map's filter (:func:`geo.map.mapfilter.encode`). A tile of the current data is cached by
 the browser for a year (the token changes with every write); a tile asked for with an older
 token gets today's data and ``no-cache``. Tiles carry ids and styling fields only, no owners
-(:mod:`geo.map.tiles`), so the route answers without a sign-in, from the public view.
+(:mod:`geo.map.tiles`), so they come from the public view; where reading needs a sign-in
+(``FLAECHENPOOL_PUBLIC_READ=0``) the route wants the sign-in cookie too and the browser alone keeps
+the tiles (``private``).
 
 The index is built once per (data, filter) and shared; encoded tiles are kept in a bounded
 cache. Handlers are plain functions, so Starlette runs them in its thread pool.
@@ -22,11 +24,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from geo import fmt
+from geo.access import sessions
 from geo.map import mapfilter, tiles
 from ui import data
 
 MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 CACHED = "public, max-age=31536000, immutable"
+CACHED_PRIVATE = "private, max-age=31536000, immutable"
 STALE = "no-cache"
 INDEXES = 8
 """Filters whose tile index is kept (each holds the filtered areas in Web Mercator)."""
@@ -73,6 +77,11 @@ def tile_bytes(token: str, flt: mapfilter.MapFilter, z: int, x: int, y: int) -> 
 
 
 def tile(request: Request) -> Response:
+    settings = data.settings()
+    if not settings.public_read and sessions.Sessions.from_settings(settings).read(
+            request.cookies.get(sessions.COOKIE)) is None:
+        return Response("Bitte anmelden.", status_code=401, media_type="text/plain; charset=utf-8",
+                        headers={"Cache-Control": "no-store"})
     z, x, y = (int(request.path_params[name]) for name in ("z", "x", "y"))
     if not tiles.valid_tile(z, x, y):
         return Response("Keine Kachel.", status_code=404, media_type="text/plain; charset=utf-8")
@@ -82,7 +91,8 @@ def tile(request: Request) -> Response:
     token = current_token()
     body = tile_bytes(token, state.filter, z, x, y)
     fresh = request.path_params["token"] == token
-    return Response(body, media_type=MEDIA_TYPE, headers={"Cache-Control": CACHED if fresh else STALE})
+    cached = CACHED if settings.public_read else CACHED_PRIVATE
+    return Response(body, media_type=MEDIA_TYPE, headers={"Cache-Control": cached if fresh else STALE})
 
 
 PREFIX = "/kacheln"
