@@ -240,10 +240,21 @@ function create(root, data, maplibregl) {
     const group = map.queryRenderedFeatures(event.point, {layers: ["gruppen"]})[0];
     if (group) map.easeTo({center: event.lngLat, zoom: map.getZoom() + 2});
   });
-  for (const layer of [...clickable, "gruppen"]) {
-    map.on("mouseenter", layer, () => { map.getCanvas().style.cursor = "pointer"; });
-    map.on("mouseleave", layer, () => { map.getCanvas().style.cursor = ""; });
-  }
+  // Hovering names the feature (text only): "Poolfläche WUR-2018-005 · verfügbar", "12 Poolflächen (…)".
+  const tip = new maplibregl.Popup({closeButton: false, closeOnClick: false, className: "fp-vtip", offset: 8});
+  map.on("mousemove", (event) => {
+    const hit = map.queryRenderedFeatures(event.point, {layers: [...clickable, "gruppen"]})[0];
+    map.getCanvas().style.cursor = hit ? "pointer" : "";
+    if (!hit) { tip.remove(); return; }
+    const p = hit.properties;
+    const pool = hit.layer.id === "flaechen-fill" || p.layer === "pool_areas";
+    const what = p.count !== undefined
+      ? `${p.count} ${pool ? "Poolflächen" : "Eingriffe"} (meist ${p.class}) – zum Vergrößern klicken`
+      : pool ? `Poolfläche ${p.id} · ${p.status || p.class}`
+        : `Eingriff ${p.id} · ${[p.kind || p.class, p.status].filter(Boolean).join(", ")}`;
+    tip.setLngLat(event.lngLat).setDOMContent(element("span", "", what)).addTo(map);
+  });
+  map.getCanvas().addEventListener("mouseleave", () => tip.remove());
   window.fpMap = map;  // for the browser tests (queryRenderedFeatures)
   return state;
 }

@@ -41,6 +41,7 @@ CSS = """
 .fp-vlabel { color: #34495e; font-weight: 600; font-size: 13px; white-space: nowrap; pointer-events: none;
     text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
 .fp-vmap .maplibregl-ctrl-attrib { font-size: 10px; line-height: 13px; max-width: 70%; }
+.fp-vtip .maplibregl-popup-content { padding: 3px 7px; font-size: 12px; }
 .fp-vid { color: #111; font-size: 11px; white-space: nowrap; pointer-events: none;
     text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 2px #fff; }
 """

@@ -57,15 +57,20 @@ def drawn_pool_ids(page) -> set[str]:
     return set(page.evaluate(RENDERED, ["flaechen-fill", "punkte"]))
 
 
-def click_feature(page, app_data: Path, layer: str, feature_id: str) -> None:
-    """A real mouse click on the canvas where the feature is drawn (a point on its surface)."""
+def feature_point(page, app_data: Path, layer: str, feature_id: str) -> tuple[float, float]:
+    """Where on the page the feature is drawn (a point on its surface)."""
     frame = GeoPackageStore(app_data).read_layer(layer)
     rows = frame[frame[schema.ID_FIELD[layer]] == feature_id]
     lng, lat = webmap.point_xy(rows.geometry.representative_point().to_crs(schema.WEB_CRS).iloc[0])
     x, y = page.evaluate("([lng, lat]) => { const p = window.fpMap.project([lng, lat]); return [p.x, p.y]; }",
                          [lng, lat])
     canvas = page.locator(".fp-vmap canvas").bounding_box()
-    page.mouse.click(canvas["x"] + x, canvas["y"] + y)
+    return canvas["x"] + x, canvas["y"] + y
+
+
+def click_feature(page, app_data: Path, layer: str, feature_id: str) -> None:
+    """A real mouse click on the canvas where the feature is drawn."""
+    page.mouse.click(*feature_point(page, app_data, layer, feature_id))
 
 
 def test_map_draws_every_area_from_tiles_with_local_maplibre_and_nothing_external(page, app_url, app_data):
@@ -105,6 +110,8 @@ def test_planner_filters_clicks_and_shares_afforestation_areas(page, browser, ap
     open_map(page, f"{app_url}/karte?{DONE_QUERY}")
     assert drawn_pool_ids(page) == set(expected)  # the filter travels in the tile URLs
     assert f"Poolflächen (10 von {len(view.pool_areas)})" in page.inner_text("body")
+    page.mouse.move(*feature_point(page, app_data, schema.POOL_AREAS, "MAC-2023-006"))
+    assert page.locator(".fp-vtip").inner_text() == "Poolfläche MAC-2023-006 · verfügbar"  # hovering names it
     click_feature(page, app_data, schema.POOL_AREAS, "MAC-2023-006")
     page.wait_for_url("**flaeche=MAC-2023-006**")
     page.get_by_text("Buchungen (2)").wait_for()
