@@ -112,6 +112,19 @@ def test_geometry_is_clipped_to_the_tile_and_its_buffer(any_empty_store: Store):
     assert itv["properties"] == {"id": "BPL-T-1", "kind": "B-Plan", "status": "genehmigt"}
 
 
+@pytest.mark.parametrize("flt", [
+    mapfilter.MapFilter(pool_status=("verfügbar",), municipalities=(WURZEN,)), mapfilter.MapFilter(text="MAC-2023"),
+    mapfilter.MapFilter(intervention_kinds=("B-Plan",))])
+def test_narrowing_the_whole_index_gives_the_tiles_of_the_filtered_view(demo_store: Store, flt, monkeypatch):
+    monkeypatch.setattr(tiles, "MAX_SHAPES", 40)  # some tiles as clusters too
+    view = summary.pool_view(demo_store.read_all())
+    shown = mapfilter.apply(view, flt)
+    narrowed, fresh = tiles.TileIndex.of(view).narrowed(shown), tiles.TileIndex.of(shown)
+    for z in (9, 12, 14):
+        for x, y in busy_tiles(view, z)[:10]:
+            assert decode(tiles.render(narrowed, z, x, y)) == decode(tiles.render(fresh, z, x, y))
+
+
 def test_small_features_get_a_spot_with_their_id(demo_store: Store):
     view = summary.pool_view(demo_store.read_all())
     index = tiles.TileIndex.of(view)

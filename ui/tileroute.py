@@ -8,8 +8,9 @@ token gets today's data and ``no-cache``. Tiles carry ids and styling fields onl
 (``FLAECHENPOOL_PUBLIC_READ=0``) the route wants the sign-in cookie too and the browser alone keeps
 the tiles (``private``).
 
-The index is built once per (data, filter) and shared; encoded tiles are kept in a bounded
-cache. Handlers are plain functions, so Starlette runs them in its thread pool.
+The index is built once per data version and narrowed per filter (cheap: masks over the same
+trees), shared by all sessions; encoded tiles are kept in a bounded cache. Handlers are plain
+functions, so Starlette runs them in its thread pool.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 CACHED = "public, max-age=31536000, immutable"
 CACHED_PRIVATE = "private, max-age=31536000, immutable"
 STALE = "no-cache"
-INDEXES = 8
-"""Filters whose tile index is kept (each holds the filtered areas in Web Mercator)."""
+INDEXES = 16
+"""Indexes kept: whole pools per data version and their narrowed copies per filter (masks only)."""
 TILE_CACHE_BYTES = 64 * 2**20
 _lock = threading.Lock()
 _indexes: OrderedDict[Hashable, tiles.TileIndex] = OrderedDict()
@@ -47,16 +48,22 @@ def current_token() -> str:
 
 
 def _index(token: str, flt: mapfilter.MapFilter) -> tiles.TileIndex:
-    key = (data.store().key, token, tuple(sorted(mapfilter.encode(flt).items())))
+    """The index of the whole pool per data token, narrowed per filter (both kept)."""
+    base_key = (data.store().key, token)
+    key = (*base_key, tuple(sorted(mapfilter.encode(flt).items())))
     with _lock:
         if key in _indexes:
             _indexes.move_to_end(key)
             return _indexes[key]
-        index = tiles.TileIndex.of(mapfilter.apply(data.public_view(), flt))
-        _indexes[key] = index
+        view = data.public_view()
+        if base_key not in _indexes:
+            _indexes[base_key] = tiles.TileIndex.of(view)
+        _indexes.move_to_end(base_key)
+        base = _indexes[base_key]
+        _indexes[key] = base if flt == mapfilter.MapFilter() else base.narrowed(mapfilter.apply(view, flt))
         while len(_indexes) > INDEXES:
             _indexes.popitem(last=False)
-        return index
+        return _indexes[key]
 
 
 def tile_bytes(token: str, flt: mapfilter.MapFilter, z: int, x: int, y: int) -> bytes:

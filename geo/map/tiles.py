@@ -21,6 +21,7 @@ with :class:`SqlTiles` (PostGIS: ``ST_AsMVT``) clip and encode the stored geomet
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Hashable, Sequence
@@ -113,6 +114,8 @@ class _Layer:
     """The values of the layer's :data:`CLASS_PROPERTY`, sorted (none for boundaries and links) …"""
     codes: np.ndarray
     """… and each feature's position among them."""
+    keep: np.ndarray | None = None
+    """Which features a filter lets through (None: all); see :meth:`TileIndex.narrowed`."""
 
     @classmethod
     def of(cls, geometries: gpd.GeoSeries, properties: pd.DataFrame, keys: pd.Series | None = None,
@@ -128,9 +131,12 @@ class _Layer:
                    size_m=np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]), anchors=anchors,
                    keys=np.full(len(geoms), "", dtype=object) if keys is None else keys.astype(str).to_numpy())
 
+    def kept(self, positions: np.ndarray) -> np.ndarray:
+        return positions if self.keep is None else positions[self.keep[positions]]
+
     def hits(self, box: BaseGeometry) -> np.ndarray:
-        """Positions of the geometries that intersect *box*, in index order."""
-        return np.sort(self.tree.query(box, predicate="intersects"))
+        """Positions of the (kept) geometries that intersect *box*, in index order."""
+        return np.sort(self.kept(self.tree.query(box, predicate="intersects")))
 
 
 def tile_properties(frame: pd.DataFrame, layer: str) -> pd.DataFrame:
@@ -153,12 +159,27 @@ class TileIndex:
                   for layer, frame in (
             (schema.BOUNDARY, view.boundaries), (schema.POOL_AREAS, view.pool_areas),
             (schema.INTERVENTIONS, view.interventions))}
-        links = link_lines(view)
-        return cls(layers=layers, links=_Layer.of(links, pd.DataFrame(index=links.index)))
+        return cls(layers=layers, links=_links(view))
+
+    def narrowed(self, shown: PoolView) -> TileIndex:
+        """This index (of the whole view) showing only what *shown*, a filtered part of it, holds.
+
+        Shares the projected geometries and trees: a filter change costs a look-up per feature
+        and the booking lines, not a new index.
+        """
+        layers = {layer: dataclasses.replace(part, keep=np.isin(part.keys, frame[schema.ID_FIELD[layer]].astype(
+            str).to_numpy())) for (layer, part), frame in zip(self.layers.items(), (
+                shown.boundaries, shown.pool_areas, shown.interventions), strict=True)}
+        return TileIndex(layers=layers, links=_links(shown))
 
     def shape_count(self, box: BaseGeometry) -> int:
         """Areas and interventions whose bounding box meets *box* (enough to choose shapes or clusters)."""
-        return sum(len(self.layers[layer].tree.query(box)) for layer in SOURCE_LAYER)
+        return sum(len(self.layers[layer].kept(self.layers[layer].tree.query(box))) for layer in SOURCE_LAYER)
+
+
+def _links(view: PoolView) -> _Layer:
+    lines = link_lines(view)
+    return _Layer.of(lines, pd.DataFrame(index=lines.index))
 
 
 @dataclass(frozen=True)
@@ -208,7 +229,7 @@ def _clusters(index: TileIndex, bounds: tuple[float, float, float, float]) -> Ti
     props: list[dict[str, object]] = []
     for layer in SOURCE_LAYER:
         part = index.layers[layer]
-        near = part.anchor_tree.query(shapely.box(*bounds))
+        near = part.kept(part.anchor_tree.query(shapely.box(*bounds)))
         xy = part.anchors[near]
         inside = near[(xy[:, 0] >= minx) & (xy[:, 0] < maxx) & (xy[:, 1] > miny) & (xy[:, 1] <= maxy)]
         if not len(inside):
