@@ -12,6 +12,7 @@ from geo.accounting import summary, valuation
 from geo.map import mapfilter, selection
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
+from ui import mapview
 
 DONE_LINK = {"gemeinde": "wurzen,machern", "status": "verfügbar", "massnahme": "Aufforstung", "min_wp": "10000"}
 
@@ -129,3 +130,15 @@ def test_filters_that_match_nothing_say_so(demo_dir):
     assert any("passt zu den Filtern" in i.value for i in at.info)
     at = open_karte(DONE_LINK)
     assert not any("passt zu den Filtern" in i.value for i in at.info)
+
+
+def test_long_tables_show_their_first_rows_and_say_so(demo_dir, monkeypatch):
+    monkeypatch.setattr(mapview, "TABLE_ROWS", 50)
+    at = open_karte()
+    view = summary.pool_view(GeoPackageStore(demo_dir).read_all())
+    assert tables(at)["Flächen-ID"] == view.pool_areas["pool_id"].head(50).tolist()
+    assert len(tables(at)["Eingriffs-ID"]) == 50
+    assert any(c.value.startswith(f"Die Tabelle zeigt die ersten 50 von {len(view.pool_areas)} Poolflächen")
+               for c in at.caption)
+    n_pool = fmt.number(len(view.pool_areas))
+    assert tab_labels(at)[0] == f"Poolflächen ({n_pool} von {n_pool})"  # the count stays the whole

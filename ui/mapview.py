@@ -19,6 +19,8 @@ from geo.map.mapfilter import MapFilter, Selection
 from ui import data, tables
 
 _KEY = "karte_"
+TABLE_ROWS = 2000
+"""Rows the tables below the map show (formatting 10⁵ rows per rerun would take seconds)."""
 DETAILS_ANCHOR = "angaben"
 """Anchor of the details panel's heading (the jump link above the map)."""
 
@@ -99,20 +101,30 @@ def _picked(event: DataframeState | None, ids: pd.Series, layer: mapfilter.Selec
     return Selection(layer, str(ids.iloc[rows[0]])) if rows and rows[0] < len(ids) else None
 
 
+def _first_rows(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    """At most :data:`TABLE_ROWS` rows of *frame*, saying so when there are more."""
+    if len(frame) > TABLE_ROWS:
+        st.caption(f"Die Tabelle zeigt die ersten {fmt.number(TABLE_ROWS)} von {fmt.number(len(frame))} {what}; "
+                   "die Filter in der Seitenleiste grenzen ein, die Karte zeigt alle.")
+    return frame.head(TABLE_ROWS)
+
+
 def feature_tables(shown: PoolView, total: PoolView) -> dict[str, Selection | None]:
     """Tabs with the filtered pool areas and interventions; returns the picked row of each table."""
     pool_label = f"Poolflächen ({fmt.number(len(shown.pool_areas))} von {fmt.number(len(total.pool_areas))})"
     itv_label = f"Eingriffe ({fmt.number(len(shown.interventions))} von {fmt.number(len(total.interventions))})"
     pool_tab, itv_tab = st.tabs([pool_label, itv_label])
     with pool_tab:
-        pool_event = tables.show(selection.pool_table(shown.pool_areas), on_select="rerun",
+        pool = _first_rows(shown.pool_areas, "Poolflächen")
+        pool_event = tables.show(selection.pool_table(pool), on_select="rerun",
                                  selection_mode="single-row", key=_KEY + "pool_rows")
     with itv_tab:
+        itv = _first_rows(shown.interventions, "Eingriffen")
         itv_event = tables.show(
-            selection.intervention_table(shown.interventions),
+            selection.intervention_table(itv),
             on_select="rerun", selection_mode="single-row", key=_KEY + "itv_rows",
             column_config={selection.LINK_COLUMN: st.column_config.LinkColumn(
                 selection.LINK_COLUMN, display_text="Eingriff öffnen",
                 help="Öffnet den Eingriff im Bereich Eingriffe & Buchung")})
-    return {"pool_rows": _picked(pool_event, shown.pool_areas["pool_id"], schema.POOL_AREAS),
-            "itv_rows": _picked(itv_event, shown.interventions["intervention_id"], schema.INTERVENTIONS)}
+    return {"pool_rows": _picked(pool_event, pool["pool_id"], schema.POOL_AREAS),
+            "itv_rows": _picked(itv_event, itv["intervention_id"], schema.INTERVENTIONS)}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import geopandas as gpd
+import numpy as np
+import shapely
 
 from geo import schema
 from geo.accounting.summary import PoolView
@@ -41,7 +43,15 @@ class View:
 
 
 def _bounds(frames: list[gpd.GeoDataFrame]) -> list[list[float]]:
-    (south, west), (north, east) = webmap.frame_bounds(*frames)
+    """``[[west, south], [east, north]]`` around *frames* (EPSG:25833): their common bounding box,
+    densified and reprojected (not every geometry: a pool of 10⁵ areas takes as long as one)."""
+    if not any(len(f) for f in frames):
+        (south, west), (north, east) = webmap.frame_bounds()
+        return [[west, south], [east, north]]
+    corners = np.array([f.total_bounds for f in frames if len(f)])
+    box = shapely.box(*corners[:, :2].min(axis=0), *corners[:, 2:].max(axis=0))
+    outline = gpd.GeoSeries([shapely.segmentize(box, 250.0)], crs=schema.CRS).to_crs(schema.WEB_CRS)
+    west, south, east, north = (round(float(v), webmap.COORD_DECIMALS) for v in outline.total_bounds)
     return [[west, south], [east, north]]
 
 
