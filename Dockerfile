@@ -11,9 +11,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
+# MapLibre GL JS for the map, from the npm package pinned in package-lock.json; npm itself is removed again.
+COPY package.json package-lock.json ./
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends npm \
+    && npm ci --no-audit --no-fund \
+    && apt-get purge -y --auto-remove npm \
+    && rm -rf /var/lib/apt/lists/* /root/.npm
 
 COPY . .
-# The app copies Leaflet into static/vendor/ at start-up, so that folder belongs to the app user;
+# The app copies Leaflet and MapLibre into static/vendor/ at start-up, so that folder belongs to the app user;
 # /daten holds the GeoPackage store (or, with PostGIS, the users file, sign-in state and backup record).
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin flaechenpool \
     && mkdir -p /daten /app/static/vendor \
