@@ -167,8 +167,8 @@ class TileIndex:
         Shares the projected geometries and trees: a filter change costs a look-up per feature
         and the booking lines, not a new index.
         """
-        layers = {layer: dataclasses.replace(part, keep=np.isin(part.keys, frame[schema.ID_FIELD[layer]].astype(
-            str).to_numpy())) for (layer, part), frame in zip(self.layers.items(), (
+        layers = {layer: dataclasses.replace(part, keep=pd.Index(part.keys).isin(  # hashed, not np.isin on objects
+            frame[schema.ID_FIELD[layer]].astype(str))) for (layer, part), frame in zip(self.layers.items(), (
                 shown.boundaries, shown.pool_areas, shown.interventions), strict=True)}
         return TileIndex(layers=layers, links=_links(shown))
 
