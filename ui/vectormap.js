@@ -60,7 +60,9 @@ function style(data) {
                  attribution: data.attribution};
   const isPool = ["==", ["get", "layer"], "pool_areas"];
   const classColor = ["case", isPool, match("class", s.status, "#999"), match("class", s.kinds, "#444")];
-  const radius = ["interpolate", ["linear"], ["get", "count"], 1, 5, 50, 11, 1000, 20];
+  // Groups grow with their count; intervention groups are smaller open rings, so the pool's discs under
+  // them stay visible.
+  const radius = ["*", ["case", isPool, 1, 0.6], ["interpolate", ["linear"], ["get", "count"], 1, 5, 50, 11, 1000, 20]];
   return {
     version: 8,
     sources: {...base.sources, pool: tiles},
@@ -86,8 +88,9 @@ function style(data) {
                "circle-stroke-width": ["case", isPool, 1, 3]}},
       {id: "gruppen", type: "circle", source: "pool", "source-layer": "gruppen",
        paint: {"circle-radius": radius, "circle-color": ["case", isPool, classColor, "#ffffff"],
-               "circle-opacity": 0.9, "circle-stroke-color": ["case", isPool, s.pool_line, classColor],
-               "circle-stroke-width": ["case", isPool, 1, 3]}},
+               "circle-opacity": ["case", isPool, 0.9, 0],
+               "circle-stroke-color": ["case", isPool, s.pool_line, classColor],
+               "circle-stroke-width": ["case", isPool, 1, 2.5]}},
       {id: "auswahl-line", type: "line", source: "pool", "source-layer": "flaechen",
        filter: ["==", ["get", "id"], ""], paint: {"line-color": s.selection, "line-width": 5}},
       {id: "auswahl-eingriff", type: "line", source: "pool", "source-layer": "eingriffe",
