@@ -188,7 +188,7 @@ function create(root, data, maplibregl) {
   const map = new maplibregl.Map({
     container: root, style: style(data), bounds: data.fit.bounds,
     fitBoundsOptions: {padding: 20, maxZoom: data.fit.max_zoom}, maxZoom: data.maxzoom,
-    attributionControl: {compact: false}, dragRotate: false, pitchWithRotate: false,
+    attributionControl: {compact: false}, dragRotate: false, pitchWithRotate: false, locale: data.locale,
   });
   map.touchZoomRotate.disableRotation();
   const state = {map, maplibregl, data, markers: [], fitKey: data.fit.key, tiles: data.tiles};

@@ -17,7 +17,7 @@ from geo.map.mapfilter import MapFilter, Selection
 from ui import assets, data, tileroute
 
 ASSETS = "/app/static/vendor/maplibre"
-HTML = '<div class="fp-vmap" role="region" aria-label="Karte der Poolflächen und Eingriffe"></div>'
+HTML = '<div class="fp-vmap"></div>'  # MapLibre labels its canvas (LOCALE["Map.Title"])
 CSS = """
 .fp-vmap { position: relative; width: 100%; min-height: 320px; border-radius: 0.5rem; overflow: hidden;
     font-family: "Source Sans Pro", "DejaVu Sans", sans-serif; }

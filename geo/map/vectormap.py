@@ -27,6 +27,14 @@ OVERVIEW_MAX_ZOOM = 15
 ID_LABEL_ZOOM = 14
 """From this zoom on, areas and interventions carry their id as a label."""
 MAX_ID_LABELS = 150
+LOCALE: dict[str, str] = {
+    "Map.Title": "Karte der Poolflächen und Eingriffe", "Marker.Title": "Beschriftung",
+    "NavigationControl.ZoomIn": "Vergrößern", "NavigationControl.ZoomOut": "Verkleinern",
+    "NavigationControl.ResetBearing": "Nach Norden ausrichten", "Popup.Close": "Schließen",
+    "AttributionControl.ToggleAttribution": "Quellenangaben ein- oder ausblenden",
+    "CooperativeGesturesHandler.MobileHelpText": "Mit zwei Fingern verschieben",
+}
+"""MapLibre's own texts (buttons, labels for screen readers) in German."""
 LEGEND_OPEN_MIN_PX = 480
 """The legend starts collapsed on narrower maps (phones), so it does not cover the map."""
 
@@ -123,7 +131,7 @@ def component_data(shown: PoolView, selection: Selection | None, filter_params: 
         "tiles": tile_url, "assets": assets, "maxzoom": tiles.MAX_ZOOM, "height": height,
         "attribution": schema.BOUNDARY_ATTRIBUTION, "basemaps": base_maps(offline=offline),
         "labels": labels(shown.boundaries), "legend": legend(), "legend_open_min_px": LEGEND_OPEN_MIN_PX,
-        "id_label_zoom": ID_LABEL_ZOOM, "max_id_labels": MAX_ID_LABELS,
+        "id_label_zoom": ID_LABEL_ZOOM, "max_id_labels": MAX_ID_LABELS, "locale": LOCALE,
         "fit": {"bounds": fit.bounds, "max_zoom": fit.max_zoom, "key": fit.key, "margin": fit.margin},
         "selected": None if selection is None else {"layer": selection.layer, "id": selection.feature_id},
         "style": {
