@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/bench_tiles.py [areas …]`` (default: the demo pool and 10.000 and
 200.000 synthetic areas). Prints, per pool and zoom, the median time to make one tile (GeoPackage
-path: STRtree + clip + simplify + mapbox-vector-tile) and the bytes and summed server time of one
+path: STRtree + clip + simplify + mapbox-vector-tile; for the demo also PostGIS' ``ST_AsMVT`` in a
+throwaway cluster, as ``bench_store.py``) and the bytes and summed server time of one
 1440×900 view (the tiles the browser asks for); for the demo also the GeoJSON the Folium map embeds.
 
 The synthetic pools follow the issue's recipe: polygons of 25 vertices (30–150 m across) inside
@@ -26,6 +27,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.bench_store import _postgis as postgis_demo
 from benchmarks.timing import median_seconds
 from geo import schema
 from geo.accounting import summary
@@ -91,16 +93,20 @@ def view_tiles(z: int) -> list[tuple[int, int]]:
             for y in range(math.floor(cy - half_h), math.floor(cy + half_h) + 1)]
 
 
-def measure(name: str, view: summary.PoolView) -> None:
+def measure(name: str, view: summary.PoolView, store: object = None) -> None:
+    """Index build, then per zoom: tiles per view, median time per tile, summed time and bytes per view.
+
+    With a *store* that encodes its own layers (PostGIS), that store makes the tiles.
+    """
     print(f"{name}: {len(view.pool_areas)} pool areas, {len(view.interventions)} interventions")
     build = median_seconds(lambda: tiles.TileIndex.of(view), runs=1 if len(view.pool_areas) > 20_000 else 3)
     index = tiles.TileIndex.of(view)
-    print(f"  index (per data version and filter) {build:7.2f} s")
+    print(f"  index (per data version)            {build:7.2f} s")
     print("  zoom  tiles/view  median ms/tile  server ms/view  kB/view  kind")
     for z in ZOOMS:
         wanted = view_tiles(z)
-        per_tile = [median_seconds(functools.partial(tiles.render, index, z, x, y), runs=3) for x, y in wanted]
-        body = [tiles.render(index, z, x, y) for x, y in wanted]
+        per_tile = [median_seconds(functools.partial(tiles.render, index, z, x, y, store), runs=3) for x, y in wanted]
+        body = [tiles.render(index, z, x, y, store) for x, y in wanted]
         kind = "clusters" if any(tiles.CLUSTERS.encode() in b for b in body) else "shapes"
         print(f"  {z:4d}  {len(wanted):10d}  {np.median(per_tile) * 1000:14.1f}  {sum(per_tile) * 1000:14.1f}"
               f"  {sum(map(len, body)) / 1024:7.0f}  {kind}")
@@ -108,9 +114,12 @@ def measure(name: str, view: summary.PoolView) -> None:
 
 def main() -> None:
     demo = summary.pool_view(GeoPackageStore(REPO / "data").read_all())
-    measure("demo pool", demo)
+    measure("demo pool, GeoPackage (shapely + mapbox-vector-tile)", demo)
     print(f"  (the Folium map of the demo embeds {webmap.prepare_layers(demo).payload_bytes / 1024:,.0f} kB"
           " of GeoJSON in every view)")
+    with postgis_demo() as store:  # the demo in a throwaway PostGIS database (as bench_store.py)
+        if store is not None:
+            measure("demo pool, PostGIS (ST_AsMVT)", summary.pool_view(store.read_all()), store)
     for areas in [int(a) for a in sys.argv[1:]] or [10_000, 200_000]:
         measure(f"synthetic pool ({areas:,})", synthetic(demo, areas))
 
