@@ -51,9 +51,6 @@ function baseSources(data) {
   return {sources, layers};
 }
 
-const HATCHED = {id: "eingriffe-fill", type: "fill", source: "pool", "source-layer": "eingriffe",
-                 paint: {"fill-pattern": ["concat", "fp-hatch-", ["get", "kind"]]}};
-
 function style(data) {
   const s = data.style, base = baseSources(data);
   const tiles = {type: "vector", tiles: [location.origin + data.tiles], minzoom: 0, maxzoom: data.maxzoom,
@@ -77,6 +74,8 @@ function style(data) {
        paint: {"fill-color": match("status", s.status, "#999"), "fill-opacity": s.pool_fill_opacity}},
       {id: "flaechen-line", type: "line", source: "pool", "source-layer": "flaechen",
        paint: {"line-color": s.pool_line, "line-width": 1}},
+      {id: "eingriffe-fill", type: "fill", source: "pool", "source-layer": "eingriffe",
+       paint: {"fill-pattern": ["concat", "fp-hatch-", ["get", "kind"]]}},
       {id: "eingriffe-line", type: "line", source: "pool", "source-layer": "eingriffe",
        paint: {"line-color": match("kind", s.kinds, "#444"), "line-width": 2.5}},
       {id: "buchungen", type: "line", source: "pool", "source-layer": "buchungen",
@@ -138,10 +137,9 @@ function legend(data) {
   return box;
 }
 
-function padding(map, legendBox, margin) {
+function padding(canvas, legendBox, margin) {
   // Room around what is shown (a share of the map's smaller side), and above the open legend, so it
   // does not cover the data.
-  const canvas = map.getContainer();
   const room = Math.max(10, Math.round(Math.min(canvas.clientWidth, canvas.clientHeight) * margin));
   const legend = legendBox && legendBox.open ? legendBox.offsetHeight + 30 : 0;
   return {top: room, left: room, right: room, bottom: Math.min(Math.max(room, legend), canvas.clientHeight / 2)};
@@ -149,7 +147,7 @@ function padding(map, legendBox, margin) {
 
 function fitTo(state) {
   const fit = state.data.fit;
-  state.map.fitBounds(fit.bounds, {padding: padding(state.map, state.legend, fit.margin), maxZoom: fit.max_zoom, duration: 0});
+  state.map.fitBounds(fit.bounds, {padding: padding(state.map.getContainer(), state.legend, fit.margin), maxZoom: fit.max_zoom, duration: 0});
 }
 
 function labels(state) {
@@ -184,18 +182,28 @@ function select(state, selected) {
   }
 }
 
+function foldLegend(box, root, data) {
+  // Open on a wide map, folded on a phone; decided once, when the box first has a width.
+  if (box.dataset.sized || !root.clientWidth) return;
+  box.dataset.sized = "1";
+  box.open = root.clientWidth >= data.legend_open_min_px;
+}
+
 function create(root, data, maplibregl) {
+  // The legend first, so the opening view already keeps the data above it (one round of tiles).
+  const box = legend(data);
+  root.appendChild(box);
+  foldLegend(box, root, data);
   const map = new maplibregl.Map({
     container: root, style: style(data), bounds: data.fit.bounds,
-    fitBoundsOptions: {padding: 20, maxZoom: data.fit.max_zoom}, maxZoom: data.maxzoom,
-    attributionControl: {compact: false}, dragRotate: false, pitchWithRotate: false, locale: data.locale,
+    fitBoundsOptions: {padding: padding(root, box, data.fit.margin), maxZoom: data.fit.max_zoom},
+    maxZoom: data.maxzoom, attributionControl: {compact: false}, dragRotate: false, pitchWithRotate: false,
+    locale: data.locale,
   });
   map.touchZoomRotate.disableRotation();
-  const state = {map, maplibregl, data, markers: [], fitKey: data.fit.key, tiles: data.tiles};
+  const state = {map, maplibregl, data, markers: [], fitKey: data.fit.key, tiles: data.tiles, legend: box};
   map.addControl(new maplibregl.NavigationControl({showCompass: false}), "top-left");
   map.addControl(new maplibregl.ScaleControl({unit: "metric"}), "bottom-left");
-  const box = legend(data);
-  state.legend = box;
   box.addEventListener("change", (event) => {
     const input = event.target;
     for (const base of state.data.basemaps) {
@@ -206,11 +214,12 @@ function create(root, data, maplibregl) {
       }
     }
   });
-  root.appendChild(box);
+  // Hatch patterns are made when the tiles first ask for them.
+  map.setMissingStyleImageResolver((id) => {
+    const kind = id.replace(/^fp-hatch-/, "");
+    if (kind in data.style.kinds && !map.hasImage(id)) map.addImage(id, hatch(data.style.kinds[kind]));
+  });
   map.on("load", () => {
-    // Hatch patterns exist only once the style is there, so the hatched layer follows them.
-    for (const [kind, color] of Object.entries(data.style.kinds)) map.addImage("fp-hatch-" + kind, hatch(color));
-    map.addLayer(HATCHED, "eingriffe-line");
     select(state, state.data.selected);
     labels(state);
     root.dataset.loaded = "1";
@@ -220,17 +229,16 @@ function create(root, data, maplibregl) {
   let touched = false;
   map.on("dragstart", () => { touched = true; });
   map.on("zoomstart", (event) => { if (event.originalEvent) touched = true; });
+  let size = `${root.clientWidth}x${root.clientHeight}`;
   new ResizeObserver(() => {
-    if (!root.clientWidth) return;
+    const now = `${root.clientWidth}x${root.clientHeight}`;
+    if (!root.clientWidth || now === size) return;
+    size = now;
     map.resize();
-    if (!box.dataset.sized) {
-      box.dataset.sized = "1";
-      box.open = root.clientWidth >= state.data.legend_open_min_px;
-    }
+    foldLegend(box, root, state.data);
     if (!touched) fitTo(state);
   }).observe(root);
   map.on("moveend", () => labels(state));
-  map.on("idle", () => { root.dataset.idle = String(Date.now()); });
   const clickable = ["punkte", "eingriffe-fill", "eingriffe-line", "flaechen-fill"];
   map.on("click", (event) => {
     const hit = map.queryRenderedFeatures(event.point, {layers: clickable})[0];
