@@ -19,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, Response, sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -33,6 +33,18 @@ def peak_gb(pid: int) -> float:
         if line.startswith("VmHWM"):
             return int(line.split()[1]) / 1e6
     return 0.0
+
+
+def tile_requests(page: Page) -> list[str]:
+    """The tile URLs *page* fetches from now on (filled as it goes)."""
+    urls: list[str] = []
+
+    def seen(response: Response) -> None:
+        if "/kacheln/" in response.url:
+            urls.append(response.url)
+
+    page.on("response", seen)
+    return urls
 
 
 def main() -> None:
@@ -59,8 +71,7 @@ def main() -> None:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
                 for name, path in VISITS:
                     page = browser.new_page(viewport={"width": 1440, "height": 900})
-                    tiles: list[int] = []
-                    page.on("response", lambda r, t=tiles: t.append(1) if "/kacheln/" in r.url else None)
+                    tiles = tile_requests(page)
                     start = time.perf_counter()
                     page.goto(url + path, timeout=900_000)
                     page.wait_for_function(DRAWN, timeout=900_000, polling=100)
