@@ -11,7 +11,8 @@ import dataclasses
 
 import folium
 import geopandas as gpd
-from branca.element import Figure
+from branca.element import Figure, MacroElement
+from jinja2 import Template
 
 from geo.accounting import ledger
 from geo.accounting.summary import PoolView
@@ -19,6 +20,105 @@ from geo.map import webmap
 
 RANK_CSS = (".fp-rank { background: #fff; border: 2px solid #2b3a8f; border-radius: 10px; color: #2b3a8f; "
             "font: 700 12px/16px sans-serif; text-align: center; width: 16px; height: 16px; }")
+MARKER_PX = 26
+"""Diameter a rank marker keeps free around itself (its 20 px circle and a gap)."""
+
+
+class RankMarkers(MacroElement):
+    """The candidates' ranks as numbered circles that never overlap or hide a municipality's name.
+
+    In the browser, once the map has its size (and again when it changes, until the user moves the
+    map), it fits the view to *bounds* with a margin, then pushes markers apart that would overlap, off
+    the municipalities' labels and into the view; a moved marker gets a thin line to its area. The
+    legend starts folded, so it covers no candidate.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+    var map = {{ this._parent.get_name() }};
+    var spots = {{ this.spots|tojson }}, size = {{ this.size }};
+    var bounds = L.latLngBounds({{ this.bounds|tojson }});
+    var group = L.layerGroup().addTo(map), touched = false;
+    var legend = map.getContainer().querySelector('.fp-legend details');
+    if (legend) { legend.open = false; }
+    function fit() { map.fitBounds(bounds, {padding: [size * 1.5, size * 1.5], maxZoom: 15, animate: false}); }
+    function boxes() {  // where the municipalities' names are drawn: the measured text around its anchor
+        var out = [], range = document.createRange();
+        map.eachLayer(function (layer) {
+            var icon = layer instanceof L.Marker && layer.getElement();
+            if (!icon || icon.className.indexOf('fp-label') < 0) { return; }
+            range.selectNodeContents(icon);
+            var text = range.getBoundingClientRect(), anchor = icon.getBoundingClientRect();
+            var p = map.latLngToContainerPoint(layer.getLatLng());
+            out.push([p.x + text.left - anchor.left - 2, p.y + text.top - anchor.top - 2,
+                      p.x + text.right - anchor.left + 2, p.y + text.bottom - anchor.top + 2]);
+        });
+        return out;
+    }
+    function place() {
+        var view = map.getSize(), obstacles = boxes(), r = size / 2;
+        var home = spots.map(function (s) { return map.latLngToContainerPoint([s[0], s[1]]); });
+        var pos = home.map(function (p) { return p.clone(); });
+        for (var round = 0; round < 80; round++) {
+            var moved = false;
+            for (var i = 0; i < pos.length; i++) {
+                for (var j = i + 1; j < pos.length; j++) {
+                    var dx = pos[j].x - pos[i].x, dy = pos[j].y - pos[i].y, d = Math.sqrt(dx * dx + dy * dy);
+                    if (d >= size) { continue; }
+                    if (d < 0.01) { dx = Math.cos(j); dy = Math.sin(j); d = 1; }
+                    var push = (size - d) / 2 + 0.5;
+                    pos[i].x -= dx / d * push; pos[i].y -= dy / d * push;
+                    pos[j].x += dx / d * push; pos[j].y += dy / d * push;
+                    moved = true;
+                }
+                obstacles.forEach(function (b) {
+                    var p = pos[i];
+                    if (p.x + r <= b[0] || p.x - r >= b[2] || p.y + r <= b[1] || p.y - r >= b[3]) { return; }
+                    var exits = [[b[0] - r - p.x, 0], [b[2] + r - p.x, 0], [0, b[1] - r - p.y], [0, b[3] + r - p.y]];
+                    exits.sort(function (a, c) { return Math.abs(a[0] + a[1]) - Math.abs(c[0] + c[1]); });
+                    p.x += exits[0][0]; p.y += exits[0][1];
+                    moved = true;
+                });
+                if (!touched) {
+                    pos[i].x = Math.min(Math.max(pos[i].x, r + 2), view.x - r - 2);
+                    pos[i].y = Math.min(Math.max(pos[i].y, r + 2), view.y - r - 2);
+                }
+            }
+            if (!moved) { break; }
+        }
+        group.clearLayers();
+        spots.forEach(function (spot, k) {
+            var at = map.containerPointToLatLng(pos[k]);
+            if (pos[k].distanceTo(home[k]) > 3) {
+                L.polyline([[spot[0], spot[1]], at], {color: '#2b3a8f', weight: 1, interactive: false}).addTo(group);
+            }
+            var circle = document.createElement('div');
+            circle.className = 'fp-rank';
+            circle.textContent = String(spot[2]);
+            L.marker(at, {interactive: false, keyboard: false, icon: L.divIcon({className: 'fp-rank-spot',
+                html: circle, iconSize: [20, 20], iconAnchor: [10, 10]})}).addTo(group);
+        });
+    }
+    function refresh() { if (!touched) { fit(); } place(); }
+    map.on('resize', refresh);
+    map.on('zoomend', place);
+    ['pointerdown', 'wheel', 'keydown'].forEach(function (kind) {
+        map.getContainer().addEventListener(kind, function () { touched = true; });
+    });
+    // The frame gets its final size only after this script ran (st_folium sizes it afterwards).
+    [0, 300, 1000].forEach(function (ms) { setTimeout(refresh, ms); });
+}());
+{% endmacro %}
+""")
+
+    def __init__(self, spots: list[tuple[float, float, int]],
+                 bounds: tuple[tuple[float, float], tuple[float, float]]) -> None:
+        super().__init__()
+        self._name = "RankMarkers"
+        self.spots = [list(s) for s in spots]
+        self.bounds = [list(corner) for corner in bounds]
+        self.size = MARKER_PX
 
 
 def map_view(view: PoolView, intervention_id: str, candidates: gpd.GeoDataFrame) -> PoolView:
@@ -37,8 +137,15 @@ def map_view(view: PoolView, intervention_id: str, candidates: gpd.GeoDataFrame)
                     interventions=itv, allocations=entries, history=view.history.iloc[:0])
 
 
+def rank_spots(candidates: gpd.GeoDataFrame) -> list[tuple[float, float, int]]:
+    """``(lat, lon, rank)`` of each candidate: a point inside the area, in WGS 84."""
+    spots = webmap.web_geometries(candidates.geometry.representative_point(), 0.0)
+    return [(round(y, webmap.COORD_DECIMALS), round(x, webmap.COORD_DECIMALS), int(rank))
+            for rank, (x, y) in zip(candidates["rank"], map(webmap.point_xy, spots), strict=True)]
+
+
 def build(view: PoolView, intervention_id: str, candidates: gpd.GeoDataFrame, *, offline: bool) -> folium.Map:
-    """A map opening on the intervention and its candidates, each candidate marked with its rank."""
+    """A map showing the intervention and all its candidates, each candidate marked with its rank."""
     shown = map_view(view, intervention_id, candidates)
     layers = webmap.prepare_layers(shown)
     layers = dataclasses.replace(layers, bounds=webmap.frame_bounds(shown.interventions, shown.pool_areas))
@@ -46,11 +153,5 @@ def build(view: PoolView, intervention_id: str, candidates: gpd.GeoDataFrame, *,
     root = m.get_root()
     assert isinstance(root, Figure), "a Folium map's root is its Figure"
     root.header.add_child(folium.Element(f"<style>{RANK_CSS}</style>"))
-    spots = webmap.web_geometries(candidates.geometry.representative_point(), 0.0)
-    ranks = folium.FeatureGroup(name="Rang der Kandidaten", control=False)
-    for rank, (x, y) in zip(candidates["rank"], map(webmap.point_xy, spots), strict=True):
-        folium.Marker([y, x], icon=folium.DivIcon(html=f'<div class="fp-rank">{int(rank)}</div>',
-                                                             icon_size=(20, 20), icon_anchor=(10, 10)),
-                      interactive=False).add_to(ranks)
-    ranks.add_to(m)
+    RankMarkers(rank_spots(candidates), layers.bounds).add_to(m)
     return m
