@@ -84,6 +84,7 @@
         "Error": "Fehler",
         "Theme": "Farbschema",
         "file upload": "Datei hochladen",
+        "add icon": "Hinzufügen",
         "Show data": "Daten anzeigen",
         "Download as PNG": "Als PNG herunterladen",
         "Download as SVG": "Als SVG herunterladen",
