@@ -28,9 +28,10 @@ class RankMarkers(MacroElement):
     """The candidates' ranks as numbered circles that never overlap or hide a municipality's name.
 
     In the browser, once the map has its size (and again when it changes, until the user moves the
-    map), it fits the view to *bounds* with a margin, then pushes markers apart that would overlap, off
-    the municipalities' labels and into the view; a moved marker gets a thin line to its area. The
-    legend starts folded, so it covers no candidate.
+    map), it fits the view to *bounds* with a margin, then places the markers in rank order, each on
+    its area or, if taken, at the nearest spot around it that overlaps no placed marker, no
+    municipality's name and (until the user moves the map) stays in view; a moved marker gets a
+    thin line to its area. The legend starts folded, so it covers no candidate.
     """
 
     _template = Template("""
@@ -56,37 +57,29 @@ class RankMarkers(MacroElement):
         });
         return out;
     }
-    function place() {
-        var view = map.getSize(), obstacles = boxes(), r = size / 2;
+    function place() {  // in rank order, each marker at the nearest free spot around its area
+        var view = map.getSize(), obstacles = boxes(), r = size / 2, placed = [];
+        function free(c) {
+            if (!touched && (c.x < r + 2 || c.y < r + 2 || c.x > view.x - r - 2 || c.y > view.y - r - 2)) {
+                return false;
+            }
+            return placed.every(function (p) { return p.distanceTo(c) >= size; }) && obstacles.every(function (b) {
+                return c.x + r <= b[0] || c.x - r >= b[2] || c.y + r <= b[1] || c.y - r >= b[3];
+            });
+        }
         var home = spots.map(function (s) { return map.latLngToContainerPoint([s[0], s[1]]); });
-        var pos = home.map(function (p) { return p.clone(); });
-        for (var round = 0; round < 80; round++) {
-            var moved = false;
-            for (var i = 0; i < pos.length; i++) {
-                for (var j = i + 1; j < pos.length; j++) {
-                    var dx = pos[j].x - pos[i].x, dy = pos[j].y - pos[i].y, d = Math.sqrt(dx * dx + dy * dy);
-                    if (d >= size) { continue; }
-                    if (d < 0.01) { dx = Math.cos(j); dy = Math.sin(j); d = 1; }
-                    var push = (size - d) / 2 + 0.5;
-                    pos[i].x -= dx / d * push; pos[i].y -= dy / d * push;
-                    pos[j].x += dx / d * push; pos[j].y += dy / d * push;
-                    moved = true;
-                }
-                obstacles.forEach(function (b) {
-                    var p = pos[i];
-                    if (p.x + r <= b[0] || p.x - r >= b[2] || p.y + r <= b[1] || p.y - r >= b[3]) { return; }
-                    var exits = [[b[0] - r - p.x, 0], [b[2] + r - p.x, 0], [0, b[1] - r - p.y], [0, b[3] + r - p.y]];
-                    exits.sort(function (a, c) { return Math.abs(a[0] + a[1]) - Math.abs(c[0] + c[1]); });
-                    p.x += exits[0][0]; p.y += exits[0][1];
-                    moved = true;
-                });
-                if (!touched) {
-                    pos[i].x = Math.min(Math.max(pos[i].x, r + 2), view.x - r - 2);
-                    pos[i].y = Math.min(Math.max(pos[i].y, r + 2), view.y - r - 2);
+        var pos = home.map(function (h) {
+            for (var ring = 0; ring < 16; ring++) {
+                var steps = ring ? 8 + 4 * ring : 1;
+                for (var k = 0; k < steps; k++) {
+                    var angle = -Math.PI / 2 + 2 * Math.PI * k / steps, d = ring * size * 0.5;
+                    var c = L.point(h.x + d * Math.cos(angle), h.y + d * Math.sin(angle));
+                    if (free(c)) { placed.push(c); return c; }
                 }
             }
-            if (!moved) { break; }
-        }
+            placed.push(h);
+            return h;
+        });
         group.clearLayers();
         spots.forEach(function (spot, k) {
             var at = map.containerPointToLatLng(pos[k]);
