@@ -167,6 +167,16 @@ def test_an_overdraft_is_refused_in_german_and_writes_nothing(demo_dir):
     button(at, "Buchen").click()
     at.run()
     assert "„1.500,5“ ist keine positive ganze Zahl" in texts(at.error) and not at.success
+    for raw in ("1e5", "1_000", "-3"):  # scientific, Python and negative notation: German refusal, no booking
+        widget(at.text_input, "eingriffe_punkte_BPL-WUR-02").input(raw)
+        button(at, "Buchen").click()
+        at.run()
+        assert f"„{raw}“ ist keine positive ganze Zahl" in texts(at.error), raw
+        assert not [b for b in at.button if b.label == "Jetzt buchen"]
+    widget(at.text_input, "eingriffe_punkte_BPL-WUR-02").input("99.999.999.999.999")  # absurd: more than any area
+    button(at, "Buchen").click()
+    at.run()
+    assert "würden sie überziehen" in texts(at.error) and not at.success
     assert (demo_dir / "pool.gpkg").read_bytes() == ledger_before
 
 

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from geo import fmt, schema
-from geo.access import users
 from geo.accounting import summary
 from geo.display import interventions
 from geo.store.gpkg import GeoPackageStore
-from tests.e2e.conftest import screenshot, sign_in, wait_for_app
+from tests.e2e.conftest import env_with_accounts, screenshot, sign_in, wait_for_app
 
 PASSWORD = "browser-test-1"
 TARGET = "BPL-WUR-02"  # Wurzen, status "geplant", large open demand: points can be reserved
@@ -23,10 +22,7 @@ POINTS = 100_000
 
 @pytest.fixture(scope="module")
 def app_env(app_data: Path) -> dict[str, str]:
-    accounts = app_data / "users-e2e.json"
-    users.add("wurzen.gis", PASSWORD, role="gis", ags=schema.municipality("wurzen").ags,
-              display_name="GIS Stadt Wurzen", path=accounts, rounds=4)
-    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(accounts)}
+    return env_with_accounts(app_data, PASSWORD, "wurzen.gis")
 
 
 def metric(page, label: str) -> str:

@@ -4,28 +4,19 @@ and on a phone (390×844) the candidates' key columns on screen and the sidebar 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from geo import schema
-from geo.access import users
-from tests.conftest import REPO
-from tests.e2e.conftest import sign_in, wait_for_app
+from tests.e2e.conftest import env_with_accounts, screenshot, sign_in, wait_for_app
 
 PASSWORD = "browser-test-1"
 PHONE = {"width": 390, "height": 844}
-DOCS = Path(os.environ.get("FLAECHENPOOL_DOCS", REPO / ".screenshots"))
-"""Where the screenshots go (``FLAECHENPOOL_DOCS=docs`` refreshes the README's)."""
 
 
 @pytest.fixture(scope="module")
 def app_env(app_data: Path) -> dict[str, str]:
-    accounts = app_data / "users-e2e.json"
-    users.add("wurzen.gis", PASSWORD, role="gis", ags=schema.municipality("wurzen").ags,
-              display_name="GIS Stadt Wurzen", path=accounts, rounds=4)
-    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(accounts)}
+    return env_with_accounts(app_data, PASSWORD, "wurzen.gis")
 
 
 @pytest.fixture
@@ -34,11 +25,6 @@ def phone(browser, app_url):
     pg = context.new_page()
     yield pg
     context.close()
-
-
-def save(page, name: str) -> None:
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / f"{name}.png"))
 
 
 def boxes(locator) -> list[dict]:
@@ -65,7 +51,7 @@ def test_a_row_of_the_list_chooses_the_intervention_and_every_column_fits(page, 
     wait_for_app(page)
     page.wait_for_function("id => new URLSearchParams(location.search).get('eingriff') === id", arg=chosen)
     assert page.get_by_role("heading", name=chosen).count() == 1
-    save(page, "eingriffe")
+    screenshot(page, "eingriffe_liste")
 
 
 def test_the_mini_map_shows_every_rank_apart_inside_the_view(page, app_url):
@@ -104,4 +90,4 @@ def test_on_a_phone_the_candidates_key_columns_are_on_screen_and_sign_in_closes_
     headers = {h["text"]: h for h in boxes(table.locator("th"))}
     for key in ("Rang", "Flächen-ID", "Frei", "Warum diese Fläche"):
         assert headers[key]["right"] <= PHONE["width"], headers[key]
-    save(phone, "eingriffe_phone")
+    screenshot(phone, "eingriffe_phone")

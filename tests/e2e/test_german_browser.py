@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import schema
-from geo.access import users
-from tests.e2e.conftest import sign_in, wait_for_app
+from tests.e2e.conftest import env_with_accounts, sign_in, wait_for_app
 
 PASSWORD = "browser-test-1"
 PAGES = ("", "karte", "eingriffe?eingriff=BPL-WUR-01", "anfragen", "uebersicht", "hochladen", "aenderungen",
@@ -53,12 +51,7 @@ COLLECT = """() => {
 
 @pytest.fixture(scope="module")
 def app_env(app_data: Path) -> dict[str, str]:
-    accounts = app_data / "users-e2e.json"
-    users.add("admin", PASSWORD, role="admin", ags=None, display_name="Administration Flächenpool", path=accounts,
-              rounds=4)
-    users.add("wurzen.gis", PASSWORD, role="gis", ags=schema.municipality("wurzen").ags,
-              display_name="GIS Stadt Wurzen", path=accounts, rounds=4)
-    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(accounts)}
+    return env_with_accounts(app_data, PASSWORD, "admin", "wurzen.gis")
 
 
 def english(texts: list[str]) -> set[str]:
