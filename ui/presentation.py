@@ -1,0 +1,67 @@
+"""The overview's presentation mode: one slide of :func:`geo.reports.slides.deck` per screen.
+
+Made for a projector at 1280×720: no sidebar, no toolbar, large type, each chart fitted to the
+screen. The slide number lives in the URL (``?folie=N``); ← and → (or the buttons) page,
+Esc ends the presentation. The speaker notes open from the bar at the bottom.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import streamlit as st
+
+from geo import fmt
+from geo.accounting import summary
+from geo.reports import content, link, slides
+from ui import reports
+
+CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 1.2rem 3rem 0.5rem 3rem; max-width: none; }
+[data-testid="stMetricValue"] { font-size: 4.2rem; line-height: 1.15; }
+[data-testid="stMetricLabel"] p { font-size: 1.9rem; }
+[data-testid="stMetricDelta"] { font-size: 1.4rem; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.25rem; }
+</style>"""
+CHART_HEIGHT = 330
+"""Plot height of a chart on a 720 px screen (heading, legend, axis and the bar below fit around it)."""
+MAP_SIZE_IN = (11.0, 4.9)
+
+
+def _go(state: link.OverviewState, slide: int | None) -> None:
+    st.query_params.from_dict(link.encode(dataclasses.replace(state, slide=slide, problems=())))
+
+
+def _figures(slide: slides.Slide) -> None:
+    for column, figure in zip(st.columns(len(slide.figures)), slide.figures, strict=True):
+        with column, st.container(border=True):
+            st.metric(figure.label, figure.value, delta=figure.delta or None, delta_color="off")
+            st.caption(figure.note)
+
+
+def show(report: summary.Report, state: link.OverviewState) -> None:
+    """The slide *state.slide* of *report* (clamped to the deck) with the paging bar."""
+    deck = slides.deck(report)
+    number = min(state.slide or 1, len(deck))
+    slide = deck[number - 1]
+    st.html(CSS)
+    st.title(slide.title)
+    st.caption(f"{content.scope_label(report.scope)} · Folie {number} von {len(deck)}")
+    if slide.kind == "figures":
+        _figures(slide)
+    elif slide.kind == "chart" and slide.chart is not None:
+        reports.chart(report.scope, slide.chart, plot_height=CHART_HEIGHT, large=True, titled=False)
+    else:
+        st.image(reports.map_png(report.scope, width_in=MAP_SIZE_IN[0], height_in=MAP_SIZE_IN[1]),
+                 caption=fmt.literal(slides.map_notes(report)))
+    with st.container(horizontal=True, vertical_alignment="center", key="praesentation_leiste"):
+        st.button("Zurück", icon=":material/arrow_back:", shortcut="Left", disabled=number == 1,
+                  on_click=_go, args=(state, number - 1), key="folie_zurueck")
+        st.button("Weiter", icon=":material/arrow_forward:", shortcut="Right", disabled=number == len(deck),
+                  on_click=_go, args=(state, number + 1), key="folie_weiter")
+        with st.popover("Notizen", icon=":material/speaker_notes:"):
+            st.markdown(fmt.literal(slide.notes))
+        st.button("Beenden", icon=":material/close:", shortcut="Esc", on_click=_go, args=(state, None),
+                  key="folie_ende")
