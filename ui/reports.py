@@ -75,9 +75,9 @@ CHART_CHROME = 90
 
 
 def chart(scope: summary.Scope, spec: charts.ChartSpec, *, plot_height: int | None = None, large: bool = False,
-          titled: bool = True) -> None:
-    """One of the overview's charts, with its German description as accessible name and, folded
-    away, the same in words and as a table (the chart's text alternative)."""
+          titled: bool = True, details: bool = True) -> None:
+    """One of the overview's charts, with its German description as accessible name and (*details*),
+    folded away, the same in words and as a table (the chart's text alternative)."""
     if spec.empty():
         st.info(f"**{spec.title}**: {charts.EMPTY_NOTE}")
         return
@@ -86,6 +86,8 @@ def chart(scope: summary.Scope, spec: charts.ChartSpec, *, plot_height: int | No
                        width="stretch", height=(plot_height or charts.height(spec, large=large)) + CHART_CHROME
                        + (40 if large else 0), theme=None, alt=description)
     st.caption(spec.note)
+    if not details:
+        return
     with st.expander("In Worten und als Tabelle"):
         st.markdown(fmt.literal(description))
         tables.static(german_table(spec.data, charts.table_columns(spec)))

@@ -50,6 +50,8 @@ MILLIONS_LABEL = "format(datum.Wert / 1e6, ',.1f') + ' Mio.'"
 """Value labels of a chart whose axis counts in millions: every bar in millions, one decimal."""
 """Vega expressions of the value labels (German separators through the chart's locale)."""
 INK = "#222222"
+LABEL_FONT_LARGE = 15
+"""Value labels on a projected chart: large, but below a bar's height when 18 bars share 360 px."""
 LABEL_ROOM = 1.18
 COLUMN_LABEL_ROOM = 1.3
 """A labelled chart's axis reaches this far beyond its highest bar (column: upright label), so that the
@@ -204,7 +206,7 @@ def altair_chart(spec: ChartSpec, *, large: bool = False, width: int | None = No
             Beschriftung=MILLIONS_LABEL if millions else VALUE_LABEL[spec.unit])
         # Columns stand side by side: their labels run upwards so that neighbours never overlap.
         layers.append(text.mark_text(align="left", baseline="middle", angle=0 if spec.horizontal else 270,
-                                     dx=4, fontSize=font - 1, color=INK).encode(
+                                     dx=4, fontSize=LABEL_FONT_LARGE if large else font - 1, color=INK).encode(
             value("Wert:Q", stack=None), encoding["category"], text="Beschriftung:N", **offset))
     chart = alt.layer(*layers).properties(width=width or "container",
                                           height=plot_height or height(spec, large=large))
