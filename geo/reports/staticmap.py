@@ -86,8 +86,9 @@ def render(view: summary.PoolView, context: summary.PoolView | None = None, *, w
         ax.legend(handles=handles, title="Poolflächen nach Status", loc="upper left", bbox_to_anchor=(1.0, 1.0),
                   frameon=False, prop={"family": FONT, "size": 10}, title_fontproperties={"family": FONT,
                                                                                        "size": 10})
+    # A narrow image (the fact sheet's) breaks the attribution into lines instead of cutting it off.
     fig.text(0.01, 0.01, f"{schema.BOUNDARY_ATTRIBUTION} {schema.DEMO_NOTICE}", fontsize=7, family=FONT,
-             color="#444444")
+             color="#444444", wrap=True)
     fig.subplots_adjust(left=LEFT, right=RIGHT, top=TOP, bottom=BOTTOM)
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=dpi)
