@@ -28,6 +28,8 @@ from geo.store.gpkg import GeoPackageStore
 from tests.conftest import DATA, LEIPZIG, WURZEN
 
 ON = dt.date(2026, 11, 25)
+AVAILABLE = tuple(int(schema.POOL_STATUS_COLORS["verfügbar"][i:i + 2], 16) for i in (1, 3, 5))
+"""The legend colour of available areas as RGB."""
 SCOPE = summary.Scope(ags=(LEIPZIG, WURZEN), years=(2020, 2026))
 
 
@@ -110,14 +112,14 @@ def test_deck_map_is_a_picture_of_the_pool(deck):
     image = Image.open(io.BytesIO(next(s for s in slide.shapes if s.shape_type == 13).image.blob)).convert("RGB")
     pixels = np.asarray(image)
     assert pixels.std() > 20  # not blank
-    green = np.all(np.abs(pixels.astype(int) - (0x4D, 0xAC, 0x26)) < 12, axis=-1).sum()
+    green = np.all(np.abs(pixels.astype(int) - AVAILABLE) < 12, axis=-1).sum()
     assert green > 200  # the available areas in the legend colour
 
 
 def test_static_map_draws_the_pool_areas(report):
     def green(png: bytes) -> int:
         pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
-        return int(np.all(np.abs(pixels - (0x4D, 0xAC, 0x26)) < 12, axis=-1).sum())
+        return int(np.all(np.abs(pixels - AVAILABLE) < 12, axis=-1).sum())
 
     without_areas = dataclasses.replace(report.view, pool_areas=report.view.pool_areas.iloc[:0])
     assert green(staticmap.render(without_areas)) == 0

@@ -35,8 +35,8 @@ DE_TIME_LOCALE = {
 FONT = "DejaVu Sans"
 OUTLINE = "#4d4d4d"
 SUPPLY_COLOR = schema.POOL_STATUS_COLORS["verfügbar"]
-DEMAND_COLOR = "#b2182b"
-LIGHT, DARK, PLANNED = "#9ecae1", "#2b3a8f", "#d9d9d9"
+DEMAND_COLOR = "#c51b7d"
+LIGHT, DARK, PLANNED = "#9ecae1", "#2b3a8f", "#fdd49e"
 MEASURE_COLOR = "#4dac26"
 
 # Per unit: d3 formats of tooltips and axes.
