@@ -37,7 +37,7 @@ TOP_OPEN_COLUMNS = columns(
 DEVELOPMENT_COLUMNS = columns(
     ("year", "Jahr", "text"), ("measures_started", "Maßnahmen begonnen", "count"),
     ("measures_completed", "Maßnahmen abgeschlossen", "count"),
-    ("booked_points", "Gebuchte Wertpunkte (netto)", "points"))
+    ("measures_planned", "Abschluss geplant", "count"), ("booked_points", "Gebuchte Wertpunkte (netto)", "points"))
 
 
 def municipality_rows(report: summary.Report) -> pd.DataFrame:
@@ -102,10 +102,10 @@ def period_note(report: summary.Report) -> str:
 
 
 def signed_points(value: float) -> str:
-    """``+1,2 Mio. WP``, ``−500 WP``, ``±0 WP``."""
+    """``+1,2 Mio. WP``, ``-500 WP`` (the hyphen-minus of :mod:`geo.fmt`'s negative numbers), ``±0 WP``."""
     if round(value) == 0:
         return "±0\u00a0WP"
-    return ("+" if value > 0 else "−") + fmt.points_short(abs(value))
+    return ("+" if value > 0 else "") + fmt.points_short(value)
 
 
 def stand(on: dt.date) -> str:
