@@ -203,7 +203,7 @@ def test_charts_without_values_say_so(view):
 
 def test_million_axis_labels_keep_apart_on_a_narrow_chart():
     spec = charts.ChartSpec("t", "T", "", pd.DataFrame({"k": list("abcde"), "v": [1e6, 3e6, 7e6, 11e6, 14e6]}),
-                            "k", "K", (charts.Series("v", "Wert", "#000000"),), "Wertpunkte", "points", labels=False)
+                            "k", "K", (charts.Series("v", "Wert", "#000000"),), "Wertpunkte", "points")
     svg = vl_convert.vegalite_to_svg(charts.altair_chart(spec, width=460).to_dict())
     labels = re.findall(r'translate\(([\d.]+),\d+\)"[^>]*>([^<]*Mio\.)</text>', svg)
     xs = sorted(float(x) for x, _ in labels)
@@ -219,18 +219,18 @@ def _texts(spec: charts.ChartSpec) -> list[str]:
 def test_bars_carry_their_values_in_german():
     frame = pd.DataFrame({"k": ["a", "b", "c"], "v": [1_250_000.0, 14_000_000.0, 0.0], "w": [12.5, 1234.0, 3.0]})
     points = charts.ChartSpec("t", "T", "", frame, "k", "K", (charts.Series("v", "Wert", "#000000"),),
-                              "Wertpunkte", "points")
+                              "Wertpunkte", "points", labels=True)
     texts = _texts(points)
     # A million axis labels every bar in millions; a zero bar gets no label.
     assert "1,3 Mio." in texts and "14,0 Mio." in texts and "0,0 Mio." not in texts
     hectares = charts.ChartSpec("t", "T", "", frame, "k", "K", (charts.Series("w", "Fläche", "#000000"),),
-                                "Fläche (ha)", "ha")
+                                "Fläche (ha)", "ha", labels=True)
     assert {"12,5", "1.234,0", "3,0"} <= set(_texts(hectares))
     # The axis leaves room for the longest bar's label.
     assert charts.altair_chart(points).to_dict()["layer"][0]["encoding"]["x"]["scale"]["domain"] == [
         0.0, 14_000_000.0 * charts.LABEL_ROOM]
     unlabelled = charts.ChartSpec("t", "T", "", frame, "k", "K", (charts.Series("w", "Fläche", "#000000"),),
-                                  "Fläche (ha)", "ha", labels=False)
+                                  "Fläche (ha)", "ha")
     assert "1.234,0" not in _texts(unlabelled)
 
 

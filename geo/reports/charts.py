@@ -81,8 +81,8 @@ class ChartSpec:
     unit: Unit
     stacked: bool = False
     horizontal: bool = True
-    labels: bool = True
-    """Value labels at the bars' ends (off for bars stacked from several series)."""
+    labels: bool = False
+    """Value labels at the bars' ends (never for bars stacked from several series)."""
 
     def values(self, series: Series) -> list[float]:
         return [float(v) for v in self.data[series.column]]
@@ -129,31 +129,31 @@ def specs(report: summary.Report) -> list[ChartSpec]:
                   f"{fmt.points_short(total['open_points'])} offener Bedarf.",
                   supply, "municipality", "Gemeinde",
                   (Series("free_points", "Freie Wertpunkte", SUPPLY_COLOR),
-                   Series("open_points", "Offener Bedarf", DEMAND_COLOR)), "Wertpunkte", "points"),
+                   Series("open_points", "Offener Bedarf", DEMAND_COLOR)), "Wertpunkte", "points", labels=True),
         ChartSpec("area_status", "Poolfläche nach Gemeinde und Status",
                   "Hektar je Gemeinde, gestapelt nach Status (Farben wie in der Kartenlegende).",
                   report.area_status.reset_index(), "municipality", "Gemeinde",
-                  _status_series(list(report.area_status.columns)), "Fläche (ha)", "ha", stacked=True,
-                  labels=False),
+                  _status_series(list(report.area_status.columns)), "Fläche (ha)", "ha", stacked=True),
         ChartSpec("points_status", "Wertpunkte nach Status",
                   "Aufwertung aller Poolflächen je Status in Wertpunkten (WP), Farben wie in der Kartenlegende.",
                   _one_bar_per_series(status, "status", "value_points", list(report.status.index)), "status",
-                  "Status", _status_series(list(report.status.index)), "Wertpunkte", "points", stacked=True),
+                  "Status", _status_series(list(report.status.index)), "Wertpunkte", "points", stacked=True,
+                  labels=True),
         ChartSpec("measures", "Fläche nach Maßnahmentyp",
                   "Hektar Poolfläche je Maßnahmentyp.",
                   report.measures.rename_axis("measure_type").reset_index(), "measure_type", "Maßnahmentyp",
-                  (Series("area_ha", "Fläche (ha)", MEASURE_COLOR),), "Fläche (ha)", "ha"),
+                  (Series("area_ha", "Fläche (ha)", MEASURE_COLOR),), "Fläche (ha)", "ha", labels=True),
         ChartSpec("measures_per_year", "Maßnahmen je Jahr",
                   "Begonnene und abgeschlossene Maßnahmen bis heute (Jahr des Beginns bzw. Endes) und Maßnahmen, "
                   "deren Abschluss noch bevorsteht (Jahr des geplanten Endes).",
                   development, "year", "Jahr",
                   (Series("measures_started", "begonnen", LIGHT), Series("measures_completed", "abgeschlossen", DARK),
                    Series("measures_planned", "Abschluss geplant", PLANNED)),
-                  "Anzahl Maßnahmen", "count", horizontal=False, labels=False),
+                  "Anzahl Maßnahmen", "count", horizontal=False),
         ChartSpec("booked_per_year", "Gebuchte Wertpunkte je Jahr",
                   "Reservierungen und Zuordnungen im Buchungsjournal, netto (Stornos abgezogen).",
                   development, "year", "Jahr", (Series("booked_points", "gebuchte Wertpunkte", DARK),),
-                  "Wertpunkte", "points", horizontal=False),
+                  "Wertpunkte", "points", horizontal=False, labels=True),
     ]
 
 

@@ -5,17 +5,14 @@ so the walk follows the page's focus order as a keyboard user meets it."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
-
-from geo import fmt, schema
-from geo.access import users
+from geo import fmt
 from geo.store.gpkg import GeoPackageStore
 from tests.e2e.conftest import wait_for_app
 
-PASSWORD = "keyboard-test-1"
-TARGET = "BPL-WUR-02"  # Wurzen, "geplant", large open demand: points can be reserved
+# The same planner of Wurzen (account and app environment) and intervention as the mouse-driven booking test.
+from tests.e2e.test_eingriffe_browser import PASSWORD, TARGET, app_env  # noqa: F401
+
 POINTS = 1_000
 FOCUSED = """() => {
     const e = document.activeElement;
@@ -25,14 +22,6 @@ FOCUSED = """() => {
             (e.innerText || e.value || "").slice(0, 120)].join(" | ");
 }"""
 """What has the keyboard focus, as a screen reader would name it."""
-
-
-@pytest.fixture(scope="module")
-def app_env(app_data: Path) -> dict[str, str]:
-    accounts = app_data / "users-e2e.json"
-    users.add("wurzen.gis", PASSWORD, role="gis", ags=schema.municipality("wurzen").ags,
-              display_name="GIS Stadt Wurzen", path=accounts, rounds=4)
-    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(accounts)}
 
 
 def tab_to(pg, pattern: str, *, limit: int = 600, backwards: bool = False) -> str:
