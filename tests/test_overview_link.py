@@ -20,6 +20,12 @@ def test_slugs_ags_and_names_in_any_order_give_schema_order():
     assert link.encode(state) == {"gemeinde": "leipzig,wurzen,machern"}
 
 
+def test_measure_types_go_by_name_as_on_the_map():
+    state = link.decode({"massnahme": "Waldumbau,Aufforstung,Moor"}, BOUNDS)
+    assert state.measure_types == ("Aufforstung", "Waldumbau") and len(state.problems) == 1
+    assert link.encode(state) == {"massnahme": "Aufforstung,Waldumbau"}
+
+
 def test_years_are_clamped_sorted_and_dropped_when_they_span_the_data():
     assert link.decode({"von": "2026", "bis": "2020"}, BOUNDS).years == (2020, 2026)
     assert link.decode({"von": "1990", "bis": "2040"}, BOUNDS).years is None
@@ -36,11 +42,13 @@ def test_unusable_values_are_dropped_with_a_german_note():
 
 
 @given(ags=st.sets(st.sampled_from([m.ags for m in schema.MUNICIPALITIES])),
+       measures=st.sets(st.sampled_from(schema.MEASURE_TYPES)),
        years=st.none() | st.tuples(st.integers(2015, 2030), st.integers(2015, 2030)).map(sorted).map(tuple)
        .filter(lambda y: y != BOUNDS),
        since=st.none() | st.dates(dt.date(2000, 1, 1), dt.date(2025, 12, 31)),
        slide=st.none() | st.integers(1, 20))
-def test_what_is_encoded_decodes_to_the_same_state(ags, years, since, slide):
+def test_what_is_encoded_decodes_to_the_same_state(ags, measures, years, since, slide):
     state = link.OverviewState(ags=tuple(m.ags for m in schema.MUNICIPALITIES if m.ags in ags), years=years,
+                               measure_types=tuple(m for m in schema.MEASURE_TYPES if m in measures),
                                since=since, slide=slide)
     assert link.decode(link.encode(state), BOUNDS) == state

@@ -78,6 +78,16 @@ def test_a_link_opens_the_same_selection(demo_dir):
     assert not at.warning
 
 
+def test_measure_types_narrow_the_page_and_stay_in_the_link(demo_dir):
+    at = open_page({"gemeinde": "wurzen", "massnahme": "Aufforstung"})
+    assert at.multiselect(key="uebersicht_massnahmen").value == ["Aufforstung"]
+    scope = summary.Scope(ags=(WURZEN,), measure_types=("Aufforstung",))
+    assert shown(at) == expected(demo_dir, scope) != expected(demo_dir, summary.Scope(ags=(WURZEN,)))
+    assert at.header[0].value == "Heute: Wurzen · Aufforstung"
+    at.multiselect(key="uebersicht_massnahmen").set_value(["Aufforstung", "Waldumbau"]).run()
+    assert dict(at.query_params) == {"gemeinde": "wurzen", "massnahme": "Aufforstung,Waldumbau"}
+
+
 def test_a_broken_link_says_what_it_ignored(demo_dir):
     at = open_page({"gemeinde": "wurzen,atlantis", "von": "zwanzig", "seit": "gestern"})
     assert at.multiselect(key="uebersicht_gemeinden").value == [WURZEN]

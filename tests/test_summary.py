@@ -260,3 +260,13 @@ def test_change_since_an_earlier_day_recounts_the_ledger_of_that_day(view):
     assert diff.pool_count == 0
     report = summary.report(view, summary.Scope(since=dt.date(2022, 3, 15)))
     assert report.earlier == then
+
+
+def test_measure_types_narrow_the_pool_areas_today_and_in_the_range(view):
+    report = summary.report(view, summary.Scope(measure_types=("Aufforstung",)))
+    # P1 and P3 are Aufforstung (the default of the test frame); P1's entries stay, P2's go.
+    assert sorted(report.view.pool_areas["pool_id"]) == ["P1", "P3"]
+    assert report.headline.pool_count == 2 and report.headline.value_points == 1_800
+    assert report.headline.open_points == summary.headline(view).open_points  # interventions stay
+    assert set(report.view.allocations["pool_id"]) == {"P1"}
+    assert report.measures.index.tolist() == ["Aufforstung"]

@@ -29,21 +29,26 @@ for problem in state.problems:
 if state.slide is None:
     st.title("Übersicht & Berichte")
     # Seeded from the link whenever the widgets are new (first show, back from the presentation).
-    for name, value in (("gemeinden", list(state.ags)), ("jahre", state.years or bounds), ("seit", state.since)):
+    for name, value in (("gemeinden", list(state.ags)), ("massnahmen", list(state.measure_types)),
+                        ("jahre", state.years or bounds), ("seit", state.since)):
         st.session_state.setdefault(KEY + name, value)
     with st.container(horizontal=True, vertical_alignment="bottom"):
         chosen = st.multiselect("Gemeinden", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
-                                key=KEY + "gemeinden", placeholder="Alle Partner", width=400, select_all=False)
-        years = cast(tuple[int, int], st.slider("Zeitraum", bounds[0], bounds[1], key=KEY + "jahre", width=340))
+                                key=KEY + "gemeinden", placeholder="Alle Partner", width=300, select_all=False)
+        measures = st.multiselect("Maßnahmentypen", schema.MEASURE_TYPES, key=KEY + "massnahmen", width=260,
+                                  placeholder="alle", select_all=False)
+        years = cast(tuple[int, int], st.slider("Zeitraum", bounds[0], bounds[1], key=KEY + "jahre", width=260))
         since = st.date_input("Veränderung seit", key=KEY + "seit", format="DD.MM.YYYY", width=170,
                               max_value=fmt.today(), help="z. B. die letzte Ratssitzung: die Kennzahlen zeigen, "
                               "wie sie sich seitdem verändert haben (Buchungsjournal bis zu diesem Tag)")
     picked = (int(years[0]), int(years[1]))
     state = link.OverviewState(ags=tuple(a for a in schema.AGS_NAMES if a in chosen),
                                years=None if picked == bounds else picked,
+                               measure_types=tuple(m for m in schema.MEASURE_TYPES if m in measures),
                                since=since if isinstance(since, dt.date) and since < fmt.today() else None)
 
-scope = summary.Scope(ags=state.ags, years=state.years or bounds, since=state.since)
+scope = summary.Scope(ags=state.ags, years=state.years or bounds, measure_types=state.measure_types,
+                      since=state.since)
 report = reports.report(scope)
 wanted = link.encode(state)
 if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in wanted.items()}:
@@ -55,7 +60,7 @@ else:
     st.button("Präsentation starten", icon=":material/co_present:", key=KEY + "praesentation",
               on_click=lambda: st.query_params.from_dict(link.encode(dataclasses.replace(state, slide=1))),
               help="Eine Aussage je Bildschirm, große Schrift, ohne Seitenleiste; Pfeiltasten blättern, Esc beendet")
-    st.header(f"Heute: {content.scope_label(summary.Scope(ags=scope.ags))}")
+    st.header(f"Heute: {content.scope_label(summary.Scope(ags=scope.ags, measure_types=scope.measure_types))}")
     st.caption(content.scope_note(scope))
     for column, figure in zip(st.columns(3) * 2, content.report_figures(report), strict=True):
         column.metric(figure.label, figure.value, help=figure.note, delta=figure.delta or None, delta_color="off")

@@ -117,6 +117,8 @@ class Scope:
 
     ags: tuple[str, ...] = ()
     years: tuple[int, int] | None = None
+    measure_types: tuple[str, ...] = ()
+    """Only pool areas of these measure types (empty: all), today's figures included."""
     since: dt.date | None = None
     """An earlier date (e.g. the last council meeting): :attr:`Report.earlier` holds today's
     figures as the ledger stood then."""
@@ -139,9 +141,25 @@ def select_years(view: PoolView, first: int, last: int) -> PoolView:
                     history=view.history)
 
 
+def select_measures(view: PoolView, measure_types: Sequence[str]) -> PoolView:
+    """The view with only the pool areas of *measure_types* (empty: all) and their ledger entries;
+    interventions stay (their open demand is the ledger's, whichever areas cover it)."""
+    if not measure_types:
+        return view
+    pool = view.pool_areas[view.pool_areas["measure_type"].isin(measure_types)]
+    return PoolView(boundaries=view.boundaries, pool_areas=pool, interventions=view.interventions,
+                    allocations=view.allocations[view.allocations["pool_id"].isin(pool["pool_id"])],
+                    history=view.history, requests=view.requests, outbox=view.outbox)
+
+
+def current(view: PoolView, scope: Scope) -> PoolView:
+    """The view restricted to *scope*'s municipalities and measure types (no year range: today)."""
+    return select_measures(select(view, list(scope.ags)), scope.measure_types)
+
+
 def scoped(view: PoolView, scope: Scope) -> PoolView:
-    """The view restricted to *scope*'s municipalities and years."""
-    out = select(view, list(scope.ags))
+    """The view restricted to *scope*'s municipalities, measure types and years."""
+    out = current(view, scope)
     return select_years(out, *scope.years) if scope.years else out
 
 
@@ -273,17 +291,17 @@ class Report:
 
 def report(view: PoolView, scope: Scope, today: dt.date | None = None) -> Report:
     """All summaries of *scope*: today's figures of its partners, the breakdowns of :func:`scoped`."""
-    current = select(view, list(scope.ags))
+    now = current(view, scope)
     part = scoped(view, scope)
-    municipalities = by_municipality(current, scope.ags)
+    municipalities = by_municipality(now, scope.ags)
     per_municipality = {ags: with_total(by_measure_type(select(part, [ags])))
                         for ags in municipalities.index if ags != "gesamt"}
-    return Report(scope=scope, view=part, headline=headline(current), municipalities=municipalities,
+    return Report(scope=scope, view=part, headline=headline(now), municipalities=municipalities,
                   status=by_status(part), measures=by_measure_type(part),
-                  area_status=area_by_municipality_status(part), supply_demand=supply_demand(current, scope.ags),
-                  development=development(part, scope.years, today), top_open=top_open_interventions(current),
+                  area_status=area_by_municipality_status(part), supply_demand=supply_demand(now, scope.ags),
+                  development=development(part, scope.years, today), top_open=top_open_interventions(now),
                   measures_by_municipality=per_municipality, period=headline(part),
-                  earlier=headline(select(as_of(view, scope.since), list(scope.ags))) if scope.since else None)
+                  earlier=headline(current(as_of(view, scope.since), scope)) if scope.since else None)
 
 
 def as_of(view: PoolView, on: dt.date) -> PoolView:

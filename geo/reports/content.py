@@ -66,7 +66,8 @@ def scope_label(scope: summary.Scope) -> str:
     else:
         names = [m.name for m in schema.MUNICIPALITIES if m.ags in scope.ags]
         who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]
-    return f"{who}, {_years(scope.years)}" if scope.years else who
+    what = f" · {', '.join(scope.measure_types)}" if scope.measure_types else ""
+    return (f"{who}, {_years(scope.years)}" if scope.years else who) + what
 
 
 def years_label(scope: summary.Scope) -> str:

@@ -1,9 +1,10 @@
 """The overview's selection in the URL, so that a reload keeps it and a meeting's view can be sent:
 
-``/uebersicht?gemeinde=wurzen,leipzig&von=2020&bis=2026&seit=2026-10-01&folie=3``
+``/uebersicht?gemeinde=wurzen,leipzig&massnahme=Aufforstung&von=2020&bis=2026&seit=2026-10-01&folie=3``
 
-Municipalities go by slug (AGS and names are read too), the year range only when it is narrower
-than the data's, ``seit`` is the earlier date of "change since", ``folie`` the presentation's screen.
+Municipalities go by slug (AGS and names are read too), measure types by name (as on the map), the
+year range only when it is narrower than the data's, ``seit`` is the earlier date of "change since",
+``folie`` the presentation's screen.
 Unusable values are dropped with a German note.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from geo import fmt, schema
 
 P_MUNICIPALITIES = "gemeinde"
+P_MEASURE_TYPES = "massnahme"
 P_FROM, P_TO = "von", "bis"
 P_SINCE = "seit"
 P_SLIDE = "folie"
@@ -28,6 +30,7 @@ class OverviewState:
     ags: tuple[str, ...] = ()
     years: tuple[int, int] | None = None
     """None: the whole range of the data."""
+    measure_types: tuple[str, ...] = ()
     since: dt.date | None = None
     slide: int | None = None
     """The presentation's screen (1-based); None: the overview itself."""
@@ -63,6 +66,12 @@ def decode(params: Mapping[str, str | list[str]], bounds: tuple[int, int]) -> Ov
             chosen.add(towns[value])
         else:
             problems.append(f"Gemeinde „{value}“ ist kein Partner, ignoriert.")
+    measures = set()
+    for value in _values(params.get(P_MEASURE_TYPES)):
+        if value in schema.MEASURE_TYPES:
+            measures.add(value)
+        else:
+            problems.append(f"Maßnahmentyp „{value}“ gibt es nicht, ignoriert.")
     first = _year(_single(params.get(P_FROM)), bounds[0], "Von", problems)
     last = _year(_single(params.get(P_TO)), bounds[1], "Bis", problems)
     first, last = sorted((min(max(first, bounds[0]), bounds[1]), min(max(last, bounds[0]), bounds[1])))
@@ -82,7 +91,8 @@ def decode(params: Mapping[str, str | list[str]], bounds: tuple[int, int]) -> Ov
     if slide_raw and slide is None:
         problems.append(f"Folie „{slide_raw}“ ist keine Nummer ab 1, ignoriert.")
     ags = tuple(m.ags for m in schema.MUNICIPALITIES if m.ags in chosen)
-    return OverviewState(ags=ags, years=years, since=since, slide=slide, problems=tuple(problems))
+    return OverviewState(ags=ags, years=years, measure_types=tuple(m for m in schema.MEASURE_TYPES if m in measures),
+                         since=since, slide=slide, problems=tuple(problems))
 
 
 def encode(state: OverviewState) -> dict[str, str]:
@@ -90,6 +100,8 @@ def encode(state: OverviewState) -> dict[str, str]:
     params: dict[str, str] = {}
     if state.ags:
         params[P_MUNICIPALITIES] = ",".join(m.slug for m in schema.MUNICIPALITIES if m.ags in state.ags)
+    if state.measure_types:
+        params[P_MEASURE_TYPES] = ",".join(m for m in schema.MEASURE_TYPES if m in state.measure_types)
     if state.years is not None:
         params[P_FROM], params[P_TO] = str(state.years[0]), str(state.years[1])
     if state.since is not None:
