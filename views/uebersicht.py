@@ -34,11 +34,11 @@ if state.slide is None:
         st.session_state.setdefault(KEY + name, value)
     with st.container(horizontal=True, vertical_alignment="bottom"):
         chosen = st.multiselect("Gemeinden", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
-                                key=KEY + "gemeinden", placeholder="Alle Partner", width=300, select_all=False)
-        measures = st.multiselect("Maßnahmentypen", schema.MEASURE_TYPES, key=KEY + "massnahmen", width=260,
+                                key=KEY + "gemeinden", placeholder="Alle Partner", width=290, select_all=False)
+        measures = st.multiselect("Maßnahmentypen", schema.MEASURE_TYPES, key=KEY + "massnahmen", width=220,
                                   placeholder="alle", select_all=False)
-        years = cast(tuple[int, int], st.slider("Zeitraum", bounds[0], bounds[1], key=KEY + "jahre", width=260))
-        since = st.date_input("Veränderung seit", key=KEY + "seit", format="DD.MM.YYYY", width=170,
+        years = cast(tuple[int, int], st.slider("Zeitraum", bounds[0], bounds[1], key=KEY + "jahre", width=230))
+        since = st.date_input("Veränderung seit", key=KEY + "seit", format="DD.MM.YYYY", width=160,
                               max_value=fmt.today(), help="z. B. die letzte Ratssitzung: die Kennzahlen zeigen, "
                               "wie sie sich seitdem verändert haben (Buchungsjournal bis zu diesem Tag)")
     picked = (int(years[0]), int(years[1]))
