@@ -28,7 +28,7 @@ CSS = """<style>
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.25rem; }
 </style>"""
 CHART_HEIGHT = 360
-"""Plot height of a chart on a 720 px screen (heading, legend, axis and the bar below fit around it)."""
+"""Plot height of a chart on a 720 px screen (paging bar, heading, axis, legend and note fit around it)."""
 MAP_SIZE_IN = (11.0, 4.6)
 
 
