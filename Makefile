@@ -15,7 +15,8 @@ $(STAMP): requirements.txt package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	npm ci --no-audit --no-fund --silent
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+	else echo 'npm not found: /karte falls back to the Folium map (apt-get install npm for the vector map)'; fi
 	touch $(STAMP)
 
 run: $(STAMP)
