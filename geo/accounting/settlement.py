@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo import fmt, schema
-from geo.display.tables import columns
 from geo.schema import PoolData
 
 CENT = 0.01
@@ -108,11 +107,3 @@ def money_flows(data: PoolData) -> pd.DataFrame:
     grouped = grouped.rename(columns={"payer": "from_name", "payee": "to_name"})
     return grouped[grouped["amount_eur"].abs() > CENT / 2].reset_index(drop=True)
 
-
-ENTRY_TABLE = columns(
-    ("allocation_id", "Buchung", "text"), ("date", "Datum", "date"), ("direction", "", "text"),
-    ("partner", "Partner", "text"), ("intervention_id", "Eingriff", "text"), ("pool_id", "Poolfläche", "text"),
-    ("points", "Wertpunkte", "points"), ("price_eur", "Preis (€/WP)", "euro"), ("signed_eur", "Betrag", "euro"))
-BALANCE_TABLE = columns(
-    ("partner", "Partner", "text"), ("receivable_eur", "Forderung", "euro"), ("payable_eur", "Verbindlichkeit", "euro"),
-    ("net_eur", "Saldo", "euro"), ("unpriced", "ohne Preis", "count"))

@@ -29,8 +29,10 @@ MAP_ASPECT = 0.7
 """Height to width of the map image."""
 
 
-class _Report(FPDF):
-    def __init__(self, footer_text: str):
+class Document(FPDF):
+    """An A4 page layout with the app's font, headings, paragraphs, tables and a "Seite x von y" footer."""
+
+    def __init__(self, footer_text: str, *, title: str = content.TITLE, subject: str = content.AUDIENCE_NOTE):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_text = footer_text
         for style, name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf")):
@@ -40,9 +42,9 @@ class _Report(FPDF):
             self.add_font(FONT, style, str(path))
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=20)
-        self.set_title(content.TITLE)
+        self.set_title(title)
         self.set_creator(content.TITLE)
-        self.set_subject(content.AUDIENCE_NOTE)
+        self.set_subject(subject)
 
     def footer(self) -> None:
         self.set_y(-13)
@@ -92,7 +94,7 @@ class _Report(FPDF):
         self.ln(5)
 
 
-def _key_figures(doc: _Report, head: summary.Headline) -> None:
+def _key_figures(doc: Document, head: summary.Headline) -> None:
     figures = content.key_figures(head)
     width = (doc.epw - 8) / 3
     top = doc.get_y()
@@ -118,7 +120,7 @@ def _key_figures(doc: _Report, head: summary.Headline) -> None:
 def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | None = None) -> bytes:
     """The report as PDF bytes; *context* (all partners) greys in the neighbours on the map."""
     label = content.scope_label(report.scope)
-    doc = _Report(f"{content.TITLE} · {label} · {content.stand(on)}")
+    doc = Document(f"{content.TITLE} · {label} · {content.stand(on)}")
     doc.add_page()
     doc.heading(content.TITLE, size=20)
     doc.paragraph(f"{content.SUBTITLE}: {label}", size=13, color=INK)
