@@ -23,7 +23,7 @@ ADMIN = User("admin", "admin", None)
 
 def _allocate(store) -> str:
     """A priced cross-border allocation of 10.000 WP (Wurzen area, Leipzig intervention); returns its id."""
-    prices.set_price(store, ADMIN, ags=WURZEN, eur_per_point=0.75, valid_from=pd.Timestamp("2020-01-01").date())
+    prices.set_price(store, ADMIN, ags=WURZEN, eur_per_point=0.75, valid_from=pd.Timestamp("2026-01-01").date())
     intervention_id, pool_id = _cross_border_pick(store)
     rows = booking.book(store, ADMIN, pool_id=pool_id, intervention_id=intervention_id, points=10_000,
                         kind="zugeordnet")
@@ -65,7 +65,7 @@ def test_the_certificate_names_both_parties_and_its_code_verifies_while_a_forged
 
 
 def test_verify_code_on_the_command_line(demo_dir):
-    done = geo("preis", "--gemeinde", "wurzen", "--preis", "0,75", "--ab", "01.01.2020", "--user", "admin",
+    done = geo("preis", "--gemeinde", "wurzen", "--preis", "0,75", "--ab", "01.01.2026", "--user", "admin",
                password=PASSWORD)
     assert done.returncode == 0, done.stderr
     booked = geo("book", "--eingriff", "STR-LEI-02", "--flaeche", "WUR-2018-001", "--punkte", "50.000", "--art",
@@ -89,7 +89,7 @@ def test_verify_code_on_the_command_line(demo_dir):
 
 
 def test_settlement_files_from_the_command_line(demo_dir):
-    assert geo("preis", "--gemeinde", "wurzen", "--preis", "0,50", "--ab", "01.01.2020", "--user", "admin",
+    assert geo("preis", "--gemeinde", "wurzen", "--preis", "0,50", "--ab", "01.01.2026", "--user", "admin",
                password=PASSWORD).returncode == 0
     assert geo("book", "--eingriff", "STR-LEI-02", "--flaeche", "WUR-2018-001", "--punkte", "10.000", "--art",
                "zugeordnet", "--user", "admin", password=PASSWORD).returncode == 0
@@ -101,7 +101,7 @@ def test_settlement_files_from_the_command_line(demo_dir):
     assert book.sheetnames == ["Hinweise", "Salden", "Buchungen"]
     rows = list(book["Buchungen"].values)
     assert rows[0][-2:] == ("Preis (€/WP)", "Betrag") and rows[1][0] == "B-2026-00127" and rows[1][-1] == 5_000.0
-    refused = geo("preis", "--gemeinde", "wurzen", "--preis", "0,50", "--ab", "01.01.2020", "--user", "wurzen.gis",
+    refused = geo("preis", "--gemeinde", "wurzen", "--preis", "0,50", "--ab", "01.01.2026", "--user", "wurzen.gis",
                   password=PASSWORD)
     assert refused.returncode == 1 and "nur die Administration" in refused.stderr
 

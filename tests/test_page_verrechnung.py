@@ -30,7 +30,7 @@ def open_page(user: User | None, **query: str) -> AppTest:
 
 def _allocate(demo_dir) -> None:
     store = GeoPackageStore(demo_dir)
-    prices.set_price(store, ADMIN, ags=WURZEN, eur_per_point=0.75, valid_from=dt.date(2020, 1, 1))
+    prices.set_price(store, ADMIN, ags=WURZEN, eur_per_point=0.75, valid_from=dt.date(2026, 1, 1))
     booking.book(store, ADMIN, pool_id="WUR-2018-001", intervention_id="STR-LEI-02", points=50_000,
                  kind="zugeordnet")
 
@@ -50,7 +50,8 @@ def test_wurzen_sees_what_leipzig_owes_booking_by_booking(demo_dir):
 
 def test_an_administrator_sets_a_price_and_a_wrong_one_is_refused(demo_dir):
     at = open_page(ADMIN)
-    assert any("Noch keine Preise" in i.value for i in at.info)
+    listed = next(df.value for df in at.dataframe if "€/WP" in df.value.columns)
+    assert len(listed) == 10 and set(listed["Bemerkung"]) == {"Demopreis, frei erfunden (nur zur Veranschaulichung)"}
     form_inputs = {t.label: t for t in at.text_input}
     form_inputs["Preis (€ je Wertpunkt)"].input("teuer")
     next(b for b in at.button if b.label == "Preis speichern").click()
@@ -60,9 +61,9 @@ def test_an_administrator_sets_a_price_and_a_wrong_one_is_refused(demo_dir):
     form_inputs["Preis (€ je Wertpunkt)"].input("0,80")
     next(b for b in at.button if b.label == "Preis speichern").click()
     at.run()
-    assert "Preis P-000001 gespeichert: 0,80\u00a0€ je WP." in [s.value for s in at.success]
+    assert "Preis P-000011 gespeichert: 0,80\u00a0€ je WP." in [s.value for s in at.success]
     stored = GeoPackageStore(demo_dir).read_all().prices
-    assert stored[["ags", "eur_per_point", "set_by"]].values.tolist() == [["14713000", 0.80, "admin"]]
+    assert stored[["ags", "eur_per_point", "set_by"]].values.tolist()[-1] == ["14713000", 0.80, "admin"]
 
 
 def test_the_certificate_and_the_account_follow_the_link(demo_dir):

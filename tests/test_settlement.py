@@ -111,15 +111,15 @@ def test_a_price_set_by_the_administration_is_recorded_by_the_next_booking(any_s
         prices.set_price(any_store, ADMIN, ags=WURZEN, eur_per_point=1.0, valid_from=D(2026, 1, 1),
                          valid_to=D(2025, 1, 1))
     assert snapshot(any_store) == before
-    stored = prices.set_price(any_store, ADMIN, ags=WURZEN, eur_per_point=0.75, valid_from=D(2020, 1, 1),
+    stored = prices.set_price(any_store, ADMIN, ags=WURZEN, eur_per_point=0.75, valid_from=D(2026, 1, 1),
                               notes="Demo")
-    assert stored["price_id"].tolist() == ["P-000001"]
+    assert stored["price_id"].tolist() == ["P-000011"]  # after the demo's ten
     intervention_id, pool_id = _cross_border_pick(any_store)
     rows = booking.book(any_store, ADMIN, pool_id=pool_id, intervention_id=intervention_id, points=10_000,
                         kind="zugeordnet")
     reversal = booking.cancel(any_store, ADMIN, allocation_id=str(rows["allocation_id"].iloc[0]))
     data = any_store.read_all()
-    assert data.prices["eur_per_point"].tolist() == [0.75]
+    assert data.prices["eur_per_point"].iloc[-1] == 0.75
     assert data.history["action"].iloc[-3] == "price"
     assert data.allocations["price_eur"].iloc[-2:].tolist() == [0.75, 0.75]
     assert reversal["price_eur"].tolist() == [0.75]
