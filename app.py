@@ -29,6 +29,8 @@ PAGES = [
 _admin = (user := auth.current_user()) is not None and user.role == "admin"
 PAGES.append(st.Page("views/betrieb.py", title="Betrieb", icon=":material/monitor_heart:", url_path="betrieb",
                      visibility="visible" if _admin else "hidden"))  # the page refuses everyone else itself
+PAGES.append(st.Page("views/altbestand.py", title="Altbestand importieren", icon=":material/upload_file:",
+                     url_path="altbestand", visibility="visible" if _admin else "hidden"))
 
 assets.ensure_leaflet()
 page = st.navigation(PAGES)

@@ -98,3 +98,29 @@ def test_an_excel_register_reads_like_the_csv():
         legacy.Row("E-1", "F-1", 1200.0, "zugeordnet", pd.Timestamp("2017-06-01").date(), "Frau Alt", ""), "")
     with pytest.raises(DataError, match="bitte eine Excel-Datei"):
         legacy.read_table("bestand.ods", b"")
+
+
+def test_the_import_page_previews_refuses_and_imports(demo_dir):
+    from geo.store.gpkg import GeoPackageStore
+    from tests.test_page_partner_handbuch import open_page
+
+    store = GeoPackageStore(demo_dir)
+    intervention_id, pool_id, _ = _targets(store)
+    good = f"{intervention_id};{pool_id};1.000;Abbuchung;15.03.2019;Frau Alt;"
+    assert "Diese Seite ist der Administration vorbehalten" in open_page("views/altbestand.py").error[0].value
+    at = open_page("views/altbestand.py", ADMIN)
+    upload = "\n".join([HEADER, good, f"{intervention_id};{pool_id};1;Tausch;16.03.2019;Frau Alt;"]).encode()
+    at.get("file_uploader")[0].set_value(("bestand.csv", upload, "text/csv"))
+    at.run()
+    assert at.selectbox(key="altbestand_bestand.csv-points").value == "Wertpunkte"
+    preview = next(df.value for df in at.dataframe if "Ergebnis" in df.value.columns)
+    assert preview["Ergebnis"].tolist()[0].startswith("wird als B-2019-")
+    assert preview["Ergebnis"].tolist()[1].startswith("Buchungsart „Tausch“ unbekannt")
+    assert "1 Zeile wird abgelehnt" in at.error[0].value
+    assert not any(b.label == "Altbestand importieren" for b in at.button)
+    at.selectbox(key="altbestand_bestand.csv-wert-Tausch").set_value("zugeordnet")  # the partner says what it means
+    at.run()
+    next(b for b in at.button if b.label == "Altbestand importieren").click()
+    at.run()
+    assert "2 Buchungen aus „bestand.csv“ importiert." in [s.value for s in at.success]
+    assert store.read_all().history.iloc[-1]["source"] == "bestand.csv"
