@@ -102,14 +102,14 @@ def register(sub: common.Subparsers) -> None:
     cmd.add_argument("--jahr", required=True, type=common.count, metavar="JAHR", help="z. B. 2026")
     cmd.add_argument("--ausgabe", type=Path, metavar="DATEI", help="Zieldatei (.pdf oder .xlsx)")
     cmd.set_defaults(run=statement)
-    cmd = sub.add_parser("bestaetigung", help="Buchungsbestätigung (PDF) einer Zuordnung",
-                         description="Schreibt die Buchungsbestätigung einer Zuordnung mit Prüfcode als PDF.")
-    cmd.add_argument("--buchung", required=True, metavar="ID", help="ID der Buchung, z. B. B-2026-00127")
-    cmd.add_argument("--ausgabe", required=True, type=Path, metavar="DATEI", help="Zieldatei (.pdf)")
-    cmd.set_defaults(run=certificate)
-    cmd = sub.add_parser("kontoauszug", help="Flächenkontoauszug (PDF) einer Poolfläche",
-                         description="Schreibt Wert, jede Buchung und jedes Storno einer Poolfläche mit laufendem "
-                         "Saldo als PDF.")
-    cmd.add_argument("--flaeche", required=True, metavar="ID", help="ID der Poolfläche")
-    cmd.add_argument("--ausgabe", required=True, type=Path, metavar="DATEI", help="Zieldatei (.pdf)")
-    cmd.set_defaults(run=account)
+    document_commands = (("bestaetigung", certificate, "Buchungsbestätigung (PDF) einer Zuordnung",
+                   "Schreibt die Buchungsbestätigung einer Zuordnung mit Prüfcode als PDF.",
+                   "--buchung", "ID der Buchung, z. B. B-2026-00127"),
+                  ("kontoauszug", account, "Flächenkontoauszug (PDF) einer Poolfläche",
+                   "Schreibt Wert, jede Buchung und jedes Storno einer Poolfläche mit laufendem Saldo als PDF.",
+                   "--flaeche", "ID der Poolfläche"))
+    for name, run, summary, description, option, option_help in document_commands:
+        cmd = sub.add_parser(name, help=summary, description=description)
+        cmd.add_argument(option, required=True, metavar="ID", help=option_help)
+        cmd.add_argument("--ausgabe", required=True, type=Path, metavar="DATEI", help="Zieldatei (.pdf)")
+        cmd.set_defaults(run=run)
