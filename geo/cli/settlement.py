@@ -103,11 +103,11 @@ def register(sub: common.Subparsers) -> None:
     cmd.add_argument("--ausgabe", type=Path, metavar="DATEI", help="Zieldatei (.pdf oder .xlsx)")
     cmd.set_defaults(run=statement)
     document_commands = (("bestaetigung", certificate, "Buchungsbestätigung (PDF) einer Zuordnung",
-                   "Schreibt die Buchungsbestätigung einer Zuordnung mit Prüfcode als PDF.",
-                   "--buchung", "ID der Buchung, z. B. B-2026-00127"),
-                  ("kontoauszug", account, "Flächenkontoauszug (PDF) einer Poolfläche",
-                   "Schreibt Wert, jede Buchung und jedes Storno einer Poolfläche mit laufendem Saldo als PDF.",
-                   "--flaeche", "ID der Poolfläche"))
+                          "Schreibt die Buchungsbestätigung einer Zuordnung mit Prüfcode als PDF.",
+                          "--buchung", "ID der Buchung, z. B. B-2026-00127"),
+                         ("kontoauszug", account, "Flächenkontoauszug (PDF) einer Poolfläche",
+                          "Schreibt Wert, jede Buchung und jedes Storno einer Poolfläche mit laufendem Saldo als PDF.",
+                          "--flaeche", "ID der Poolfläche"))
     for name, run, summary, description, option, option_help in document_commands:
         cmd = sub.add_parser(name, help=summary, description=description)
         cmd.add_argument(option, required=True, metavar="ID", help=option_help)
