@@ -89,3 +89,11 @@ def test_the_handbook_file_is_parsed_into_the_known_steps():
     assert [s.page for s in book.steps] == ["eingriffe", "anfragen", "eingriffe", "hochladen", "eingriffe", "karte",
                                             "karte"]
     assert book.rest.startswith("# Aufgabenteilung der Partner")
+
+
+def test_the_handbook_says_who_answers_an_open_request(demo_dir):
+    consent.ask(GeoPackageStore(demo_dir), User("leipzig.gis", "gis", LEIPZIG), intervention_id="STR-LEI-01",
+                pool_id="WUR-2018-001", points=50_000, kind="reserviert")
+    at = open_page("views/handbuch.py", None, anfrage="A-2026-00001")
+    assert at.success[0].value.startswith("Nächster Schritt: **Zusage** · wer: Wurzen (Gemeinde der Poolfläche")
+    assert "2. Zusage · nächster Schritt" in [s.value for s in at.subheader]

@@ -15,10 +15,19 @@ from geo.display.handbook import Handbook, Next
 VIEWS = Path(__file__).resolve().parent.parent / "views"
 
 
-def page_link(step: handbook.Step) -> None:
-    """A link to the app page where *step* happens (if the handbook names an existing one)."""
-    if step.page and (VIEWS / f"{step.page}.py").exists():
-        st.page_link(f"views/{step.page}.py", label=f"{step.name}: zur Seite", icon=":material/arrow_forward:")
+LINK_PARAMS = {"eingriffe": "eingriff", "karte": "eingriff", "anfragen": ""}
+"""Query parameter that opens a page on one intervention (empty: the page has none)."""
+
+
+def page_link(step: handbook.Step, intervention_id: str | None = None) -> None:
+    """A link to the app page where *step* happens (if the handbook names an existing one), opened on
+    *intervention_id* where the page takes one."""
+    if not step.page or not (VIEWS / f"{step.page}.py").exists():
+        return
+    param = LINK_PARAMS.get(step.page)
+    query = {param: intervention_id} if param and intervention_id else None
+    st.page_link(f"views/{step.page}.py", label=f"{step.name}: zur Seite", icon=":material/arrow_forward:",
+                 query_params=query)
 
 
 def where_it_stands(view: PoolView, book: Handbook) -> Next | None:
@@ -33,26 +42,27 @@ def where_it_stands(view: PoolView, book: Handbook) -> Next | None:
     label = {i: f"{i} · {names[i]}" for i in ids}
     chosen = st.selectbox("Eingriff", ids, index=ids.index(wanted) if wanted in names else None,
                           format_func=label.__getitem__, placeholder="Eingriff wählen …", key="handbuch_eingriff")
-    result: Next | None = None
-    if wanted_request in set(every["request_id"]) and chosen is None:
-        request = every[every["request_id"] == wanted_request].iloc[0]
-        target = itv[itv["intervention_id"] == request["intervention_id"]]
-        result = handbook.next_for_request(request, None if target.empty else target.iloc[0])
-        st.markdown(f"**Anfrage {fmt.literal(wanted_request)}** ({request['state']})")
-    elif chosen is not None:
+    if chosen is not None:
         row = itv[itv["intervention_id"] == chosen].iloc[0]
         mine = every[(every["intervention_id"] == chosen) & (every["state"] == "offen")]
         result = handbook.next_for_intervention(row, mine)
+        intervention_id = chosen
         st.caption(f"{schema.AGS_NAMES[str(row['ags'])]} · Status „{row['status']}“ · offener Bedarf "
                    f"{fmt.points(row['open_points'])} · reserviert {fmt.points(row['reserved_points'])}")
-    if result is None:
+    elif wanted_request in set(every["request_id"]):
+        request = every[every["request_id"] == wanted_request].iloc[0]
+        intervention_id = str(request["intervention_id"])
+        target = itv[itv["intervention_id"] == intervention_id]
+        result = handbook.next_for_request(request, None if target.empty else target.iloc[0])
+        st.markdown(f"**Anfrage {fmt.literal(request['request_id'])}** ({request['state']})")
+    else:
         return None
     step = book.step(result.step)
     who = f"{result.municipality}" + (f" ({step.who})" if step and step.who else "")
     st.success(f"Nächster Schritt: **{result.step}** · wer: {fmt.literal(who or (step.who if step else ''))}. "
                f"{result.reason}")
     if step is not None:
-        page_link(step)
+        page_link(step, intervention_id)
     return result
 
 
