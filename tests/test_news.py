@@ -8,8 +8,8 @@ import geopandas as gpd
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from geo.access import sessions
 from geo.access.permissions import User
-from geo.access.sessions import Sessions
 from geo.accounting import booking, consent
 from geo.display import news
 from geo.store.gpkg import GeoPackageStore
@@ -52,12 +52,11 @@ def test_map_links_for_a_municipality_and_without_target():
 
 
 def test_a_visit_returns_the_one_before(tmp_path):
-    clock = iter([100.0, 250.0, 400.0])
-    sessions = Sessions("geheim", tmp_path, tmp_path / "users.json", clock=lambda: next(clock))
-    assert sessions.visit("leser") is None
-    assert sessions.visit("leser") == 100.0
-    assert sessions.visit("admin") is None  # per user
-    assert (tmp_path / "besuche.json").exists()
+    assert sessions.visit(tmp_path, "leser", 100.0) is None
+    assert sessions.visit(tmp_path, "leser", 250.0) == 100.0
+    assert sessions.visit(tmp_path, "admin", 400.0) is None  # per user
+    assert sessions.visit(tmp_path, "leser") == 250.0
+    assert (tmp_path / "besuche.json").exists() and not list(tmp_path.glob("*.tmp"))
 
 
 def _start(user: User) -> AppTest:

@@ -8,8 +8,8 @@ import datetime as dt
 import streamlit as st
 
 from geo import fmt, schema
+from geo.access import sessions
 from geo.access.permissions import User
-from geo.access.sessions import Sessions
 from geo.accounting.summary import PoolView
 from geo.display import news
 from geo.store import Store, change_number
@@ -41,7 +41,7 @@ def _new_ids(store_key: str, version: object, _store: Store, _view: PoolView) ->
 def _last_visit(user: User) -> dt.datetime | None:
     """The signed-in person's visit before this browser session (noted once per session)."""
     if _VISIT not in st.session_state:
-        previous = Sessions.from_settings(data.settings()).visit(user.username)
+        previous = sessions.visit(data.settings().data_dir, user.username)
         st.session_state[_VISIT] = None if previous is None else dt.datetime.fromtimestamp(previous, tz=dt.UTC)
     last: dt.datetime | None = st.session_state[_VISIT]
     return last

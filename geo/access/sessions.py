@@ -95,28 +95,31 @@ class Sessions:
 
     def end(self, username: str) -> None:
         """Sign *username* out everywhere: every token issued until now stops working."""
-        self._stamp(self._stamps, username)
-
-    def visit(self, username: str) -> float | None:
-        """Note that *username* visits the start page now; the previous visit (seconds since the epoch), if any.
-
-        Kept in :data:`VISIT_FILE` for "Was ist neu seit meinem letzten Besuch" (the time only, per user name).
-        """
-        return self._stamp(self.folder / VISIT_FILE, username)
-
-    def _stamp(self, path: Path, username: str) -> float | None:
-        """Set *username*'s moment in the stamp file *path* to now (atomically, locked); the one before."""
-        with FileLock(str(path) + ".lock", timeout=10):
-            stamps = _read_stamps(path)
-            previous = stamps.get(username)
-            stamps[username] = self.clock()
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(stamps), encoding="utf-8")
-            os.replace(tmp, path)
-        return previous
+        _stamp(self._stamps, username, self.clock())
 
     def _signed_out(self) -> dict[str, float]:
         return _read_stamps(self._stamps)
+
+
+def visit(folder: Path, username: str, now: float | None = None) -> float | None:
+    """Note that *username* visits the start page *now* (default: the clock); the previous visit, if any.
+
+    Seconds since the epoch, kept per user name in :data:`VISIT_FILE` in the data *folder* for
+    "Was ist neu seit meinem letzten Besuch" (the time only).
+    """
+    return _stamp(folder / VISIT_FILE, username, time.time() if now is None else now)
+
+
+def _stamp(path: Path, username: str, now: float) -> float | None:
+    """Set *username*'s moment in the stamp file *path* to *now* (atomically, locked); returns the one before."""
+    with FileLock(str(path) + ".lock", timeout=10):
+        stamps = _read_stamps(path)
+        previous = stamps.get(username)
+        stamps[username] = now
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stamps), encoding="utf-8")
+        os.replace(tmp, path)
+    return previous
 
 
 def _read_stamps(path: Path) -> dict[str, float]:
