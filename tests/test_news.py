@@ -34,14 +34,14 @@ def test_the_feed_links_bookings_requests_and_new_features_to_the_map(demo_dir):
     after = data.interventions[data.interventions["ags"] == WURZEN]
     added = news.added_ids(store.read_version(WURZEN, change_id, "interventions"), after, "interventions")
     assert added == ["NEU-WUR-99"]
-    feed = news.feed(data, new_ids={change_id: added}, limit=3)
-    assert feed["Was"].tolist() == [
-        "Eingriffe hochgeladen: 0 neu, 0 geändert, 0 entfernt – neu: NEU-WUR-99",
-        "Anfrage A-2026-00001 gestellt: 50.000\u00a0WP aus WUR-2018-001 für STR-LEI-01",
-        "Buchung B-2026-00127: 1.500\u00a0WP von WUR-2018-008 für GEW-WUR-01 reserviert"]
-    assert feed["Karte"].tolist() == ["karte?eingriff=NEU-WUR-99", "karte?flaeche=WUR-2018-001",
-                                      "karte?flaeche=WUR-2018-008"]
-    assert feed["Gemeinde"].tolist() == ["Wurzen", "Leipzig", "Wurzen"]
+    feed = news.feed(data, new_ids={change_id: added}, limit=3)  # the three were written within seconds
+    assert dict(zip(feed["Was"], zip(feed["Karte"], feed["Gemeinde"], strict=True), strict=True)) == {
+        "Eingriffe hochgeladen: 0 neu, 0 geändert, 0 entfernt – neu: NEU-WUR-99": ("karte?eingriff=NEU-WUR-99",
+                                                                                  "Wurzen"),
+        "Anfrage A-2026-00001 gestellt: 50.000\u00a0WP aus WUR-2018-001 für STR-LEI-01": ("karte?flaeche=WUR-2018-001",
+                                                                                         "Leipzig"),
+        "Buchung B-2026-00127: 1.500\u00a0WP von WUR-2018-008 für GEW-WUR-01 reserviert": (
+            "karte?flaeche=WUR-2018-008", "Wurzen")}
     later = news.feed(data, since=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
     assert later.empty
 

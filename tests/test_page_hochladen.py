@@ -146,7 +146,7 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     pd.testing.assert_frame_equal(store.read_allocations(), bookings)
     after = fingerprint(demo_dir)
     moved = {k for k in after if files_before.get(k) != after[k]}
-    assert moved == {"brandis.gpkg", "pool.gpkg", "mappings/brandis.json", "besuche.json",  # Leipzig's visit
+    assert moved == {"brandis.gpkg", "pool.gpkg", "mappings/brandis.json",
                      "versions/brandis/C-000020-pool_areas.gpkg", "versions/brandis/C-000021-pool_areas.gpkg"}
     assert list(store.read_history()["action"].iloc[-2:]) == ["upload", "restore"]
 
