@@ -11,7 +11,7 @@ import pytest
 from geo.access.permissions import User
 from geo.accounting import audit, legacy, summary
 from geo.errors import DataError, PermissionDenied
-from tests.conftest import WURZEN
+from tests.conftest import DATA, WURZEN
 from tests.storetools import snapshot
 
 ADMIN = User("admin", "admin")
@@ -124,3 +124,16 @@ def test_the_import_page_previews_refuses_and_imports(demo_dir):
     at.run()
     assert "2 Buchungen aus „bestand.csv“ importiert." in [s.value for s in at.success]
     assert store.read_all().history.iloc[-1]["source"] == "bestand.csv"
+
+
+def test_the_bundled_example_register_imports_cleanly_into_the_demo(demo_dir):
+    from geo.store.gpkg import GeoPackageStore
+
+    path = DATA / "beispiele" / "altbestand-trebsen.csv"
+    frame = legacy.read_table(path.name, path.read_bytes())
+    store = GeoPackageStore(demo_dir)
+    preview = legacy.check(frame, legacy.guess(frame), store.read_all())
+    assert preview.ok, preview.refused[["line", "reason"]].values.tolist()
+    rows = legacy.import_ledger(store, ADMIN, frame, legacy.guess(frame), source=path.name)
+    assert rows["allocation_id"].str[:7].tolist() == ["B-2022-", "B-2023-", "B-2024-"]
+    assert audit.verify(store).ok
