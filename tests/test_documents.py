@@ -58,8 +58,11 @@ def test_the_certificate_names_both_parties_and_its_code_verifies_while_a_forged
     assert not broken.ok and "Prüfkette des Journals ist ab Zeile" in broken.message
 
     booking.cancel(any_store, ADMIN, allocation_id=allocation_id)
-    cancelled = documents.check_code(any_store.read_all(), cert.code)
+    after = any_store.read_all()
+    cancelled = documents.check_code(after, cert.code)
     assert not cancelled.ok and "storniert" in cancelled.message
+    reversal = documents.check_code(after, documents.verification_code(str(after.allocations["hash"].iloc[-1])))
+    assert not reversal.ok and "eine Stornobuchung: dafür gibt es keine Buchungsbestätigung" in reversal.message
     with pytest.raises(BookingError, match="ist storniert"):
         documents.certificate(any_store.read_all(), allocation_id, {})
 

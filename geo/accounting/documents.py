@@ -144,6 +144,10 @@ def check_code(data: PoolData, code: str) -> CodeCheck:
         return CodeCheck(False, f"Der Prüfcode gehört zu Buchung {row['allocation_id']}, aber die Prüfkette des "
                                 f"Journals ist ab Zeile {broken[0] + 1} unterbrochen: Das Journal wurde am System "
                                 "vorbei verändert. Bitte die Administration informieren.")
+    if row["points"] <= 0 or row["kind"] != "zugeordnet":
+        what = "eine Stornobuchung" if row["points"] <= 0 else "eine Reservierung"
+        return CodeCheck(False, f"Der Prüfcode gehört zu Buchung {row['allocation_id']}, {what}: dafür gibt es keine "
+                                "Buchungsbestätigung (bestätigt werden Zuordnungen).")
     what = (f"Buchung {row['allocation_id']} vom {fmt.date(row['date'])}: {fmt.points(row['points'])} von "
             f"{row['pool_id']} für {row['intervention_id']} ({row['kind']})")
     reversal = _one(ledger, "reverses", str(row["allocation_id"]))
