@@ -86,12 +86,12 @@ def _request_items(events: pd.DataFrame) -> list[dict[str, object]]:
 
 def feed(data: schema.PoolData, *, new_ids: Mapping[str, Sequence[str]] | None = None,
          since: dt.datetime | None = None, limit: int = 10) -> pd.DataFrame:
-    """The newest *limit* items (after *since*, if given), newest first: columns :data:`COLUMNS`."""
+    """The newest *limit* items (from *since* on, if given), newest first: columns :data:`COLUMNS`."""
     items = [*_history_items(data.history, new_ids or {}), *_ledger_items(data), *_request_items(data.requests)]
     frame = pd.DataFrame(items, columns=["at", "Wer", "ags", "Was", "Karte"])
     frame["_at"] = fmt.instants(frame["at"])
-    if since is not None:
-        frame = frame[frame["_at"] > pd.Timestamp(since).tz_convert("UTC")]
+    if since is not None:  # stored moments have whole seconds: an item of the visit's own second counts as new
+        frame = frame[frame["_at"] >= pd.Timestamp(since).tz_convert("UTC").floor("s")]
     frame = frame.sort_values("_at", ascending=False, kind="stable").head(limit)
     return pd.DataFrame({
         "Wann": [fmt.timestamp(v) for v in frame["at"]], "Wer": frame["Wer"].astype(str).to_numpy(),
