@@ -111,7 +111,7 @@ POOL_STATUS_LABELS: dict[str, str] = {
 # five states stay distinguishable in greyscale print (see tests/test_schema.py).
 POOL_STATUS_COLORS: dict[str, str] = {
     "geplant": "#d4e4f1",
-    "verfügbar": "#4dac26",
+    "verfügbar": "#40a050",
     "reserviert": "#f1a340",
     "zugeordnet": "#2b3a8f",
     "gesperrt": "#5f5f5f",

@@ -28,6 +28,8 @@ from geo.store.gpkg import GeoPackageStore
 from tests.conftest import DATA, LEIPZIG, WURZEN
 
 ON = dt.date(2026, 11, 25)
+AVAILABLE = tuple(int(schema.POOL_STATUS_COLORS["verfügbar"][i:i + 2], 16) for i in (1, 3, 5))
+"""The legend colour of available areas as RGB."""
 SCOPE = summary.Scope(ags=(LEIPZIG, WURZEN), years=(2020, 2026))
 
 
@@ -84,10 +86,25 @@ def test_deck_charts_are_native_and_hold_the_summaries(deck, report):
             drawn = drawn_series[series.label]
             assert dict(zip(categories, drawn.values, strict=True)) == pytest.approx(
                 dict(zip(spec.categories(), spec.values(series), strict=True)))
-    balance = next(s for s in chart_slides[3].shapes if s.has_chart).chart
+    balance = next(s for s in chart_slides[0].shapes if s.has_chart).chart
     free_series = next(s for s in balance.series if s.name == "Freie Wertpunkte")
     free = dict(zip(balance.plots[0].categories, free_series.values, strict=True))
-    assert free["Gesamt"] == report.headline.free_points
+    assert set(free) == {"Leipzig", "Wurzen"}  # the total is said in words, it would dwarf the bars
+    assert sum(free.values()) == report.headline.free_points
+    assert plain(fmt.points_short(report.headline.free_points)) in slide_text(chart_slides[0])
+    # Bars carry their values; stacked status bars don't (their legend colours say enough).
+    assert balance.plots[0].has_data_labels
+    stacked = next(s for s in chart_slides[1].shapes if s.has_chart).chart
+    assert not stacked.plots[0].has_data_labels
+
+
+def test_every_slide_has_speaker_notes_in_words(deck, report):
+    notes = [plain(s.notes_slide.notes_text_frame.text) for s in list(deck.slides)[1:]]
+    assert all(len(n) > 30 for n in notes), notes
+    assert plain(f"Freie Wertpunkte: {fmt.points_short(report.headline.free_points)}") in notes[0]
+    for spec, note in zip(charts.specs(report), notes[1:], strict=False):
+        assert note.startswith(plain(charts.describe(spec)))
+    assert "Maßstab und Nordpfeil" in next(n for n in notes if n.startswith("Die Karte zeigt"))
 
 
 def test_deck_map_is_a_picture_of_the_pool(deck):
@@ -95,14 +112,14 @@ def test_deck_map_is_a_picture_of_the_pool(deck):
     image = Image.open(io.BytesIO(next(s for s in slide.shapes if s.shape_type == 13).image.blob)).convert("RGB")
     pixels = np.asarray(image)
     assert pixels.std() > 20  # not blank
-    green = np.all(np.abs(pixels.astype(int) - (0x4D, 0xAC, 0x26)) < 12, axis=-1).sum()
+    green = np.all(np.abs(pixels.astype(int) - AVAILABLE) < 12, axis=-1).sum()
     assert green > 200  # the available areas in the legend colour
 
 
 def test_static_map_draws_the_pool_areas(report):
     def green(png: bytes) -> int:
         pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
-        return int(np.all(np.abs(pixels - (0x4D, 0xAC, 0x26)) < 12, axis=-1).sum())
+        return int(np.all(np.abs(pixels - AVAILABLE) < 12, axis=-1).sum())
 
     without_areas = dataclasses.replace(report.view, pool_areas=report.view.pool_areas.iloc[:0])
     assert green(staticmap.render(without_areas)) == 0
@@ -121,7 +138,8 @@ def test_pdf_text_pages_and_numbers(pdf_reader, report):
         assert plain(figure.value) in everything
     assert "Leipzig und Wurzen, 2020–2026" in pages[0]
     total_row = report.municipalities.loc["gesamt"]
-    assert re.search(rf"Gesamt\s+62\s+{fmt.number(total_row['area_m2'] / fmt.M2_PER_HA, 1)}", pages[0])
+    assert re.search(rf"Gesamt\s+{total_row['pool_count']}\s+{fmt.number(total_row['area_m2'] / fmt.M2_PER_HA, 1)}",
+                     pages[0])
     assert fmt.number(round(total_row["balance"])) in pages[0]
     assert "© GeoBasis-DE / BKG" in everything and "Maßnahmentyp" in everything
 
@@ -163,10 +181,17 @@ def test_geodata_read_back_with_the_filtered_features(report, tmp_path: Path):
     assert set(pool["ags"]) == {LEIPZIG, WURZEN}
     itv = pyogrio.read_dataframe(path, layer=schema.INTERVENTIONS)
     assert sorted(itv["intervention_id"]) == sorted(report.view.interventions["intervention_id"])
-    collection = json.loads(downloads.geojson(report))
-    ids = [f["properties"].get("pool_id") for f in collection["features"] if f["properties"]["layer"] == "pool_areas"]
-    assert sorted(ids) == sorted(report.view.pool_areas["pool_id"])
-    lon, lat = collection["features"][0]["geometry"]["coordinates"][0][0][0]
+    with zipfile.ZipFile(io.BytesIO(downloads.geojson(report))) as archive:
+        assert sorted(archive.namelist()) == ["interventions.geojson", "pool_areas.geojson"]  # one layer per file
+        pool_json, itv_json = (json.loads(archive.read(f"{layer}.geojson")) for layer in ("pool_areas",
+                                                                                            "interventions"))
+    pool_ids = sorted(f["properties"]["pool_id"] for f in pool_json["features"])
+    assert pool_ids == sorted(report.view.pool_areas["pool_id"])
+    assert sorted(f["properties"]["intervention_id"] for f in itv_json["features"]) == sorted(
+        report.view.interventions["intervention_id"])
+    assert not any("pool_id" in f["properties"] for f in itv_json["features"])  # not mixed
+    assert pool_json["hinweise"] and pool_json["name"] == "pool_areas"
+    lon, lat = pool_json["features"][0]["geometry"]["coordinates"][0][0][0]
     assert 11 < lon < 14 and 50 < lat < 52
 
 
@@ -176,7 +201,7 @@ BORSDORF = "14729060"
 def test_exports_of_a_partner_without_areas_in_the_years(full):
     """Borsdorf has no measures in 2030: the files still build and say so instead of drawing charts."""
     empty = summary.report(full, summary.Scope(ags=(BORSDORF,), years=(2030, 2030)))
-    assert empty.headline.pool_count == 0 and empty.headline.open_points > 0
+    assert empty.period.pool_count == 0 and empty.headline.open_points > 0
     deck = Presentation(io.BytesIO(pptx.build(empty, on=ON, context=full)))
     texts = [slide_text(s) for s in deck.slides]
     assert len(texts) == 2 + len(charts.specs(empty)) + 1 + 2 + 1
@@ -215,7 +240,7 @@ def test_map_image_is_no_higher_than_its_frame_needs(report, full):
 
 def test_a_single_year_is_named_once():
     assert content.scope_label(summary.Scope(ags=(BORSDORF,), years=(2030, 2030))) == "Borsdorf, 2030"
-    assert content.scope_note(summary.Scope(years=(2030, 2030))).startswith("Zeitraum 2030: ")
+    assert "Der Zeitraum 2030 wählt" in content.scope_note(summary.Scope(years=(2030, 2030)))
 
 
 def test_the_zipped_shapefiles_read_back_with_every_feature_and_the_documented_short_names(report, tmp_path):
@@ -234,3 +259,24 @@ def test_the_zipped_shapefiles_read_back_with_every_feature_and_the_documented_s
     with zipfile.ZipFile(archive) as files:
         documented = files.read("FELDER.txt").decode("utf-8")
     assert "biotop_vor  Biotoptyp vorher" in documented and "Privatperson" in documented
+
+
+@pytest.mark.parametrize("town", ["leipzig", "lossatal"])
+def test_the_fact_sheet_is_one_page_for_one_municipality(full, town):
+    ags = schema.municipality(town).ags
+    one = summary.report(full, summary.Scope(ags=(ags,), years=summary.year_bounds(full), since=dt.date(2026, 6, 30)))
+    reader = PdfReader(io.BytesIO(pdf.fact_sheet(one, on=ON, context=full)))
+    assert len(reader.pages) == 1
+    text = plain(reader.pages[0].extract_text())
+    assert f"Faktenblatt {schema.AGS_NAMES[ags]}" in text and "Seite 1 von 1" in text
+    for figure in content.report_figures(one):
+        assert plain(figure.value) in text
+    assert plain(content.report_figures(one)[3].delta).split(" seit")[0] in text and "seit 30.06.2026" in text
+    assert "Poolflächen nach Maßnahmentyp" in text and "Eingriffe mit dem größten offenen Bedarf" in text
+    with pytest.raises(ValueError, match="one municipality"):
+        pdf.fact_sheet(summary.report(full, summary.Scope()), on=ON)
+
+
+def test_scale_bar_lengths_are_round_and_labelled_in_german():
+    assert [staticmap.scale_length(span) for span in (48_000, 20_000, 4_000, 900)] == [10_000, 2_000, 500, 100]
+    assert [staticmap.scale_label(x) for x in (10_000, 2_500, 500)] == ["10\u00a0km", "2,5\u00a0km", "500\u00a0m"]

@@ -7,6 +7,7 @@ callable when clicked) and cached per (data version, scope, kind, date).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable
@@ -14,21 +15,31 @@ from collections.abc import Callable
 import geopandas as gpd
 import streamlit as st
 
-from geo import schema
+from geo import fmt, schema
 from geo.access import privacy
 from geo.accounting import summary
-from geo.reports import charts, content, exports, qgis
+from geo.display.tables import german_table
+from geo.reports import charts, content, exports, qgis, staticmap
 from geo.reports.exports import ExportKind
-from ui import data
+from ui import data, tables
 
 MIME: dict[str, str] = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "gpkg": "application/geopackage+sqlite3",
-    "geojson": "application/geo+json",
+    "geojson": "application/zip",
     "shp": "application/zip",
+    "factsheet": "application/pdf",
 }
+EXPORTS: list[tuple[ExportKind, str, str]] = [
+    ("pptx", "Foliensatz (PowerPoint)", ":material/slideshow:"),
+    ("pdf", "Bericht (PDF)", ":material/picture_as_pdf:"),
+    ("xlsx", "Tabellen (Excel)", ":material/table:"),
+    ("gpkg", "Geodaten (GeoPackage)", ":material/map:"),
+    ("geojson", "Geodaten (GeoJSON, ZIP)", ":material/data_object:"),
+    ("shp", "Geodaten (Shapefile, ZIP)", ":material/folder_zip:"),
+]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -44,17 +55,54 @@ def report(scope: summary.Scope) -> summary.Report:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _vega_specs(store_key: str, version: object, scope: summary.Scope, large: bool,
-                _report: summary.Report) -> dict[str, dict]:
-    return {spec.key: charts.altair_chart(spec, large=large).to_dict()
+def _vega_specs(store_key: str, version: object, scope: summary.Scope, large: bool, plot_height: int | None,
+                titled: bool, _report: summary.Report) -> dict[str, dict]:
+    return {spec.key: charts.altair_chart(spec, large=large, plot_height=plot_height, titled=titled).to_dict()
             for spec in charts.specs(_report) if not spec.empty()}
 
 
-def vega_specs(scope: summary.Scope, *, large: bool = False) -> dict[str, dict]:
+def vega_specs(scope: summary.Scope, *, large: bool = False, plot_height: int | None = None,
+               titled: bool = True) -> dict[str, dict]:
     """The overview's charts of *scope* as Vega-Lite specs by chart key, built once per data
-    version (building them with Altair costs ~80 ms per rerun)."""
+    version (building them with Altair costs ~80 ms per rerun). *plot_height* gives every chart
+    that height (charts side by side, the presentation's screens)."""
     s = data.store()
-    return _vega_specs(s.key, s.version(), scope, large, report(scope))
+    return _vega_specs(s.key, s.version(), scope, large, plot_height, titled, report(scope))
+
+
+CHART_CHROME = 90
+"""Pixels a chart needs around its plot: title, axis title and legend."""
+
+
+def chart(scope: summary.Scope, spec: charts.ChartSpec, *, plot_height: int | None = None, large: bool = False,
+          titled: bool = True, details: bool = True) -> None:
+    """One of the overview's charts, with its German description as accessible name and (*details*),
+    folded away, the same in words and as a table (the chart's text alternative)."""
+    if spec.empty():
+        st.info(f"**{spec.title}**: {charts.EMPTY_NOTE}")
+        return
+    description = charts.describe(spec)
+    st.vega_lite_chart(spec=vega_specs(scope, large=large, plot_height=plot_height, titled=titled)[spec.key],
+                       width="stretch", height=(plot_height or charts.height(spec, large=large)) + CHART_CHROME
+                       + (40 if large else 0), theme=None, alt=description)
+    st.caption(spec.note)
+    if not details:
+        return
+    with st.expander("In Worten und als Tabelle"):
+        st.markdown(fmt.literal(description))
+        tables.static(german_table(spec.data, charts.table_columns(spec)))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _map_png(store_key: str, version: object, scope: summary.Scope, width_in: float, height_in: float,
+             _report: summary.Report, _context: summary.PoolView) -> bytes:
+    return staticmap.render(_report.view, _context, width_in=width_in, height_in=height_in)
+
+
+def map_png(scope: summary.Scope, *, width_in: float, height_in: float) -> bytes:
+    """The static map of *scope* (scale bar, north arrow, the other partners in grey) as PNG."""
+    s = data.store()
+    return _map_png(s.key, s.version(), scope, width_in, height_in, report(scope), data.public_view())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -71,7 +119,29 @@ def export(kind: ExportKind, scope: summary.Scope, on: dt.date) -> Callable[[], 
 
 
 def file_name(kind: ExportKind, scope: summary.Scope, on: dt.date) -> str:
-    return content.file_name(scope, on, "shp.zip" if kind == "shp" else kind)
+    if kind == "factsheet":
+        return content.file_name(scope, on, "pdf").replace("flaechenpool_", "faktenblatt_", 1)
+    return content.file_name(scope, on, f"{kind}.zip" if kind in ("shp", "geojson") else kind)
+
+
+def downloads(scope: summary.Scope) -> None:
+    """The overview's download buttons: the selection's files, a PDF report and a one-page fact
+    sheet for one municipality (the only one chosen, or one picked here)."""
+    today = fmt.today()
+    partners = list(scope.ags) or [m.ags for m in schema.MUNICIPALITIES]
+    one = st.selectbox("PDF-Bericht und Faktenblatt für", ["", *partners], format_func=lambda a: schema.AGS_NAMES.get(
+        a, "die ganze Auswahl"), placeholder="Bitte wählen …") if len(partners) > 1 else partners[0]
+    single = dataclasses.replace(scope, ags=(one,)) if one else scope
+    files = [*((kind, label, icon, single if kind == "pdf" else scope) for kind, label, icon in EXPORTS)]
+    if one:
+        files.insert(2, ("factsheet", f"Faktenblatt {schema.AGS_NAMES[one]} (PDF, 1 Seite)", ":material/description:",
+                         single))
+    with st.container(horizontal=True):
+        for kind, label, icon, chosen in files:
+            st.download_button(label, export(kind, chosen, today), icon=icon, file_name=file_name(kind, chosen, today),
+                               mime=MIME[kind], on_click="ignore", key=f"download_{kind}")
+    st.caption(f"Foliensatz, Bericht, Faktenblatt und Tabellen zeigen dieselben Zahlen wie diese Seite "
+               f"({content.stand(today)}). Geodaten: die Poolflächen und Eingriffe der Auswahl mit Wertpunkten.")
 
 
 # --- GeoPackages for QGIS (geo.reports.qgis) ---------------------------------------------

@@ -1,95 +1,86 @@
-"""Council overview: figures, charts, a presentation mode and the report downloads."""
+"""Council overview: today's figures, charts of a year range, a presentation mode and the report downloads.
+
+The selection lives in the URL (:mod:`geo.reports.link`), so a reload keeps it and a link opens the
+same view, e.g. ``/uebersicht?gemeinde=wurzen&von=2020&bis=2026&seit=2026-10-01``.
+"""
 
 from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import cast
 
 import streamlit as st
 
 from geo import fmt, schema
 from geo.accounting import summary
 from geo.display.tables import german_table
-from geo.reports import charts, content
-from ui import data, reports, tables
+from geo.reports import charts, content, link
+from ui import data, presentation, reports, tables
 
-PRESENTATION_CSS = """<style>
-[data-testid="stMetricValue"] { font-size: 4.5rem; line-height: 1.1; }
-[data-testid="stMetricLabel"] p { font-size: 2rem; }
-[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.4rem; }
-</style>"""
-EXPORTS: list[tuple[reports.ExportKind, str, str]] = [
-    ("pptx", "Foliensatz (PowerPoint)", ":material/slideshow:"),
-    ("pdf", "Bericht (PDF)", ":material/picture_as_pdf:"),
-    ("xlsx", "Tabellen (Excel)", ":material/table:"),
-    ("gpkg", "Geodaten (GeoPackage)", ":material/map:"),
-    ("geojson", "Geodaten (GeoJSON)", ":material/data_object:"),
-    ("shp", "Geodaten (Shapefile, ZIP)", ":material/folder_zip:"),
-]
-NAMES = {m.name: m.ags for m in schema.MUNICIPALITIES}
+KEY = "uebersicht_"
 
-st.title("Übersicht & Berichte")
 view = data.view()
-first_year, last_year = summary.year_bounds(view)
+bounds = summary.year_bounds(view)
+state = link.decode({k: st.query_params.get_all(k) for k in st.query_params}, bounds)
+for problem in state.problems:
+    st.warning(fmt.literal(f"Im Link: {problem}"))
 
-with st.container(horizontal=True, vertical_alignment="bottom"):
-    chosen = st.multiselect("Gemeinden", list(NAMES), key="uebersicht_gemeinden", placeholder="Alle Partner",
-                            width=520, select_all=False)
-    years = st.slider("Zeitraum", first_year, last_year, (first_year, last_year), key="uebersicht_jahre",
-                      width=420)
-    presenting = st.toggle("Präsentationsmodus", key="uebersicht_praesentation",
-                           help="Große Schrift, eine Aussage je Block: lesbar auch von hinten im Saal")
+if state.slide is None:
+    st.title("Übersicht & Berichte")
+    # Seeded from the link whenever the widgets are new (first show, back from the presentation).
+    for name, value in (("gemeinden", list(state.ags)), ("massnahmen", list(state.measure_types)),
+                        ("jahre", state.years or bounds), ("seit", state.since)):
+        st.session_state.setdefault(KEY + name, value)
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        chosen = st.multiselect("Gemeinden", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__,
+                                key=KEY + "gemeinden", placeholder="Alle Partner", width=290, select_all=False)
+        measures = st.multiselect("Maßnahmentypen", schema.MEASURE_TYPES, key=KEY + "massnahmen", width=220,
+                                  placeholder="alle", select_all=False)
+        years = cast(tuple[int, int], st.slider("Zeitraum", bounds[0], bounds[1], key=KEY + "jahre", width=230))
+        since = st.date_input("Veränderung seit", key=KEY + "seit", format="DD.MM.YYYY", width=160,
+                              max_value=fmt.today(), help="z. B. die letzte Ratssitzung: die Kennzahlen zeigen, "
+                              "wie sie sich seitdem verändert haben (Buchungsjournal bis zu diesem Tag)")
+    picked = (int(years[0]), int(years[1]))
+    state = link.OverviewState(ags=tuple(a for a in schema.AGS_NAMES if a in chosen),
+                               years=None if picked == bounds else picked,
+                               measure_types=tuple(m for m in schema.MEASURE_TYPES if m in measures),
+                               since=since if isinstance(since, dt.date) and since < fmt.today() else None)
 
-scope = summary.Scope(ags=tuple(NAMES[n] for n in NAMES if n in chosen), years=(int(years[0]), int(years[1])))
+scope = summary.Scope(ags=state.ags, years=state.years or bounds, measure_types=state.measure_types,
+                      since=state.since)
 report = reports.report(scope)
-specs = charts.specs(report)
-figures = content.key_figures(report.headline)
-st.header(content.scope_label(scope))
+wanted = link.encode(state)
+if {k: st.query_params.get_all(k) for k in st.query_params} != {k: [v] for k, v in wanted.items()}:
+    st.query_params.from_dict(wanted)
 
-
-def show_chart(spec: charts.ChartSpec, *, large: bool = False) -> None:
-    if spec.empty():
-        st.info(f"**{spec.title}**: {charts.EMPTY_NOTE}")
-    else:
-        st.vega_lite_chart(spec=reports.vega_specs(scope, large=large)[spec.key], width="stretch",
-                           height=charts.height(spec, large=large) + (120 if large else 90), theme=None)
-
-
-if presenting:  # no st.stop(): the sidebar footer (attribution) still follows the page
-    st.html(PRESENTATION_CSS)
-    for figure in figures:
-        with st.container(border=True):
-            st.metric(figure.label, figure.value)
-            st.caption(figure.note)
-    for spec in specs:
-        with st.container(border=True):
-            show_chart(spec, large=True)
+if state.slide is not None:  # no st.stop(): the sidebar footer (attribution) still follows the page
+    presentation.show(report, state)
 else:
+    st.button("Präsentation starten", icon=":material/co_present:", key=KEY + "praesentation",
+              on_click=lambda: st.query_params.from_dict(link.encode(dataclasses.replace(state, slide=1))),
+              help="Eine Aussage je Bildschirm, große Schrift, ohne Seitenleiste; Pfeiltasten blättern, Esc beendet")
+    st.header(f"Heute: {content.scope_label(summary.Scope(ags=scope.ags, measure_types=scope.measure_types))}")
     st.caption(content.scope_note(scope))
-    for column, figure in zip(st.columns(3) * 2, figures, strict=True):
-        column.metric(figure.label, figure.value, help=figure.note)
-    for pair in (specs[i:i + 2] for i in range(0, len(specs), 2)):
-        for column, spec in zip(st.columns(2), pair, strict=False):
+    for column, figure in zip(st.columns(3) * 2, content.report_figures(report), strict=True):
+        column.metric(figure.label, figure.value, help=figure.note, delta=figure.delta or None, delta_color="off")
+    today, *period = charts.specs(report)
+    reports.chart(scope, today)
+    st.header(f"Im Zeitraum {content.years_label(scope)}")
+    st.caption(content.period_note(report))
+    for row in (period[i:i + 2] for i in range(0, len(period), 2)):
+        plot_height = max(charts.height(spec) for spec in row)
+        for column, spec in zip(st.columns(2), row, strict=False):
             with column:
-                show_chart(spec)
-                st.caption(spec.note)
+                reports.chart(scope, spec, plot_height=plot_height)
 
-    st.header("Nach Gemeinde")
+    st.header("Nach Gemeinde (heute)")
     tables.show(german_table(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS))
-    st.header("Eingriffe mit dem größten offenen Bedarf")
+    st.header("Eingriffe mit dem größten offenen Bedarf (heute)")
     if report.top_open.empty:
         st.info("In dieser Auswahl ist kein Bedarf offen.")
     else:
         tables.show(german_table(report.top_open, content.TOP_OPEN_COLUMNS))
 
     st.header("Berichte herunterladen")
-    today = fmt.today()
-    partners = list(scope.ags) or [m.ags for m in schema.MUNICIPALITIES]
-    pdf_for = st.selectbox("PDF-Bericht für", ["", *partners], format_func=lambda a: schema.AGS_NAMES.get(
-        a, "die ganze Auswahl"), placeholder="Bitte wählen …") if len(partners) > 1 else ""
-    scopes = {kind: summary.Scope(ags=(pdf_for,), years=scope.years) if kind == "pdf" and pdf_for else scope
-              for kind, _, _ in EXPORTS}
-    with st.container(horizontal=True):
-        for kind, label, icon in EXPORTS:
-            st.download_button(label, reports.export(kind, scopes[kind], today), icon=icon,
-                               file_name=reports.file_name(kind, scopes[kind], today), mime=reports.MIME[kind],
-                               on_click="ignore", key=f"download_{kind}")
-    st.caption(f"Foliensatz, Bericht und Tabellen zeigen dieselben Zahlen wie diese Seite ({content.stand(today)}). "
-               "Geodaten: die Poolflächen und Eingriffe der Auswahl mit Wertpunkten.")
+    reports.downloads(scope)

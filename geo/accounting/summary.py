@@ -119,6 +119,11 @@ class Scope:
 
     ags: tuple[str, ...] = ()
     years: tuple[int, int] | None = None
+    measure_types: tuple[str, ...] = ()
+    """Only pool areas of these measure types (empty: all), today's figures included."""
+    since: dt.date | None = None
+    """An earlier date (e.g. the last council meeting): :attr:`Report.earlier` holds today's
+    figures as the ledger stood then."""
 
 
 def select_years(view: PoolView, first: int, last: int) -> PoolView:
@@ -138,9 +143,25 @@ def select_years(view: PoolView, first: int, last: int) -> PoolView:
                     history=view.history)
 
 
+def select_measures(view: PoolView, measure_types: Sequence[str]) -> PoolView:
+    """The view with only the pool areas of *measure_types* (empty: all) and their ledger entries;
+    interventions stay (their open demand is the ledger's, whichever areas cover it)."""
+    if not measure_types:
+        return view
+    pool = view.pool_areas[view.pool_areas["measure_type"].isin(measure_types)]
+    return PoolView(boundaries=view.boundaries, pool_areas=pool, interventions=view.interventions,
+                    allocations=view.allocations[view.allocations["pool_id"].isin(pool["pool_id"])],
+                    history=view.history, requests=view.requests, outbox=view.outbox)
+
+
+def current(view: PoolView, scope: Scope) -> PoolView:
+    """The view restricted to *scope*'s municipalities and measure types (no year range: today)."""
+    return select_measures(select(view, list(scope.ags)), scope.measure_types)
+
+
 def scoped(view: PoolView, scope: Scope) -> PoolView:
-    """The view restricted to *scope*'s municipalities and years."""
-    out = select(view, list(scope.ags))
+    """The view restricted to *scope*'s municipalities, measure types and years."""
+    out = current(view, scope)
     return select_years(out, *scope.years) if scope.years else out
 
 
@@ -207,24 +228,31 @@ def supply_demand(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
     return table.set_index("municipality")[["free_points", "open_points", "balance"]]
 
 
-def development(view: PoolView, years: tuple[int, int] | None = None) -> pd.DataFrame:
-    """Per year (index ``year``): measures started and completed (pool areas by
-    ``measure_start``/``measure_end``) and value points booked (net sum of the ledger's
-    entries, reversals included, by booking date).
+def development(view: PoolView, years: tuple[int, int] | None = None, today: dt.date | None = None
+                ) -> pd.DataFrame:
+    """Per year (index ``year``): measures started and completed by *today* (pool areas by
+    ``measure_start``/``measure_end`` on or before *today*), measures whose end is still ahead
+    (``measures_planned``, by the year of ``measure_end``) and value points booked (net sum of
+    the ledger's entries, reversals included, by booking date).
 
-    *years* gives the first and last row; without it the years the data spans.
+    *years* gives the first and last row; without it the years the data spans. *today*
+    defaults to today in Berlin: a measure ending in 2028 is not completed in 2028 yet.
     """
     pool, alloc = view.pool_areas, view.allocations
-    started = pd.to_datetime(pool["measure_start"]).dt.year.value_counts()
-    completed = pd.to_datetime(pool["measure_end"]).dt.year.value_counts()
+    cutoff = pd.Timestamp(today or fmt.today())
+    start, end = pd.to_datetime(pool["measure_start"]), pd.to_datetime(pool["measure_end"])
+    started = start[start <= cutoff].dt.year.value_counts()
+    completed = end[end <= cutoff].dt.year.value_counts()
+    planned = end[end > cutoff].dt.year.value_counts()
     booked = alloc.groupby(pd.to_datetime(alloc["date"]).dt.year)["points"].sum()
     if years is None:
-        present = pd.Index(started.index).union(completed.index).union(booked.index).dropna()
+        present = pd.Index(start.dt.year).union(pd.Index(end.dt.year)).union(booked.index).dropna()
         years = (int(present.min()), int(present.max())) if len(present) else (0, -1)
     index = pd.RangeIndex(years[0], years[1] + 1, name="year")
     return pd.DataFrame({
         "measures_started": started.reindex(index, fill_value=0).astype(int).to_numpy(),
         "measures_completed": completed.reindex(index, fill_value=0).astype(int).to_numpy(),
+        "measures_planned": planned.reindex(index, fill_value=0).astype(int).to_numpy(),
         "booked_points": booked.reindex(index, fill_value=0.0).astype(float).to_numpy(),
     }, index=index)
 
@@ -240,7 +268,13 @@ def top_open_interventions(view: PoolView, n: int = 10) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Report:
-    """Every figure of the council overview for one scope; page, charts and exports read it."""
+    """Every figure of the council overview for one scope; page, charts and exports read it.
+
+    Today's figures (:attr:`headline`, :attr:`municipalities`, :attr:`supply_demand`,
+    :attr:`top_open`) count every pool area and intervention of the chosen partners with the
+    ledger as it is today, whatever the year range; the year range selects what the breakdowns
+    and the development per year count (:attr:`period` is the range's headline).
+    """
 
     scope: Scope
     view: PoolView
@@ -253,16 +287,36 @@ class Report:
     development: pd.DataFrame
     top_open: pd.DataFrame
     measures_by_municipality: dict[str, pd.DataFrame]
+    period: Headline
+    earlier: Headline | None = None
 
 
-def report(view: PoolView, scope: Scope) -> Report:
-    """All summaries of :func:`scoped` (*view*, *scope*)."""
+def report(view: PoolView, scope: Scope, today: dt.date | None = None) -> Report:
+    """All summaries of *scope*: today's figures of its partners, the breakdowns of :func:`scoped`."""
+    now = current(view, scope)
     part = scoped(view, scope)
-    municipalities = by_municipality(part, scope.ags)
+    municipalities = by_municipality(now, scope.ags)
     per_municipality = {ags: with_total(by_measure_type(select(part, [ags])))
                         for ags in municipalities.index if ags != "gesamt"}
-    return Report(scope=scope, view=part, headline=headline(part), municipalities=municipalities,
+    return Report(scope=scope, view=part, headline=headline(now), municipalities=municipalities,
                   status=by_status(part), measures=by_measure_type(part),
-                  area_status=area_by_municipality_status(part), supply_demand=supply_demand(part, scope.ags),
-                  development=development(part, scope.years), top_open=top_open_interventions(part),
-                  measures_by_municipality=per_municipality)
+                  area_status=area_by_municipality_status(part), supply_demand=supply_demand(now, scope.ags),
+                  development=development(part, scope.years, today), top_open=top_open_interventions(now),
+                  measures_by_municipality=per_municipality, period=headline(part),
+                  earlier=headline(current(as_of(view, scope.since), scope)) if scope.since else None)
+
+
+def as_of(view: PoolView, on: dt.date) -> PoolView:
+    """*view* with the ledger as it stood at the end of *on*: the entries dated up to *on* and the
+    requests open then. Pool areas and interventions are today's (their earlier versions are not
+    part of the accounts), so the difference to today is what was booked and cancelled since."""
+    alloc = view.allocations[pd.to_datetime(view.allocations["date"]) <= pd.Timestamp(on)]
+    moment = dt.datetime.combine(on, dt.time(23, 59, 59), tzinfo=fmt.TIMEZONE)
+    return pool_view(PoolData(boundaries=view.boundaries, pool_areas=view.pool_areas,
+                              interventions=view.interventions, allocations=alloc, history=view.history,
+                              requests=view.requests, outbox=view.outbox), now=moment)
+
+
+def change(now: Headline, then: Headline) -> Headline:
+    """Figure by figure, *now* minus *then* (e.g. since the last council meeting)."""
+    return Headline(**{f: getattr(now, f) - getattr(then, f) for f in Headline.__dataclass_fields__})

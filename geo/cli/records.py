@@ -76,7 +76,7 @@ def register(sub: common.Subparsers) -> None:
     export_cmd = sub.add_parser("export", help="Tabellen oder Geodaten der Übersicht schreiben",
                                 description="Schreibt die Downloads der Seite „Übersicht & Berichte“.")
     export_cmd.add_argument("--format", required=True, choices=FORMATS,
-                            help="Excel-Tabellen, GeoPackage, GeoJSON oder Shapefile (ZIP)")
+                            help="Excel-Tabellen, GeoPackage, GeoJSON (ZIP, eine Datei je Ebene) oder Shapefile (ZIP)")
     export_cmd.add_argument("--gemeinde", action="append", type=common.municipality, metavar="SLUG",
                             help="nur diese Gemeinde (mehrfach möglich; Standard: alle Partner)")
     export_cmd.add_argument("--ausgabe", required=True, type=Path, metavar="DATEI", help="Zieldatei")

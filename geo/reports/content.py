@@ -37,7 +37,7 @@ TOP_OPEN_COLUMNS = columns(
 DEVELOPMENT_COLUMNS = columns(
     ("year", "Jahr", "text"), ("measures_started", "Maßnahmen begonnen", "count"),
     ("measures_completed", "Maßnahmen abgeschlossen", "count"),
-    ("booked_points", "Gebuchte Wertpunkte (netto)", "points"))
+    ("measures_planned", "Abschluss geplant", "count"), ("booked_points", "Gebuchte Wertpunkte (netto)", "points"))
 
 
 def municipality_rows(report: summary.Report) -> pd.DataFrame:
@@ -66,7 +66,13 @@ def scope_label(scope: summary.Scope) -> str:
     else:
         names = [m.name for m in schema.MUNICIPALITIES if m.ags in scope.ags]
         who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " und " + names[-1]
-    return f"{who}, {_years(scope.years)}" if scope.years else who
+    what = f" · {', '.join(scope.measure_types)}" if scope.measure_types else ""
+    return (f"{who}, {_years(scope.years)}" if scope.years else who) + what
+
+
+def years_label(scope: summary.Scope) -> str:
+    """The scope's year range as people write it (``"2020–2026"``); empty without one."""
+    return _years(scope.years) if scope.years else ""
 
 
 def _years(years: tuple[int, int]) -> str:
@@ -76,12 +82,31 @@ def _years(years: tuple[int, int]) -> str:
 
 
 def scope_note(scope: summary.Scope) -> str:
-    """How the year range selects, in one German sentence (empty without a year range)."""
+    """What the figures count, in German: today's figures, and how the year range selects."""
+    today = ("Kennzahlen, „Angebot und Bedarf“, die Tabelle nach Gemeinde und der offene Bedarf: heutiger Stand "
+             "aller Poolflächen und Eingriffe der gewählten Gemeinden, unabhängig vom Zeitraum.")
     if not scope.years:
+        return today
+    return (f"{today} Der Zeitraum {_years(scope.years)} wählt für die übrigen Diagramme aus: Poolflächen mit "
+            "Maßnahmen in diesem Zeitraum, Eingriffe mit Genehmigung in diesem Zeitraum oder noch ohne "
+            "Genehmigung, Buchungen mit Datum in diesem Zeitraum.")
+
+
+def period_note(report: summary.Report) -> str:
+    """One German sentence of what the year range holds (empty without a year range)."""
+    if not report.scope.years:
         return ""
-    return (f"Zeitraum {_years(scope.years)}: Poolflächen mit Maßnahmen in diesem Zeitraum, "
-            "Eingriffe mit Genehmigung in diesem Zeitraum oder noch ohne Genehmigung, Buchungen mit Datum in "
-            "diesem Zeitraum. Freie Punkte und offener Bedarf: Stand des Buchungsjournals heute.")
+    head = report.period
+    return (f"Im Zeitraum {_years(report.scope.years)}: {fmt.number(head.pool_count)} Poolflächen mit Maßnahmen "
+            f"({fmt.hectares(head.pool_area_m2)}, {fmt.points_short(head.value_points)}) und "
+            f"{fmt.number(head.intervention_count)} Eingriffe (genehmigt im Zeitraum oder noch ohne Genehmigung).")
+
+
+def signed_points(value: float) -> str:
+    """``+1,2 Mio. WP``, ``-500 WP`` (the hyphen-minus of :mod:`geo.fmt`'s negative numbers), ``±0 WP``."""
+    if round(value) == 0:
+        return "±0\u00a0WP"
+    return ("+" if value > 0 else "") + fmt.points_short(value)
 
 
 def stand(on: dt.date) -> str:
@@ -93,20 +118,36 @@ class KeyFigure:
     label: str
     value: str
     note: str
+    delta: str = ""
+    """The change since an earlier date (``"+1,2 Mio. WP seit 01.10.2026"``); empty without one."""
 
 
-def key_figures(head: summary.Headline) -> list[KeyFigure]:
-    """The headline figures, one statement each, as the page, slides and PDF show them."""
+def key_figures(head: summary.Headline, earlier: summary.Headline | None = None,
+                since: dt.date | None = None) -> list[KeyFigure]:
+    """The headline figures, one statement each, as the page, slides and PDF show them; with
+    *earlier* (the figures as of *since*) each value-point figure says how it changed since."""
+    diff = summary.change(head, earlier) if earlier is not None else None
+
+    def delta(name: str) -> str:
+        return f"{signed_points(getattr(diff, name))} seit {fmt.date(since)}" if diff is not None else ""
+
     return [
         KeyFigure("Poolflächen", fmt.number(head.pool_count), "Kompensationsflächen im Pool"),
         KeyFigure("Fläche", fmt.hectares(head.pool_area_m2), "Fläche aller Poolflächen"),
         KeyFigure("Wertpunkte", fmt.points_short(head.value_points), "Aufwertung aller Poolflächen"),
         KeyFigure("Freie Wertpunkte", fmt.points_short(head.free_points),
-                  "Aufwertung abzüglich Reservierungen und Zuordnungen"),
+                  "Aufwertung abzüglich Reservierungen und Zuordnungen", delta("free_points")),
         KeyFigure("Offener Bedarf", fmt.points_short(head.open_points),
-                  f"noch nicht gedeckter Bedarf von {fmt.number(head.intervention_count)} Eingriffen"),
-        KeyFigure("Bilanz", fmt.points_short(head.balance), "freie Wertpunkte minus offener Bedarf"),
+                  f"noch nicht gedeckter Bedarf von {fmt.number(head.intervention_count)} Eingriffen",
+                  delta("open_points")),
+        KeyFigure("Bilanz", fmt.points_short(head.balance), "freie Wertpunkte minus offener Bedarf",
+                  delta("balance")),
     ]
+
+
+def report_figures(report: summary.Report) -> list[KeyFigure]:
+    """:func:`key_figures` of *report* (today's, with the change since its scope's date)."""
+    return key_figures(report.headline, report.earlier, report.scope.since)
 
 
 def municipality_note(report: summary.Report, ags: str) -> str:

@@ -25,6 +25,8 @@ FONT = "DejaVu"
 MARGIN = 15.0
 INK, MUTED, ACCENT = (34, 34, 34), (85, 85, 85), (43, 122, 61)
 HEADER_FILL = (228, 236, 228)
+FIGURE_BOX_MM = 27.0
+"""Height of a key figure's box: label, value and a note of up to three lines (with the change since)."""
 MAP_ASPECT = 0.7
 """Height to width of the map image."""
 
@@ -79,13 +81,14 @@ class Document(FPDF):
         self.image(io.BytesIO(png), x=MARGIN, w=width)
         self.ln(4)
 
-    def table_block(self, columns: tuple[Column, ...], rows: list[list[str]], *, size: int = 8) -> None:
+    def table_block(self, columns: tuple[Column, ...], rows: list[list[str]], *, size: int = 8,
+                    padding: float = 1.0) -> None:
         self.ensure_space(8 * min(len(rows) + 1, 4))
         self.set_font(FONT, size=size)
         self.set_text_color(*INK)
         weights = content.column_weights(columns, rows)
         align = ["LEFT" if c.is_text else "RIGHT" for c in columns]
-        with self.table(col_widths=weights, text_align=align, line_height=size * 0.55, padding=1,
+        with self.table(col_widths=weights, text_align=align, line_height=size * 0.55, padding=padding,
                         headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
                         borders_layout="HORIZONTAL_LINES", first_row_as_headings=True) as table:
             table.row([c.header for c in columns])
@@ -94,14 +97,14 @@ class Document(FPDF):
         self.ln(5)
 
 
-def _key_figures(doc: Document, head: summary.Headline) -> None:
-    figures = content.key_figures(head)
+def _key_figures(doc: Document, report: summary.Report) -> None:
+    figures = content.report_figures(report)
     width = (doc.epw - 8) / 3
     top = doc.get_y()
     for i, figure in enumerate(figures):
-        x, y = MARGIN + (i % 3) * (width + 4), top + (i // 3) * 27
+        x, y = MARGIN + (i % 3) * (width + 4), top + (i // 3) * (FIGURE_BOX_MM + 3)
         doc.set_draw_color(200, 200, 200)
-        doc.rect(x, y, width, 24)
+        doc.rect(x, y, width, FIGURE_BOX_MM)
         doc.set_xy(x + 3, y + 2)
         doc.set_font(FONT, size=9)
         doc.set_text_color(*MUTED)
@@ -113,22 +116,28 @@ def _key_figures(doc: Document, head: summary.Headline) -> None:
         doc.set_xy(x + 3, y + 16.5)
         doc.set_font(FONT, size=7)
         doc.set_text_color(*MUTED)
-        doc.multi_cell(width - 6, 3.2, figure.note, align="L")
-    doc.set_xy(MARGIN, top + 2 * 27 + 3)
+        doc.multi_cell(width - 6, 3.2, f"{figure.note} · {figure.delta}" if figure.delta else figure.note,
+                       align="L")
+    doc.set_xy(MARGIN, top + 2 * (FIGURE_BOX_MM + 3) + 3)
+
+
+def _opening(report: summary.Report, on: dt.date, subtitle: str, note: str) -> Document:
+    """A document with its first page begun: title, *subtitle*, date and *note* (what the figures count)."""
+    doc = Document(f"{content.TITLE} · {content.scope_label(report.scope)} · {content.stand(on)}")
+    doc.add_page()
+    doc.heading(content.TITLE, size=20)
+    doc.paragraph(subtitle, size=13, color=INK)
+    doc.paragraph(content.stand(on), size=10)
+    doc.paragraph(note, size=8)
+    doc.ln(2)
+    return doc
 
 
 def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | None = None) -> bytes:
     """The report as PDF bytes; *context* (all partners) greys in the neighbours on the map."""
-    label = content.scope_label(report.scope)
-    doc = Document(f"{content.TITLE} · {label} · {content.stand(on)}")
-    doc.add_page()
-    doc.heading(content.TITLE, size=20)
-    doc.paragraph(f"{content.SUBTITLE}: {label}", size=13, color=INK)
-    doc.paragraph(content.stand(on), size=10)
-    if report.scope.years:
-        doc.paragraph(content.scope_note(report.scope), size=8)
-    doc.ln(2)
-    _key_figures(doc, report.headline)
+    doc = _opening(report, on, f"{content.SUBTITLE}: {content.scope_label(report.scope)}",
+                   content.scope_note(report.scope))
+    _key_figures(doc, report)
     doc.heading("Nach Gemeinde", size=13)
     doc.table_block(content.MUNICIPALITY_COLUMNS, text_rows(content.municipality_rows(report),
                                                              content.MUNICIPALITY_COLUMNS))
@@ -154,3 +163,36 @@ def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | No
         doc.table_block(columns, text_rows(rows, columns))
     doc.paragraph(f"{content.AUDIENCE_NOTE} {schema.BOUNDARY_ATTRIBUTION} {schema.DEMO_NOTICE}", size=8)
     return bytes(doc.output())
+
+
+FACT_SHEET_MAP_MM = 100.0
+FACT_SHEET_TOP_OPEN = 3
+FACT_SHEET_PADDING = 0.5
+"""Cell padding (mm) of the fact sheet's tables: tight, so that eight measure types fit the page."""
+
+
+def fact_sheet(report: summary.Report, *, on: dt.date, context: summary.PoolView | None = None) -> bytes:
+    """One A4 page for one municipality (*report* of a single partner): key figures with the change
+    since the scope's date, the map with scale bar and north arrow, the measure types and the
+    interventions with the most open demand."""
+    if len(report.scope.ags) != 1:
+        raise ValueError(f"a fact sheet is for one municipality, got {report.scope.ags!r}")
+    ags = report.scope.ags[0]
+    years = f" Poolflächen nach Maßnahmentyp: {content.years_label(report.scope)}." if report.scope.years else ""
+    doc = _opening(report, on, f"Faktenblatt {schema.AGS_NAMES[ags]}",
+                   f"Kennzahlen und offener Bedarf: heutiger Stand.{years}")
+    _key_figures(doc, report)
+    png = staticmap.render(report.view, context, width_in=7.0, height_in=3.9)
+    doc.image(io.BytesIO(png), x=MARGIN + (doc.epw - FACT_SHEET_MAP_MM) / 2, w=FACT_SHEET_MAP_MM)
+    doc.ln(2)
+    columns, rows = content.breakdown_rows(report.measures_by_municipality[ags], content.MEASURE_TYPE_COLUMN)
+    doc.heading("Poolflächen nach Maßnahmentyp", size=11)
+    doc.table_block(columns, text_rows(rows, columns), size=7, padding=FACT_SHEET_PADDING)
+    top = report.top_open.head(FACT_SHEET_TOP_OPEN)
+    if not top.empty:
+        doc.heading("Eingriffe mit dem größten offenen Bedarf", size=11)
+        doc.table_block(content.TOP_OPEN_COLUMNS, text_rows(top, content.TOP_OPEN_COLUMNS), size=7,
+                        padding=FACT_SHEET_PADDING)
+    doc.paragraph(f"{content.AUDIENCE_NOTE} {schema.DEMO_NOTICE}", size=7)
+    return bytes(doc.output())
+

@@ -26,7 +26,7 @@ from pptx.util import Emu, Inches, Pt
 from geo import schema
 from geo.accounting import summary
 from geo.display.tables import Column, text_rows
-from geo.reports import charts, content, staticmap
+from geo.reports import charts, content, slides, staticmap
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.6)
@@ -51,6 +51,13 @@ def _textbox(slide: Slide, left: int, top: int, width: int, height: int, text: s
     run = para.add_run()
     run.text = text
     run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, color
+
+
+def _notes(slide: Slide, text: str) -> None:
+    """The speaker notes of *slide* (PowerPoint's notes pane, the presenter view)."""
+    frame = slide.notes_slide.notes_text_frame
+    assert frame is not None, "the default notes master has a body placeholder"
+    frame.text = text
 
 
 def _slide(deck: Deck, title: str, footer: str) -> Slide:
@@ -79,18 +86,21 @@ def _title_slide(deck: Deck, report: summary.Report, on: dt.date) -> None:
 
 def _key_figures_slide(deck: Deck, report: summary.Report, footer: str) -> None:
     slide = _slide(deck, "Auf einen Blick", footer)
-    figures = content.key_figures(report.headline)
+    figures = content.report_figures(report)
+    _notes(slide, f"{slides.figure_notes(figures)} {content.scope_note(report.scope)}")
     box_w, box_h = (WIDTH - 2 * MARGIN - Inches(0.4)) // 2, Inches(1.75)
     for i, figure in enumerate(figures):
         left = MARGIN + (i % 2) * (box_w + Inches(0.4))
         top = Inches(1.3) + (i // 2) * box_h
         _textbox(slide, left, top, box_w, Inches(0.4), figure.label, size=18, color=MUTED)
         _textbox(slide, left, top + Inches(0.35), box_w, Inches(0.9), figure.value, size=44, bold=True, color=ACCENT)
-        _textbox(slide, left, top + Inches(1.15), box_w, Inches(0.5), figure.note, size=14, color=MUTED)
+        _textbox(slide, left, top + Inches(1.15), box_w, Inches(0.5),
+                 f"{figure.note} · {figure.delta}" if figure.delta else figure.note, size=14, color=MUTED)
 
 
 def _chart_slide(deck: Deck, spec: charts.ChartSpec, footer: str) -> None:
     slide = _slide(deck, spec.title, footer)
+    _notes(slide, f"{charts.describe(spec)} {spec.note}")
     _textbox(slide, MARGIN, Inches(6.3), WIDTH - 2 * MARGIN, Inches(0.6), spec.note, size=14, color=MUTED)
     if spec.empty():  # PowerPoint can't draw a chart without categories
         _textbox(slide, MARGIN, Inches(1.5), WIDTH - 2 * MARGIN, Inches(1.0), charts.EMPTY_NOTE, size=28)
@@ -131,15 +141,19 @@ def _chart_slide(deck: Deck, spec: charts.ChartSpec, footer: str) -> None:
         drawn.format.fill.fore_color.rgb = _rgb(series.color)
         drawn.format.line.color.rgb = _rgb(charts.OUTLINE)
         drawn.format.line.width = Pt(0.5)
-    if len(spec.series) == 1:
+    if spec.labels:
         plot.has_data_labels = True
         labels = plot.data_labels
-        labels.number_format, labels.number_format_is_linked = NUMBER_FORMATS[spec.unit], False
+        plain = NUMBER_FORMATS[spec.unit]
+        shown = MILLIONS_FORMAT.rsplit(";", 1)[0] if spec.in_millions() else f"{plain};-{plain}"
+        # The empty third section hides zeros (a status chart holds one bar per row, zeros beside it).
+        labels.number_format, labels.number_format_is_linked = f"{shown};;", False
         labels.font.size = Pt(14)
 
 
 def _map_slide(deck: Deck, report: summary.Report, context: summary.PoolView | None, footer: str) -> None:
-    slide = _slide(deck, "Karte der Poolflächen", footer)
+    slide = _slide(deck, slides.MAP_TITLE, footer)
+    _notes(slide, slides.map_notes(report))
     image = staticmap.render(report.view, context, width_in=12.0, height_in=5.9)
     slide.shapes.add_picture(io.BytesIO(image), MARGIN, Inches(1.1), width=Inches(12.0))
 
@@ -147,6 +161,7 @@ def _map_slide(deck: Deck, report: summary.Report, context: summary.PoolView | N
 def _table_slide(deck: Deck, title: str, note: str, columns: tuple[Column, ...], rows: list[list[str]],
                  footer: str) -> None:
     slide = _slide(deck, title, footer)
+    _notes(slide, f"{title}. {note}" if note else f"{title}: {len(rows)} Zeilen, wie in der Tabelle auf der Seite.")
     if note:
         _textbox(slide, MARGIN, Inches(1.05), WIDTH - 2 * MARGIN, Inches(0.5), note, size=16, color=MUTED)
     row_h = Inches(0.42)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from geo.access import users
 from tests.conftest import REPO, copy_demo_data
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -48,6 +49,16 @@ def app_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app_env(app_data: Path) -> dict[str, str]:
     """Environment of the app process; a module may override this fixture to add more."""
     return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1"}
+
+
+def env_with_accounts(app_data: Path, password: str, *names: str) -> dict[str, str]:
+    """The app's environment (:func:`app_env`) with the demo accounts *names* (``users.DEMO_USERS``), each
+    with *password*; for a module's own ``app_env`` fixture."""
+    accounts = app_data / "users-e2e.json"
+    for name, role, ags, display in users.DEMO_USERS:
+        if name in names:
+            users.add(name, password, role=role, ags=ags, display_name=display, path=accounts, rounds=4)
+    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(accounts)}
 
 
 @contextlib.contextmanager
