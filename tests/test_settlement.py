@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -124,3 +125,12 @@ def test_a_price_set_by_the_administration_is_recorded_by_the_next_booking(any_s
     assert data.allocations["price_eur"].iloc[-2:].tolist() == [0.75, 0.75]
     assert reversal["price_eur"].tolist() == [0.75]
     assert audit.verify(any_store).ok, audit.verify(any_store).lines()
+
+
+def test_the_database_allows_exactly_the_schemas_history_actions(postgis_store):
+    with postgis_store._connection() as conn:
+        row = conn.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                           "WHERE conrelid = 'history'::regclass AND conname = 'history_action_check'").fetchone()
+    assert row is not None
+    allowed = set(re.findall(r"'([^']+)'", row[0]))
+    assert allowed == set(schema.HISTORY_ACTIONS)

@@ -4,9 +4,20 @@
 -- allocations.price_eur: the €/WP that applied when a cross-border entry was booked (a reversal repeats
 -- its entry's price); empty within a municipality and on entries booked before prices existed.
 
-ALTER TABLE history DROP CONSTRAINT history_action_check;
-ALTER TABLE history ADD CONSTRAINT history_action_check
-    CHECK (action IN ('upload', 'restore', 'booking', 'valuation', 'request', 'price'));
+-- History action 'price', added to whatever the check allows by now (other migrations add actions too).
+DO $$
+DECLARE
+    allowed text[];
+BEGIN
+    SELECT array_agg(DISTINCT m[1]) INTO allowed
+      FROM pg_constraint AS c, regexp_matches(pg_get_constraintdef(c.oid), '''([^'']+)''', 'g') AS m
+     WHERE c.conrelid = 'history'::regclass AND c.conname = 'history_action_check';
+    ALTER TABLE history DROP CONSTRAINT history_action_check;
+    EXECUTE format('ALTER TABLE history ADD CONSTRAINT history_action_check CHECK (action IN (%s))',
+                   (SELECT string_agg(quote_literal(a), ', ')
+                      FROM unnest(array_append(array_remove(allowed, 'price'), 'price')) AS a));
+END;
+$$;
 
 ALTER TABLE allocations
     ADD COLUMN price_eur double precision CHECK (price_eur >= 0 AND price_eur <> 'NaN');
