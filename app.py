@@ -18,6 +18,9 @@ PAGES = [
     st.Page("views/eingriffe.py", title="Eingriffe & Zuordnung", icon=":material/handshake:", url_path="eingriffe"),
     st.Page("views/anfragen.py", title="Anfragen", icon=":material/forward_to_inbox:", url_path="anfragen"),
     st.Page("views/uebersicht.py", title="Übersicht & Berichte", icon=":material/bar_chart:", url_path="uebersicht"),
+    st.Page("views/verrechnung.py", title="Verrechnung", icon=":material/euro:", url_path="verrechnung"),
+    st.Page("views/partner.py", title="Partner", icon=":material/groups:", url_path="partner"),
+    st.Page("views/handbuch.py", title="Prozesshandbuch", icon=":material/menu_book:", url_path="handbuch"),
     st.Page("views/hochladen.py", title="Daten hochladen", icon=":material/upload:", url_path="hochladen"),
     st.Page("views/aenderungen.py", title="Änderungen", icon=":material/history:", url_path="aenderungen"),
     st.Page("views/bewertung.py", title="Bewertungsmodelle", icon=":material/calculate:", url_path="bewertung"),
@@ -26,6 +29,8 @@ PAGES = [
 _admin = (user := auth.current_user()) is not None and user.role == "admin"
 PAGES.append(st.Page("views/betrieb.py", title="Betrieb", icon=":material/monitor_heart:", url_path="betrieb",
                      visibility="visible" if _admin else "hidden"))  # the page refuses everyone else itself
+PAGES.append(st.Page("views/altbestand.py", title="Altbestand importieren", icon=":material/upload_file:",
+                     url_path="altbestand", visibility="visible" if _admin else "hidden"))
 
 assets.ensure_leaflet()
 assets.ensure_maplibre()

@@ -23,7 +23,7 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo import fmt, schema
-from geo.accounting import candidates, ledger, valuation
+from geo.accounting import candidates, ledger, prices, valuation
 from geo.config import REPO_ROOT
 from geo.schema import PoolData
 from geo.store import VersionRef, chain, format_change_id, history_entry
@@ -99,6 +99,25 @@ INTERVENTION_TYPES = {
                   ["Sportanlage {ort}", "Feuerwehrgerätehaus {ort}", "Kita-Neubau {ort}"], (0.3, 4.0)),
 }
 DIRECTIONS = ["Nord", "Süd", "Ost", "West", "Am Bahnhof"]
+
+
+# € per value point by municipality (valid from 2010), and Wurzen's raise from 2025: made up for the demo, not
+# any partner's price.
+DEMO_PRICES: dict[str, float] = {"leipzig": 1.20, "wurzen": 0.70, "bennewitz": 0.65, "thallwitz": 0.60,
+                                 "lossatal": 0.60, "machern": 0.75, "brandis": 0.80, "borsdorf": 0.80,
+                                 "trebsen": 0.60}
+DEMO_PRICE_NOTE = "Demopreis, frei erfunden (nur zur Veranschaulichung)"
+
+
+def demo_prices(at: dt.datetime) -> pd.DataFrame:
+    """The demo's price list (see :data:`DEMO_PRICES`), set by the demo user at *at*."""
+    rows = [(m.ags, DEMO_PRICES[m.slug], "2010-01-01", None) for m in schema.MUNICIPALITIES]
+    rows.append((schema.municipality("wurzen").ags, 0.85, "2025-01-01", None))
+    return pd.DataFrame([{"price_id": f"P-{i:06d}", "ags": ags, "pool_id": None, "eur_per_point": eur,
+                          "valid_from": start, "valid_to": end, "notes": DEMO_PRICE_NOTE, "set_by": DEMO_USER,
+                          "at": fmt.iso(at), "change_id": None}
+                         for i, (ags, eur, start, end) in enumerate(rows, start=1)],
+                        columns=schema.field_names(schema.PRICES))
 
 
 def load_boundaries(path: Path) -> gpd.GeoDataFrame:
@@ -331,12 +350,16 @@ def write(data: DemoData, out_dir: Path, boundary_path: Path) -> None:
             history[-1]["checksum"] = chain.layer_checksum(layer, name)
             versions[VersionRef(muni.ags, change_id, name)] = layer.iloc[:0]  # before: empty
             at += dt.timedelta(minutes=7)
-    entries = data["allocations"]
+    price_list = demo_prices(at)
+    before = PoolData(boundaries=data["boundaries"], pool_areas=data["pool_areas"],
+                      interventions=data["interventions"], allocations=ledger.empty_ledger(),
+                      history=schema.empty_table(schema.HISTORY), prices=price_list)
+    entries = prices.priced(data["allocations"], before)
     booking = record(layer=schema.ALLOCATIONS, action="booking", added=len(entries),
-                     notes="Übernahme der Bestandsbuchungen")
+                     notes="Übernahme der Bestandsbuchungen und der Demopreise je Wertpunkt")
     pool = PoolData(boundaries=data["boundaries"], pool_areas=data["pool_areas"],
                     interventions=data["interventions"], allocations=entries.assign(change_id=booking),
-                    history=pd.concat(history, ignore_index=True))
+                    history=pd.concat(history, ignore_index=True), prices=price_list.assign(change_id=booking))
     sources = GeoPackageStore(REPO_ROOT / "data").read_valuation_sources()
     GeoPackageStore(out_dir).replace_all(pool, versions=versions, valuation=sources)
 

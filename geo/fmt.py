@@ -68,6 +68,13 @@ def number(value: float | None, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
+def euro(value: float | None, decimals: int = 2) -> str:
+    """An amount in euros: ``1234.5`` → ``"1.234,50 €"``; missing → ``"–"``."""
+    if value is None or _missing(value):
+        return "–"
+    return f"{number(value, decimals)}\u00a0€"
+
+
 def count(n: int, one: str, many: str) -> str:
     """``1 Eintrag``, ``0 Einträge``, ``1.234 Einträge``: the number with the singular or plural noun."""
     return f"{number(n)} {one if n == 1 else many}"

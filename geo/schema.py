@@ -75,6 +75,7 @@ ALLOCATIONS = "allocations"
 HISTORY = "history"
 REQUEST_EVENTS = "request_events"
 OUTBOX = "outbox"
+PRICES = "prices"
 
 LAYER_LABELS: dict[str, str] = {
     BOUNDARY: "Gemeindegrenze",
@@ -84,6 +85,7 @@ LAYER_LABELS: dict[str, str] = {
     HISTORY: "Änderungen",
     REQUEST_EVENTS: "Anfragen",
     OUTBOX: "Benachrichtigungen",
+    PRICES: "Preise",
 }
 ID_FIELD: dict[str, str] = {
     BOUNDARY: "ags",
@@ -93,6 +95,7 @@ ID_FIELD: dict[str, str] = {
     HISTORY: "change_id",
     REQUEST_EVENTS: "event_id",
     OUTBOX: "notification_id",
+    PRICES: "price_id",
 }
 
 # --- enums --------------------------------------------------------------------------
@@ -135,7 +138,7 @@ INTERVENTION_STATUS: tuple[str, ...] = ("geplant", "im Verfahren", "genehmigt", 
 ALLOCATION_KINDS: tuple[str, ...] = ("reserviert", "zugeordnet")
 OWNER_TYPES: tuple[str, ...] = ("öffentlich", "unternehmen", "privat")
 """``privat``: the owner is a private person, so ``owner`` is personal data (see :mod:`geo.access.privacy`)."""
-HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation", "request")
+HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation", "request", "price")
 # What happens to a request (DOMAIN.md, "Cooperation between partners"): the events stored,
 # and the states they lead to ("abgelaufen" follows from the clock, it is never stored).
 REQUEST_EVENT_KINDS: tuple[str, ...] = ("gestellt", "zugesagt", "abgelehnt", "zurückgezogen")
@@ -206,6 +209,7 @@ ALLOCATION_FIELDS: tuple[Field, ...] = (
     Field("reverses", "id", "Storniert Buchung"),
     Field("created_at", "timestamp", "Erfasst am"),
     Field("change_id", "id", "Änderungs-ID"),
+    Field("price_eur", "number", "Preis (€/WP)", late=True),
     Field("hash", "text", "Prüfwert (Kette)"),
 )
 HISTORY_FIELDS: tuple[Field, ...] = (
@@ -259,6 +263,23 @@ OUTBOX_FIELDS: tuple[Field, ...] = (
     Field("error", "text", "Versandfehler"),
 )
 
+# Prices per value point (DOMAIN.md, "Cooperation between partners"): for a municipality's
+# areas (``pool_id`` empty) or one pool area, valid from a day (to a day, or open). Rows are
+# only appended: a changed price is a new row; the most specific, latest-starting, latest-set
+# row valid on a day applies (:mod:`geo.accounting.prices`).
+PRICE_FIELDS: tuple[Field, ...] = (
+    Field("price_id", "id", "Preis-ID", required=True),
+    Field("ags", "ags", "Gemeinde", required=True),
+    Field("pool_id", "id", "Flächen-ID"),
+    Field("eur_per_point", "number", "Preis (€/WP)", required=True),
+    Field("valid_from", "date", "Gültig ab", required=True),
+    Field("valid_to", "date", "Gültig bis"),
+    Field("notes", "text", "Bemerkungen"),
+    Field("set_by", "text", "Festgelegt von", required=True),
+    Field("at", "timestamp", "Zeitpunkt", required=True),
+    Field("change_id", "id", "Änderungs-ID"),
+)
+
 LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
     BOUNDARY: BOUNDARY_FIELDS,
     POOL_AREAS: POOL_FIELDS,
@@ -267,6 +288,7 @@ LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
     HISTORY: HISTORY_FIELDS,
     REQUEST_EVENTS: REQUEST_EVENT_FIELDS,
     OUTBOX: OUTBOX_FIELDS,
+    PRICES: PRICE_FIELDS,
 }
 
 
@@ -317,6 +339,7 @@ class PoolData:
     history: pd.DataFrame
     requests: pd.DataFrame = field(default_factory=lambda: empty_table(REQUEST_EVENTS))
     outbox: pd.DataFrame = field(default_factory=lambda: empty_table(OUTBOX))
+    prices: pd.DataFrame = field(default_factory=lambda: empty_table(PRICES))
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """One municipal layer by its schema name."""

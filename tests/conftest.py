@@ -35,7 +35,7 @@ def copy_demo_data(target: Path) -> Path:
         shutil.copyfile(path, target / path.name)
     shutil.copytree(DATA / "valuation", target / "valuation")
     shutil.copytree(DATA / "versions", target / "versions")
-    for name in ("municipalities_25833.geojson", "users.json", "contacts.csv"):
+    for name in ("municipalities_25833.geojson", "users.json", "contacts.csv", "handbuch.md"):
         shutil.copyfile(DATA / name, target / name)
     return target
 

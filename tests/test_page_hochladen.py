@@ -117,7 +117,8 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     leipzig.run()
     whats_new = leipzig.dataframe[1].value.iloc[0]
     assert (whats_new["Wer"], whats_new["Gemeinde"]) == ("brandis.gis", "Brandis")
-    assert whats_new["Was"] == "Poolflächen hochgeladen: 1 neu, 3 geändert, 0 entfernt"
+    assert whats_new["Was"] == f"Poolflächen hochgeladen: 1 neu, 3 geändert, 0 entfernt – neu: {NEW_ID}"
+    assert whats_new["Karte"] == f"karte?flaeche={NEW_ID}"
     leipzig.query_params["flaeche"] = NEW_ID
     leipzig.switch_page("views/karte.py")
     leipzig.run()

@@ -19,6 +19,7 @@ import shapely
 from shapely.geometry import Point, Polygon
 
 from geo import schema
+from geo.access import sessions
 from geo.access.permissions import User
 from geo.accounting import valuation
 from geo.errors import DataError
@@ -31,8 +32,10 @@ WURZEN_GIS = User("wurzen.gis", "gis", WURZEN)
 
 
 def fingerprint(folder: Path) -> dict[str, str]:
+    """Checksums of the data folder's files (not locks, not the visit stamps that a signed-in page view writes)."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith(".lock")}
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith(".lock")
+            and p.name != sessions.VISIT_FILE}
 
 
 def context(store: GeoPackageStore, ags: str = WURZEN) -> validate.Context:

@@ -88,6 +88,15 @@ def contacts() -> pd.DataFrame:
     return contact_list.read(settings().contacts_file)
 
 
+HANDBOOK_FILE = "handbuch.md"
+
+
+def handbook_text() -> str:
+    """The partners' process handbook (``handbuch.md`` in the data folder; empty if there is none)."""
+    path = settings().data_dir / HANDBOOK_FILE
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
 def send_notifications(rows: pd.DataFrame) -> None:
     """E-mail the outbox rows just written, if SMTP is configured (failures stay in the outbox)."""
     configured = settings()

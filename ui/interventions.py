@@ -15,7 +15,7 @@ import streamlit as st
 
 from geo import fmt, schema
 from geo.access.permissions import User, can_edit_municipality
-from geo.accounting import booking, flows, ledger
+from geo.accounting import booking, flows, ledger, settlement
 from geo.accounting.summary import PoolView
 from geo.display import interventions
 from geo.errors import FlaechenpoolError
@@ -265,3 +265,12 @@ def flows_section(view: PoolView) -> None:
     spec = flows.chart_spec(flow)
     st.altair_chart(charts.altair_chart(spec), width="stretch", height=charts.height(spec) + 90, theme=None)
     st.caption(spec.note + " Farbe = Gemeinde der Poolfläche.")
+    st.subheader("Geldflüsse (Verrechnung)")
+    money = settlement.money_flows(view)
+    if money.empty:
+        st.info("Noch keine Zuordnung über Gemeindegrenzen mit einem Preis je Wertpunkt.")
+    else:
+        st.caption("Zeilen: Gemeinde des Eingriffs (zahlt) · Spalten: Gemeinde der Poolfläche (erhält) · Werte: "
+                   "Euro für Zuordnungen über Gemeindegrenzen zum Preis am Buchungstag, Stornos abgezogen.")
+        tables.show(flows.matrix_table(flows.matrix(money, "amount_eur"), fmt.euro))
+    st.page_link("views/verrechnung.py", label="Verrechnung je Partner und Jahr", icon=":material/euro:")

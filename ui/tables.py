@@ -13,7 +13,7 @@ import streamlit as st
 from geo import fmt
 
 # "1.234", "-3.824.445 WP", "1.366,4 ha", "25 %", "0,50", "12,3 Mio. WP" (non-breaking spaces from geo.fmt).
-_GERMAN_NUMBER = re.compile(r"^[-−]?\d{1,3}(\.\d{3})*(,\d+)?(\u00a0(Mio\.\u00a0)?(WP|ha|%))?$")
+_GERMAN_NUMBER = re.compile(r"^[-−]?\d{1,3}(\.\d{3})*(,\d+)?(\u00a0(Mio\.\u00a0)?(WP|ha|%|€))?$")
 
 
 def number_columns(frame: pd.DataFrame) -> dict[str, Any]:

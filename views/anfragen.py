@@ -46,6 +46,8 @@ with to_tab:
     widgets.table(to_us, "an")
     if len(open_to_us):
         widgets.decide_form(user, open_to_us)
+    st.page_link("views/verrechnung.py", label="Verrechnung und Buchungsbestätigungen der Zusagen",
+                 icon=":material/euro:")
 with from_tab:
     widgets.table(from_us, "von")
     if len(open_from_us):

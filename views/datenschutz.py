@@ -20,6 +20,9 @@ st.markdown(f"""
 - **Anmeldung**: ein signiertes Anmelde-Cookie (`{sessions.COOKIE}`, nur technisch notwendig, kein Tracking), der
   Zeitpunkt der letzten Abmeldung je Benutzer und die Zahl fehlgeschlagener Anmeldeversuche je Benutzername und
   Adresse (nur als Prüfsumme gespeichert).
+- **Letzter Besuch** der Startseite je Benutzername (nur der Zeitpunkt), damit „Was ist neu“ zeigen kann, was seit
+  dem letzten Besuch dazugekommen ist.
+- **Ansprechpartner der Partner** (Name, Funktion, dienstliche E-Mail und Telefon) auf der Seite „Partner“.
 """)
 
 st.header("Wozu")

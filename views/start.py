@@ -6,10 +6,9 @@ import streamlit as st
 
 from geo import fmt
 from geo.accounting import requests, summary
-from geo.display import changes
 from geo.display import requests as display_requests
 from geo.display.tables import municipality_table
-from ui import auth, data, tables
+from ui import auth, data, news, tables
 
 st.title("Flächenpool auf einen Blick")
 st.caption("Gemeinsamer Kompensationsflächenpool der Stadt Leipzig und der Gemeinden des Wurzener Landes")
@@ -41,6 +40,5 @@ tables.show(municipality_table(summary.by_municipality(view)))
 st.caption("Bilanz = freie Wertpunkte der Poolflächen der Gemeinde minus offener Bedarf ihrer Eingriffe. "
            "Buchungen über Gemeindegrenzen hinweg sind der Zweck des gemeinsamen Pools.")
 
-st.header("Was ist neu")
-tables.show(changes.whats_new(view.history))
+news.section(view, user)
 st.page_link("views/aenderungen.py", label="Alle Änderungen", icon=":material/history:")

@@ -35,6 +35,7 @@ MAX_AGE_S = 8 * 3600
 SECRET_ENV = "FLAECHENPOOL_SECRET"
 SECRET_FILE = ".sitzungsschluessel"
 SIGNOUT_FILE = "abmeldungen.json"
+VISIT_FILE = "besuche.json"
 _SALT = "flaechenpool-anmeldung"
 
 
@@ -94,16 +95,36 @@ class Sessions:
 
     def end(self, username: str) -> None:
         """Sign *username* out everywhere: every token issued until now stops working."""
-        with FileLock(str(self._stamps) + ".lock", timeout=10):
-            stamps = self._signed_out()
-            stamps[username] = self.clock()
-            tmp = self._stamps.with_suffix(".tmp")
-            tmp.write_text(json.dumps(stamps), encoding="utf-8")
-            os.replace(tmp, self._stamps)
+        _stamp(self._stamps, username, self.clock())
 
     def _signed_out(self) -> dict[str, float]:
-        try:
-            stamps: dict[str, float] = json.loads(self._stamps.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            return {}
-        return stamps
+        return _read_stamps(self._stamps)
+
+
+def visit(folder: Path, username: str, now: float | None = None) -> float | None:
+    """Note that *username* visits the start page *now* (default: the clock); the previous visit, if any.
+
+    Seconds since the epoch, kept per user name in :data:`VISIT_FILE` in the data *folder* for
+    "Was ist neu seit meinem letzten Besuch" (the time only).
+    """
+    return _stamp(folder / VISIT_FILE, username, time.time() if now is None else now)
+
+
+def _stamp(path: Path, username: str, now: float) -> float | None:
+    """Set *username*'s moment in the stamp file *path* to *now* (atomically, locked); returns the one before."""
+    with FileLock(str(path) + ".lock", timeout=10):
+        stamps = _read_stamps(path)
+        previous = stamps.get(username)
+        stamps[username] = now
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(stamps), encoding="utf-8")
+        os.replace(tmp, path)
+    return previous
+
+
+def _read_stamps(path: Path) -> dict[str, float]:
+    try:
+        stamps: dict[str, float] = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return stamps

@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo import fmt, schema
 from geo.access.permissions import User, require_direct_booking, require_edit_municipality
-from geo.accounting import ledger, requests
+from geo.accounting import ledger, prices, requests
 from geo.errors import BookingError
 from geo.schema import PoolData
 from geo.store import Store, history_entry
@@ -61,9 +61,10 @@ def book(store: Store, user: User | None, *, pool_id: str, intervention_id: str,
         require_edit_municipality(user, ags, "Wertpunkte buchen")
         signed_in = require_direct_booking(user, ags, _pool_ags(state.pool_areas, pool_id))
         pending = requests.pending(state.requests, fmt.now())
-        rows = ledger.plan_booking(state.pool_areas, state.interventions, state.allocations, pool_id=pool_id,
-                                   intervention_id=intervention_id, points=points, kind=kind,
-                                   user=signed_in.username, on=on, notes=notes, pending=pending)
+        rows = prices.priced(ledger.plan_booking(state.pool_areas, state.interventions, state.allocations,
+                                                 pool_id=pool_id, intervention_id=intervention_id, points=points,
+                                                 kind=kind, user=signed_in.username, on=on, notes=notes,
+                                                 pending=pending), state)
         verb = "reserviert" if kind == "reserviert" else "zugeordnet"
         return rows, _history(signed_in, ags, rows, f"{fmt.points(points)} von {pool_id} für {intervention_id} {verb}")
 
@@ -78,7 +79,7 @@ def _on_entry(store: Store, user: User | None, allocation_id: str, action: str, 
     def plan(state: PoolData) -> tuple[pd.DataFrame, pd.DataFrame]:
         ags = _intervention_ags(state.interventions, _entry_intervention(state.allocations, allocation_id))
         signed_in = require_edit_municipality(user, ags, action)
-        rows = rows_for(state, signed_in.username)
+        rows = prices.priced(rows_for(state, signed_in.username), state)
         return rows, _history(signed_in, ags, rows, note)
 
     return store.transact(plan)[0]

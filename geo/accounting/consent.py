@@ -16,7 +16,7 @@ import pandas as pd
 
 from geo import fmt, schema
 from geo.access.permissions import User
-from geo.accounting import ledger, requests
+from geo.accounting import ledger, prices, requests
 from geo.config import DEFAULT_REQUEST_DAYS
 from geo.schema import PoolData
 from geo.store import Change, Store, history_entry
@@ -65,6 +65,7 @@ def approve(store: Store, user: User | None, *, request_id: str, points: float |
         event, rows = requests.plan_approval(state.pool_areas, state.interventions, state.allocations,
                                              state.requests, user=user, request_id=request_id, now=at, points=points,
                                              condition=condition)
+        rows = prices.priced(rows, state)
         row = rows.iloc[0]
         note = (f"Zusage zu Anfrage {request_id}: {fmt.points(row['points'])} von {row['pool_id']} für "
                 f"{row['intervention_id']} {row['kind']}")

@@ -7,6 +7,8 @@ pool area the points come from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from geo import fmt, schema
@@ -43,16 +45,17 @@ def flows(view: PoolView) -> pd.DataFrame:
     return out.astype({"reserved_points": float, "allocated_points": float, "points": float})
 
 
-def matrix(flow: pd.DataFrame) -> pd.DataFrame:
+def matrix(flow: pd.DataFrame, values: str = "points") -> pd.DataFrame:
     """:func:`flows` as a table: intervention municipalities × pool municipalities.
 
     Index and columns are municipality names in schema order (only those with flows),
-    plus a ``Gesamt`` row and column; empty cells are 0.
+    plus a ``Gesamt`` row and column; empty cells are 0. *values* names the column summed
+    (``amount_eur`` for :func:`geo.accounting.settlement.money_flows`).
     """
     names = [m.name for m in schema.MUNICIPALITIES]
     rows = [n for n in names if n in set(flow["from_name"])]
     cols = [n for n in names if n in set(flow["to_name"])]
-    table = flow.pivot_table(index="from_name", columns="to_name", values="points", aggfunc="sum", fill_value=0.0)
+    table = flow.pivot_table(index="from_name", columns="to_name", values=values, aggfunc="sum", fill_value=0.0)
     table = table.reindex(index=rows, columns=cols, fill_value=0.0).astype(float)
     table[TOTAL] = table.sum(axis=1)
     table.loc[TOTAL] = table.sum(axis=0)
@@ -73,9 +76,10 @@ MUNICIPALITY_COLORS: dict[str, str] = dict(zip(
 """One colour per partner for the flow chart (ColorBrewer Dark2 plus a blue)."""
 
 
-def matrix_table(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`matrix` for display: whole value points in German format (unit WP), empty cells as ``–``."""
-    out = table.map(lambda v: fmt.number(round(v)) if abs(v) > 0.5 else "–")
+def matrix_table(table: pd.DataFrame, cell: Callable[[float], str] = lambda v: fmt.number(round(v))) -> pd.DataFrame:
+    """:func:`matrix` for display: by default whole value points in German format (unit WP; *cell* formats
+    otherwise, e.g. :func:`geo.fmt.euro`), empty cells as ``–``."""
+    out = table.map(lambda v: cell(v) if abs(v) > 0.5 else "–")
     return out.rename_axis(index=None, columns=None).reset_index(names=table.index.name)
 
 

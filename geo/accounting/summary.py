@@ -34,7 +34,8 @@ def pool_view(data: PoolData, now: dt.datetime | None = None) -> PoolView:
     for frame in (pool, interventions):
         frame["municipality"] = frame["ags"].map(schema.AGS_NAMES)
     return PoolView(boundaries=data.boundaries, pool_areas=pool, interventions=interventions,
-                    allocations=data.allocations, history=data.history, requests=data.requests, outbox=data.outbox)
+                    allocations=data.allocations, history=data.history, requests=data.requests, outbox=data.outbox,
+                    prices=data.prices)
 
 
 def select(view: PoolView, ags: list[str] | None) -> PoolView:
@@ -53,7 +54,8 @@ def select(view: PoolView, ags: list[str] | None) -> PoolView:
                     interventions=interventions, allocations=alloc,
                     history=view.history[view.history["ags"].isin(ags) | view.history["ags"].isna()],
                     requests=view.requests[view.requests["from_ags"].isin(ags) | view.requests["to_ags"].isin(ags)],
-                    outbox=view.outbox[view.outbox["recipient_ags"].isin(ags)])
+                    outbox=view.outbox[view.outbox["recipient_ags"].isin(ags)],
+                    prices=view.prices[view.prices["ags"].isin(ags)])
 
 
 @dataclass(frozen=True)

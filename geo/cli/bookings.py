@@ -1,16 +1,23 @@
-"""``book``, ``cancel`` and ``confirm``: ledger entries through :mod:`geo.accounting.booking`."""
+"""``book``, ``cancel``, ``confirm`` and ``altbestand``: ledger entries through :mod:`geo.accounting.booking`
+and :mod:`geo.accounting.legacy`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import get_args
 
 import pandas as pd
 
 from geo import fmt
-from geo.accounting import booking
+from geo.accounting import booking, legacy
 from geo.accounting.ledger import BookingKind
 from geo.cli import common
+from geo.display.tables import columns, german_table
+
+PREVIEW = columns(("line", "Zeile", "count"), ("date", "Datum", "date"), ("intervention_id", "Eingriff", "text"),
+                  ("pool_id", "Fläche", "text"), ("points", "WP", "points"), ("kind", "Art", "text"),
+                  ("allocation_id", "Buchung", "text"), ("reason", "Abgelehnt, weil", "text"))
 
 
 def _written(rows: pd.DataFrame) -> str:
@@ -40,6 +47,24 @@ def confirm(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_register(args: argparse.Namespace) -> int:
+    store = common.store(args)
+    frame = legacy.read_table(args.datei.name, args.datei.data)
+    mapping = legacy.guess(frame)
+    preview = legacy.check(frame, mapping, store.read_all())
+    common.print_table(german_table(preview.rows, PREVIEW))
+    if not preview.ok:
+        print(f"{fmt.count(len(preview.refused), 'Zeile', 'Zeilen')} abgelehnt; es wurde nichts importiert.",
+              file=sys.stderr)
+        return 1
+    if args.pruefen:
+        print(f"Alle {fmt.number(len(preview.rows))} Zeilen erfüllen die Buchungsregeln (nur geprüft).")
+        return 0
+    rows = legacy.import_ledger(store, common.sign_in(args.user), frame, mapping, source=args.datei.name)
+    print(f"{fmt.count(len(rows), 'Buchung', 'Buchungen')} importiert: {_written(rows)}.")
+    return 0
+
+
 def _signed(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", required=True, metavar="NAME",
                         help=f"Benutzername; Passwort aus {common.PASSWORD_ENV} oder der ersten Zeile von stdin")
@@ -62,3 +87,12 @@ def register(sub: common.Subparsers) -> None:
         cmd.add_argument("--buchung", required=True, metavar="ID", help="ID der Buchung")
         _signed(cmd)
         cmd.set_defaults(run=run)
+    cmd = sub.add_parser("altbestand", help="Buchungen eines bisherigen Registers importieren (Administration)",
+                         description="Importiert Buchungen aus einer Excel- oder CSV-Tabelle (Eingriff, Fläche, "
+                         "Wertpunkte, Art, Datum, wer) mit ihrem ursprünglichen Datum: jede Zeile wird nach Datum "
+                         "geprüft; nur wenn keine abgelehnt wird, wird alles in einer Änderung gebucht.")
+    cmd.add_argument("datei", type=common.upload_file, metavar="DATEI", help="Tabelle (.xlsx oder .csv)")
+    cmd.add_argument("--pruefen", action="store_true", help="nur prüfen und die Vorschau zeigen")
+    cmd.add_argument("--user", required=True, metavar="NAME",
+                     help=f"Benutzername; Passwort aus {common.PASSWORD_ENV} oder der ersten Zeile von stdin")
+    cmd.set_defaults(run=import_register)

@@ -4,10 +4,11 @@ downloads, a copy of the whole store."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from geo import fmt, schema
-from geo.accounting import audit, summary
+from geo.accounting import audit, documents, summary
 from geo.cli import common
 from geo.display import changes
 from geo.errors import DataError
@@ -25,6 +26,10 @@ def history(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
+    if args.code is not None:
+        check = documents.check_code(common.store(args).read_all(), args.code)
+        print(check.message, file=sys.stdout if check.ok else sys.stderr)
+        return 0 if check.ok else 1
     report = audit.verify(common.store(args))
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
@@ -65,6 +70,8 @@ def register(sub: common.Subparsers) -> None:
     history_cmd.set_defaults(run=history)
     verify_cmd = sub.add_parser("verify", help="Prüfketten und Buchungsregeln prüfen",
                                 description="Prüft Prüfketten und Regeln des Datenbestands. Exit 1 bei Befunden.")
+    verify_cmd.add_argument("--code", metavar="PRÜFCODE",
+                            help="nur den Prüfcode einer Buchungsbestätigung prüfen, z. B. 3F9A-C2D1-77E0-A1B2")
     verify_cmd.set_defaults(run=verify)
     export_cmd = sub.add_parser("export", help="Tabellen oder Geodaten der Übersicht schreiben",
                                 description="Schreibt die Downloads der Seite „Übersicht & Berichte“.")

@@ -18,7 +18,7 @@ from geo import fmt
 from geo.accounting.valuation import ValuationTable
 
 Kind = Literal["text", "text_or_dash", "count", "decimal1", "decimal2", "ha", "m2_as_ha", "area", "points", "wp",
-               "share", "date"]
+               "share", "date", "euro"]
 FORMATTERS: dict[Kind, Callable[[Any], str]] = {
     "text": fmt.text,  # missing → ""
     "text_or_dash": lambda v: fmt.text(v, "–"),
@@ -32,10 +32,11 @@ FORMATTERS: dict[Kind, Callable[[Any], str]] = {
     "wp": fmt.points,  # value points with unit: "12.345 WP"
     "share": fmt.percent,  # 0.25 → "25 %"
     "date": fmt.date,  # "24.11.2026"
+    "euro": fmt.euro,  # "1.234,50 €"
 }
 EXCEL_FORMATS: dict[Kind, str] = {"text": "@", "text_or_dash": "@", "count": "#,##0", "decimal1": "#,##0.0",
                                   "decimal2": "#,##0.00", "ha": "#,##0.0", "points": "#,##0", "share": "0%",
-                                  "date": "DD.MM.YYYY"}
+                                  "date": "DD.MM.YYYY", "euro": '#,##0.00 "€"'}
 """Number format of a workbook cell, for the kinds whose cell holds the value itself."""
 TEXT_KINDS: frozenset[Kind] = frozenset({"text", "text_or_dash"})
 

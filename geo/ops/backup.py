@@ -60,7 +60,8 @@ def _state(store: Store) -> dict[str, Any]:
     data = store.read_all()
     counts: dict[str, int] = {layer: len(data.layer(layer)) for layer in schema.MUNICIPAL_LAYERS}
     counts |= {schema.ALLOCATIONS: len(data.allocations), schema.HISTORY: len(data.history),
-               schema.REQUEST_EVENTS: len(data.requests), schema.OUTBOX: len(data.outbox)}
+               schema.REQUEST_EVENTS: len(data.requests), schema.OUTBOX: len(data.outbox),
+               schema.PRICES: len(data.prices)}
     return {"pruefung_ok": report.ok, "befunde": len(report.findings), "kettenende_buchungen": report.ledger_head,
             "kettenende_aenderungen": report.history_head, "anzahl": counts, "kennzahlen": figures(store)}
 

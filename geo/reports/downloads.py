@@ -111,26 +111,38 @@ def notes(report: summary.Report, on: dt.date) -> list[str]:
             content.scope_note(report.scope), schema.BOUNDARY_ATTRIBUTION, schema.DEMO_NOTICE]
 
 
-def xlsx(report: summary.Report, *, on: dt.date | None = None) -> bytes:
-    """The report's tables and the scope's attribute tables as an Excel workbook, "Hinweise" first."""
+Sheet = tuple[str, tuple[Column, ...], pd.DataFrame]
+"""A workbook sheet: its title, its columns and the frame holding them."""
+
+
+def workbook(hints: list[str], sheets: list[Sheet]) -> bytes:
+    """An Excel workbook: the sheet "Hinweise" with *hints* (the first in bold), then *sheets*."""
     book = Workbook()
     book.remove(book.worksheets[0])  # the empty sheet a new workbook comes with
     info = book.create_sheet("Hinweise")
-    for i, line in enumerate(notes(report, on or fmt.today()), start=1):
+    for i, line in enumerate(hints, start=1):
         _row(info, [line], i)
     info.column_dimensions["A"].width = 120
     info["A1"].font = Font(bold=True)
-    _sheet(book, "Gemeinden", content.MUNICIPALITY_COLUMNS, content.municipality_rows(report))
-    status = report.status.rename(index=schema.POOL_STATUS_LABELS)
-    _sheet(book, "Status", *content.breakdown_rows(status, content.STATUS_COLUMN))
-    _sheet(book, "Maßnahmentypen", *content.breakdown_rows(report.measures, content.MEASURE_TYPE_COLUMN))
-    _sheet(book, "Entwicklung", content.DEVELOPMENT_COLUMNS, report.development.reset_index())
-    _sheet(book, "Offene Eingriffe", content.TOP_OPEN_COLUMNS, report.top_open)
-    _sheet(book, "Poolflächen", *_attributes(report.view.pool_areas, schema.POOL_AREAS))
-    _sheet(book, "Eingriffe", *_attributes(report.view.interventions, schema.INTERVENTIONS))
+    for title, columns, frame in sheets:
+        _sheet(book, title, columns, frame)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def xlsx(report: summary.Report, *, on: dt.date | None = None) -> bytes:
+    """The report's tables and the scope's attribute tables as an Excel workbook, "Hinweise" first."""
+    status = report.status.rename(index=schema.POOL_STATUS_LABELS)
+    return workbook(notes(report, on or fmt.today()), [
+        ("Gemeinden", content.MUNICIPALITY_COLUMNS, content.municipality_rows(report)),
+        ("Status", *content.breakdown_rows(status, content.STATUS_COLUMN)),
+        ("Maßnahmentypen", *content.breakdown_rows(report.measures, content.MEASURE_TYPE_COLUMN)),
+        ("Entwicklung", content.DEVELOPMENT_COLUMNS, report.development.reset_index()),
+        ("Offene Eingriffe", content.TOP_OPEN_COLUMNS, report.top_open),
+        ("Poolflächen", *_attributes(report.view.pool_areas, schema.POOL_AREAS)),
+        ("Eingriffe", *_attributes(report.view.interventions, schema.INTERVENTIONS)),
+    ])
 
 
 def _geodata(report: summary.Report) -> dict[str, gpd.GeoDataFrame]:

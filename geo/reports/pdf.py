@@ -31,8 +31,10 @@ MAP_ASPECT = 0.7
 """Height to width of the map image."""
 
 
-class _Report(FPDF):
-    def __init__(self, footer_text: str):
+class Document(FPDF):
+    """An A4 page layout with the app's font, headings, paragraphs, tables and a "Seite x von y" footer."""
+
+    def __init__(self, footer_text: str, *, title: str = content.TITLE, subject: str = content.AUDIENCE_NOTE):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_text = footer_text
         for style, name in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf")):
@@ -42,9 +44,9 @@ class _Report(FPDF):
             self.add_font(FONT, style, str(path))
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=20)
-        self.set_title(content.TITLE)
+        self.set_title(title)
         self.set_creator(content.TITLE)
-        self.set_subject(content.AUDIENCE_NOTE)
+        self.set_subject(subject)
 
     def footer(self) -> None:
         self.set_y(-13)
@@ -95,7 +97,7 @@ class _Report(FPDF):
         self.ln(5)
 
 
-def _key_figures(doc: _Report, report: summary.Report) -> None:
+def _key_figures(doc: Document, report: summary.Report) -> None:
     figures = content.report_figures(report)
     width = (doc.epw - 8) / 3
     top = doc.get_y()
@@ -119,9 +121,9 @@ def _key_figures(doc: _Report, report: summary.Report) -> None:
     doc.set_xy(MARGIN, top + 2 * (FIGURE_BOX_MM + 3) + 3)
 
 
-def _opening(report: summary.Report, on: dt.date, subtitle: str, note: str) -> _Report:
+def _opening(report: summary.Report, on: dt.date, subtitle: str, note: str) -> Document:
     """A document with its first page begun: title, *subtitle*, date and *note* (what the figures count)."""
-    doc = _Report(f"{content.TITLE} · {content.scope_label(report.scope)} · {content.stand(on)}")
+    doc = Document(f"{content.TITLE} · {content.scope_label(report.scope)} · {content.stand(on)}")
     doc.add_page()
     doc.heading(content.TITLE, size=20)
     doc.paragraph(subtitle, size=13, color=INK)

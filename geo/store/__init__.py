@@ -28,18 +28,25 @@ from geo.config import Settings
 from geo.errors import StoreError
 from geo.schema import PoolData
 
+_NO_PRICES = schema.empty_table(schema.PRICES)  # never changed: the stores append copies
+
 
 class Change(NamedTuple):
-    """What one transaction appends: ledger, history, request events and notifications.
+    """What one transaction appends: ledger, history, request events, notifications and prices.
 
     Ledger and request events are sealed into their hash chains by the store; all rows get
-    the transaction's change id.
+    the transaction's change id. A plan that sets no prices leaves ``prices`` out.
     """
 
     ledger: pd.DataFrame
     history: pd.DataFrame
     requests: pd.DataFrame
     outbox: pd.DataFrame
+    prices: pd.DataFrame = _NO_PRICES
+
+
+UNCHAINED = (schema.OUTBOX, schema.PRICES)
+"""Appended tables without a hash chain (the outbox changes its delivery columns; prices are plain records)."""
 
 
 LedgerPlan = Callable[[PoolData], "tuple[pd.DataFrame, pd.DataFrame] | Change"]
@@ -89,7 +96,7 @@ class Store(Protocol):
         ...
 
     def read_all(self) -> PoolData:
-        """Everything in one call (layers, ledger, history, request events, outbox)."""
+        """Everything in one call (layers, ledger, history, request events, outbox, prices)."""
         ...
 
     def read_valuation_sources(self) -> dict[str, str]:
@@ -97,7 +104,7 @@ class Store(Protocol):
         ...
 
     def transact(self, plan: LedgerPlan) -> Change:
-        """Append the plan's rows (ledger, history, request events, outbox) in one transaction; returns them."""
+        """Append the plan's rows (ledger, history, request events, outbox, prices) in one transaction; returns them."""
         ...
 
     def record_delivery(self, notification_id: str, *, sent_at: str | None, error: str | None) -> None:

@@ -95,7 +95,7 @@ def is_empty(store: Store) -> bool:
         return False
     data = store.read_all()
     frames = (data.boundaries, data.pool_areas, data.interventions, data.allocations, data.history, data.requests,
-              data.outbox)
+              data.outbox, data.prices)
     return all(frame.empty for frame in frames) and not store.list_versions()
 
 

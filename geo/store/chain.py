@@ -62,8 +62,14 @@ def content_fields(table: str) -> list[str]:
 
 
 def row_hash(row: Mapping[Any, Any], table: str, previous: str) -> str:
-    """SHA-256 (hex) of *previous* and the row's canonical content (*row* by field name)."""
-    payload = "\x1f".join(canonical(row.get(name)) for name in content_fields(table))
+    """SHA-256 (hex) of *previous* and the row's canonical content (*row* by field name).
+
+    Fields added later (``Field.late``) count only where filled, so rows sealed before they
+    existed keep their hashes.
+    """
+    late = {f.name for f in schema.LAYER_FIELDS[table] if f.late}
+    texts = [(name, canonical(row.get(name))) for name in content_fields(table)]
+    payload = "\x1f".join(text for name, text in texts if text or name not in late)
     return hashlib.sha256(f"{previous}\x1e{payload}".encode()).hexdigest()
 
 

@@ -3,7 +3,7 @@
 Layout of the folder::
 
     <slug>.gpkg                        boundary, pool_areas, interventions of one municipality
-    pool.gpkg                          allocations (the ledger), history, request_events, outbox
+    pool.gpkg                          allocations (the ledger), history, request_events, outbox, prices
     valuation/<model>.csv              valuation tables
     versions/<slug>/<change>-<layer>.gpkg   a layer as it was before change <change>
     mappings/<slug>.json               remembered column mappings
@@ -42,6 +42,7 @@ from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
 from geo.store import (
+    UNCHAINED,
     Change,
     LedgerPlan,
     PublishPlan,
@@ -220,6 +221,7 @@ class GeoPackageStore:
             history=self.read_history(),
             requests=self._read_table(schema.REQUEST_EVENTS),
             outbox=self._read_table(schema.OUTBOX),
+            prices=self._read_table(schema.PRICES),
         )
 
     def read_valuation_sources(self) -> dict[str, str]:
@@ -385,12 +387,12 @@ class GeoPackageStore:
                 return change
             change_id = format_change_id(self._next_change(state.history))
             stored = {schema.ALLOCATIONS: state.allocations, schema.HISTORY: state.history,
-                      schema.REQUEST_EVENTS: state.requests, schema.OUTBOX: state.outbox}
+                      schema.REQUEST_EVENTS: state.requests, schema.OUTBOX: state.outbox, schema.PRICES: state.prices}
             new, tables = {}, {}
             for table, rows in zip(stored, change, strict=True):
                 rows = rows.assign(change_id=change_id)
                 if len(rows):
-                    rows = (self._sealed(stored[table], rows, table) if table != schema.OUTBOX
+                    rows = (self._sealed(stored[table], rows, table) if table not in UNCHAINED
                             else normalise(rows.copy(), table))
                     tables[table] = pd.concat([stored[table], rows], ignore_index=True)
                 new[table] = rows
@@ -461,7 +463,8 @@ class GeoPackageStore:
                     for layer in schema.MUNICIPAL_LAYERS}
                 path = self._municipal_path(m.ags)
                 staged[path] = self._stage_gpkg(path, layers, fresh=True)
-            tables = {schema.OUTBOX: normalise(data.outbox.copy(), schema.OUTBOX)}
+            tables = {schema.OUTBOX: normalise(data.outbox.copy(), schema.OUTBOX),
+                      schema.PRICES: normalise(data.prices.copy(), schema.PRICES)}
             for table, rows in ((schema.ALLOCATIONS, data.allocations), (schema.HISTORY, data.history),
                                 (schema.REQUEST_EVENTS, data.requests)):
                 rows = normalise(rows.copy(), table)

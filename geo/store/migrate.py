@@ -36,7 +36,7 @@ def _length(value: float) -> str:
 def _is_empty(store: Store) -> bool:
     data = store.read_all()
     frames = (data.boundaries, data.pool_areas, data.interventions, data.allocations, data.history, data.requests,
-              data.outbox)
+              data.outbox, data.prices)
     return all(frame.empty for frame in frames) and not store.list_versions()
 
 
@@ -84,7 +84,7 @@ def _compare_table(table: str, before: pd.DataFrame, after: pd.DataFrame) -> tup
     id_field = schema.ID_FIELD[table]
     if len(before) != len(after) or list(before[id_field]) != list(after[id_field]):
         return "", [f"{label}: {len(before)} Einträge in der Quelle, {len(after)} im Ziel oder andere IDs."]
-    if chain.HASH_FIELD not in schema.field_names(table):  # the outbox: no chain
+    if chain.HASH_FIELD not in schema.field_names(table):  # the outbox and the prices: no chain
         problems = _attribute_problems(label, before, after, schema.field_names(table), id_field)
         return f"{label}: {len(before)} Einträge mit IDs und Feldern gleich", problems
     problems = _attribute_problems(label, before, after, chain.content_fields(table), id_field)
@@ -113,7 +113,8 @@ def check_copy(source: Store, target: Store) -> list[str]:
     for table, old, new in ((schema.ALLOCATIONS, before.allocations, after.allocations),
                             (schema.HISTORY, before.history, after.history),
                             (schema.REQUEST_EVENTS, before.requests, after.requests),
-                            (schema.OUTBOX, before.outbox, after.outbox)):
+                            (schema.OUTBOX, before.outbox, after.outbox),
+                            (schema.PRICES, before.prices, after.prices)):
         line, found = _compare_table(table, old, new)
         lines.append(line)
         problems += found

@@ -60,6 +60,7 @@ from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
 from geo.store import (
+    UNCHAINED,
     Change,
     LedgerPlan,
     PublishPlan,
@@ -83,7 +84,7 @@ CONNECT_TIMEOUT_S = 10.0
 POOL_MAX_SIZE = 4
 SRID = 25833
 # Tables whose rows are never changed or deleted (triggers of 0002_append_only.sql).
-APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features", "request_events")
+APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features", "request_events", "prices")
 READING = "Daten lesen"
 BUSY = ("Der Datenbestand wird gerade von einem anderen Vorgang geändert. "
         "Bitte gleich noch einmal versuchen.")
@@ -305,6 +306,7 @@ class PostGISStore:
             history=self._read_table(conn, schema.HISTORY),
             requests=self._read_table(conn, schema.REQUEST_EVENTS),
             outbox=self._read_table(conn, schema.OUTBOX),
+            prices=self._read_table(conn, schema.PRICES),
         )
 
     def read_layer(self, layer: str, keys: Sequence[str] | None = None) -> gpd.GeoDataFrame:
@@ -465,15 +467,15 @@ class PostGISStore:
             if len(change.ledger):
                 self._lock_touched(conn, state, change.ledger)
             stored = {schema.ALLOCATIONS: state.allocations, schema.HISTORY: state.history,
-                      schema.REQUEST_EVENTS: state.requests, schema.OUTBOX: state.outbox}
+                      schema.REQUEST_EVENTS: state.requests, schema.OUTBOX: state.outbox, schema.PRICES: state.prices}
             new = {}
             for table, rows in zip(stored, change, strict=True):
                 rows = normalise(rows.assign(change_id=change_id), table)
-                if len(rows) and table != schema.OUTBOX:
+                if len(rows) and table not in UNCHAINED:
                     rows = chain.seal(rows, table, chain.last_hash(stored[table]))
                 new[table] = rows
             # history first: the other tables' change_id refers to it; the ledger before the events naming its rows
-            for table in (schema.HISTORY, schema.ALLOCATIONS, schema.REQUEST_EVENTS, schema.OUTBOX):
+            for table in (schema.HISTORY, schema.PRICES, schema.ALLOCATIONS, schema.REQUEST_EVENTS, schema.OUTBOX):
                 self._insert_rows(conn, table, new[table])
             self._bump(conn, last_change + 1)
         change = Change(*new.values())
@@ -546,7 +548,7 @@ class PostGISStore:
                 conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(_ident(table)))
             conn.execute("ALTER TABLE outbox DISABLE TRIGGER USER")
             conn.execute("TRUNCATE boundary, pool_areas, interventions, allocations, history, request_events, outbox, "
-                         "layer_version_features, layer_versions, column_mappings")
+                         "prices, layer_version_features, layer_versions, column_mappings")
             known = list(schema.AGS_NAMES)
             for layer in schema.MUNICIPAL_LAYERS:
                 frame = data.layer(layer)
@@ -557,7 +559,8 @@ class PostGISStore:
                 rows = normalise(rows.copy(), table)
                 tables[table] = rows if rows["hash"].notna().all() else chain.seal(rows, table, chain.GENESIS)
                 self._insert_rows(conn, table, tables[table])
-            self._insert_rows(conn, schema.OUTBOX, normalise(data.outbox.copy(), schema.OUTBOX))
+            for table, rows in ((schema.OUTBOX, data.outbox), (schema.PRICES, data.prices)):
+                self._insert_rows(conn, table, normalise(rows.copy(), table))
             for ref, frame in (versions or {}).items():
                 ref = VersionRef(schema.municipality(ref.ags).ags, ref.change_id, ref.layer)
                 self._insert_version(conn, ref, _layer(frame, ref.layer))

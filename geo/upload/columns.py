@@ -55,6 +55,15 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "approval_date": ("genehmigung", "genehmigt_am", "datum_genehmigung"),
     },
     schema.BOUNDARY: {"ags": ("gemschl", "gemeindeschluessel", "ags_nr"), "name": ("gen", "gemeinde")},
+    schema.ALLOCATIONS: {  # a ledger kept in a spreadsheet (geo.accounting.legacy)
+        "intervention_id": ("eingriff", "eingriff_id", "eingriffs_id", "vorhaben", "vorhaben_id"),
+        "pool_id": ("flaeche", "flaeche_id", "flaechen_id", "poolflaeche", "oekokonto_id"),
+        "points": ("wertpunkte", "wp", "punkte", "abbuchung_wp"),
+        "kind": ("art", "buchungsart", "typ"),
+        "date": ("datum", "buchungsdatum", "gebucht_am"),
+        "booked_by": ("wer", "bearbeiter", "gebucht_von", "benutzer", "sachbearbeiter"),
+        "notes": ("bemerkung", "bemerkungen", "notiz", "hinweis"),
+    },
 }
 
 

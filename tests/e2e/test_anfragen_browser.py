@@ -1,5 +1,7 @@
 """The issue's walk in a browser: a Leipzig planner asks Wurzen for 50.000 WP; wurzen.gis sees the
-request in the inbox and approves it; the allocation is in the ledger and on the Eingriffe page."""
+request in the inbox and approves it; the allocation is in the ledger and on the Eingriffe page; Wurzen's
+settlement shows the amount at the price of the day, and the booking certificate downloads with a code
+that verifies against the ledger."""
 
 from __future__ import annotations
 
@@ -10,13 +12,13 @@ import pytest
 
 from geo import fmt, schema
 from geo.access import users
-from geo.accounting import audit, summary
+from geo.accounting import audit, documents, settlement, summary
 from geo.display import interventions
 from geo.store.gpkg import GeoPackageStore
 from tests.e2e.conftest import screenshot, wait_for_app
 
 PASSWORD = "browser-test-1"
-TARGET = "STR-LEI-01"  # Leipzig, "im Verfahren": points can be reserved
+TARGET = "STR-LEI-02"  # Leipzig, "umgesetzt" with open demand: the approval allocates (and is settled)
 POINTS = 50_000
 
 
@@ -94,3 +96,23 @@ def test_leipzig_asks_wurzen_and_wurzen_approves(browser, page, app_url, app_dat
         fmt.points(target["covered_points"]))
     screenshot(page, "eingriffe_nach_zusage")
     assert page.external_requests == [] and page.dialogs == []
+
+    # Wurzen's settlement for the year shows the amount at the price of the day; the certificate downloads.
+    assert entry["kind"] == "zugeordnet" and entry["price_eur"] > 0
+    owed = settlement.statement(store.read_all(), schema.municipality("wurzen").ags, fmt.today().year)
+    sentence = f"Leipzig schuldet Wurzen {fmt.euro(owed.net_eur)}."
+    assert owed.net_eur >= POINTS * entry["price_eur"] - 0.005
+    wurzen.goto(f"{app_url}/verrechnung?buchung={entry['allocation_id']}")
+    wait_for_app(wurzen)
+    assert visible(sentence) in visible(wurzen.inner_text("body"))
+    assert visible(fmt.euro(POINTS * entry["price_eur"])) in visible(wurzen.inner_text("body"))
+    screenshot(wurzen, "verrechnung")
+    wurzen.get_by_role("tab", name="Buchungsbestätigung").click()
+    code = re.search(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", wurzen.inner_text("body")).group(0)
+    with wurzen.expect_download() as download:
+        wurzen.get_by_role("button", name="Buchungsbestätigung (PDF)").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and download.value.suggested_filename == (
+        f"buchungsbestaetigung-{entry['allocation_id']}.pdf")
+    assert documents.check_code(store.read_all(), code).ok
+    screenshot(wurzen, "buchungsbestaetigung")
