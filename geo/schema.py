@@ -317,6 +317,8 @@ class PoolData:
     history: pd.DataFrame
     requests: pd.DataFrame = field(default_factory=lambda: empty_table(REQUEST_EVENTS))
     outbox: pd.DataFrame = field(default_factory=lambda: empty_table(OUTBOX))
+    valuation: dict[str, str] = field(default_factory=dict)
+    """The valuation tables' CSV text by model (empty: figures are not valued under the models)."""
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """One municipal layer by its schema name."""

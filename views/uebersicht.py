@@ -73,6 +73,11 @@ else:
 
     st.header("Nach Gemeinde")
     tables.show(german_table(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS))
+    model_columns, model_rows = content.model_rows(report.models)
+    if len(model_columns) > 1:
+        st.header("Nach Bewertungsmodell")
+        tables.show(german_table(model_rows, model_columns))
+        st.caption(content.models_note(data.settings().valuation_models.agreed))
     st.header("Eingriffe mit dem größten offenen Bedarf")
     if report.top_open.empty:
         st.info("In dieser Auswahl ist kein Bedarf offen.")

@@ -6,6 +6,7 @@ headline figures or tables. Pages and exports never sum columns themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ import pandas as pd
 
 from geo import fmt, schema
 from geo.accounting import ledger, requests, valuation
+from geo.config import ValuationModels
 from geo.schema import PoolData
 
 SeriesOrFrame = TypeVar("SeriesOrFrame", pd.Series, pd.DataFrame)
@@ -24,15 +26,27 @@ class PoolView(PoolData):
     """Stored data plus derived columns (areas, booked/free points, coverage): see :func:`pool_view`."""
 
 
-def pool_view(data: PoolData, now: dt.datetime | None = None) -> PoolView:
-    """The stored data with the ledger's figures; points under requests open at *now* are not free."""
+def pool_view(data: PoolData, now: dt.datetime | None = None, models: ValuationModels | None = None) -> PoolView:
+    """The stored data with the ledger's figures; points under requests open at *now* are not free.
+
+    With the data's valuation tables, every area and intervention is valued under each model
+    (:func:`geo.accounting.valuation.valued`; own model per *models*, default the schema's) and
+    bookings across borders count in the agreed model; the view then has ``agreed_value_points``,
+    ``agreed_free_points`` (areas) and ``agreed_demand_points``, ``agreed_open_points`` (interventions).
+    """
+    data = valuation.valued(data, models)
     pending = requests.pending(data.requests, now or fmt.now())
     pool = ledger.enrich_pool(data.pool_areas, data.allocations, pending)
     pool["area_m2"] = valuation.area_m2(pool)
-    interventions = ledger.enrich_interventions(data.interventions, data.allocations, pending)
+    interventions = ledger.enrich_interventions(data.interventions, data.allocations, pending, data.pool_areas)
     interventions["area_m2"] = valuation.area_m2(interventions)
     for frame in (pool, interventions):
         frame["municipality"] = frame["ags"].map(schema.AGS_NAMES)
+    if ledger.AGREED_FACTOR in pool.columns:
+        pairs = ((pool, ("value_points", "free_points")), (interventions, ("demand_points", "open_points")))
+        for frame, columns in pairs:
+            for column in columns:
+                frame[f"agreed_{column}"] = frame[column] * frame[ledger.AGREED_FACTOR]
     return PoolView(boundaries=data.boundaries, pool_areas=pool, interventions=interventions,
                     allocations=data.allocations, history=data.history, requests=data.requests, outbox=data.outbox)
 
@@ -101,6 +115,26 @@ def by_municipality(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
     for col in ("pool_count", "intervention_count"):
         table[col] = table[col].astype(int)
     table.index.name = "ags"
+    return table
+
+
+def by_model(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
+    """Free points, open demand and balance per municipality (rows and index as
+    :func:`by_municipality`, with column ``municipality``) under every valuation model the view
+    was valued with: columns ``(model, free_points | open_points | balance)``. Each row's own model
+    gives :func:`by_municipality`'s figures; the agreed model's ``Gesamt`` row is the
+    partnership's total in one currency. Empty (no model columns) for an unvalued view.
+    """
+    rows = by_municipality(view, ags)
+    parts = {}
+    for model in valuation.models_in(view.pool_areas):
+        pool, itv = view.pool_areas, view.interventions
+        counted = dataclasses.replace(
+            view, pool_areas=pool.assign(free_points=valuation.in_model(pool, "free_points", model)),
+            interventions=itv.assign(open_points=valuation.in_model(itv, "open_points", model)))
+        parts[model] = by_municipality(counted, ags)[["free_points", "open_points", "balance"]]
+    table = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=rows.index)
+    table.insert(0, ("", "municipality"), rows["municipality"])
     return table
 
 
@@ -251,6 +285,8 @@ class Report:
     development: pd.DataFrame
     top_open: pd.DataFrame
     measures_by_municipality: dict[str, pd.DataFrame]
+    models: pd.DataFrame
+    """:func:`by_model` of the scope: supply, demand and balance under each valuation model."""
 
 
 def report(view: PoolView, scope: Scope) -> Report:
@@ -263,4 +299,4 @@ def report(view: PoolView, scope: Scope) -> Report:
                   status=by_status(part), measures=by_measure_type(part),
                   area_status=area_by_municipality_status(part), supply_demand=supply_demand(part, scope.ags),
                   development=development(part, scope.years), top_open=top_open_interventions(part),
-                  measures_by_municipality=per_municipality)
+                  measures_by_municipality=per_municipality, models=by_model(part, scope.ags))

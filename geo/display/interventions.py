@@ -17,7 +17,7 @@ from geo import fmt, schema
 from geo.accounting import ledger, valuation
 from geo.accounting.summary import PoolView
 from geo.accounting.valuation import ValuationTable
-from geo.display.tables import Column, columns, german_table
+from geo.display.tables import Column, columns, german_table, points_both
 from geo.errors import BookingError
 from geo.map import mapfilter
 from geo.map.selection import INTERVENTION_TABLE
@@ -156,19 +156,29 @@ def booking_points(raw: str) -> float:
 CANDIDATE_COLUMNS = columns(
     ("rank", "Rang", "count"), ("pool_id", schema.label("pool_id", schema.POOL_AREAS), "text"),
     ("name", schema.label("name", schema.POOL_AREAS), "text"),
-    ("measure_type", schema.label("measure_type", schema.POOL_AREAS), "text"), ("free_points", "Frei", "wp"),
+    ("measure_type", schema.label("measure_type", schema.POOL_AREAS), "text"), ("free_text", "Frei", "text"),
     ("reason", "Warum diese Fläche", "text"))
 
 
 def candidate_table(candidates: pd.DataFrame) -> pd.DataFrame:
-    """:func:`geo.accounting.candidates.rank`'s result for display."""
-    return german_table(candidates, CANDIDATE_COLUMNS)
+    """:func:`geo.accounting.candidates.rank`'s result for display (free points in the own model and,
+    where it differs, the agreed one)."""
+    free = [points_both(row, "free_points") for _, row in candidates.iterrows()]
+    return german_table(candidates.assign(free_text=free), CANDIDATE_COLUMNS)
 
 
 def candidate_label(candidate: pd.Series) -> str:
     """``3. BEN-2019-003 · Bennewitz · 512.000 WP frei``."""
     return (f"{candidate['rank']}. {candidate['pool_id']} · {candidate['municipality']} · "
-            f"{fmt.points(candidate['free_points'])} frei")
+            f"{points_both(candidate, 'free_points')} frei")
+
+
+def covers(points: float, pool_id: str, candidates: pd.DataFrame, intervention: pd.Series) -> float:
+    """How many of *intervention*'s own points *points* of the candidate *pool_id* cover (across a
+    border counted in the agreed model, :func:`geo.accounting.ledger.cover_points`)."""
+    entry = pd.DataFrame({"pool_id": [pool_id], "intervention_id": [intervention["intervention_id"]],
+                          "points": [points]})
+    return float(ledger.cover_points(entry, candidates, intervention.to_frame().T).iloc[0])
 
 
 _VERBS = {"reserviert": "reservieren", "zugeordnet": "zuordnen"}
@@ -179,10 +189,17 @@ def default_kind(kinds: tuple[ledger.BookingKind, ...]) -> int:
     return kinds.index("zugeordnet") if "zugeordnet" in kinds else 0
 
 
-def booking_preview(*, points: float, kind: str, pool_id: str, intervention_id: str, free_points: float) -> str:
-    """What a booking will do: ``12.500 WP von Fläche WUR-… für Eingriff BPL-… reservieren; danach frei: 3.000 WP``."""
-    return (f"{fmt.points(points)} von Fläche {pool_id} für Eingriff {intervention_id} {_VERBS[kind]}; "
+def booking_preview(*, points: float, kind: str, pool_id: str, intervention_id: str, free_points: float,
+                    covered: float | None = None) -> str:
+    """What a booking will do: ``12.500 WP von Fläche WUR-… für Eingriff BPL-… reservieren; danach frei: 3.000 WP``,
+    and, when the points cover the intervention differently (*covered*, across a border in the agreed model),
+    how many of its points they cover."""
+    text = (f"{fmt.points(points)} von Fläche {pool_id} für Eingriff {intervention_id} {_VERBS[kind]}; "
             f"danach frei: {fmt.points(free_points - points)}.")
+    if covered is not None and round(covered) != round(points):
+        text += (f" Über die Gemeindegrenze zählt das gemeinsame Bewertungsmodell: die {fmt.points(points)} der "
+                 f"Fläche decken {fmt.points(covered)} des Eingriffs.")
+    return text
 
 
 def cancel_preview(entry: pd.Series, free_points: float) -> str:

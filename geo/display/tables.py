@@ -8,7 +8,7 @@ workbook. The numbers come from :mod:`geo.accounting`; this module only renders 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -52,6 +52,17 @@ class Column:
     def is_text(self) -> bool:
         """Text (set left, kept as text in a workbook); every other kind is a number."""
         return self.kind in TEXT_KINDS
+
+
+def points_both(row: pd.Series | Mapping[str, Any], column: str) -> str:
+    """``12.345 WP``: *column* of *row* in its municipality's own model, followed by
+    ``(gemeinsames Modell: 11.800 WP)`` where the partners' agreed model counts differently
+    (``agreed_<column>`` of :func:`geo.accounting.summary.pool_view`)."""
+    own = float(row[column])
+    agreed = row.get(f"agreed_{column}")
+    if agreed is None or pd.isna(agreed) or round(float(agreed)) == round(own):
+        return fmt.points(own)
+    return f"{fmt.points(own)} (gemeinsames Modell: {fmt.points(float(agreed))})"
 
 
 def columns(*specs: tuple[str, str, Kind]) -> tuple[Column, ...]:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo import fmt, schema
 from geo.access import privacy
-from geo.accounting import summary
+from geo.accounting import summary, valuation
 from geo.display.tables import Column, columns
 
 TITLE = "Flächenpool Leipzig & Wurzener Land"
@@ -44,6 +44,28 @@ def municipality_rows(report: summary.Report) -> pd.DataFrame:
     """:attr:`Report.municipalities` with hectares, for :data:`MUNICIPALITY_COLUMNS`."""
     table = report.municipalities
     return table.assign(area_ha=table["area_m2"] / fmt.M2_PER_HA)
+
+
+_MODEL_FIGURES = (("free_points", "Frei"), ("open_points", "Offener Bedarf"), ("balance", "Bilanz"))
+
+
+def model_rows(table: pd.DataFrame) -> tuple[tuple[Column, ...], pd.DataFrame]:
+    """:func:`geo.accounting.summary.by_model`'s table flattened, with German headers per model
+    (``Bilanz Sächsisches Modell (WP)``)."""
+    flat = pd.DataFrame({"municipality": table[("", "municipality")]}, index=table.index)
+    cols = [Column("municipality", "Gemeinde", "text")]
+    for model in dict.fromkeys(str(column[0]) for column in table.columns if column[0]):
+        for key, word in _MODEL_FIGURES:
+            flat[f"{key}_{model}"] = table[(model, key)]
+            cols.append(Column(f"{key}_{model}", f"{word} {valuation.model_label(model)} (WP)", "points"))
+    return tuple(cols), flat
+
+
+def models_note(agreed: str) -> str:
+    """What the table of :func:`model_rows` means."""
+    return (f"Jede Gemeinde bilanziert in ihrem eigenen Modell; über Gemeindegrenzen gilt das gemeinsame Modell "
+            f"({valuation.model_label(agreed)}). Die Zeile „Gesamt“ im gemeinsamen Modell ist die Bilanz der "
+            "Partnerschaft in einer Währung.")
 
 
 def breakdown_rows(table: pd.DataFrame, first: Column) -> tuple[tuple[Column, ...], pd.DataFrame]:

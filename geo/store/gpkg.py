@@ -220,6 +220,7 @@ class GeoPackageStore:
             history=self.read_history(),
             requests=self._read_table(schema.REQUEST_EVENTS),
             outbox=self._read_table(schema.OUTBOX),
+            valuation=self.read_valuation_sources(),
         )
 
     def read_valuation_sources(self) -> dict[str, str]:

@@ -305,7 +305,12 @@ class PostGISStore:
             history=self._read_table(conn, schema.HISTORY),
             requests=self._read_table(conn, schema.REQUEST_EVENTS),
             outbox=self._read_table(conn, schema.OUTBOX),
+            valuation=self._valuation_sources(conn),
         )
+
+    @staticmethod
+    def _valuation_sources(conn: Connection) -> dict[str, str]:
+        return dict(conn.execute("SELECT model, csv FROM valuation_tables ORDER BY model").fetchall())
 
     def read_layer(self, layer: str, keys: Sequence[str] | None = None) -> gpd.GeoDataFrame:
         with self._snapshot() as conn:
@@ -325,7 +330,7 @@ class PostGISStore:
 
     def read_valuation_sources(self) -> dict[str, str]:
         with self._connection() as conn:
-            return dict(conn.execute("SELECT model, csv FROM valuation_tables ORDER BY model").fetchall())
+            return self._valuation_sources(conn)
 
     def read_version(self, ags: str, change_id: str, layer: str) -> gpd.GeoDataFrame:
         ags = schema.municipality(ags).ags
