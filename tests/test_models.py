@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ from shapely.geometry import box
 from geo import schema
 from geo.accounting import ledger, summary, valuation
 from geo.config import ValuationModels
+from geo.display import valuation as shown
 from geo.errors import BookingError
 from geo.schema import PoolData
 from tests.conftest import LEIPZIG, WURZEN, intervention_frame, pool_frame, square
@@ -94,7 +97,7 @@ def test_across_a_border_points_cover_in_the_agreed_model():
 
 def test_a_booking_across_the_border_may_cover_at_most_the_demand_in_the_agreed_model():
     pool, itv = _valued()
-    with pytest.raises(BookingError, match="im gemeinsamen Modell: 28.001\u00a0WP des Eingriffs"):
+    with pytest.raises(BookingError, match=re.escape("im gemeinsamen Modell: 28.001\u00a0WP des Eingriffs")):
         ledger.check_booking(pool, itv, ledger.empty_ledger(), pool_id="W1", intervention_id="EL",
                              points=24_001, kind="zugeordnet")
     rows = ledger.plan_booking(pool, itv, ledger.empty_ledger(), pool_id="W1", intervention_id="EL",
@@ -126,3 +129,17 @@ def test_the_view_shows_both_models_and_sums_per_municipality_under_each():
     assert table.loc["Leipzig", ("leipzig", "balance")] == pytest.approx(140_000 - 14_000)
     assert table.loc["Leipzig", ("sachsen", "balance")] == pytest.approx(120_000 - 12_000)
     assert table.loc["Gesamt", ("sachsen", "balance")] == pytest.approx(120_000 + 108_000 + 60_000 - 12_000)
+
+
+def test_comparison_per_biotope_type_by_hand():
+    compared = shown.comparison(TABLES)
+    assert compared.loc["GMF", ["leipzig", "sachsen", "difference"]].tolist() == [18.0, 16.0, 2.0]
+    assert compared.loc["AIN", "difference"] == 0.0
+
+
+def test_worked_example_adds_up():
+    area = POOL.iloc[0]
+    lines = shown.worked_example(area, TABLES, MODELS, on=pd.Timestamp("2026-01-01").date())
+    assert lines[1] == "Leipziger Modell (eigenes Modell): 10.000,0 m² × (18,0 − 4,0) WP/m² × 1,00 = 140.000\u00a0WP"
+    assert lines[2] == ("Sächsisches Modell (gemeinsames Modell): 10.000,0 m² × (16,0 − 4,0) WP/m² × 1,00 = "
+                        "120.000\u00a0WP")

@@ -15,7 +15,6 @@ from typing import Any, Literal
 import pandas as pd
 
 from geo import fmt
-from geo.accounting.valuation import ValuationTable
 
 Kind = Literal["text", "text_or_dash", "count", "decimal1", "decimal2", "ha", "m2_as_ha", "area", "points", "wp",
                "share", "date"]
@@ -98,7 +97,3 @@ def municipality_table(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`geo.accounting.summary.by_municipality` for display."""
     return german_table(table, OVERVIEW_COLUMNS)
 
-
-def valuation_table(table: ValuationTable) -> pd.DataFrame:
-    """A valuation table's biotope list for display."""
-    return german_table(table.biotopes.reset_index(), VALUATION_COLUMNS)
