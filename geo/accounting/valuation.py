@@ -183,8 +183,10 @@ def factor_column(model: str) -> str:
     return FACTOR_PREFIX + model
 
 
-def _factors(values: pd.DataFrame, frame: pd.DataFrame, models: ValuationModels) -> pd.DataFrame:
-    own = own_value(values, frame, models)
+def _factors(values: pd.DataFrame, frame: pd.DataFrame, models: ValuationModels, stored: str) -> pd.DataFrame:
+    computed = own_value(values, frame, models)
+    kept = pd.to_numeric(frame[stored], errors="coerce") if stored in frame.columns else computed
+    own = kept.where(kept > 0, computed)
     usable = own > 0
     out = pd.DataFrame({factor_column(str(m)): (values[m] / own).where(usable & values[m].notna(), 1.0)
                         for m in values.columns}, index=frame.index)
@@ -196,8 +198,10 @@ def _factors(values: pd.DataFrame, frame: pd.DataFrame, models: ValuationModels)
 def with_models(pool: FrameT, interventions: OtherT, tables: Mapping[str, ValuationTable],
                 models: ValuationModels, on: dt.date | None = None) -> tuple[FrameT, OtherT]:
     """Copies of the frames with each row's own ``model``, a factor per model (``factor_<model>``:
-    value under that model ÷ value under the own one, 1 where the own value is 0) and
-    ``agreed_factor`` (the agreed model's factor).
+    value under that model's table ÷ the stored ``value_points``/``demand_points``, which the ledger
+    counts; the computed own value where none is stored; 1 where that is 0) and ``agreed_factor``
+    (the agreed model's factor). With the tables the stored values were computed with, the own
+    model's factor is 1; a new table version moves it.
 
     Points of a row times its factor are the same points counted in the other model; the ledger
     uses ``agreed_factor`` for bookings across borders (:func:`geo.accounting.ledger.cover_points`).
@@ -205,8 +209,8 @@ def with_models(pool: FrameT, interventions: OtherT, tables: Mapping[str, Valuat
     pool_out = pool.drop(columns=[c for c in pool.columns if c.startswith(FACTOR_PREFIX)], errors="ignore")
     itv_out = interventions.drop(columns=[c for c in interventions.columns if c.startswith(FACTOR_PREFIX)],
                                  errors="ignore")
-    pool_factors = _factors(pool_gains(pool, tables, on), pool, models)
-    itv_factors = _factors(intervention_demands(interventions, tables), interventions, models)
+    pool_factors = _factors(pool_gains(pool, tables, on), pool, models, "value_points")
+    itv_factors = _factors(intervention_demands(interventions, tables), interventions, models, "demand_points")
     for out, factors in ((pool_out, pool_factors), (itv_out, itv_factors)):
         for column in factors.columns:
             out[column] = factors[column]
