@@ -84,6 +84,7 @@ LAYER_LABELS: dict[str, str] = {
     HISTORY: "Änderungen",
     REQUEST_EVENTS: "Anfragen",
     OUTBOX: "Benachrichtigungen",
+    "valuation": "Bewertungstabelle",
 }
 ID_FIELD: dict[str, str] = {
     BOUNDARY: "ags",

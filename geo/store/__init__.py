@@ -56,6 +56,10 @@ def as_change(result: tuple[pd.DataFrame, pd.DataFrame] | Change) -> Change:
 PublishPlan = Callable[[gpd.GeoDataFrame, PoolData], tuple[gpd.GeoDataFrame, pd.DataFrame]]
 """Gets the municipality's stored layer and the whole stored state; returns (the new layer, its history row)."""
 
+ValuationPlan = Callable[[PoolData], tuple[str, pd.DataFrame]]
+"""Gets the stored state (with its valuation tables); returns (the model's new table as CSV text, its history row)."""
+VALUATION_VERSION_COLUMNS = ("model", "change_id", "csv")
+
 
 class VersionRef(NamedTuple):
     """A kept earlier state of a layer: the layer as it was before change *change_id*."""
@@ -94,6 +98,17 @@ class Store(Protocol):
 
     def read_valuation_sources(self) -> dict[str, str]:
         """The valuation tables' CSV text, by model name."""
+        ...
+
+    def read_valuation_versions(self) -> pd.DataFrame:
+        """Kept earlier valuation tables, oldest first: ``model``, ``change_id``, ``csv`` (the model's
+        table as it was before that change)."""
+        ...
+
+    def publish_valuation(self, model: str, plan: ValuationPlan) -> pd.DataFrame:
+        """Replace *model*'s valuation table by the plan's text, keep the previous one as the version
+        before this change, append the plan's history row (action ``valuation``): all or nothing.
+        Returns the history row as stored."""
         ...
 
     def transact(self, plan: LedgerPlan) -> Change:

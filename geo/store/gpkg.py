@@ -42,9 +42,11 @@ from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
 from geo.store import (
+    VALUATION_VERSION_COLUMNS,
     Change,
     LedgerPlan,
     PublishPlan,
+    ValuationPlan,
     VersionRef,
     as_change,
     chain,
@@ -227,6 +229,34 @@ class GeoPackageStore:
         return {path.stem: path.read_bytes().decode("utf-8")
                 for path in sorted((self._dir / VALUATION_DIR).glob("*.csv"))}
 
+    def _valuation_version_path(self, model: str, change_id: str) -> Path:
+        return self._dir / VALUATION_DIR / VERSIONS_DIR / model / f"{change_id}.csv"
+
+    def read_valuation_versions(self) -> pd.DataFrame:
+        paths = sorted((self._dir / VALUATION_DIR / VERSIONS_DIR).glob("*/*.csv"), key=lambda p: p.stem)
+        return pd.DataFrame([(p.parent.name, p.stem, p.read_bytes().decode("utf-8")) for p in paths],
+                            columns=list(VALUATION_VERSION_COLUMNS))
+
+    def publish_valuation(self, model: str, plan: ValuationPlan) -> pd.DataFrame:
+        label = f"Bewertungstabelle „{model}“ wechseln"
+        started = time.perf_counter()
+        with self._writing(label), self._write_lock():
+            state = self._state()
+            text, entry = plan(state)
+            change_id = format_change_id(self._next_change(state.history))
+            entry = entry.assign(change_id=change_id, checksum=chain.text_checksum(text))
+            entry = self._sealed(state.history, entry, schema.HISTORY)
+            current = self._dir / VALUATION_DIR / f"{model}.csv"
+            staged = {current: self._stage_text(current, text),
+                      self._pool_path: self._stage_gpkg(
+                          self._pool_path, {schema.HISTORY: pd.concat([state.history, entry], ignore_index=True)})}
+            if model in state.valuation:
+                kept = self._valuation_version_path(model, change_id)
+                staged[kept] = self._stage_text(kept, state.valuation[model])
+            self._commit(staged)
+        log_write(self.key, label, started, history=entry)
+        return entry
+
     def read_version(self, ags: str, change_id: str, layer: str) -> gpd.GeoDataFrame:
         path = self._version_path(VersionRef(ags, change_id, layer))
         if not path.exists():
@@ -371,6 +401,7 @@ class GeoPackageStore:
         """One more than any change id ever used: in the history or in a kept version's name."""
         used = [change_number(c) for c in history["change_id"]]
         used += [change_number(ref.change_id) for ref in self.list_versions()]
+        used += [change_number(c) for c in self.read_valuation_versions()["change_id"]]
         return max(used, default=0) + 1
 
     def _sealed(self, stored: pd.DataFrame, rows: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -453,7 +484,7 @@ class GeoPackageStore:
                     valuation: dict[str, str] | None = None) -> None:
         started = time.perf_counter()
         with self._writing("Datenbestand ersetzen"), self._write_lock():
-            for folder in (VERSIONS_DIR, MAPPINGS_DIR):
+            for folder in (VERSIONS_DIR, MAPPINGS_DIR, f"{VALUATION_DIR}/{VERSIONS_DIR}"):
                 shutil.rmtree(self._dir / folder, ignore_errors=True)
             staged: dict[Path, Path] = {}
             for m in schema.MUNICIPALITIES:

@@ -60,9 +60,11 @@ from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
 from geo.store import (
+    VALUATION_VERSION_COLUMNS,
     Change,
     LedgerPlan,
     PublishPlan,
+    ValuationPlan,
     VersionRef,
     as_change,
     chain,
@@ -83,7 +85,8 @@ CONNECT_TIMEOUT_S = 10.0
 POOL_MAX_SIZE = 4
 SRID = 25833
 # Tables whose rows are never changed or deleted (triggers of 0002_append_only.sql).
-APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features", "request_events")
+APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features", "request_events",
+               "valuation_versions")
 READING = "Daten lesen"
 BUSY = ("Der Datenbestand wird gerade von einem anderen Vorgang geändert. "
         "Bitte gleich noch einmal versuchen.")
@@ -332,6 +335,30 @@ class PostGISStore:
         with self._connection() as conn:
             return self._valuation_sources(conn)
 
+    def read_valuation_versions(self) -> pd.DataFrame:
+        with self._connection() as conn:
+            rows = conn.execute("SELECT model, change_id, csv FROM valuation_versions ORDER BY seq").fetchall()
+        return pd.DataFrame(rows, columns=list(VALUATION_VERSION_COLUMNS))
+
+    def publish_valuation(self, model: str, plan: ValuationPlan) -> pd.DataFrame:
+        label = f"Bewertungstabelle „{model}“ wechseln"
+        started = time.perf_counter()
+        with self._writing(label) as (conn, last_change):
+            state = self._read_all(conn)
+            text, entry = plan(state)
+            change_id = format_change_id(last_change + 1)
+            entry = entry.assign(change_id=change_id, checksum=chain.text_checksum(text))
+            entry = chain.seal(normalise(entry.copy(), schema.HISTORY), schema.HISTORY, chain.last_hash(state.history))
+            if model in state.valuation:
+                conn.execute("INSERT INTO valuation_versions (model, change_id, csv) VALUES (%s, %s, %s)",
+                             [model, change_id, state.valuation[model]])
+            conn.execute("INSERT INTO valuation_tables (model, csv) VALUES (%s, %s) "
+                         "ON CONFLICT (model) DO UPDATE SET csv = EXCLUDED.csv", [model, text])
+            self._insert_rows(conn, schema.HISTORY, entry)
+            self._bump(conn, last_change + 1)
+        log_write(self.key, label, started, history=entry)
+        return entry
+
     def read_version(self, ags: str, change_id: str, layer: str) -> gpd.GeoDataFrame:
         ags = schema.municipality(ags).ags
         with self._snapshot() as conn:
@@ -533,7 +560,7 @@ class PostGISStore:
                 conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(_ident(table)))
             conn.execute("ALTER TABLE outbox DISABLE TRIGGER USER")
             conn.execute("TRUNCATE boundary, pool_areas, interventions, allocations, history, request_events, outbox, "
-                         "layer_version_features, layer_versions, column_mappings")
+                         "layer_version_features, layer_versions, column_mappings, valuation_versions")
             known = list(schema.AGS_NAMES)
             for layer in schema.MUNICIPAL_LAYERS:
                 frame = data.layer(layer)
