@@ -105,3 +105,18 @@ def worked_example(area: pd.Series, tables: Mapping[str, ValuationTable], models
         lines.append(f"{valuation.model_label(model)}{role}: {fmt.number(size, 1)} m² × ({fmt.number(after, 1)} − "
                      f"{fmt.number(before, 1)}) WP/m² × {fmt.number(factor, 2)} = {fmt.points(gains[model])}")
     return lines
+
+
+IMPACT_COLUMNS = (
+    Column("municipality", "Gemeinde", "text"),
+    Column("free_points_before", "Frei bisher (WP)", "points"), Column("free_points_after", "Frei neu (WP)", "points"),
+    Column("open_points_before", "Offener Bedarf bisher (WP)", "points"),
+    Column("open_points_after", "Offener Bedarf neu (WP)", "points"),
+    Column("balance_before", "Bilanz bisher (WP)", "points"), Column("balance_after", "Bilanz neu (WP)", "points"),
+    Column("balance_change", "Änderung der Bilanz (WP)", "points"),
+)
+
+
+def impact_table(impact: pd.DataFrame) -> pd.DataFrame:
+    """:func:`geo.accounting.versions.impact` for display."""
+    return german_table(impact, IMPACT_COLUMNS)
