@@ -5,10 +5,12 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from geo import fmt
-from geo.accounting import summary, valuation
+from geo.accounting import summary, valuation, versions
+from geo.config import ValuationModels
 from geo.display import valuation as shown
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
+from tests.signin import by_label, make_accounts, signed_in
 
 
 def open_page() -> AppTest:
@@ -43,3 +45,34 @@ def test_page_shows_example_balances_under_both_models_and_searches(demo_dir):
     assert {"Leipziger Modell (WP/m²)", "Sächsisches Modell (WP/m²)", "Unterschied (WP/m²)"} <= set(compared.columns)
     for frame in at.dataframe[2:]:
         assert frame.value["Biotoptyp"].str.contains("rünland").all()
+
+
+def test_an_administrator_previews_and_switches_a_new_table_version(demo_dir, tmp_path, monkeypatch):
+    make_accounts(tmp_path, monkeypatch)
+    store = GeoPackageStore(demo_dir)
+    table = valuation.parse_table(store.read_valuation_sources()["sachsen"]).biotopes.reset_index()
+    table["value_per_m2"] = table["value_per_m2"] * 1.1
+    at = signed_in("admin", "views/bewertung.py")
+    by_label(at.selectbox, "Modell").set_value("sachsen")
+    at.get("file_uploader")[0].set_value(("sachsen-2026.csv", table.to_csv(index=False).encode(), "text/csv"))
+    at.button[0].click().run()  # the form's submit without provenance: refused
+    assert "Herkunft fehlt: Titel, Quelle, Version, Stand." in at.error[0].value
+    for label, value in (("Titel", "Sachsen 2026"), ("Quelle", "SMUL 2026"), ("Version", "2026"),
+                         ("Stand", "2026-06-01")):
+        by_label(at.text_input, label).set_value(value)
+    next(b for b in at.button if b.label == "Prüfen und Auswirkung zeigen").click().run()
+    assert not at.error
+    preview = at.dataframe[-1].value
+    assert "Bilanz neu (WP)" in preview.columns
+    next(b for b in at.button if b.label == "Jetzt übernehmen").click().run()
+    assert "die bisherige Fassung bleibt erhalten" in at.success[0].value
+    assert valuation.parse_table(store.read_valuation_sources()["sachsen"]).version == "2026"
+    assert list(store.read_valuation_versions()["model"]) == ["sachsen"]
+    after = versions.balances(store.read_all(), "sachsen", ValuationModels())
+    shown_after = preview.set_index("Gemeinde")["Bilanz neu (WP)"]
+    assert shown_after["Leipzig"] == fmt.number(round(after.set_index("municipality").loc["Leipzig", "balance"]))
+
+
+def test_readers_see_no_upload(demo_dir):
+    at = open_page()
+    assert not at.get("file_uploader")

@@ -10,7 +10,7 @@ from geo.accounting import summary
 from geo.display import valuation as shown
 from geo.display.tables import german_table
 from geo.reports import content
-from ui import data, tables
+from ui import auth, data, tables, valuation
 
 st.title("Bewertungsmodelle")
 st.caption("Mit diesen Tabellen berechnet der Flächenpool Aufwertung (Poolflächen) und Bedarf (Eingriffe). "
@@ -31,6 +31,8 @@ st.header("Bilanz je Gemeinde in jedem Modell", anchor=False)
 model_columns, model_rows = content.model_rows(summary.by_model(view))
 tables.show(german_table(model_rows, model_columns))
 st.caption(content.models_note(choice.agreed))
+with st.expander("Mit den Tabellen eines Stichtags rechnen"):
+    valuation.as_of()
 
 query = st.text_input("Biotoptyp suchen", placeholder="Code oder Name, z. B. Grünland", key="bewertung_suche")
 st.header("Vergleich je Biotoptyp", anchor=False)
@@ -44,3 +46,8 @@ for model, table in models.items():
         st.text(f"Angewendet in: {', '.join(users) or 'keiner Gemeinde'}{role}")
         st.caption(fmt.literal(f"Quelle: {table.source} · Version {table.version} · Stand {fmt.date(table.date)}"))
         tables.show(shown.search(table, query), height=320)
+
+user = auth.current_user()
+if user is not None and user.role == "admin":
+    st.header("Neue Tabellenfassung", anchor=False)
+    valuation.new_version(user, list(choice.names()))
