@@ -75,6 +75,7 @@ ALLOCATIONS = "allocations"
 HISTORY = "history"
 REQUEST_EVENTS = "request_events"
 OUTBOX = "outbox"
+NATURAL_REGIONS = "natural_regions"
 
 LAYER_LABELS: dict[str, str] = {
     BOUNDARY: "Gemeindegrenze",
@@ -85,6 +86,7 @@ LAYER_LABELS: dict[str, str] = {
     REQUEST_EVENTS: "Anfragen",
     OUTBOX: "Benachrichtigungen",
     "valuation": "Bewertungstabelle",
+    NATURAL_REGIONS: "Naturräume",
 }
 ID_FIELD: dict[str, str] = {
     BOUNDARY: "ags",
@@ -320,6 +322,8 @@ class PoolData:
     outbox: pd.DataFrame = field(default_factory=lambda: empty_table(OUTBOX))
     valuation: dict[str, str] = field(default_factory=dict)
     """The valuation tables' CSV text by model (empty: figures are not valued under the models)."""
+    natural_regions: gpd.GeoDataFrame | None = None
+    """The natural-region layer (``region_id``, ``name``, ``notes``; None: not read)."""
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """One municipal layer by its schema name."""

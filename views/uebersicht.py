@@ -78,6 +78,10 @@ else:
         st.header("Nach Bewertungsmodell")
         tables.show(german_table(model_rows, model_columns))
         st.caption(content.models_note(data.settings().valuation_models.agreed))
+    if len(report.across_regions):
+        st.header("Über Naturraumgrenzen gebucht")
+        st.caption(content.regions_note(report))
+        tables.show(german_table(report.across_regions, content.ACROSS_REGION_COLUMNS))
     st.header("Eingriffe mit dem größten offenen Bedarf")
     if report.top_open.empty:
         st.info("In dieser Auswahl ist kein Bedarf offen.")

@@ -15,7 +15,7 @@ from typing import TypeVar
 import pandas as pd
 
 from geo import fmt, schema
-from geo.accounting import ledger, requests, valuation
+from geo.accounting import ledger, naturalregions, requests, valuation
 from geo.config import ValuationModels
 from geo.schema import PoolData
 
@@ -42,6 +42,7 @@ def pool_view(data: PoolData, now: dt.datetime | None = None, models: ValuationM
     interventions["area_m2"] = valuation.area_m2(interventions)
     for frame in (pool, interventions):
         frame["municipality"] = frame["ags"].map(schema.AGS_NAMES)
+        frame["natural_region"] = naturalregions.region_of(frame, data.natural_regions)
     if ledger.AGREED_FACTOR in pool.columns:
         pairs = ((pool, ("value_points", "free_points")), (interventions, ("demand_points", "open_points")))
         for frame, columns in pairs:
@@ -287,6 +288,8 @@ class Report:
     measures_by_municipality: dict[str, pd.DataFrame]
     models: pd.DataFrame
     """:func:`by_model` of the scope: supply, demand and balance under each valuation model."""
+    across_regions: pd.DataFrame
+    """Active bookings of the scope across natural regions (:func:`geo.accounting.naturalregions.across`)."""
 
 
 def report(view: PoolView, scope: Scope) -> Report:
@@ -299,4 +302,5 @@ def report(view: PoolView, scope: Scope) -> Report:
                   status=by_status(part), measures=by_measure_type(part),
                   area_status=area_by_municipality_status(part), supply_demand=supply_demand(part, scope.ags),
                   development=development(part, scope.years), top_open=top_open_interventions(part),
-                  measures_by_municipality=per_municipality, models=by_model(part, scope.ags))
+                  measures_by_municipality=per_municipality, models=by_model(part, scope.ags),
+                  across_regions=naturalregions.across(part.allocations, part.pool_areas, part.interventions))

@@ -86,7 +86,8 @@ def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
     """Every ledger entry of *intervention_id* in booking order, with ``state``.
 
     ``state`` is ``aktiv`` (counts), ``storniert`` (a later entry reverses it) or ``Storno``
-    (the reversing entry itself). Adds the pool area's ``pool_name`` and ``municipality``.
+    (the reversing entry itself). Adds the pool area's ``pool_name`` and ``municipality``, and
+    ``region_note`` (``anderer Naturraum: …`` where the area lies in another natural region).
     """
     entries = view.allocations[view.allocations["intervention_id"] == intervention_id].copy()
     reversed_ids = set(view.allocations["reverses"].dropna())
@@ -96,6 +97,10 @@ def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
     pool = view.pool_areas.set_index("pool_id")
     entries["pool_name"] = entries["pool_id"].map(pool["name"])
     entries["municipality"] = entries["pool_id"].map(pool["municipality"])
+    region = entries["pool_id"].map(pool["natural_region"])
+    home = view.interventions.set_index("intervention_id")["natural_region"].get(intervention_id)
+    other = region.notna() & pd.notna(home) & (region != home)
+    entries["region_note"] = ("anderer Naturraum: " + region.astype(str)).where(other, "")
     entries["_at"] = fmt.instants(entries["created_at"])
     return entries.sort_values(["_at", "allocation_id"], kind="stable").drop(columns="_at").reset_index(drop=True)
 
@@ -108,6 +113,7 @@ JOURNAL_COLUMNS = columns(
     ("allocation_id", _booking_label("allocation_id"), "text"), ("pool_id", _booking_label("pool_id"), "text"),
     ("pool_name", "Flurname", "text"), ("municipality", "Gemeinde der Fläche", "text"),
     ("kind", _booking_label("kind"), "text"), ("points", _booking_label("points"), "wp"), ("state", "Stand", "text"),
+    ("region_note", "Naturraum", "text"),
     ("date", _booking_label("date"), "date"), ("booked_by", _booking_label("booked_by"), "text"),
     ("notes", _booking_label("notes"), "text"))
 

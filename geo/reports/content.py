@@ -68,6 +68,20 @@ def models_note(agreed: str) -> str:
             "Partnerschaft in einer Währung.")
 
 
+ACROSS_REGION_COLUMNS = columns(
+    ("allocation_id", "Buchung", "text"), ("intervention_id", "Eingriff", "text"),
+    ("intervention_region", "Naturraum des Eingriffs", "text"), ("pool_id", "Poolfläche", "text"),
+    ("pool_region", "Naturraum der Fläche", "text"), ("kind", "Art", "text"), ("points", "Wertpunkte", "points"),
+    ("date", "Datum", "date"))
+
+
+def regions_note(report: summary.Report) -> str:
+    """One sentence on the bookings across natural regions (BNatSchG § 15 Abs. 2)."""
+    rows = report.across_regions
+    return (f"{fmt.number(len(rows))} Buchungen mit {fmt.points(rows['points'].sum())} liegen nicht im Naturraum "
+            "ihres Eingriffs; Ersatz soll im selben Naturraum liegen (§ 15 Abs. 2 BNatSchG).")
+
+
 def breakdown_rows(table: pd.DataFrame, first: Column) -> tuple[tuple[Column, ...], pd.DataFrame]:
     """A breakdown (index = group) with its index as first column *first*."""
     return (first, *BREAKDOWN_COLUMNS), table.rename_axis(first.name).reset_index()

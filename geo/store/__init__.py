@@ -59,6 +59,8 @@ PublishPlan = Callable[[gpd.GeoDataFrame, PoolData], tuple[gpd.GeoDataFrame, pd.
 ValuationPlan = Callable[[PoolData], tuple[str, pd.DataFrame]]
 """Gets the stored state (with its valuation tables); returns (the model's new table as CSV text, its history row)."""
 VALUATION_VERSION_COLUMNS = ("model", "change_id", "csv")
+RegionPlan = Callable[[PoolData], tuple[gpd.GeoDataFrame, pd.DataFrame]]
+"""Gets the stored state; returns (the new natural-region layer, its history row)."""
 
 
 class VersionRef(NamedTuple):
@@ -109,6 +111,10 @@ class Store(Protocol):
         """Replace *model*'s valuation table by the plan's text, keep the previous one as the version
         before this change, append the plan's history row (action ``valuation``): all or nothing.
         Returns the history row as stored."""
+        ...
+
+    def publish_natural_regions(self, plan: RegionPlan) -> pd.DataFrame:
+        """Replace the natural-region layer by the plan's frame and append its history row: all or nothing."""
         ...
 
     def transact(self, plan: LedgerPlan) -> Change:
@@ -192,6 +198,14 @@ def open_location(location: str) -> Store:
     from geo.store.gpkg import GeoPackageStore
 
     return GeoPackageStore(location)
+
+
+REGION_COLUMNS = ("region_id", "name", "notes")
+
+
+def empty_regions() -> gpd.GeoDataFrame:
+    """A natural-region layer without regions."""
+    return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in REGION_COLUMNS}, geometry=[], crs=schema.CRS)
 
 
 def history_entry(*, user: str, layer: str, action: str, ags: str | None = None, source: str = "",

@@ -42,15 +42,18 @@ from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
 from geo.store import (
+    REGION_COLUMNS,
     VALUATION_VERSION_COLUMNS,
     Change,
     LedgerPlan,
     PublishPlan,
+    RegionPlan,
     ValuationPlan,
     VersionRef,
     as_change,
     chain,
     change_number,
+    empty_regions,
     format_change_id,
     log_write,
     publish_target,
@@ -223,7 +226,29 @@ class GeoPackageStore:
             requests=self._read_table(schema.REQUEST_EVENTS),
             outbox=self._read_table(schema.OUTBOX),
             valuation=self.read_valuation_sources(),
+            natural_regions=self._read_regions(),
         )
+
+    def _read_regions(self) -> gpd.GeoDataFrame:
+        path = self._pool_path
+        if not path.exists() or schema.NATURAL_REGIONS not in self._layers_in(path):
+            return empty_regions()
+        frame = self._read_file(path, schema.NATURAL_REGIONS)
+        return frame[[*REGION_COLUMNS, "geometry"]].to_crs(schema.CRS)
+
+    def publish_natural_regions(self, plan: RegionPlan) -> pd.DataFrame:
+        label = "Naturräume ersetzen"
+        started = time.perf_counter()
+        with self._writing(label), self._write_lock():
+            state = self._state()
+            regions, entry = plan(state)
+            change_id = format_change_id(self._next_change(state.history))
+            entry = self._sealed(state.history, entry.assign(change_id=change_id), schema.HISTORY)
+            history = pd.concat([state.history, entry], ignore_index=True)
+            self._commit({self._pool_path: self._stage_gpkg(
+                self._pool_path, {schema.NATURAL_REGIONS: regions, schema.HISTORY: history})})
+        log_write(self.key, label, started, history=entry, features=len(regions))
+        return entry
 
     def read_valuation_sources(self) -> dict[str, str]:
         return {path.stem: path.read_bytes().decode("utf-8")
@@ -498,6 +523,8 @@ class GeoPackageStore:
                                 (schema.REQUEST_EVENTS, data.requests)):
                 rows = normalise(rows.copy(), table)
                 tables[table] = rows if rows["hash"].notna().all() else chain.seal(rows, table, chain.GENESIS)
+            if data.natural_regions is not None and len(data.natural_regions):
+                tables[schema.NATURAL_REGIONS] = data.natural_regions[[*REGION_COLUMNS, "geometry"]]
             staged[self._pool_path] = self._stage_gpkg(self._pool_path, tables, fresh=True)
             for ref, frame in (versions or {}).items():
                 path = self._version_path(ref)

@@ -11,6 +11,7 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public TO flaechenpool_app;
 GRANT INSERT ON allocations, history, layer_versions, layer_version_features, request_events, valuation_versions
     TO flaechenpool_app;
 GRANT INSERT, UPDATE ON valuation_tables TO flaechenpool_app;
+GRANT INSERT, DELETE ON natural_regions TO flaechenpool_app;
 GRANT INSERT, UPDATE (sent_at, error) ON outbox TO flaechenpool_app;
 GRANT INSERT, UPDATE, DELETE ON boundary, pool_areas, interventions TO flaechenpool_app;
 GRANT INSERT, UPDATE ON column_mappings TO flaechenpool_app;

@@ -13,3 +13,12 @@ CREATE TRIGGER valuation_versions_append_only BEFORE UPDATE OR DELETE ON valuati
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER valuation_versions_no_truncate BEFORE TRUNCATE ON valuation_versions
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+
+-- Natural regions (BNatSchG § 15 Abs. 2): one layer for the whole partnership, replaced as a whole by
+-- an administrator (history action 'upload', layer 'natural_regions').
+CREATE TABLE natural_regions (
+    region_id text PRIMARY KEY,
+    name text NOT NULL CHECK (name <> ''),
+    notes text,
+    geometry geometry(MultiPolygon, 25833) NOT NULL
+);
