@@ -138,7 +138,7 @@ INTERVENTION_STATUS: tuple[str, ...] = ("geplant", "im Verfahren", "genehmigt", 
 ALLOCATION_KINDS: tuple[str, ...] = ("reserviert", "zugeordnet")
 OWNER_TYPES: tuple[str, ...] = ("öffentlich", "unternehmen", "privat")
 """``privat``: the owner is a private person, so ``owner`` is personal data (see :mod:`geo.access.privacy`)."""
-HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation", "request")
+HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation", "request", "regions")
 # What happens to a request (DOMAIN.md, "Cooperation between partners"): the events stored,
 # and the states they lead to ("abgelaufen" follows from the clock, it is never stored).
 REQUEST_EVENT_KINDS: tuple[str, ...] = ("gestellt", "zugesagt", "abgelehnt", "zurückgezogen")

@@ -11,11 +11,12 @@ import streamlit as st
 
 from geo import fmt
 from geo.access.permissions import User
-from geo.accounting import summary, valuation, versions
+from geo.accounting import naturalregions, summary, valuation, versions
 from geo.display import valuation as shown
 from geo.display.tables import german_table
 from geo.errors import FlaechenpoolError
 from geo.reports import content
+from geo.upload import ingest
 from ui import data, tables
 
 _KEY = "bewertung_"
@@ -57,6 +58,22 @@ def new_version(user: User, models: list[str]) -> None:
             return
         del st.session_state[_KEY + "plan"]
         st.success(fmt.literal(f"Übernommen ({entry['change_id'].iloc[0]}); die bisherige Fassung bleibt erhalten."))
+
+
+def natural_regions(user: User) -> None:
+    """Replace the natural-region layer by an uploaded file."""
+    with st.form(_KEY + "naturraeume", border=True):
+        st.markdown("**Naturräume ersetzen** (Flächen mit Spalte name; optional region_id, notes)")
+        upload = st.file_uploader("GeoPackage, GeoJSON oder Shapefile (ZIP)", type=None, key=_KEY + "nr_datei")
+        sent = st.form_submit_button("Naturräume übernehmen", icon=":material/upload:")
+    if sent and upload is not None:
+        try:
+            frame = naturalregions.read_upload([ingest.UploadedFile(upload.name, upload.getvalue())])
+            entry = naturalregions.publish(data.store(), user, frame, source=upload.name)
+        except FlaechenpoolError as exc:
+            st.error(fmt.literal(exc))
+            return
+        st.success(fmt.literal(f"{entry['notes'].iloc[0]} ({entry['change_id'].iloc[0]})."))
 
 
 def as_of() -> None:

@@ -51,3 +51,4 @@ user = auth.current_user()
 if user is not None and user.role == "admin":
     st.header("Neue Tabellenfassung", anchor=False)
     valuation.new_version(user, list(choice.names()))
+    valuation.natural_regions(user)

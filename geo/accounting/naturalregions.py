@@ -15,6 +15,7 @@ from geo.accounting import ledger
 from geo.errors import DataError
 from geo.schema import PoolData
 from geo.store import Store, history_entry
+from geo.upload import ingest
 
 
 def region_of(frame: gpd.GeoDataFrame, regions: gpd.GeoDataFrame | None) -> pd.Series:
@@ -74,6 +75,12 @@ def checked(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                             geometry=frame.to_crs(schema.CRS).geometry.make_valid().to_numpy(), crs=schema.CRS)
 
 
+def read_upload(files: list[ingest.UploadedFile]) -> gpd.GeoDataFrame:
+    """The natural regions of an uploaded file (any format the upload page reads), checked as the
+    upload page checks its files first (size, type, zip members)."""
+    return checked(ingest.read_source(ingest.open_upload(files)))
+
+
 def publish(store: Store, user: User | None, frame: gpd.GeoDataFrame, *, source: str = "") -> pd.DataFrame:
     """Replace the natural-region layer (administrators only); returns the history row."""
     admin = require_admin(user, "Naturräume hochladen")
@@ -81,8 +88,8 @@ def publish(store: Store, user: User | None, frame: gpd.GeoDataFrame, *, source:
 
     def plan(state: PoolData) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
         before = 0 if state.natural_regions is None else len(state.natural_regions)
-        return regions, history_entry(user=admin.username, layer=schema.NATURAL_REGIONS, action="upload",
+        return regions, history_entry(user=admin.username, layer=schema.NATURAL_REGIONS, action="regions",
                                       source=source, added=len(regions), removed=before,
-                                      notes=f"Naturräume ersetzt: {len(regions)} statt {before}")
+                                      notes=f"{len(regions)} Naturräume statt bisher {before}")
 
     return store.publish_natural_regions(plan)

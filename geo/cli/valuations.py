@@ -1,5 +1,5 @@
 """``bewertung-pruefen``, ``bewertung-wechseln``, ``bewertung-stichtag``: valuation table versions
-(:mod:`geo.accounting.versions`)."""
+(:mod:`geo.accounting.versions`); ``naturraeume``: the natural-region layer (:mod:`geo.accounting.naturalregions`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 import datetime as dt
 
 from geo import fmt
-from geo.accounting import summary, versions
+from geo.accounting import naturalregions, summary, versions
 from geo.cli import common
 from geo.config import Settings
 from geo.display import valuation as shown
@@ -53,6 +53,14 @@ def as_of(args: argparse.Namespace) -> int:
     return 0
 
 
+def regions(args: argparse.Namespace) -> int:
+    user = common.sign_in(args.user)
+    entry = naturalregions.publish(common.store(args), user, naturalregions.read_upload([args.datei]),
+                                   source=args.datei.name)
+    print(f"Naturräume ersetzt ({entry["change_id"].iloc[0]}): {entry["notes"].iloc[0]}.")
+    return 0
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -88,3 +96,11 @@ def register(sub: common.Subparsers) -> None:
                                "die am Stichtag galten.")
     as_of_cmd.add_argument("--datum", required=True, type=_date, metavar="JJJJ-MM-TT", help="Stichtag")
     as_of_cmd.set_defaults(run=as_of)
+    regions_cmd = sub.add_parser("naturraeume", help="Naturraum-Ebene ersetzen (Administration)",
+                                 description="Ersetzt die Naturräume (Flächen mit Spalte name, optional region_id "
+                                 "und notes) für den Vorrang des Ersatzes im selben Naturraum (§ 15 Abs. 2 BNatSchG).")
+    regions_cmd.add_argument("--datei", required=True, type=common.upload_file, metavar="DATEI",
+                             help="GeoPackage, GeoJSON, Shapefile (ZIP) …")
+    regions_cmd.add_argument("--user", required=True, metavar="NAME",
+                             help=f"Benutzername; Passwort aus {common.PASSWORD_ENV} oder der ersten Zeile von stdin")
+    regions_cmd.set_defaults(run=regions)

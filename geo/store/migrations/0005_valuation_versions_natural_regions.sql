@@ -15,7 +15,11 @@ CREATE TRIGGER valuation_versions_no_truncate BEFORE TRUNCATE ON valuation_versi
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
 -- Natural regions (BNatSchG § 15 Abs. 2): one layer for the whole partnership, replaced as a whole by
--- an administrator (history action 'upload', layer 'natural_regions').
+-- an administrator (history action 'regions', layer 'natural_regions').
+ALTER TABLE history DROP CONSTRAINT history_action_check;
+ALTER TABLE history ADD CONSTRAINT history_action_check
+    CHECK (action IN ('upload', 'restore', 'booking', 'valuation', 'request', 'regions'));
+
 CREATE TABLE natural_regions (
     region_id text PRIMARY KEY,
     name text NOT NULL CHECK (name <> ''),
