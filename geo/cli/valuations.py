@@ -57,7 +57,7 @@ def regions(args: argparse.Namespace) -> int:
     user = common.sign_in(args.user)
     entry = naturalregions.publish(common.store(args), user, naturalregions.read_upload([args.datei]),
                                    source=args.datei.name)
-    print(f"Naturräume ersetzt ({entry["change_id"].iloc[0]}): {entry["notes"].iloc[0]}.")
+    print(f"Naturräume ersetzt ({entry['change_id'].iloc[0]}): {entry['notes'].iloc[0]}.")
     return 0
 
 
