@@ -20,7 +20,7 @@ from geo import fmt, schema
 from geo.access import contacts as contact_list
 from geo.access import privacy
 from geo.access.permissions import User
-from geo.accounting import notify, summary, valuation
+from geo.accounting import climate, notify, summary, valuation
 from geo.config import Settings, ValuationModels
 from geo.map import changemap
 from geo.store import Store, open_store
@@ -110,6 +110,18 @@ def valuation_tables() -> dict[str, valuation.ValuationTable]:
     """The valuation tables in use, keyed by model (cached by data version)."""
     s = store()
     return _tables(s.key, s.version(), models(), s)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _climate(store_key: str, version: object, _store: Store) -> climate.Factors | None:
+    text = _store.read_valuation_sources().get(climate.TABLE)
+    return None if text is None else climate.parse(text)
+
+
+def climate_factors() -> climate.Factors | None:
+    """The climate factor table in use (None: none stored), cached by data version."""
+    s = store()
+    return _climate(s.key, s.version(), s)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

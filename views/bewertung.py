@@ -47,6 +47,14 @@ for model, table in models.items():
         st.caption(fmt.literal(f"Quelle: {table.source} · Version {table.version} · Stand {fmt.date(table.date)}"))
         tables.show(shown.search(table, query), height=320)
 
+factors = data.climate_factors()
+if factors is not None:
+    with st.container(border=True):
+        st.header("Klimafaktoren", anchor=False)
+        st.caption(fmt.literal(f"{factors.title} · Quelle: {factors.source} · Version {factors.version} · "
+                               f"Stand {fmt.date(factors.date)}"))
+        tables.show(shown.climate_table(factors))
+
 user = auth.current_user()
 if user is not None and user.role == "admin":
     st.header("Neue Tabellenfassung", anchor=False)

@@ -78,6 +78,13 @@ else:
         st.header("Nach Bewertungsmodell")
         tables.show(german_table(model_rows, model_columns))
         st.caption(content.models_note(data.settings().valuation_models.agreed))
+    if len(report.climate):
+        st.header(content.CLIMATE_TITLE)
+        for column, figure in zip(st.columns(3), content.climate_figures(report), strict=False):
+            column.metric(figure.label, figure.value, help=figure.note)
+        climate_columns, climate_rows = content.climate_rows(report)
+        tables.show(german_table(climate_rows, climate_columns))
+        st.caption(content.CLIMATE_NOTE)
     if len(report.across_regions):
         st.header("Über Naturraumgrenzen gebucht")
         st.caption(content.regions_note(report))

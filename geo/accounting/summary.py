@@ -15,7 +15,7 @@ from typing import TypeVar
 import pandas as pd
 
 from geo import fmt, schema
-from geo.accounting import ledger, naturalregions, requests, valuation
+from geo.accounting import climate, ledger, naturalregions, requests, valuation
 from geo.config import ValuationModels
 from geo.schema import PoolData
 
@@ -43,6 +43,10 @@ def pool_view(data: PoolData, now: dt.datetime | None = None, models: ValuationM
     for frame in (pool, interventions):
         frame["municipality"] = frame["ags"].map(schema.AGS_NAMES)
         frame["natural_region"] = naturalregions.region_of(frame, data.natural_regions)
+    if climate.TABLE in data.valuation:
+        factors = climate.parse(data.valuation[climate.TABLE])
+        pool["climate_t"] = climate.effect(pool, factors, "measure")
+        interventions["climate_t"] = climate.effect(interventions, factors, "intervention")
     if ledger.AGREED_FACTOR in pool.columns:
         pairs = ((pool, ("value_points", "free_points")), (interventions, ("demand_points", "open_points")))
         for frame, columns in pairs:
@@ -119,6 +123,14 @@ def by_municipality(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
     return table
 
 
+def _counted(view: PoolView, free: pd.Series, open_: pd.Series, ags: Sequence[str]) -> pd.DataFrame:
+    """:func:`by_municipality`'s free points, open demand and balance with the areas' free points
+    *free* and the interventions' open demand *open_* (the same points counted in another model)."""
+    counted = dataclasses.replace(view, pool_areas=view.pool_areas.assign(free_points=free),
+                                  interventions=view.interventions.assign(open_points=open_))
+    return by_municipality(counted, ags)[["free_points", "open_points", "balance"]]
+
+
 def by_model(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
     """Free points, open demand and balance per municipality (rows and index as
     :func:`by_municipality`, with column ``municipality``) under every valuation model the view
@@ -127,16 +139,30 @@ def by_model(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
     partnership's total in one currency. Empty (no model columns) for an unvalued view.
     """
     rows = by_municipality(view, ags)
-    parts = {}
-    for model in valuation.models_in(view.pool_areas):
-        pool, itv = view.pool_areas, view.interventions
-        counted = dataclasses.replace(
-            view, pool_areas=pool.assign(free_points=valuation.in_model(pool, "free_points", model)),
-            interventions=itv.assign(open_points=valuation.in_model(itv, "open_points", model)))
-        parts[model] = by_municipality(counted, ags)[["free_points", "open_points", "balance"]]
+    pool, itv = view.pool_areas, view.interventions
+    parts = {model: _counted(view, valuation.in_model(pool, "free_points", model),
+                             valuation.in_model(itv, "open_points", model), ags)
+             for model in valuation.models_in(pool)}
     table = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=rows.index)
     table.insert(0, ("", "municipality"), rows["municipality"])
     return table
+
+
+def climate_beside_points(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
+    """The climate balance beside the points balance, per municipality (rows and index as
+    :func:`by_municipality`): municipality, ``balance`` (WP, own model), ``agreed_balance`` (WP, the
+    agreed model, where valued), ``stored_t``, ``released_t``, ``balance_t`` (t CO₂ per year, see
+    :func:`geo.accounting.climate.balance`). Empty without climate factors."""
+    if "climate_t" not in view.pool_areas.columns:
+        return pd.DataFrame()
+    table = by_municipality(view, ags)[["municipality", "balance"]]
+    if "agreed_free_points" in view.pool_areas.columns:
+        agreed = _counted(view, view.pool_areas["agreed_free_points"], view.interventions["agreed_open_points"], ags)
+        table = table.assign(agreed_balance=agreed["balance"])
+    per = climate.balance(view.pool_areas, view.interventions)
+    out = table.join(per).fillna({c: 0.0 for c in per.columns})
+    out.loc["gesamt", per.columns] = per.sum()
+    return out
 
 
 # --- council overview: scope, breakdowns, development, report --------------------------
@@ -290,6 +316,8 @@ class Report:
     """:func:`by_model` of the scope: supply, demand and balance under each valuation model."""
     across_regions: pd.DataFrame
     """Active bookings of the scope across natural regions (:func:`geo.accounting.naturalregions.across`)."""
+    climate: pd.DataFrame
+    """:func:`climate_beside_points` of the scope (empty without climate factors)."""
 
 
 def report(view: PoolView, scope: Scope) -> Report:
@@ -303,4 +331,5 @@ def report(view: PoolView, scope: Scope) -> Report:
                   area_status=area_by_municipality_status(part), supply_demand=supply_demand(part, scope.ags),
                   development=development(part, scope.years), top_open=top_open_interventions(part),
                   measures_by_municipality=per_municipality, models=by_model(part, scope.ags),
-                  across_regions=naturalregions.across(part.allocations, part.pool_areas, part.interventions))
+                  across_regions=naturalregions.across(part.allocations, part.pool_areas, part.interventions),
+                  climate=climate_beside_points(part, scope.ags))

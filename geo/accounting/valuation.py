@@ -26,6 +26,8 @@ from geo.errors import DataError
 from geo.schema import PoolData
 from geo.store import Store
 
+CLIMATE_TABLE = "klima"
+"""The climate factors are stored beside the valuation tables under this name (:mod:`geo.accounting.climate`)."""
 FrameT = TypeVar("FrameT", bound=gpd.GeoDataFrame)
 OtherT = TypeVar("OtherT", bound=gpd.GeoDataFrame)
 
@@ -91,7 +93,7 @@ def tables_from(sources: Mapping[str, str], models: ValuationModels | None = Non
     missing = [m for m in needed if m not in sources]
     if missing:
         raise DataError(f"Bewertungstabelle fehlt: {', '.join(missing)}.")
-    return {model: parse_table(sources[model]) for model in sorted(sources)}
+    return {model: parse_table(sources[model]) for model in sorted(sources) if model != CLIMATE_TABLE}
 
 
 def read_tables(store: Store, models: ValuationModels | None = None) -> dict[str, ValuationTable]:
@@ -219,8 +221,9 @@ def with_models(pool: FrameT, interventions: OtherT, tables: Mapping[str, Valuat
 
 def valued(data: PoolData, models: ValuationModels | None = None, on: dt.date | None = None) -> PoolData:
     """*data* with its pool areas and interventions valued under each of its tables
-    (:func:`with_models`); unchanged when it carries no tables (``data.valuation`` empty)."""
-    if not data.valuation:
+    (:func:`with_models`); unchanged when it carries no valuation tables (``data.valuation`` empty or
+    only the climate factors)."""
+    if not set(data.valuation) - {CLIMATE_TABLE}:
         return data
     chosen = models or ValuationModels()
     pool, interventions = with_models(data.pool_areas, data.interventions, tables_from(data.valuation, chosen),

@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import fmt, schema
-from geo.accounting import valuation
+from geo.accounting import climate, valuation
 from geo.accounting.summary import PoolView
 from geo.accounting.valuation import ValuationTable
 from geo.config import ValuationModels
@@ -120,3 +120,15 @@ IMPACT_COLUMNS = (
 def impact_table(impact: pd.DataFrame) -> pd.DataFrame:
     """:func:`geo.accounting.versions.impact` for display."""
     return german_table(impact, IMPACT_COLUMNS)
+
+
+CLIMATE_COLUMNS = (Column("kind_label", "Für", "text"), Column("key", "Maßnahmentyp / Eingriffsart", "text"),
+                   Column("name", "Beschreibung", "text"),
+                   Column("t_co2_per_ha_year", "t CO₂ je ha und Jahr", "decimal1"))
+
+
+def climate_table(factors: climate.Factors) -> pd.DataFrame:
+    """The climate factor table for display (positive: stored, negative: released)."""
+    rows = factors.factors.assign(kind_label=factors.factors["kind"].map(
+        {"measure": "Poolfläche", "intervention": "Eingriff"}))
+    return german_table(rows, CLIMATE_COLUMNS)

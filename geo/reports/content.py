@@ -68,6 +68,41 @@ def models_note(agreed: str) -> str:
             "Partnerschaft in einer Währung.")
 
 
+CLIMATE_TITLE = "Klimabilanz neben den Wertpunkten"
+CLIMATE_NOTE = ("Klima: Fläche in ha × Klimafaktor je Maßnahmentyp bzw. Eingriffsart (t CO₂ je Jahr; gespeichert "
+                "durch Poolflächen, freigesetzt durch Eingriffe). Die Faktoren der Demo sind illustrativ, nicht "
+                "amtlich (Tabelle, Quelle und Stand auf der Seite „Bewertungsmodelle“).")
+
+
+def climate_rows(report: summary.Report) -> tuple[tuple[Column, ...], pd.DataFrame]:
+    """:attr:`Report.climate` with its German columns (the agreed model's balance only where valued)."""
+    table = report.climate
+    cols = [Column("municipality", "Gemeinde", "text"), Column("balance", "Bilanz eigenes Modell (WP)", "points")]
+    if "agreed_balance" in table.columns:
+        cols.append(Column("agreed_balance", "Bilanz gemeinsames Modell (WP)", "points"))
+    cols += [Column("stored_t", "Klima gespeichert (t CO₂/Jahr)", "decimal1"),
+             Column("released_t", "Klima freigesetzt (t CO₂/Jahr)", "decimal1"),
+             Column("balance_t", "Klimabilanz (t CO₂/Jahr)", "decimal1")]
+    return tuple(cols), table
+
+
+def climate_figures(report: summary.Report) -> list[KeyFigure]:
+    """The selection's points balance (own and agreed model) beside its climate balance."""
+    totals = report.climate.drop(columns="municipality").loc["gesamt"].to_dict()
+
+    def total(column: str) -> float:
+        return float(totals[column])
+
+    figures = [KeyFigure("Bilanz (eigene Modelle)", fmt.points_short(total("balance")),
+                         "freie Wertpunkte minus offener Bedarf, jede Gemeinde in ihrem Modell")]
+    if "agreed_balance" in report.climate.columns:
+        figures.append(KeyFigure("Bilanz (gemeinsames Modell)", fmt.points_short(total("agreed_balance")),
+                                 "alle Gemeinden im gemeinsamen Bewertungsmodell"))
+    figures.append(KeyFigure("Klimabilanz", f"{fmt.number(total('balance_t'))} t CO₂/Jahr",
+                             "gespeichert durch Poolflächen minus freigesetzt durch Eingriffe"))
+    return figures
+
+
 ACROSS_REGION_COLUMNS = columns(
     ("allocation_id", "Buchung", "text"), ("intervention_id", "Eingriff", "text"),
     ("intervention_region", "Naturraum des Eingriffs", "text"), ("pool_id", "Poolfläche", "text"),
