@@ -12,6 +12,7 @@ from shapely.geometry import box
 from geo import schema
 from geo.accounting import ledger, summary, valuation
 from geo.config import ValuationModels
+from geo.display import interventions
 from geo.display import valuation as shown
 from geo.errors import BookingError
 from geo.schema import PoolData
@@ -143,3 +144,16 @@ def test_worked_example_adds_up():
     assert lines[1] == "Leipziger Modell (eigenes Modell): 10.000,0 m² × (18,0 − 4,0) WP/m² × 1,00 = 140.000\u00a0WP"
     assert lines[2] == ("Sächsisches Modell (gemeinsames Modell): 10.000,0 m² × (16,0 − 4,0) WP/m² × 1,00 = "
                         "120.000\u00a0WP")
+
+
+def test_the_booking_form_counts_a_cross_border_booking_in_the_agreed_model():
+    pool, itv = _valued()
+    target = ledger.enrich_interventions(itv, ledger.empty_ledger(), pool=pool).iloc[0]
+    covered = interventions.covers(24_000, "W1", pool, target)
+    assert covered == pytest.approx(28_000)
+    assert interventions.obvious_refusal(points=24_000, pool_id="W1", free_points=120_000, intervention=target,
+                                         covered=covered) is None
+    assert "28.000" in interventions.booking_preview(points=24_000, kind="zugeordnet", pool_id="W1",
+                                                     intervention_id="EL", free_points=120_000, covered=covered)
+    assert interventions.obvious_refusal(points=24_001, pool_id="W1", free_points=120_000, intervention=target,
+                                         covered=interventions.covers(24_001, "W1", pool, target)) is not None

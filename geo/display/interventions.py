@@ -223,14 +223,16 @@ def confirm_preview(entry: pd.Series) -> str:
             "über dieselben Punkte; die freien Punkte der Fläche bleiben gleich.")
 
 
-def obvious_refusal(*, points: float, pool_id: str, free_points: float, intervention: pd.Series) -> str | None:
-    """Why the ledger would refuse booking *points* (too many for the area or the demand), before asking
+def obvious_refusal(*, points: float, pool_id: str, free_points: float, intervention: pd.Series,
+                    covered: float | None = None) -> str | None:
+    """Why the ledger would refuse booking *points* (too many for the area or the demand, which they
+    cover as *covered* points where that differs: across a border in the agreed model), before asking
     for a confirmation; ``None`` if it may go ahead (the ledger still checks everything when booking)."""
     if points > free_points + ledger.EPS:
         return (f"Die Poolfläche {pool_id} hat nur noch {fmt.points(free_points)} frei; "
                 f"{fmt.points(points)} würden sie überziehen.")
     still_open = float(intervention["open_points"] - intervention["requested_points"])
-    if points > still_open + ledger.EPS:
+    if (points if covered is None else covered) > still_open + ledger.EPS:
         return (f"Der Eingriff {intervention['intervention_id']} braucht nur noch {fmt.points(max(still_open, 0.0))}; "
                 f"{fmt.points(points)} wären zu viel.")
     return None
