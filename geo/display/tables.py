@@ -53,15 +53,17 @@ class Column:
         return self.kind in TEXT_KINDS
 
 
-def points_both(row: pd.Series | Mapping[str, Any], column: str) -> str:
+def points_both(row: pd.Series | Mapping[str, Any], column: str, *, unit: bool = True) -> str:
     """``12.345 WP``: *column* of *row* in its municipality's own model, followed by
     ``(gemeinsames Modell: 11.800 WP)`` where the partners' agreed model counts differently
-    (``agreed_<column>`` of :func:`geo.accounting.summary.pool_view`)."""
+    (``agreed_<column>`` of :func:`geo.accounting.summary.pool_view`); without *unit* where a
+    header says "(WP)"."""
+    show = FORMATTERS["wp" if unit else "points"]
     own = float(row[column])
     agreed = row.get(f"agreed_{column}")
     if agreed is None or pd.isna(agreed) or round(float(agreed)) == round(own):
-        return fmt.points(own)
-    return f"{fmt.points(own)} (gemeinsames Modell: {fmt.points(float(agreed))})"
+        return show(own)
+    return f"{show(own)} (gemeinsames Modell: {show(float(agreed))})"
 
 
 def columns(*specs: tuple[str, str, Kind]) -> tuple[Column, ...]:

@@ -108,16 +108,16 @@ def _pool_figures(row: pd.Series) -> tuple[tuple[str, str], ...]:
         (schema.label("area_ha"), _ha(row["area_m2"])),
         (schema.label("reserved_points"), _points(row["reserved_points"])),
         (schema.label("allocated_points"), _points(row["allocated_points"])),
-        (schema.label("free_points"), points_both(row, "free_points")),
+        (schema.label("free_points"), points_both(row, "free_points", unit=False)),
     )
 
 
 def _intervention_figures(row: pd.Series) -> tuple[tuple[str, str], ...]:
     return (
         (schema.label("area_ha"), _ha(row["area_m2"])),
-        (schema.label("demand_points", schema.INTERVENTIONS), points_both(row, "demand_points")),
+        (schema.label("demand_points", schema.INTERVENTIONS), points_both(row, "demand_points", unit=False)),
         (schema.label("covered_points"), _points(row["covered_points"])),
-        (schema.label("open_points"), points_both(row, "open_points")),
+        (schema.label("open_points"), points_both(row, "open_points", unit=False)),
         (schema.label("coverage"), f"{row['coverage']} ({fmt.percent(row['coverage_share'])})"),
     )
 
