@@ -15,6 +15,8 @@ from geo.config import ValuationModels
 from geo.display import interventions
 from geo.display import valuation as shown
 from geo.errors import BookingError
+from geo.map import selection
+from geo.map.mapfilter import Selection
 from geo.schema import PoolData
 from tests.conftest import LEIPZIG, WURZEN, intervention_frame, pool_frame, square
 
@@ -157,3 +159,11 @@ def test_the_booking_form_counts_a_cross_border_booking_in_the_agreed_model():
                                                      intervention_id="EL", free_points=120_000, covered=covered)
     assert interventions.obvious_refusal(points=24_001, pool_id="W1", free_points=120_000, intervention=target,
                                          covered=interventions.covers(24_001, "W1", pool, target)) is not None
+
+
+def test_the_details_panel_shows_the_agreed_figure_where_it_differs():
+    view = summary.pool_view(_data(ledger.empty_ledger()))
+    leipzig = dict(selection.details(view, Selection(schema.POOL_AREAS, "L1")).figures)
+    wurzen = dict(selection.details(view, Selection(schema.POOL_AREAS, "W1")).figures)
+    assert leipzig["Frei (WP)"] == "140.000 (gemeinsames Modell: 120.000)"
+    assert wurzen["Frei (WP)"] == "120.000"  # Wurzen's own model is the agreed one
