@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pytest
 from pptx import Presentation
@@ -13,7 +14,7 @@ from shapely.geometry import box
 from geo import schema
 from geo.accounting import climate, ledger, summary
 from geo.errors import DataError
-from geo.reports import pptx
+from geo.reports import downloads, pptx
 from geo.schema import PoolData
 from tests.conftest import LEIPZIG, intervention_frame, pool_frame, square
 
@@ -66,3 +67,12 @@ def test_the_slides_show_the_climate_balance_beside_the_points():
     cells = [cell.text for slide in deck.slides for shape in slide.shapes if shape.has_table
              for row in shape.table.rows for cell in row.cells]
     assert "Klimabilanz (t CO₂/Jahr)" in cells and "5,8" in cells  # 5,75 t/a for Wurzen
+
+
+def test_the_workbook_has_the_climate_balance_as_numbers():
+    report = summary.report(_view(), summary.Scope())
+    book = openpyxl.load_workbook(io.BytesIO(downloads.xlsx(report)))
+    sheet = book["Klima"]
+    assert [c.value for c in sheet[1]][-1] == "Klimabilanz (t CO₂/Jahr)"
+    rows = {row[0].value: row[-1].value for row in sheet.iter_rows(min_row=2)}
+    assert rows["Wurzen"] == pytest.approx(5.75) and rows["Gesamt"] == pytest.approx(5.71)

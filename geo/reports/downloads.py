@@ -126,6 +126,11 @@ def xlsx(report: summary.Report, *, on: dt.date | None = None) -> bytes:
     _sheet(book, "Maßnahmentypen", *content.breakdown_rows(report.measures, content.MEASURE_TYPE_COLUMN))
     _sheet(book, "Entwicklung", content.DEVELOPMENT_COLUMNS, report.development.reset_index())
     _sheet(book, "Offene Eingriffe", content.TOP_OPEN_COLUMNS, report.top_open)
+    model_columns, model_rows = content.model_rows(report.models)
+    if len(model_columns) > 1:
+        _sheet(book, "Bewertungsmodelle", model_columns, model_rows)
+    if len(report.climate):
+        _sheet(book, "Klima", *content.climate_rows(report))
     _sheet(book, "Poolflächen", *_attributes(report.view.pool_areas, schema.POOL_AREAS))
     _sheet(book, "Eingriffe", *_attributes(report.view.interventions, schema.INTERVENTIONS))
     out = io.BytesIO()
