@@ -7,6 +7,8 @@ import re
 import geopandas as gpd
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely.geometry import box
 
 from geo import schema
@@ -167,3 +169,26 @@ def test_the_details_panel_shows_the_agreed_figure_where_it_differs():
     wurzen = dict(selection.details(view, Selection(schema.POOL_AREAS, "W1")).figures)
     assert leipzig["Frei (WP)"] == "140.000 (gemeinsames Modell: 120.000)"
     assert wurzen["Frei (WP)"] == "120.000"  # Wurzen's own model is the agreed one
+
+
+@given(st.lists(st.tuples(st.sampled_from(["L1", "W1", "W2"]), st.integers(min_value=1, max_value=40_000)),
+                max_size=12))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_accepted_bookings_in_both_models_never_overdraw_nor_overcover(bookings):
+    """Whatever is asked, what the ledger accepts keeps every area within its own points and the
+    intervention's coverage (across the border counted in the agreed model) within its demand."""
+    pool, itv = _valued()
+    entries = ledger.empty_ledger()
+    for pool_id, points in bookings:
+        try:
+            rows = ledger.plan_booking(pool, itv, entries, pool_id=pool_id, intervention_id="EL", points=points,
+                                       kind="zugeordnet", user="t")
+        except BookingError:
+            continue
+        entries = pd.concat([entries, rows], ignore_index=True)
+    booked = entries.groupby("pool_id")["points"].sum()
+    stored = pool.set_index("pool_id")["value_points"]
+    assert (booked <= stored.reindex(booked.index) + 1e-6).all()
+    covered = ledger.enrich_interventions(itv, entries, pool=pool).iloc[0]["covered_points"]
+    assert covered <= 28_000 + 1e-6
+    assert covered == pytest.approx(ledger.cover_points(entries, pool, itv).sum() if len(entries) else 0.0)
