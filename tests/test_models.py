@@ -20,6 +20,7 @@ from geo.errors import BookingError
 from geo.map import selection
 from geo.map.mapfilter import Selection
 from geo.schema import PoolData
+from geo.upload import validate
 from tests.conftest import LEIPZIG, WURZEN, intervention_frame, pool_frame, square
 
 
@@ -192,3 +193,12 @@ def test_accepted_bookings_in_both_models_never_overdraw_nor_overcover(bookings)
     covered = ledger.enrich_interventions(itv, entries, pool=pool).iloc[0]["covered_points"]
     assert covered <= 28_000 + 1e-6
     assert covered == pytest.approx(ledger.cover_points(entries, pool, itv).sum() if len(entries) else 0.0)
+
+
+def test_an_upload_is_valued_in_the_municipality_model_the_settings_name():
+    area = POOL[POOL["pool_id"] == "W1"].drop(columns="value_points")
+    saxon = validate.validate(area, schema.POOL_AREAS, validate.Context(WURZEN, TABLES))
+    own = validate.validate(area, schema.POOL_AREAS, validate.Context(
+        WURZEN, TABLES, models=ValuationModels(overrides=((WURZEN, "leipzig"),))))
+    assert saxon.frame is not None and own.frame is not None
+    assert (saxon.frame["value_points"].iloc[0], own.frame["value_points"].iloc[0]) == (120_000, 140_000)
