@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geo import schema
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REQUEST_DAYS = 30
 
@@ -34,6 +36,10 @@ class Settings:
     - ``FLAECHENPOOL_SMTP_HOST`` (mail is sent only when set), ``FLAECHENPOOL_SMTP_PORT`` (587),
       ``FLAECHENPOOL_SMTP_USER``, ``FLAECHENPOOL_SMTP_PASSWORD``, ``FLAECHENPOOL_SMTP_FROM``:
       the notifications of the outbox go out by e-mail (STARTTLS when a user is set).
+    - ``FLAECHENPOOL_BEWERTUNGSMODELLE``: municipalities that value with another model than
+      :mod:`geo.schema` names, e.g. ``wurzen=leipzig,14729250=leipzig`` (slug or AGS = model).
+    - ``FLAECHENPOOL_MODELL_GEMEINSAM``: the partners' agreed model for bookings across borders
+      (default ``sachsen``).
     """
 
     data_dir: Path
@@ -45,6 +51,7 @@ class Settings:
     vector_map: bool = True
     request_days: int = DEFAULT_REQUEST_DAYS
     smtp: Smtp | None = None
+    valuation_models: ValuationModels = field(default_factory=lambda: ValuationModels())
 
     @property
     def contacts_file(self) -> Path:
@@ -65,6 +72,7 @@ class Settings:
             vector_map=_flag("FLAECHENPOOL_VEKTORKARTE", True),
             request_days=_days(os.environ.get("FLAECHENPOOL_ANFRAGE_TAGE")),
             smtp=Smtp.from_env(),
+            valuation_models=ValuationModels.from_env(),
         )
 
 
@@ -95,3 +103,44 @@ class Smtp:
                    sender=os.environ.get("FLAECHENPOOL_SMTP_FROM") or "flaechenpool@localhost",
                    user=os.environ.get("FLAECHENPOOL_SMTP_USER", ""),
                    password=os.environ.get("FLAECHENPOOL_SMTP_PASSWORD", ""))
+
+
+DEFAULT_AGREED_MODEL = "sachsen"
+
+
+@dataclass(frozen=True)
+class ValuationModels:
+    """Which valuation model each municipality uses (its own) and which one the partners agreed on
+    for bookings across municipal borders (DOMAIN.md, "Valuation")."""
+
+    overrides: tuple[tuple[str, str], ...] = ()  # (AGS, model) where a municipality differs from the schema
+    agreed: str = DEFAULT_AGREED_MODEL
+
+    def own(self, ags: str) -> str:
+        """The model *ags* values with (raises ``KeyError`` for an unknown municipality)."""
+        return dict(self.overrides).get(ags) or schema.municipality(ags).valuation_model
+
+    def by_ags(self) -> dict[str, str]:
+        """AGS → own model of every partner."""
+        return {m.ags: self.own(m.ags) for m in schema.MUNICIPALITIES}
+
+    def names(self) -> tuple[str, ...]:
+        """Every model in use: the partners' own ones and the agreed one, sorted."""
+        return tuple(sorted({*self.by_ags().values(), self.agreed}))
+
+    @classmethod
+    def from_env(cls) -> ValuationModels:
+        raw = os.environ.get("FLAECHENPOOL_BEWERTUNGSMODELLE", "")
+        overrides: list[tuple[str, str]] = []
+        for item in filter(None, (part.strip() for part in raw.split(","))):
+            key, sep, model = item.partition("=")
+            try:
+                found = schema.municipality(key.strip())
+            except KeyError:
+                found = None
+            if not sep or found is None or not model.strip():
+                raise ValueError(f"FLAECHENPOOL_BEWERTUNGSMODELLE: „{item}“ ist nicht „Gemeinde=Modell“ "
+                                 "(Gemeinde als Kürzel wie wurzen oder als AGS).")
+            overrides.append((found.ags, model.strip()))
+        agreed = os.environ.get("FLAECHENPOOL_MODELL_GEMEINSAM", "").strip() or DEFAULT_AGREED_MODEL
+        return cls(overrides=tuple(overrides), agreed=agreed)

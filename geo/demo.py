@@ -132,6 +132,31 @@ class DemoData(TypedDict):
     pool_areas: gpd.GeoDataFrame
     interventions: gpd.GeoDataFrame
     allocations: pd.DataFrame
+    natural_regions: gpd.GeoDataFrame
+
+
+ILLUSTRATIVE_REGIONS = (
+    ("N01", "Leipziger Land (illustrativ)"),
+    ("N02", "Düben-Dahlener Heide (illustrativ)"),
+    ("N03", "Nordsächsisches Platten- und Hügelland (illustrativ)"),
+)
+REGION_NOTE = ("Illustrative Abgrenzung für die Demo, nicht amtlich: die amtlichen Naturräume Sachsens (LfULG) "
+               "lädt die Administration hoch.")
+
+
+def natural_regions(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Three illustrative natural regions splitting the partners' area: Leipzig's west, the rest north
+    and south of the middle of the rural partners (clearly marked as illustrative)."""
+    union = shapely.union_all(boundaries.geometry.to_numpy())
+    minx, miny, maxx, maxy = union.bounds
+    split_x = boundaries.loc[boundaries["ags"] == "14713000"].total_bounds[2]
+    split_y = boundaries.loc[boundaries["ags"] != "14713000"].geometry.centroid.y.median()
+    boxes = (shapely.box(minx, miny, split_x, maxy), shapely.box(split_x, split_y, maxx, maxy),
+             shapely.box(split_x, miny, maxx, split_y))
+    shapes = [shapely.intersection(union, box) for box in boxes]
+    return gpd.GeoDataFrame({"region_id": [r for r, _ in ILLUSTRATIVE_REGIONS],
+                             "name": [n for _, n in ILLUSTRATIVE_REGIONS], "notes": [REGION_NOTE] * 3},
+                            geometry=shapes, crs=schema.CRS)
 
 
 def _blob(rng: np.random.Generator, center: tuple[float, float], area_m2: float) -> BaseGeometry:
@@ -323,7 +348,8 @@ def generate(boundary_path: Path, seed: int = SEED) -> DemoData:
     interventions["demand_points"] = valuation.intervention_demand(interventions, tables)
     entries = _ledger(rng, pool, interventions, candidates.neighbours(boundaries))
     pool["status"] = ledger.enrich_pool(pool, entries)["status"]
-    return DemoData(boundaries=boundaries, pool_areas=pool, interventions=interventions, allocations=entries)
+    return DemoData(boundaries=boundaries, pool_areas=pool, interventions=interventions, allocations=entries,
+                    natural_regions=natural_regions(boundaries))
 
 
 def write(data: DemoData, out_dir: Path, boundary_path: Path) -> None:
@@ -359,7 +385,8 @@ def write(data: DemoData, out_dir: Path, boundary_path: Path) -> None:
                      notes="Übernahme der Bestandsbuchungen und der Demopreise je Wertpunkt")
     pool = PoolData(boundaries=data["boundaries"], pool_areas=data["pool_areas"],
                     interventions=data["interventions"], allocations=entries.assign(change_id=booking),
-                    history=pd.concat(history, ignore_index=True), prices=price_list.assign(change_id=booking))
+                    history=pd.concat(history, ignore_index=True), prices=price_list.assign(change_id=booking),
+                    natural_regions=data["natural_regions"])
     sources = GeoPackageStore(REPO_ROOT / "data").read_valuation_sources()
     GeoPackageStore(out_dir).replace_all(pool, versions=versions, valuation=sources)
 

@@ -76,6 +76,7 @@ HISTORY = "history"
 REQUEST_EVENTS = "request_events"
 OUTBOX = "outbox"
 PRICES = "prices"
+NATURAL_REGIONS = "natural_regions"
 
 LAYER_LABELS: dict[str, str] = {
     BOUNDARY: "Gemeindegrenze",
@@ -86,6 +87,8 @@ LAYER_LABELS: dict[str, str] = {
     REQUEST_EVENTS: "Anfragen",
     OUTBOX: "Benachrichtigungen",
     PRICES: "Preise",
+    "valuation": "Bewertungstabelle",
+    NATURAL_REGIONS: "Naturräume",
 }
 ID_FIELD: dict[str, str] = {
     BOUNDARY: "ags",
@@ -138,7 +141,7 @@ INTERVENTION_STATUS: tuple[str, ...] = ("geplant", "im Verfahren", "genehmigt", 
 ALLOCATION_KINDS: tuple[str, ...] = ("reserviert", "zugeordnet")
 OWNER_TYPES: tuple[str, ...] = ("öffentlich", "unternehmen", "privat")
 """``privat``: the owner is a private person, so ``owner`` is personal data (see :mod:`geo.access.privacy`)."""
-HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation", "request", "price")
+HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation", "request", "regions", "price")
 # What happens to a request (DOMAIN.md, "Cooperation between partners"): the events stored,
 # and the states they lead to ("abgelaufen" follows from the clock, it is never stored).
 REQUEST_EVENT_KINDS: tuple[str, ...] = ("gestellt", "zugesagt", "abgelehnt", "zurückgezogen")
@@ -340,6 +343,10 @@ class PoolData:
     requests: pd.DataFrame = field(default_factory=lambda: empty_table(REQUEST_EVENTS))
     outbox: pd.DataFrame = field(default_factory=lambda: empty_table(OUTBOX))
     prices: pd.DataFrame = field(default_factory=lambda: empty_table(PRICES))
+    valuation: dict[str, str] = field(default_factory=dict)
+    """The valuation tables' CSV text by model (empty: figures are not valued under the models)."""
+    natural_regions: gpd.GeoDataFrame | None = None
+    """The natural-region layer (``region_id``, ``name``, ``notes``; None: not read)."""
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """One municipal layer by its schema name."""

@@ -63,7 +63,7 @@ def slide_text(slide) -> str:
 
 def test_deck_slides_title_and_key_figures(deck, report):
     titles = [slide_text(s) for s in deck.slides]
-    assert len(deck.slides) == 2 + len(charts.specs(report)) + 1 + 2 + 2
+    assert len(deck.slides) == 2 + len(charts.specs(report)) + 1 + 3 + 2  # tables: municipality, climate, open
     assert "Leipzig und Wurzen, 2020–2026" in titles[0] and "Stand: 25.11.2026" in titles[0]
     for figure in content.key_figures(report.headline):
         assert plain(figure.value) in titles[1]
@@ -204,7 +204,7 @@ def test_exports_of_a_partner_without_areas_in_the_years(full):
     assert empty.period.pool_count == 0 and empty.headline.open_points > 0
     deck = Presentation(io.BytesIO(pptx.build(empty, on=ON, context=full)))
     texts = [slide_text(s) for s in deck.slides]
-    assert len(texts) == 2 + len(charts.specs(empty)) + 1 + 2 + 1
+    assert len(texts) == 2 + len(charts.specs(empty)) + 1 + 3 + 1  # tables: municipality, climate, open
     assert "Borsdorf, 2030 Stand: 25.11.2026" in texts[0]
     area = next(t for t in texts if t.startswith("Poolfläche nach Gemeinde und Status"))
     assert charts.EMPTY_NOTE in area

@@ -52,7 +52,7 @@ def shown(at: AppTest) -> dict[str, str]:
 
 def expected(demo_dir, scope: summary.Scope) -> dict[str, str]:
     report = summary.report(summary.pool_view(GeoPackageStore(demo_dir).read_all()), scope)
-    return {f.label: f.value for f in content.key_figures(report.headline)}
+    return {f.label: f.value for f in [*content.key_figures(report.headline), *content.climate_figures(report)]}
 
 
 def test_filters_change_the_figures_and_the_link(demo_dir):

@@ -20,8 +20,8 @@ from geo import fmt, schema
 from geo.access import contacts as contact_list
 from geo.access import privacy
 from geo.access.permissions import User
-from geo.accounting import notify, summary, valuation
-from geo.config import Settings
+from geo.accounting import climate, notify, summary, valuation
+from geo.config import Settings, ValuationModels
 from geo.map import changemap
 from geo.store import Store, open_store
 from geo.upload import diff, publish
@@ -44,15 +44,16 @@ def store() -> Store:
 
 
 @st.cache_data(show_spinner="Daten werden geladen …", max_entries=4)
-def _view(store_key: str, version: object, today: dt.date, _store: Store) -> summary.PoolView:
-    return summary.pool_view(_store.read_all(), now=dt.datetime.combine(today, dt.time(), tzinfo=fmt.TIMEZONE))
+def _view(store_key: str, version: object, today: dt.date, models: ValuationModels, _store: Store) -> summary.PoolView:
+    return summary.pool_view(_store.read_all(), now=dt.datetime.combine(today, dt.time(), tzinfo=fmt.TIMEZONE),
+                             models=models)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _redacted(store_key: str, version: object, today: dt.date, audience: frozenset[str], _store: Store,
-              _user: User | None) -> summary.PoolView:
+def _redacted(store_key: str, version: object, today: dt.date, models: ValuationModels, audience: frozenset[str],
+              _store: Store, _user: User | None) -> summary.PoolView:
     # Cached per *audience* (what the user may see), not per user: the result depends on nothing else.
-    full = _view(store_key, version, today, _store)
+    full = _view(store_key, version, today, models, _store)
     return dataclasses.replace(full, pool_areas=privacy.redact_owners(full.pool_areas, _user))
 
 
@@ -63,7 +64,12 @@ def view() -> summary.PoolView:
     Keyed by the data version and today's date: requests expire by the day, without a write.
     """
     s, user = store(), auth.current_user()
-    return _redacted(s.key, s.version(), fmt.today(), privacy.visible_municipalities(user), s, user)
+    return _redacted(s.key, s.version(), fmt.today(), models(), privacy.visible_municipalities(user), s, user)
+
+
+def models() -> ValuationModels:
+    """Which valuation model each partner uses and the agreed one (settings)."""
+    return settings().valuation_models
 
 
 def version_token() -> str:
@@ -80,7 +86,7 @@ def keyed(name: str) -> str:
 def public_view() -> summary.PoolView:
     """:func:`view` as everyone may see it (reports and downloads)."""
     s = store()
-    return _redacted(s.key, s.version(), fmt.today(), frozenset(), s, None)
+    return _redacted(s.key, s.version(), fmt.today(), models(), frozenset(), s, None)
 
 
 def contacts() -> pd.DataFrame:
@@ -104,14 +110,27 @@ def send_notifications(rows: pd.DataFrame) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _tables(store_key: str, version: object, _store: Store) -> dict[str, valuation.ValuationTable]:
-    return valuation.read_tables(_store)
+def _tables(store_key: str, version: object, models: ValuationModels,
+            _store: Store) -> dict[str, valuation.ValuationTable]:
+    return valuation.read_tables(_store, models)
 
 
 def valuation_tables() -> dict[str, valuation.ValuationTable]:
     """The valuation tables in use, keyed by model (cached by data version)."""
     s = store()
-    return _tables(s.key, s.version(), s)
+    return _tables(s.key, s.version(), models(), s)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _climate(store_key: str, version: object, _store: Store) -> climate.Factors | None:
+    text = _store.read_valuation_sources().get(climate.TABLE)
+    return None if text is None else climate.parse(text)
+
+
+def climate_factors() -> climate.Factors | None:
+    """The climate factor table in use (None: none stored), cached by data version."""
+    s = store()
+    return _climate(s.key, s.version(), s)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

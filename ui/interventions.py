@@ -235,17 +235,19 @@ def _direct_form(user: User, intervention: pd.Series, candidates: pd.DataFrame,
             st.error(fmt.literal(exc))
             return
         free = float(candidates.set_index("pool_id").loc[pool_id, "free_points"])
+        covered = interventions.covers(points, pool_id, candidates, intervention)
         if refusal := interventions.obvious_refusal(points=points, pool_id=pool_id, free_points=free,
-                                                    intervention=intervention):
+                                                    intervention=intervention, covered=covered):
             st.session_state.pop(_PENDING, None)
             st.error(fmt.literal(refusal))  # no confirmation for what the ledger would refuse anyway
             return
         _ask(_Plan("buchen", intervention_id, data.version_token(),
-                   interventions.booking_preview(points=points, kind=kind, pool_id=pool_id,
-                                                 intervention_id=intervention_id, free_points=free),
+                   interventions.booking_preview(
+                       points=points, kind=kind, pool_id=pool_id, intervention_id=intervention_id, free_points=free,
+                       covered=covered),
                    "Jetzt buchen",
                    lambda: booking.book(data.store(), user, pool_id=pool_id, intervention_id=intervention_id,
-                                        points=points, kind=kind, notes=notes),
+                                        points=points, kind=kind, notes=notes, models=data.models()),
                    f"{fmt.points(points)} von {pool_id} für {intervention_id} {kind}."))
     _confirmation("buchen", intervention_id)
 

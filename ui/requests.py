@@ -71,7 +71,8 @@ def decide_form(user: User, open_rows: pd.DataFrame) -> None:
         except FlaechenpoolError as exc:
             st.error(str(exc))
             return
-        run(lambda: consent.approve(store, user, request_id=request_id, points=points, condition=text),
+        run(lambda: consent.approve(store, user, request_id=request_id, points=points, condition=text,
+                                    models=data.models()),
             f"Anfrage {request_id} zugesagt; die Buchung steht im Journal.")
     if decline:
         run(lambda: consent.decline(store, user, request_id=request_id, reason=text),
@@ -119,7 +120,8 @@ def request_form(user: User, intervention: pd.Series, foreign: pd.DataFrame, kin
             return
         owner = schema.AGS_NAMES[str(foreign.set_index("pool_id").loc[pool_id, "ags"])]
         run(lambda: consent.ask(data.store(), user, intervention_id=intervention_id, pool_id=pool_id, points=points,
-                                kind=kind, message=message, days=data.settings().request_days),
+                                kind=kind, message=message, days=data.settings().request_days,
+                                models=data.models()),
             f"Anfrage an {owner} gestellt: {fmt.points(points)} aus {pool_id} für {intervention_id}. "
             "Sie steht auf der Seite „Anfragen“.", flash_key=flash_key)
 

@@ -128,7 +128,7 @@ def _default(f: schema.Field, codes: dict[str, str], key: str) -> str | None:
 
 def biotope_codes(ags: str) -> dict[str, str]:
     """Code → German name of the valuation table *ags* uses (the choices of a default biotope)."""
-    table = data.valuation_tables()[schema.municipality(ags).valuation_model]
+    table = data.valuation_tables()[data.models().own(ags)]
     return {str(code): str(name) for code, name in table.biotopes["name"].items()}
 
 

@@ -76,7 +76,23 @@ else:
 
     st.header("Nach Gemeinde (heute)")
     tables.show(german_table(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS))
-    st.header("Eingriffe mit dem größten offenen Bedarf (heute)")
+    model_columns, model_rows = content.model_rows(report.models)
+    if len(model_columns) > 1:
+        st.header("Nach Bewertungsmodell")
+        tables.show(german_table(model_rows, model_columns))
+        st.caption(content.models_note(data.settings().valuation_models.agreed))
+    if len(report.climate):
+        st.header(content.CLIMATE_TITLE)
+        for column, figure in zip(st.columns(3), content.climate_figures(report), strict=False):
+            column.metric(figure.label, figure.value, help=figure.note)
+        climate_columns, climate_rows = content.climate_rows(report)
+        tables.show(german_table(climate_rows, climate_columns))
+        st.caption(content.CLIMATE_NOTE)
+    if len(report.across_regions):
+        st.header("Über Naturraumgrenzen gebucht")
+        st.caption(content.regions_note(report))
+        tables.show(german_table(report.across_regions, content.ACROSS_REGION_COLUMNS))
+        st.header("Eingriffe mit dem größten offenen Bedarf (heute)")
     if report.top_open.empty:
         st.info("In dieser Auswahl ist kein Bedarf offen.")
     else:

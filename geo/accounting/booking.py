@@ -15,7 +15,8 @@ import pandas as pd
 
 from geo import fmt, schema
 from geo.access.permissions import User, require_direct_booking, require_edit_municipality
-from geo.accounting import ledger, prices, requests
+from geo.accounting import ledger, prices, requests, valuation
+from geo.config import ValuationModels
 from geo.errors import BookingError
 from geo.schema import PoolData
 from geo.store import Store, history_entry
@@ -48,15 +49,19 @@ def _history(user: User, ags: str, rows: pd.DataFrame, notes: str) -> pd.DataFra
 
 
 def book(store: Store, user: User | None, *, pool_id: str, intervention_id: str, points: float,
-         kind: ledger.BookingKind, notes: str = "", on: dt.date | None = None) -> pd.DataFrame:
-    """Reserve or allocate *points*; refused (and nothing written) if a rule is broken.
+         kind: ledger.BookingKind, notes: str = "", on: dt.date | None = None,
+         models: ValuationModels | None = None) -> pd.DataFrame:
+    """Reserve or allocate *points* (the pool area's own points); refused (and nothing written) if a
+    rule is broken.
 
     Directly only within one's own municipality (or as administrator); across a border
     :func:`geo.accounting.consent.ask` makes a request instead. Points under other open
-    requests are not free.
+    requests are not free. Across a border the points cover the intervention in the agreed
+    model of *models* (:func:`geo.accounting.ledger.cover_points`).
     """
 
-    def plan(state: PoolData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def plan(stored: PoolData) -> tuple[pd.DataFrame, pd.DataFrame]:
+        state = valuation.valued(stored, models)
         ags = _intervention_ags(state.interventions, intervention_id)
         require_edit_municipality(user, ags, "Wertpunkte buchen")
         signed_in = require_direct_booking(user, ags, _pool_ags(state.pool_areas, pool_id))

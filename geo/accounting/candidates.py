@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from geo import fmt
-from geo.accounting import ledger
+from geo.accounting import ledger, naturalregions
 from geo.errors import BookingError
 
 Relation = Literal["gleiche Gemeinde", "Nachbargemeinde", "weiter entfernt"]
@@ -58,10 +58,12 @@ class RankingWeights:
           or ``neighbour`` (area in a municipality sharing a border with it)
           + ``covers_alone`` (the area's free points cover the remaining demand)
           + ``preferred_measure`` (its measure type is one the planner prefers)
-          − ``per_km`` × distance between the two geometries in km.
+          − ``per_km`` × distance between the two geometries in km
+          − ``other_natural_region`` (the area lies in another natural region than the intervention).
 
     With the defaults an area in the same municipality is worth 10 km of extra distance, a
-    neighbour's area 6 km, covering the rest alone 8 km and a preferred measure type 4 km.
+    neighbour's area 6 km, covering the rest alone 8 km, a preferred measure type 4 km and
+    staying in the intervention's natural region 5 km.
     Ties go to the nearer area, then to more free points, then to the pool id.
     """
 
@@ -70,6 +72,7 @@ class RankingWeights:
     covers_alone: float = 8.0
     preferred_measure: float = 4.0
     per_km: float = 1.0
+    other_natural_region: float = 5.0
 
 
 DEFAULT_WEIGHTS = RankingWeights()
@@ -113,7 +116,16 @@ def _reason(row: pd.Series, open_points: float) -> str:
         parts.append(f"deckt {fmt.percent(row['free_points'] / open_points)} des Restbedarfs")
     if row["preferred_measure"]:
         parts.append(f"bevorzugter Maßnahmentyp ({row['measure_type']})")
+    if row["other_natural_region"]:
+        parts.append(f"aber anderer Naturraum ({row['natural_region']}) als der Eingriff: Ersatz soll im selben "
+                     "Naturraum liegen (§ 15 Abs. 2 BNatSchG)")
     return "; ".join(parts)
+
+
+def natural_region_penalty(out: pd.DataFrame, intervention: pd.Series, weights: RankingWeights) -> np.ndarray:
+    """Sets ``other_natural_region`` on the candidates *out* and returns their score penalty."""
+    out["other_natural_region"] = naturalregions.outside(out, intervention)
+    return weights.other_natural_region * out["other_natural_region"].to_numpy()
 
 
 def rank(pool: gpd.GeoDataFrame, intervention: pd.Series, near: dict[str, frozenset[str]], *,
@@ -148,7 +160,8 @@ def rank(pool: gpd.GeoDataFrame, intervention: pd.Series, near: dict[str, frozen
     out["score"] = (weights.same_municipality * same + weights.neighbour * neighbour
                     + weights.covers_alone * out["covers_alone"].to_numpy()
                     + weights.preferred_measure * out["preferred_measure"].to_numpy()
-                    - weights.per_km * out["distance_km"].to_numpy())
+                    - weights.per_km * out["distance_km"].to_numpy()
+                    - natural_region_penalty(out, intervention, weights))
     out = out.sort_values(["score", "distance_km", "free_points", "pool_id"],
                           ascending=[False, True, False, True])
     if limit is not None:

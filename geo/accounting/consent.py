@@ -16,8 +16,8 @@ import pandas as pd
 
 from geo import fmt, schema
 from geo.access.permissions import User
-from geo.accounting import ledger, prices, requests
-from geo.config import DEFAULT_REQUEST_DAYS
+from geo.accounting import ledger, prices, requests, valuation
+from geo.config import DEFAULT_REQUEST_DAYS, ValuationModels
 from geo.schema import PoolData
 from geo.store import Change, Store, history_entry
 
@@ -42,11 +42,13 @@ def _change(event: pd.DataFrame, note: str, *, booked: pd.DataFrame | None = Non
 
 def ask(store: Store, user: User | None, *, intervention_id: str, pool_id: str, points: float,
         kind: ledger.BookingKind, message: str = "", days: int = DEFAULT_REQUEST_DAYS,
-        now: dt.datetime | None = None) -> Change:
-    """Request *points* of another municipality's *pool_id* for *intervention_id*; returns the stored rows."""
+        now: dt.datetime | None = None, models: ValuationModels | None = None) -> Change:
+    """Request *points* (the area's own points) of another municipality's *pool_id* for
+    *intervention_id*; they cover it in the agreed model of *models*. Returns the stored rows."""
     at = _now(now)
 
-    def plan(state: PoolData) -> Change:
+    def plan(stored: PoolData) -> Change:
+        state = valuation.valued(stored, models)
         event = requests.plan_request(state.pool_areas, state.interventions, state.allocations, state.requests,
                                       user=user, intervention_id=intervention_id, pool_id=pool_id, points=points,
                                       kind=kind, message=message, now=at, days=days)
@@ -57,11 +59,13 @@ def ask(store: Store, user: User | None, *, intervention_id: str, pool_id: str, 
 
 
 def approve(store: Store, user: User | None, *, request_id: str, points: float | None = None,
-            condition: str = "", now: dt.datetime | None = None) -> Change:
-    """Consent to *request_id* (for *points* ≤ asked, with a *condition*): event and ledger entry in one change."""
+            condition: str = "", now: dt.datetime | None = None, models: ValuationModels | None = None) -> Change:
+    """Consent to *request_id* (for *points* ≤ asked, with a *condition*): event and ledger entry in one change
+    (counted for the intervention in the agreed model of *models*)."""
     at = _now(now)
 
-    def plan(state: PoolData) -> Change:
+    def plan(stored: PoolData) -> Change:
+        state = valuation.valued(stored, models)
         event, rows = requests.plan_approval(state.pool_areas, state.interventions, state.allocations,
                                              state.requests, user=user, request_id=request_id, now=at, points=points,
                                              condition=condition)

@@ -77,12 +77,47 @@ def derived_status(stored: pd.Series, unbooked: pd.Series, reserved: pd.Series) 
     return pd.Series(np.where(keep, stored, by_ledger), index=stored.index, name="status")
 
 
-def enrich_interventions(interventions: FrameT, ledger: pd.DataFrame, pending: pd.DataFrame | None = None) -> FrameT:
+AGREED_FACTOR = "agreed_factor"
+"""Column of pool areas and interventions valued by :func:`geo.accounting.valuation.with_models`."""
+
+
+def cover_points(entries: pd.DataFrame, pool: pd.DataFrame | None, interventions: pd.DataFrame) -> pd.Series:
+    """Per entry (ledger rows or requests: ``pool_id``, ``intervention_id``, ``points``): the points it
+    covers of its intervention's demand, in the intervention's own model.
+
+    ``points`` are always the pool area's own points (the ledger never books more than an area's
+    ``value_points``). Within one municipality they cover as many points. Across a border the
+    booking counts in the partners' agreed model: the area's points are worth ``points ×
+    agreed_factor`` there, and cover that many agreed-model points of the intervention's demand,
+    which are ``÷ agreed_factor`` of the intervention in its own model. Frames without
+    ``agreed_factor`` (not valued under the models) count 1:1.
+    """
+    points = entries["points"].astype(float)
+    if pool is None or AGREED_FACTOR not in pool.columns or AGREED_FACTOR not in interventions.columns:
+        return points
+    areas = pool.drop_duplicates("pool_id").set_index("pool_id")
+    targets = interventions.drop_duplicates("intervention_id").set_index("intervention_id")
+    area_ags, target_ags = entries["pool_id"].map(areas["ags"]), entries["intervention_id"].map(targets["ags"])
+    ratio = (entries["pool_id"].map(areas[AGREED_FACTOR]) / entries["intervention_id"].map(targets[AGREED_FACTOR]))
+    across = area_ags.notna() & target_ags.notna() & (area_ags != target_ags)
+    return points * ratio.where(across, 1.0).fillna(1.0)
+
+
+def _covered(entries: pd.DataFrame, pool: pd.DataFrame | None, interventions: pd.DataFrame) -> pd.DataFrame:
+    return entries.assign(points=cover_points(entries, pool, interventions))
+
+
+def enrich_interventions(interventions: FrameT, ledger: pd.DataFrame, pending: pd.DataFrame | None = None,
+                         pool: pd.DataFrame | None = None) -> FrameT:
     """Interventions with reserved/allocated/covered/open points, coverage state and the
-    points under open requests (``requested_points``, part of ``open_points``)."""
+    points under open requests (``requested_points``, part of ``open_points``).
+
+    With the valued *pool* (see :func:`cover_points`) entries across borders count in the agreed model.
+    """
     out = interventions.copy()
     ids = out["intervention_id"]
     pending = no_pending() if pending is None else pending
+    ledger, pending = _covered(ledger, pool, interventions), _covered(pending, pool, interventions)
     out["requested_points"] = ids.map(_sum_by(pending, "intervention_id")).fillna(0.0)
     out["reserved_points"] = ids.map(_sum_by(ledger, "intervention_id", "reserviert")).fillna(0.0)
     out["allocated_points"] = ids.map(_sum_by(ledger, "intervention_id", "zugeordnet")).fillna(0.0)
@@ -141,7 +176,7 @@ def check_booking(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.Da
     if not np.isfinite(points) or points <= 0:
         raise BookingError("Bitte eine positive Zahl von Wertpunkten angeben.")
     area = _one(enrich_pool(pool, ledger, pending), "pool_id", pool_id, "Die Poolfläche")
-    target = _one(enrich_interventions(interventions, ledger, pending), "intervention_id", intervention_id,
+    target = _one(enrich_interventions(interventions, ledger, pending, pool), "intervention_id", intervention_id,
                   "Den Eingriff")
     if area["status"] not in BOOKABLE_POOL_STATUS:
         raise BookingError(
@@ -159,12 +194,16 @@ def check_booking(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.Da
             f"Die Poolfläche {pool_id} hat nur noch {fmt.points(area['free_points'])} frei{asked}; "
             f"{fmt.points(points)} würden sie überziehen.")
     still_open = target["open_points"] - target["requested_points"]
-    if points > still_open + EPS:
+    entry = pd.DataFrame({"pool_id": [pool_id], "intervention_id": [intervention_id], "points": [points]})
+    covers = float(cover_points(entry, pool, interventions).iloc[0])
+    if covers > still_open + EPS:
         asked = (f" (weitere {fmt.points(target['requested_points'])} sind angefragt)"
                  if target["requested_points"] > EPS else "")
+        counted = ("" if abs(covers - points) <= EPS
+                   else f" (über die Gemeindegrenze im gemeinsamen Modell: {fmt.points(covers)} des Eingriffs)")
         raise BookingError(
             f"Der Eingriff {intervention_id} braucht nur noch {fmt.points(max(still_open, 0.0))}{asked}; "
-            f"{fmt.points(points)} wären zu viel.")
+            f"{fmt.points(points)}{counted} wären zu viel.")
 
 
 def plan_booking(pool: pd.DataFrame, interventions: pd.DataFrame, ledger: pd.DataFrame, *,

@@ -6,6 +6,7 @@ headline figures or tables. Pages and exports never sum columns themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from typing import TypeVar
 import pandas as pd
 
 from geo import fmt, schema
-from geo.accounting import ledger, requests, valuation
+from geo.accounting import climate, ledger, naturalregions, requests, valuation
+from geo.config import ValuationModels
 from geo.schema import PoolData
 
 SeriesOrFrame = TypeVar("SeriesOrFrame", pd.Series, pd.DataFrame)
@@ -24,15 +26,32 @@ class PoolView(PoolData):
     """Stored data plus derived columns (areas, booked/free points, coverage): see :func:`pool_view`."""
 
 
-def pool_view(data: PoolData, now: dt.datetime | None = None) -> PoolView:
-    """The stored data with the ledger's figures; points under requests open at *now* are not free."""
+def pool_view(data: PoolData, now: dt.datetime | None = None, models: ValuationModels | None = None) -> PoolView:
+    """The stored data with the ledger's figures; points under requests open at *now* are not free.
+
+    With the data's valuation tables, every area and intervention is valued under each model
+    (:func:`geo.accounting.valuation.valued`; own model per *models*, default the schema's) and
+    bookings across borders count in the agreed model; the view then has ``agreed_value_points``,
+    ``agreed_free_points`` (areas) and ``agreed_demand_points``, ``agreed_open_points`` (interventions).
+    """
+    data = valuation.valued(data, models)
     pending = requests.pending(data.requests, now or fmt.now())
     pool = ledger.enrich_pool(data.pool_areas, data.allocations, pending)
     pool["area_m2"] = valuation.area_m2(pool)
-    interventions = ledger.enrich_interventions(data.interventions, data.allocations, pending)
+    interventions = ledger.enrich_interventions(data.interventions, data.allocations, pending, data.pool_areas)
     interventions["area_m2"] = valuation.area_m2(interventions)
     for frame in (pool, interventions):
         frame["municipality"] = frame["ags"].map(schema.AGS_NAMES)
+        frame["natural_region"] = naturalregions.region_of(frame, data.natural_regions)
+    if climate.TABLE in data.valuation:
+        factors = climate.parse(data.valuation[climate.TABLE])
+        pool["climate_t"] = climate.effect(pool, factors, "measure")
+        interventions["climate_t"] = climate.effect(interventions, factors, "intervention")
+    if ledger.AGREED_FACTOR in pool.columns:
+        pairs = ((pool, ("value_points", "free_points")), (interventions, ("demand_points", "open_points")))
+        for frame, columns in pairs:
+            for column in columns:
+                frame[f"agreed_{column}"] = frame[column] * frame[ledger.AGREED_FACTOR]
     return PoolView(boundaries=data.boundaries, pool_areas=pool, interventions=interventions,
                     allocations=data.allocations, history=data.history, requests=data.requests, outbox=data.outbox,
                     prices=data.prices)
@@ -104,6 +123,48 @@ def by_municipality(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
         table[col] = table[col].astype(int)
     table.index.name = "ags"
     return table
+
+
+def _counted(view: PoolView, free: pd.Series, open_: pd.Series, ags: Sequence[str]) -> pd.DataFrame:
+    """:func:`by_municipality`'s free points, open demand and balance with the areas' free points
+    *free* and the interventions' open demand *open_* (the same points counted in another model)."""
+    counted = dataclasses.replace(view, pool_areas=view.pool_areas.assign(free_points=free),
+                                  interventions=view.interventions.assign(open_points=open_))
+    return by_municipality(counted, ags)[["free_points", "open_points", "balance"]]
+
+
+def by_model(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
+    """Free points, open demand and balance per municipality (rows and index as
+    :func:`by_municipality`, with column ``municipality``) under every valuation model the view
+    was valued with: columns ``(model, free_points | open_points | balance)``. Each row's own model
+    gives :func:`by_municipality`'s figures; the agreed model's ``Gesamt`` row is the
+    partnership's total in one currency. Empty (no model columns) for an unvalued view.
+    """
+    rows = by_municipality(view, ags)
+    pool, itv = view.pool_areas, view.interventions
+    parts = {model: _counted(view, valuation.in_model(pool, "free_points", model),
+                             valuation.in_model(itv, "open_points", model), ags)
+             for model in valuation.models_in(pool)}
+    table = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=rows.index)
+    table.insert(0, ("", "municipality"), rows["municipality"])
+    return table
+
+
+def climate_beside_points(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
+    """The climate balance beside the points balance, per municipality (rows and index as
+    :func:`by_municipality`): municipality, ``balance`` (WP, own model), ``agreed_balance`` (WP, the
+    agreed model, where valued), ``stored_t``, ``released_t``, ``balance_t`` (t CO₂ per year, see
+    :func:`geo.accounting.climate.balance`). Empty without climate factors."""
+    if "climate_t" not in view.pool_areas.columns:
+        return pd.DataFrame()
+    table = by_municipality(view, ags)[["municipality", "balance"]]
+    if "agreed_free_points" in view.pool_areas.columns:
+        agreed = _counted(view, view.pool_areas["agreed_free_points"], view.interventions["agreed_open_points"], ags)
+        table = table.assign(agreed_balance=agreed["balance"])
+    per = climate.balance(view.pool_areas, view.interventions)
+    out = table.join(per).fillna({c: 0.0 for c in per.columns})
+    out.loc["gesamt", per.columns] = per.sum()
+    return out
 
 
 # --- council overview: scope, breakdowns, development, report --------------------------
@@ -288,6 +349,12 @@ class Report:
     top_open: pd.DataFrame
     measures_by_municipality: dict[str, pd.DataFrame]
     period: Headline
+    models: pd.DataFrame
+    """:func:`by_model` of the scope: supply, demand and balance under each valuation model."""
+    across_regions: pd.DataFrame
+    """Active bookings of the scope across natural regions (:func:`geo.accounting.naturalregions.across`)."""
+    climate: pd.DataFrame
+    """:func:`climate_beside_points` of the scope (empty without climate factors)."""
     earlier: Headline | None = None
 
 
@@ -302,7 +369,9 @@ def report(view: PoolView, scope: Scope, today: dt.date | None = None) -> Report
                   status=by_status(part), measures=by_measure_type(part),
                   area_status=area_by_municipality_status(part), supply_demand=supply_demand(now, scope.ags),
                   development=development(part, scope.years, today), top_open=top_open_interventions(now),
-                  measures_by_municipality=per_municipality, period=headline(part),
+                  measures_by_municipality=per_municipality, period=headline(part), models=by_model(now, scope.ags),
+                  across_regions=naturalregions.across(now.allocations, now.pool_areas, now.interventions),
+                  climate=climate_beside_points(now, scope.ags),
                   earlier=headline(current(as_of(view, scope.since), scope)) if scope.since else None)
 
 

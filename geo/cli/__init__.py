@@ -13,7 +13,19 @@ import argparse
 import sys
 
 from geo import logs
-from geo.cli import accounts, backups, bookings, common, consent, german, layers, records, settlement, templates
+from geo.cli import (
+    accounts,
+    backups,
+    bookings,
+    common,
+    consent,
+    german,
+    layers,
+    records,
+    settlement,
+    templates,
+    valuations,
+)
 from geo.errors import FlaechenpoolError
 
 PROG = "python -m geo"
@@ -27,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
                      help="Datenbestand: Ordner mit den GeoPackages oder postgresql://-URL "
                      "(Standard: FLAECHENPOOL_DATABASE_URL bzw. FLAECHENPOOL_DATA)")
     sub = top.add_subparsers(dest="command", required=True, metavar="BEFEHL", title="Befehle")
-    for module in (layers, bookings, consent, settlement, records, backups, accounts, templates):
+    for module in (layers, bookings, consent, settlement, records, backups, accounts, templates, valuations):
         module.register(sub)
     return top
 

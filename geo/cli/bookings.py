@@ -13,6 +13,7 @@ from geo import fmt
 from geo.accounting import booking, legacy
 from geo.accounting.ledger import BookingKind
 from geo.cli import common
+from geo.config import Settings
 from geo.display.tables import columns, german_table
 
 PREVIEW = columns(("line", "Zeile", "count"), ("date", "Datum", "date"), ("intervention_id", "Eingriff", "text"),
@@ -27,7 +28,8 @@ def _written(rows: pd.DataFrame) -> str:
 def book(args: argparse.Namespace) -> int:
     user = common.sign_in(args.user)
     rows = booking.book(common.store(args), user, pool_id=args.flaeche, intervention_id=args.eingriff,
-                        points=args.punkte, kind=args.art, notes=args.notiz)
+                        points=args.punkte, kind=args.art, notes=args.notiz,
+                        models=Settings.from_env().valuation_models)
     print(f"Gebucht als {_written(rows)}: {fmt.points(args.punkte)} von {args.flaeche} für {args.eingriff} "
           f"{args.art}.")
     return 0

@@ -26,7 +26,8 @@ def ask(args: argparse.Namespace) -> int:
     user = common.sign_in(args.user)
     store = common.store(args)
     change = consent.ask(store, user, intervention_id=args.eingriff, pool_id=args.flaeche, points=args.punkte,
-                         kind=args.art, message=args.nachricht, days=Settings.from_env().request_days)
+                         kind=args.art, message=args.nachricht, days=Settings.from_env().request_days,
+                         models=Settings.from_env().valuation_models)
     event = change.requests.iloc[0]
     print(f"Anfrage {event['request_id']} gestellt: {fmt.points(args.punkte)} aus {args.flaeche} für {args.eingriff} "
           f"({args.art}), offen bis {fmt.date(event['expires'])}.")
@@ -37,7 +38,8 @@ def ask(args: argparse.Namespace) -> int:
 def approve(args: argparse.Namespace) -> int:
     user = common.sign_in(args.user)
     store = common.store(args)
-    change = consent.approve(store, user, request_id=args.anfrage, points=args.punkte, condition=args.auflage)
+    change = consent.approve(store, user, request_id=args.anfrage, points=args.punkte, condition=args.auflage,
+                             models=Settings.from_env().valuation_models)
     entry = change.ledger.iloc[0]
     print(f"Anfrage {args.anfrage} zugesagt: {fmt.points(entry['points'])} aus {entry['pool_id']} für "
           f"{entry['intervention_id']} {entry['kind']} (Buchung {entry['allocation_id']}).")

@@ -10,9 +10,9 @@ from geo import fmt, schema
 from geo.upload.diff import display_value
 
 ACTION_LABELS = {"upload": "Hochladen", "restore": "Wiederherstellung", "booking": "Buchung",
-                 "valuation": "Bewertung", "request": "Anfrage"}
+                 "valuation": "Bewertung", "request": "Anfrage", "regions": "Naturräume"}
 _VERBS = {"upload": "hochgeladen", "restore": "wiederhergestellt", "booking": "gebucht",
-          "valuation": "Bewertung geändert"}
+          "valuation": "Bewertung geändert", "regions": "ersetzt"}
 
 
 def newest_first(history: pd.DataFrame, *, ags: list[str] | None = None, layers: list[str] | None = None,

@@ -17,7 +17,7 @@ from geo import fmt, schema
 from geo.accounting import ledger, valuation
 from geo.accounting.summary import PoolView
 from geo.accounting.valuation import ValuationTable
-from geo.display.tables import Column, columns, german_table
+from geo.display.tables import Column, columns, german_table, points_both
 from geo.errors import BookingError
 from geo.map import mapfilter
 from geo.map.selection import INTERVENTION_TABLE
@@ -86,7 +86,8 @@ def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
     """Every ledger entry of *intervention_id* in booking order, with ``state``.
 
     ``state`` is ``aktiv`` (counts), ``storniert`` (a later entry reverses it) or ``Storno``
-    (the reversing entry itself). Adds the pool area's ``pool_name`` and ``municipality``.
+    (the reversing entry itself). Adds the pool area's ``pool_name`` and ``municipality``, and
+    ``region_note`` (``anderer Naturraum: …`` where the area lies in another natural region).
     """
     entries = view.allocations[view.allocations["intervention_id"] == intervention_id].copy()
     reversed_ids = set(view.allocations["reverses"].dropna())
@@ -96,6 +97,10 @@ def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
     pool = view.pool_areas.set_index("pool_id")
     entries["pool_name"] = entries["pool_id"].map(pool["name"])
     entries["municipality"] = entries["pool_id"].map(pool["municipality"])
+    region = entries["pool_id"].map(pool["natural_region"])
+    home = view.interventions.set_index("intervention_id")["natural_region"].get(intervention_id)
+    other = region.notna() & pd.notna(home) & (region != home)
+    entries["region_note"] = ("anderer Naturraum: " + region.astype(str)).where(other, "")
     entries["_at"] = fmt.instants(entries["created_at"])
     return entries.sort_values(["_at", "allocation_id"], kind="stable").drop(columns="_at").reset_index(drop=True)
 
@@ -108,6 +113,7 @@ JOURNAL_COLUMNS = columns(
     ("allocation_id", _booking_label("allocation_id"), "text"), ("pool_id", _booking_label("pool_id"), "text"),
     ("pool_name", "Flurname", "text"), ("municipality", "Gemeinde der Fläche", "text"),
     ("kind", _booking_label("kind"), "text"), ("points", _booking_label("points"), "wp"), ("state", "Stand", "text"),
+    ("region_note", "Naturraum", "text"),
     ("date", _booking_label("date"), "date"), ("booked_by", _booking_label("booked_by"), "text"),
     ("notes", _booking_label("notes"), "text"))
 
@@ -155,21 +161,31 @@ def booking_points(raw: str) -> float:
 
 CANDIDATE_COLUMNS = columns(
     ("rank", "Rang", "count"), ("pool_id", schema.label("pool_id", schema.POOL_AREAS), "text"),
-    ("free_points", "Frei", "wp"), ("reason", "Warum diese Fläche", "text"),
+    ("free_text", "Frei", "text"), ("reason", "Warum diese Fläche", "text"),
     ("name", schema.label("name", schema.POOL_AREAS), "text"),
     ("measure_type", schema.label("measure_type", schema.POOL_AREAS), "text"))
 """The key columns first: on a phone the free points and the reason are on screen, the rest beside."""
 
 
 def candidate_table(candidates: pd.DataFrame) -> pd.DataFrame:
-    """:func:`geo.accounting.candidates.rank`'s result for display."""
-    return german_table(candidates, CANDIDATE_COLUMNS)
+    """:func:`geo.accounting.candidates.rank`'s result for display (free points in the own model and,
+    where it differs, the agreed one)."""
+    free = [points_both(row, "free_points") for _, row in candidates.iterrows()]
+    return german_table(candidates.assign(free_text=free), CANDIDATE_COLUMNS)
 
 
 def candidate_label(candidate: pd.Series) -> str:
     """``3. BEN-2019-003 · Bennewitz · 512.000 WP frei``."""
     return (f"{candidate['rank']}. {candidate['pool_id']} · {candidate['municipality']} · "
-            f"{fmt.points(candidate['free_points'])} frei")
+            f"{points_both(candidate, 'free_points')} frei")
+
+
+def covers(points: float, pool_id: str, candidates: pd.DataFrame, intervention: pd.Series) -> float:
+    """How many of *intervention*'s own points *points* of the candidate *pool_id* cover (across a
+    border counted in the agreed model, :func:`geo.accounting.ledger.cover_points`)."""
+    entry = pd.DataFrame({"pool_id": [pool_id], "intervention_id": [intervention["intervention_id"]],
+                          "points": [points]})
+    return float(ledger.cover_points(entry, candidates, intervention.to_frame().T).iloc[0])
 
 
 _VERBS = {"reserviert": "reservieren", "zugeordnet": "zuordnen"}
@@ -180,11 +196,17 @@ def default_kind(kinds: tuple[ledger.BookingKind, ...]) -> int:
     return kinds.index("zugeordnet") if "zugeordnet" in kinds else 0
 
 
-def booking_preview(*, points: float, kind: str, pool_id: str, intervention_id: str, free_points: float) -> str:
+def booking_preview(*, points: float, kind: str, pool_id: str, intervention_id: str, free_points: float,
+                    covered: float | None = None) -> str:
     """What a booking will do: ``12.500 WP von Fläche WUR-… für Eingriff BPL-… reservieren; jetzt frei:
-    15.500 WP, danach frei: 3.000 WP``."""
-    return (f"{fmt.points(points)} von Fläche {pool_id} für Eingriff {intervention_id} {_VERBS[kind]}; "
+    15.500 WP, danach frei: 3.000 WP``, and, when the points cover the intervention differently
+    (*covered*, across a border in the agreed model), how many of its points they cover."""
+    text = (f"{fmt.points(points)} von Fläche {pool_id} für Eingriff {intervention_id} {_VERBS[kind]}; "
             f"jetzt frei: {fmt.points(free_points)}, danach frei: {fmt.points(free_points - points)}.")
+    if covered is not None and round(covered) != round(points):
+        text += (f" Über die Gemeindegrenze zählt das gemeinsame Bewertungsmodell: die {fmt.points(points)} der "
+                 f"Fläche decken {fmt.points(covered)} des Eingriffs.")
+    return text
 
 
 def cancel_preview(entry: pd.Series, free_points: float) -> str:
@@ -202,14 +224,16 @@ def confirm_preview(entry: pd.Series) -> str:
             "über dieselben Punkte; die freien Punkte der Fläche bleiben gleich.")
 
 
-def obvious_refusal(*, points: float, pool_id: str, free_points: float, intervention: pd.Series) -> str | None:
-    """Why the ledger would refuse booking *points* (too many for the area or the demand), before asking
+def obvious_refusal(*, points: float, pool_id: str, free_points: float, intervention: pd.Series,
+                    covered: float | None = None) -> str | None:
+    """Why the ledger would refuse booking *points* (too many for the area or the demand, which they
+    cover as *covered* points where that differs: across a border in the agreed model), before asking
     for a confirmation; ``None`` if it may go ahead (the ledger still checks everything when booking)."""
     if points > free_points + ledger.EPS:
         return (f"Die Poolfläche {pool_id} hat nur noch {fmt.points(free_points)} frei; "
                 f"{fmt.points(points)} würden sie überziehen.")
     still_open = float(intervention["open_points"] - intervention["requested_points"])
-    if points > still_open + ledger.EPS:
+    if (points if covered is None else covered) > still_open + ledger.EPS:
         return (f"Der Eingriff {intervention['intervention_id']} braucht nur noch {fmt.points(max(still_open, 0.0))}; "
                 f"{fmt.points(points)} wären zu viel.")
     return None

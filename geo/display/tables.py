@@ -8,14 +8,13 @@ workbook. The numbers come from :mod:`geo.accounting`; this module only renders 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
 
 from geo import fmt
-from geo.accounting.valuation import ValuationTable
 
 Kind = Literal["text", "text_or_dash", "count", "decimal1", "decimal2", "ha", "m2_as_ha", "area", "points", "wp",
                "share", "date", "euro"]
@@ -55,6 +54,19 @@ class Column:
         return self.kind in TEXT_KINDS
 
 
+def points_both(row: pd.Series | Mapping[str, Any], column: str, *, unit: bool = True) -> str:
+    """``12.345 WP``: *column* of *row* in its municipality's own model, followed by
+    ``(gemeinsames Modell: 11.800 WP)`` where the partners' agreed model counts differently
+    (``agreed_<column>`` of :func:`geo.accounting.summary.pool_view`); without *unit* where a
+    header says "(WP)"."""
+    show = FORMATTERS["wp" if unit else "points"]
+    own = float(row[column])
+    agreed = row.get(f"agreed_{column}")
+    if agreed is None or pd.isna(agreed) or round(float(agreed)) == round(own):
+        return show(own)
+    return f"{show(own)} (gemeinsames Modell: {show(float(agreed))})"
+
+
 def columns(*specs: tuple[str, str, Kind]) -> tuple[Column, ...]:
     """``(name, header, kind), …`` as :class:`Column` specs."""
     return tuple(Column(*spec) for spec in specs)
@@ -88,7 +100,3 @@ def municipality_table(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`geo.accounting.summary.by_municipality` for display."""
     return german_table(table, OVERVIEW_COLUMNS)
 
-
-def valuation_table(table: ValuationTable) -> pd.DataFrame:
-    """A valuation table's biotope list for display."""
-    return german_table(table.biotopes.reset_index(), VALUATION_COLUMNS)

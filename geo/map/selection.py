@@ -18,7 +18,7 @@ from geo import fmt, schema
 from geo.accounting import ledger, valuation
 from geo.accounting.summary import PoolView
 from geo.accounting.valuation import ValuationTable
-from geo.display.tables import FORMATTERS, Column, Kind, german_table
+from geo.display.tables import FORMATTERS, Column, Kind, german_table, points_both
 from geo.errors import DataError
 from geo.map.mapfilter import SELECTION_PARAMS, Selection, intervention_link, pool_link
 
@@ -111,16 +111,16 @@ def _pool_figures(row: pd.Series) -> tuple[tuple[str, str], ...]:
         (schema.label("area_ha"), _ha(row["area_m2"])),
         (schema.label("reserved_points"), _points(row["reserved_points"])),
         (schema.label("allocated_points"), _points(row["allocated_points"])),
-        (schema.label("free_points"), _points(row["free_points"])),
+        (schema.label("free_points"), points_both(row, "free_points", unit=False)),
     )
 
 
 def _intervention_figures(row: pd.Series) -> tuple[tuple[str, str], ...]:
     return (
         (schema.label("area_ha"), _ha(row["area_m2"])),
-        (schema.label("demand_points", schema.INTERVENTIONS), _points(row["demand_points"])),
+        (schema.label("demand_points", schema.INTERVENTIONS), points_both(row, "demand_points", unit=False)),
         (schema.label("covered_points"), _points(row["covered_points"])),
-        (schema.label("open_points"), _points(row["open_points"])),
+        (schema.label("open_points"), points_both(row, "open_points", unit=False)),
         (schema.label("coverage"), f"{row['coverage']} ({fmt.percent(row['coverage_share'])})"),
     )
 

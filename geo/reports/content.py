@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo import fmt, schema
 from geo.access import privacy
-from geo.accounting import summary
+from geo.accounting import summary, valuation
 from geo.display.tables import Column, columns
 
 TITLE = "Flächenpool Leipzig & Wurzener Land"
@@ -44,6 +44,77 @@ def municipality_rows(report: summary.Report) -> pd.DataFrame:
     """:attr:`Report.municipalities` with hectares, for :data:`MUNICIPALITY_COLUMNS`."""
     table = report.municipalities
     return table.assign(area_ha=table["area_m2"] / fmt.M2_PER_HA)
+
+
+_MODEL_FIGURES = (("free_points", "Frei"), ("open_points", "Offener Bedarf"), ("balance", "Bilanz"))
+
+
+def model_rows(table: pd.DataFrame) -> tuple[tuple[Column, ...], pd.DataFrame]:
+    """:func:`geo.accounting.summary.by_model`'s table flattened, with German headers per model
+    (``Bilanz Sächsisches Modell (WP)``)."""
+    flat = pd.DataFrame({"municipality": table[("", "municipality")]}, index=table.index)
+    cols = [Column("municipality", "Gemeinde", "text")]
+    for model in dict.fromkeys(str(column[0]) for column in table.columns if column[0]):
+        for key, word in _MODEL_FIGURES:
+            flat[f"{key}_{model}"] = table[(model, key)]
+            cols.append(Column(f"{key}_{model}", f"{word} {valuation.model_label(model)} (WP)", "points"))
+    return tuple(cols), flat
+
+
+def models_note(agreed: str) -> str:
+    """What the table of :func:`model_rows` means."""
+    return (f"Jede Gemeinde bilanziert in ihrem eigenen Modell; über Gemeindegrenzen gilt das gemeinsame Modell "
+            f"({valuation.model_label(agreed)}). Die Zeile „Gesamt“ im gemeinsamen Modell ist die Bilanz der "
+            "Partnerschaft in einer Währung.")
+
+
+CLIMATE_TITLE = "Klimabilanz neben den Wertpunkten"
+CLIMATE_NOTE = ("Klima: Fläche in ha × Klimafaktor je Maßnahmentyp bzw. Eingriffsart (t CO₂ je Jahr; gespeichert "
+                "durch Poolflächen, freigesetzt durch Eingriffe). Die Faktoren der Demo sind illustrativ, nicht "
+                "amtlich (Tabelle, Quelle und Stand auf der Seite „Bewertungsmodelle“).")
+
+
+def climate_rows(report: summary.Report) -> tuple[tuple[Column, ...], pd.DataFrame]:
+    """:attr:`Report.climate` with its German columns (the agreed model's balance only where valued)."""
+    table = report.climate
+    cols = [Column("municipality", "Gemeinde", "text"), Column("balance", "Bilanz eigenes Modell (WP)", "points")]
+    if "agreed_balance" in table.columns:
+        cols.append(Column("agreed_balance", "Bilanz gemeinsames Modell (WP)", "points"))
+    cols += [Column("stored_t", "Klima gespeichert (t CO₂/Jahr)", "decimal1"),
+             Column("released_t", "Klima freigesetzt (t CO₂/Jahr)", "decimal1"),
+             Column("balance_t", "Klimabilanz (t CO₂/Jahr)", "decimal1")]
+    return tuple(cols), table
+
+
+def climate_figures(report: summary.Report) -> list[KeyFigure]:
+    """The selection's points balance (own and agreed model) beside its climate balance."""
+    totals = report.climate.drop(columns="municipality").loc["gesamt"].to_dict()
+
+    def total(column: str) -> float:
+        return float(totals[column])
+
+    figures = [KeyFigure("Bilanz (eigene Modelle)", fmt.points_short(total("balance")),
+                         "freie Wertpunkte minus offener Bedarf, jede Gemeinde in ihrem Modell")]
+    if "agreed_balance" in report.climate.columns:
+        figures.append(KeyFigure("Bilanz (gemeinsames Modell)", fmt.points_short(total("agreed_balance")),
+                                 "alle Gemeinden im gemeinsamen Bewertungsmodell"))
+    figures.append(KeyFigure("Klimabilanz", f"{fmt.number(total('balance_t'))} t CO₂/Jahr",
+                             "gespeichert durch Poolflächen minus freigesetzt durch Eingriffe"))
+    return figures
+
+
+ACROSS_REGION_COLUMNS = columns(
+    ("allocation_id", "Buchung", "text"), ("intervention_id", "Eingriff", "text"),
+    ("intervention_region", "Naturraum des Eingriffs", "text"), ("pool_id", "Poolfläche", "text"),
+    ("pool_region", "Naturraum der Fläche", "text"), ("kind", "Art", "text"), ("points", "Wertpunkte", "points"),
+    ("date", "Datum", "date"))
+
+
+def regions_note(report: summary.Report) -> str:
+    """One sentence on the bookings across natural regions (BNatSchG § 15 Abs. 2)."""
+    rows = report.across_regions
+    return (f"{fmt.number(len(rows))} Buchungen mit {fmt.points(rows['points'].sum())} liegen nicht im Naturraum "
+            "ihres Eingriffs; Ersatz soll im selben Naturraum liegen (§ 15 Abs. 2 BNatSchG).")
 
 
 def breakdown_rows(table: pd.DataFrame, first: Column) -> tuple[tuple[Column, ...], pd.DataFrame]:

@@ -134,12 +134,20 @@ def workbook(hints: list[str], sheets: list[Sheet]) -> bytes:
 def xlsx(report: summary.Report, *, on: dt.date | None = None) -> bytes:
     """The report's tables and the scope's attribute tables as an Excel workbook, "Hinweise" first."""
     status = report.status.rename(index=schema.POOL_STATUS_LABELS)
-    return workbook(notes(report, on or fmt.today()), [
+    model_columns, model_rows = content.model_rows(report.models)
+    sheets: list[Sheet] = [
         ("Gemeinden", content.MUNICIPALITY_COLUMNS, content.municipality_rows(report)),
         ("Status", *content.breakdown_rows(status, content.STATUS_COLUMN)),
         ("Maßnahmentypen", *content.breakdown_rows(report.measures, content.MEASURE_TYPE_COLUMN)),
         ("Entwicklung", content.DEVELOPMENT_COLUMNS, report.development.reset_index()),
         ("Offene Eingriffe", content.TOP_OPEN_COLUMNS, report.top_open),
+    ]
+    if len(model_columns) > 1:
+        sheets.append(("Bewertungsmodelle", model_columns, model_rows))
+    if len(report.climate):
+        sheets.append(("Klima", *content.climate_rows(report)))
+    return workbook(notes(report, on or fmt.today()), [
+        *sheets,
         ("Poolflächen", *_attributes(report.view.pool_areas, schema.POOL_AREAS)),
         ("Eingriffe", *_attributes(report.view.interventions, schema.INTERVENTIONS)),
     ])

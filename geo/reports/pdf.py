@@ -141,6 +141,11 @@ def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | No
     doc.heading("Nach Gemeinde", size=13)
     doc.table_block(content.MUNICIPALITY_COLUMNS, text_rows(content.municipality_rows(report),
                                                              content.MUNICIPALITY_COLUMNS))
+    if len(report.climate):
+        columns, rows = content.climate_rows(report)
+        doc.heading(content.CLIMATE_TITLE, size=13)
+        doc.table_block(columns, text_rows(rows, columns))
+        doc.paragraph(content.CLIMATE_NOTE, size=8)
     for spec in charts.specs(report):
         if spec.empty():
             doc.ensure_space(20)

@@ -198,6 +198,9 @@ def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | No
     _map_slide(deck, report, context, footer)
     _table_slide(deck, "Nach Gemeinde", "", content.MUNICIPALITY_COLUMNS,
                  text_rows(content.municipality_rows(report), content.MUNICIPALITY_COLUMNS), footer)
+    if len(report.climate):
+        columns, rows = content.climate_rows(report)
+        _table_slide(deck, content.CLIMATE_TITLE, content.CLIMATE_NOTE, columns, text_rows(rows, columns), footer)
     _table_slide(deck, "Eingriffe mit dem größten offenen Bedarf", "", content.TOP_OPEN_COLUMNS,
                  text_rows(report.top_open, content.TOP_OPEN_COLUMNS), footer)
     for ags, table in report.measures_by_municipality.items():

@@ -63,6 +63,12 @@ def as_change(result: tuple[pd.DataFrame, pd.DataFrame] | Change) -> Change:
 PublishPlan = Callable[[gpd.GeoDataFrame, PoolData], tuple[gpd.GeoDataFrame, pd.DataFrame]]
 """Gets the municipality's stored layer and the whole stored state; returns (the new layer, its history row)."""
 
+ValuationPlan = Callable[[PoolData], tuple[str, pd.DataFrame]]
+"""Gets the stored state (with its valuation tables); returns (the model's new table as CSV text, its history row)."""
+VALUATION_VERSION_COLUMNS = ("model", "change_id", "csv")
+RegionPlan = Callable[[PoolData], tuple[gpd.GeoDataFrame, pd.DataFrame]]
+"""Gets the stored state; returns (the new natural-region layer, its history row)."""
+
 
 class VersionRef(NamedTuple):
     """A kept earlier state of a layer: the layer as it was before change *change_id*."""
@@ -101,6 +107,21 @@ class Store(Protocol):
 
     def read_valuation_sources(self) -> dict[str, str]:
         """The valuation tables' CSV text, by model name."""
+        ...
+
+    def read_valuation_versions(self) -> pd.DataFrame:
+        """Kept earlier valuation tables, oldest first: ``model``, ``change_id``, ``csv`` (the model's
+        table as it was before that change)."""
+        ...
+
+    def publish_valuation(self, model: str, plan: ValuationPlan) -> pd.DataFrame:
+        """Replace *model*'s valuation table by the plan's text, keep the previous one as the version
+        before this change, append the plan's history row (action ``valuation``): all or nothing.
+        Returns the history row as stored."""
+        ...
+
+    def publish_natural_regions(self, plan: RegionPlan) -> pd.DataFrame:
+        """Replace the natural-region layer by the plan's frame and append its history row: all or nothing."""
         ...
 
     def transact(self, plan: LedgerPlan) -> Change:
@@ -184,6 +205,14 @@ def open_location(location: str) -> Store:
     from geo.store.gpkg import GeoPackageStore
 
     return GeoPackageStore(location)
+
+
+REGION_COLUMNS = ("region_id", "name", "notes")
+
+
+def empty_regions() -> gpd.GeoDataFrame:
+    """A natural-region layer without regions."""
+    return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in REGION_COLUMNS}, geometry=[], crs=schema.CRS)
 
 
 def history_entry(*, user: str, layer: str, action: str, ags: str | None = None, source: str = "",

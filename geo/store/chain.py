@@ -104,6 +104,11 @@ def broken_rows(table_rows: pd.DataFrame, table: str) -> list[int]:
     return broken
 
 
+def text_checksum(text: str) -> str:
+    """SHA-256 of a text (a valuation table's CSV) in UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def layer_checksum(frame: gpd.GeoDataFrame, layer: str) -> str:
     """SHA-256 of a municipal layer's content: rows ordered by id, schema fields, normalised geometry."""
     id_field = schema.ID_FIELD[layer]

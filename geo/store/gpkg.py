@@ -42,14 +42,19 @@ from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
 from geo.store import (
+    REGION_COLUMNS,
     UNCHAINED,
+    VALUATION_VERSION_COLUMNS,
     Change,
     LedgerPlan,
     PublishPlan,
+    RegionPlan,
+    ValuationPlan,
     VersionRef,
     as_change,
     chain,
     change_number,
+    empty_regions,
     format_change_id,
     log_write,
     publish_target,
@@ -222,11 +227,62 @@ class GeoPackageStore:
             requests=self._read_table(schema.REQUEST_EVENTS),
             outbox=self._read_table(schema.OUTBOX),
             prices=self._read_table(schema.PRICES),
+            valuation=self.read_valuation_sources(),
+            natural_regions=self._read_regions(),
         )
+
+    def _read_regions(self) -> gpd.GeoDataFrame:
+        path = self._pool_path
+        if not path.exists() or schema.NATURAL_REGIONS not in self._layers_in(path):
+            return empty_regions()
+        frame = self._read_file(path, schema.NATURAL_REGIONS)
+        return frame[[*REGION_COLUMNS, "geometry"]].to_crs(schema.CRS)
+
+    def publish_natural_regions(self, plan: RegionPlan) -> pd.DataFrame:
+        label = "Naturräume ersetzen"
+        started = time.perf_counter()
+        with self._writing(label), self._write_lock():
+            state = self._state()
+            regions, entry = plan(state)
+            change_id = format_change_id(self._next_change(state.history))
+            entry = self._sealed(state.history, entry.assign(change_id=change_id), schema.HISTORY)
+            history = pd.concat([state.history, entry], ignore_index=True)
+            self._commit({self._pool_path: self._stage_gpkg(
+                self._pool_path, {schema.NATURAL_REGIONS: regions, schema.HISTORY: history})})
+        log_write(self.key, label, started, history=entry, features=len(regions))
+        return entry
 
     def read_valuation_sources(self) -> dict[str, str]:
         return {path.stem: path.read_bytes().decode("utf-8")
                 for path in sorted((self._dir / VALUATION_DIR).glob("*.csv"))}
+
+    def _valuation_version_path(self, model: str, change_id: str) -> Path:
+        return self._dir / VALUATION_DIR / VERSIONS_DIR / model / f"{change_id}.csv"
+
+    def read_valuation_versions(self) -> pd.DataFrame:
+        paths = sorted((self._dir / VALUATION_DIR / VERSIONS_DIR).glob("*/*.csv"), key=lambda p: p.stem)
+        return pd.DataFrame([(p.parent.name, p.stem, p.read_bytes().decode("utf-8")) for p in paths],
+                            columns=list(VALUATION_VERSION_COLUMNS))
+
+    def publish_valuation(self, model: str, plan: ValuationPlan) -> pd.DataFrame:
+        label = f"Bewertungstabelle „{model}“ wechseln"
+        started = time.perf_counter()
+        with self._writing(label), self._write_lock():
+            state = self._state()
+            text, entry = plan(state)
+            change_id = format_change_id(self._next_change(state.history))
+            entry = entry.assign(change_id=change_id, checksum=chain.text_checksum(text))
+            entry = self._sealed(state.history, entry, schema.HISTORY)
+            current = self._dir / VALUATION_DIR / f"{model}.csv"
+            staged = {current: self._stage_text(current, text),
+                      self._pool_path: self._stage_gpkg(
+                          self._pool_path, {schema.HISTORY: pd.concat([state.history, entry], ignore_index=True)})}
+            if model in state.valuation:
+                kept = self._valuation_version_path(model, change_id)
+                staged[kept] = self._stage_text(kept, state.valuation[model])
+            self._commit(staged)
+        log_write(self.key, label, started, history=entry)
+        return entry
 
     def read_version(self, ags: str, change_id: str, layer: str) -> gpd.GeoDataFrame:
         path = self._version_path(VersionRef(ags, change_id, layer))
@@ -372,6 +428,7 @@ class GeoPackageStore:
         """One more than any change id ever used: in the history or in a kept version's name."""
         used = [change_number(c) for c in history["change_id"]]
         used += [change_number(ref.change_id) for ref in self.list_versions()]
+        used += [change_number(c) for c in self.read_valuation_versions()["change_id"]]
         return max(used, default=0) + 1
 
     def _sealed(self, stored: pd.DataFrame, rows: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -454,7 +511,7 @@ class GeoPackageStore:
                     valuation: dict[str, str] | None = None) -> None:
         started = time.perf_counter()
         with self._writing("Datenbestand ersetzen"), self._write_lock():
-            for folder in (VERSIONS_DIR, MAPPINGS_DIR):
+            for folder in (VERSIONS_DIR, MAPPINGS_DIR, f"{VALUATION_DIR}/{VERSIONS_DIR}"):
                 shutil.rmtree(self._dir / folder, ignore_errors=True)
             staged: dict[Path, Path] = {}
             for m in schema.MUNICIPALITIES:
@@ -469,6 +526,8 @@ class GeoPackageStore:
                                 (schema.REQUEST_EVENTS, data.requests)):
                 rows = normalise(rows.copy(), table)
                 tables[table] = rows if rows["hash"].notna().all() else chain.seal(rows, table, chain.GENESIS)
+            if data.natural_regions is not None and len(data.natural_regions):
+                tables[schema.NATURAL_REGIONS] = data.natural_regions[[*REGION_COLUMNS, "geometry"]]
             staged[self._pool_path] = self._stage_gpkg(self._pool_path, tables, fresh=True)
             for ref, frame in (versions or {}).items():
                 path = self._version_path(ref)

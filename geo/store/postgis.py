@@ -60,14 +60,19 @@ from geo import schema
 from geo.errors import FlaechenpoolError, StoreError
 from geo.schema import PoolData
 from geo.store import (
+    REGION_COLUMNS,
     UNCHAINED,
+    VALUATION_VERSION_COLUMNS,
     Change,
     LedgerPlan,
     PublishPlan,
+    RegionPlan,
+    ValuationPlan,
     VersionRef,
     as_change,
     chain,
     change_number,
+    empty_regions,
     format_change_id,
     log_write,
     publish_target,
@@ -84,7 +89,8 @@ CONNECT_TIMEOUT_S = 10.0
 POOL_MAX_SIZE = 4
 SRID = 25833
 # Tables whose rows are never changed or deleted (triggers of 0002_append_only.sql).
-APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features", "request_events", "prices")
+APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features", "request_events", "prices",
+               "valuation_versions")
 READING = "Daten lesen"
 BUSY = ("Der Datenbestand wird gerade von einem anderen Vorgang geändert. "
         "Bitte gleich noch einmal versuchen.")
@@ -307,7 +313,47 @@ class PostGISStore:
             requests=self._read_table(conn, schema.REQUEST_EVENTS),
             outbox=self._read_table(conn, schema.OUTBOX),
             prices=self._read_table(conn, schema.PRICES),
+            valuation=self._valuation_sources(conn),
+            natural_regions=self._read_regions(conn),
         )
+
+    @staticmethod
+    def _read_regions(conn: Connection) -> gpd.GeoDataFrame:
+        rows = conn.execute("SELECT region_id, name, notes, ST_AsBinary(geometry) FROM natural_regions "
+                            "ORDER BY region_id").fetchall()
+        if not rows:
+            return empty_regions()
+        frame = pd.DataFrame([row[:3] for row in rows], columns=list(REGION_COLUMNS))
+        return gpd.GeoDataFrame(frame, geometry=shapely.from_wkb([bytes(row[3]) for row in rows]), crs=schema.CRS)
+
+    @staticmethod
+    def _insert_regions(conn: Connection, regions: gpd.GeoDataFrame) -> None:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO natural_regions (region_id, name, notes, geometry) VALUES "
+                f"(%s, %s, %s, ST_Multi(ST_GeomFromWKB(%s, {SRID})))",
+                [[str(r), str(n), str(t or ""), g] for r, n, t, g in zip(
+                    regions["region_id"], regions["name"], regions["notes"],
+                    shapely.to_wkb(regions.to_crs(schema.CRS).geometry.to_numpy()), strict=True)])
+
+    def publish_natural_regions(self, plan: RegionPlan) -> pd.DataFrame:
+        label = "Naturräume ersetzen"
+        started = time.perf_counter()
+        with self._writing(label) as (conn, last_change):
+            state = self._read_all(conn)
+            regions, entry = plan(state)
+            entry = entry.assign(change_id=format_change_id(last_change + 1))
+            entry = chain.seal(normalise(entry.copy(), schema.HISTORY), schema.HISTORY, chain.last_hash(state.history))
+            conn.execute("DELETE FROM natural_regions")
+            self._insert_regions(conn, regions)
+            self._insert_rows(conn, schema.HISTORY, entry)
+            self._bump(conn, last_change + 1)
+        log_write(self.key, label, started, history=entry, features=len(regions))
+        return entry
+
+    @staticmethod
+    def _valuation_sources(conn: Connection) -> dict[str, str]:
+        return dict(conn.execute("SELECT model, csv FROM valuation_tables ORDER BY model").fetchall())
 
     def read_layer(self, layer: str, keys: Sequence[str] | None = None) -> gpd.GeoDataFrame:
         with self._snapshot() as conn:
@@ -345,7 +391,31 @@ class PostGISStore:
 
     def read_valuation_sources(self) -> dict[str, str]:
         with self._connection() as conn:
-            return dict(conn.execute("SELECT model, csv FROM valuation_tables ORDER BY model").fetchall())
+            return self._valuation_sources(conn)
+
+    def read_valuation_versions(self) -> pd.DataFrame:
+        with self._connection() as conn:
+            rows = conn.execute("SELECT model, change_id, csv FROM valuation_versions ORDER BY seq").fetchall()
+        return pd.DataFrame(rows, columns=list(VALUATION_VERSION_COLUMNS))
+
+    def publish_valuation(self, model: str, plan: ValuationPlan) -> pd.DataFrame:
+        label = f"Bewertungstabelle „{model}“ wechseln"
+        started = time.perf_counter()
+        with self._writing(label) as (conn, last_change):
+            state = self._read_all(conn)
+            text, entry = plan(state)
+            change_id = format_change_id(last_change + 1)
+            entry = entry.assign(change_id=change_id, checksum=chain.text_checksum(text))
+            entry = chain.seal(normalise(entry.copy(), schema.HISTORY), schema.HISTORY, chain.last_hash(state.history))
+            if model in state.valuation:
+                conn.execute("INSERT INTO valuation_versions (model, change_id, csv) VALUES (%s, %s, %s)",
+                             [model, change_id, state.valuation[model]])
+            conn.execute("INSERT INTO valuation_tables (model, csv) VALUES (%s, %s) "
+                         "ON CONFLICT (model) DO UPDATE SET csv = EXCLUDED.csv", [model, text])
+            self._insert_rows(conn, schema.HISTORY, entry)
+            self._bump(conn, last_change + 1)
+        log_write(self.key, label, started, history=entry)
+        return entry
 
     def read_version(self, ags: str, change_id: str, layer: str) -> gpd.GeoDataFrame:
         ags = schema.municipality(ags).ags
@@ -548,7 +618,10 @@ class PostGISStore:
                 conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(_ident(table)))
             conn.execute("ALTER TABLE outbox DISABLE TRIGGER USER")
             conn.execute("TRUNCATE boundary, pool_areas, interventions, allocations, history, request_events, outbox, "
-                         "prices, layer_version_features, layer_versions, column_mappings")
+                         "prices, layer_version_features, layer_versions, column_mappings, valuation_versions, "
+                         "natural_regions")
+            if data.natural_regions is not None and len(data.natural_regions):
+                self._insert_regions(conn, data.natural_regions)
             known = list(schema.AGS_NAMES)
             for layer in schema.MUNICIPAL_LAYERS:
                 frame = data.layer(layer)

@@ -21,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo import fmt, schema
 from geo.accounting import ledger, valuation
+from geo.config import ValuationModels
 from geo.schema import PoolData, label
 from geo.store import reference
 from geo.upload.columns import Mapping
@@ -79,6 +80,7 @@ class Context:
     others: gpd.GeoDataFrame | None = None  # the other municipalities' stored pool areas (double counting)
     official: BaseGeometry | None = None  # the official boundary of *ags* (an uploaded boundary is compared)
     admin: bool = False  # the uploader is an administrator (only they change a boundary)
+    models: ValuationModels = field(default_factory=ValuationModels.from_env)  # each partner's own model (settings)
 
 
 def context_for(ags: str, layer: str, *, stored: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame,
@@ -375,7 +377,7 @@ def _owner_types(frame: pd.DataFrame, ids: pd.Series, c: _Collector) -> None:
 
 def _biotopes(frame: pd.DataFrame, layer: str, ids: pd.Series, ctx: Context, c: _Collector) -> pd.Series:
     """Unknown biotope codes; returns a mask of rows whose codes are all known."""
-    table = ctx.tables[schema.municipality(ctx.ags).valuation_model]
+    table = ctx.tables[ctx.models.own(ctx.ags)]
     known = pd.Series(True, index=frame.index)
     for name in ("biotope_before", "biotope_after"):
         values = _stripped(frame[name])
@@ -520,8 +522,8 @@ def _points(frame: gpd.GeoDataFrame, layer: str, computable: pd.Series, ids: pd.
     if not computable.any():
         return
     sub = frame[computable]
-    computed = (valuation.pool_gain(sub, ctx.tables) if layer == schema.POOL_AREAS
-                else valuation.intervention_demand(sub, ctx.tables))
+    computed = (valuation.pool_gain(sub, ctx.tables, models=ctx.models) if layer == schema.POOL_AREAS
+                else valuation.intervention_demand(sub, ctx.tables, ctx.models))
     given = frame.loc[computable, column]
     off = given.notna() & ((given - computed).abs() > VALUE_TOLERANCE * computed.abs().clip(lower=1.0))
     what = label(column, layer)
