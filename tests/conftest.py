@@ -31,11 +31,11 @@ DATA = REPO / "data"
 def copy_demo_data(target: Path) -> Path:
     """Copy the committed demo pool (GeoPackages, tables, boundaries, demo accounts) into *target*."""
     target.mkdir(parents=True, exist_ok=True)
-    for path in DATA.glob("*.gpkg"):
+    for path in [*DATA.glob("*.gpkg"), *DATA.glob("files.sqlite"), *DATA.glob("*.csv")]:
         shutil.copyfile(path, target / path.name)
     shutil.copytree(DATA / "valuation", target / "valuation")
     shutil.copytree(DATA / "versions", target / "versions")
-    for name in ("municipalities_25833.geojson", "users.json", "contacts.csv"):
+    for name in ("municipalities_25833.geojson", "users.json"):
         shutil.copyfile(DATA / name, target / name)
     return target
 

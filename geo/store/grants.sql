@@ -8,7 +8,8 @@
 -- migrations or replace the whole store; the owner does that.
 GRANT USAGE ON SCHEMA public TO flaechenpool_app;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO flaechenpool_app;
-GRANT INSERT ON allocations, history, layer_versions, layer_version_features, request_events TO flaechenpool_app;
+GRANT INSERT ON allocations, history, layer_versions, layer_version_features, request_events,
+    measure_events, inspections, documents, files TO flaechenpool_app;
 GRANT INSERT, UPDATE (sent_at, error) ON outbox TO flaechenpool_app;
 GRANT INSERT, UPDATE, DELETE ON boundary, pool_areas, interventions TO flaechenpool_app;
 GRANT INSERT, UPDATE ON column_mappings TO flaechenpool_app;

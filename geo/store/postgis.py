@@ -6,7 +6,8 @@ municipalities, an ``ags`` column, ``geometry(MultiPolygon, 25833)`` with GiST i
 :mod:`geo.store.chain` exactly as in the GeoPackage store), ``outbox`` (only its delivery
 columns change), ``layer_versions`` with
 ``layer_version_features`` (earlier states of a layer), ``column_mappings``,
-``valuation_tables`` and ``store_head`` (one row: the chain head).
+``valuation_tables`` and ``store_head`` (one row: the chain head); monitoring records
+``measure_events``, ``inspections``, ``documents`` and their ``files`` (bytea), append-only by trigger.
 
 Schema migrations are plain numbered SQL files, applied on open in order inside one
 transaction and recorded with their SHA-256 in ``schema_migrations`` (a changed applied file
@@ -62,11 +63,16 @@ from geo.schema import PoolData
 from geo.store import (
     Change,
     LedgerPlan,
+    Monitoring,
+    MonitoringChange,
+    MonitoringPlan,
     PublishPlan,
     VersionRef,
     as_change,
     chain,
     change_number,
+    checked_files,
+    empty_monitoring,
     format_change_id,
     log_write,
     publish_target,
@@ -83,7 +89,8 @@ CONNECT_TIMEOUT_S = 10.0
 POOL_MAX_SIZE = 4
 SRID = 25833
 # Tables whose rows are never changed or deleted (triggers of 0002_append_only.sql).
-APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features", "request_events")
+APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features", "request_events",
+               "measure_events", "inspections", "documents", "files")
 READING = "Daten lesen"
 BUSY = ("Der Datenbestand wird gerade von einem anderen Vorgang geändert. "
         "Bitte gleich noch einmal versuchen.")
@@ -323,6 +330,35 @@ class PostGISStore:
         with self._snapshot() as conn:
             return self._read_all(conn)
 
+    def read_monitoring(self) -> Monitoring:
+        with self._snapshot() as conn:
+            return self._read_monitoring(conn)
+
+    def _read_monitoring(self, conn: Connection) -> Monitoring:
+        return Monitoring(*(self._read_table(conn, table) for table in schema.MONITORING_TABLES))
+
+    def read_file(self, sha256: str) -> bytes:
+        with self._connection() as conn:
+            row = conn.execute("SELECT content FROM files WHERE sha256 = %s", [sha256]).fetchone()
+        if row is None:
+            raise StoreError(f"Die Datei {sha256[:12]}… ist nicht gespeichert.")
+        return bytes(row[0])
+
+    def read_files(self) -> dict[str, bytes]:
+        with self._connection() as conn:
+            return {str(key): bytes(content)
+                    for key, content in conn.execute("SELECT sha256, content FROM files ORDER BY sha256").fetchall()}
+
+    @staticmethod
+    def _insert_monitoring(conn: Connection, records: Monitoring, files: dict[str, bytes]) -> None:
+        """Files before the documents naming them, inspections before the states naming them."""
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO files (sha256, content) VALUES (%s, %s) ON CONFLICT (sha256) DO NOTHING",
+                            [[key, content] for key, content in files.items()])
+        rows = dict(zip(schema.MONITORING_TABLES, records, strict=True))
+        for table in (schema.INSPECTIONS, schema.MEASURE_EVENTS, schema.DOCUMENTS):
+            PostGISStore._insert_rows(conn, table, rows[table])
+
     def read_valuation_sources(self) -> dict[str, str]:
         with self._connection() as conn:
             return dict(conn.execute("SELECT model, csv FROM valuation_tables ORDER BY model").fetchall())
@@ -463,6 +499,25 @@ class PostGISStore:
                   request_events=len(change.requests), notifications=len(change.outbox))
         return change
 
+    def record_monitoring(self, plan: MonitoringPlan) -> MonitoringChange:
+        started = time.perf_counter()
+        with self._writing("Monitoring") as (conn, last_change):
+            state = self._read_all(conn)
+            change = plan(state, self._read_monitoring(conn))
+            files = checked_files(change)
+            change_id = format_change_id(last_change + 1)
+            records = Monitoring(*(normalise(rows.assign(change_id=change_id), table)
+                                   for rows, table in zip(change[:3], schema.MONITORING_TABLES, strict=True)))
+            entry = chain.seal(normalise(change.history.assign(change_id=change_id), schema.HISTORY), schema.HISTORY,
+                               chain.last_hash(state.history))
+            self._insert_rows(conn, schema.HISTORY, entry)
+            self._insert_monitoring(conn, records, files)
+            self._bump(conn, last_change + 1)
+        result = MonitoringChange(*records, entry, files)
+        log_write(self.key, "Monitoring", started, history=entry, events=len(result.events),
+                  inspections=len(result.inspections), documents=len(result.documents), files=len(files))
+        return result
+
     def record_delivery(self, notification_id: str, *, sent_at: str | None, error: str | None) -> None:
         started = time.perf_counter()
         with self._writing("Versand vermerken") as (conn, last_change):
@@ -514,7 +569,8 @@ class PostGISStore:
 
     def replace_all(self, data: PoolData, *, versions: dict[VersionRef, gpd.GeoDataFrame] | None = None,
                     mappings: dict[str, dict[str, Any]] | None = None,
-                    valuation: dict[str, str] | None = None) -> None:
+                    valuation: dict[str, str] | None = None, monitoring: Monitoring | None = None,
+                    files: dict[str, bytes] | None = None) -> None:
         """Replace the whole store in one transaction (demo, migration): only the tables' owner may.
 
         Emptying the append-only tables needs their triggers switched off, which PostgreSQL
@@ -528,7 +584,8 @@ class PostGISStore:
                 conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(_ident(table)))
             conn.execute("ALTER TABLE outbox DISABLE TRIGGER USER")
             conn.execute("TRUNCATE boundary, pool_areas, interventions, allocations, history, request_events, outbox, "
-                         "layer_version_features, layer_versions, column_mappings")
+                         "layer_version_features, layer_versions, column_mappings, measure_events, inspections, "
+                         "documents, files")
             known = list(schema.AGS_NAMES)
             for layer in schema.MUNICIPAL_LAYERS:
                 frame = data.layer(layer)
@@ -540,6 +597,9 @@ class PostGISStore:
                 tables[table] = rows if rows["hash"].notna().all() else chain.seal(rows, table, chain.GENESIS)
                 self._insert_rows(conn, table, tables[table])
             self._insert_rows(conn, schema.OUTBOX, normalise(data.outbox.copy(), schema.OUTBOX))
+            records = Monitoring(*(normalise(rows.copy(), table) for rows, table
+                                   in zip(monitoring or empty_monitoring(), schema.MONITORING_TABLES, strict=True)))
+            self._insert_monitoring(conn, records, files or {})
             for ref, frame in (versions or {}).items():
                 ref = VersionRef(schema.municipality(ref.ags).ags, ref.change_id, ref.layer)
                 self._insert_version(conn, ref, _layer(frame, ref.layer))
