@@ -18,6 +18,7 @@ import io
 import json
 import tempfile
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -163,24 +164,33 @@ SHAPEFILE_FIELDS: dict[str, str] = {
 }
 
 
-def shapefile(report: summary.Report, *, on: dt.date | None = None) -> bytes:
-    """The scope's pool areas and interventions as zipped Shapefiles (EPSG:25833, UTF-8), one per
-    layer, with ``FELDER.txt`` naming each short field (at most 10 characters) and what the file holds."""
+def zipped_shapefiles(layers: Mapping[str, tuple[gpd.GeoDataFrame, Sequence[Column]]], short: Mapping[str, str],
+                      lines: Sequence[str]) -> bytes:
+    """Each layer's *columns* as a Shapefile (UTF-8 with ``.cpg``) in one zip, the fields renamed by *short*
+    (at most 10 characters), with ``FELDER.txt``: *lines* (what the file holds), then every short name
+    with its German header."""
     out = io.BytesIO()
-    lines = [*(line for line in notes(report, on or fmt.today()) if line), GEODATA_NOTICE, "",
-             "Feldnamen (Shapefile: höchstens 10 Zeichen):"]
+    text = [*lines, "", "Feldnamen (Shapefile: höchstens 10 Zeichen):"]
     with tempfile.TemporaryDirectory(prefix="flaechenpool-shp-") as folder, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for layer, frame in _geodata(report).items():
-            columns = [c for c in _layer_columns(layer) if c.name in frame.columns]
-            named = frame.rename(columns={c.name: SHAPEFILE_FIELDS[c.name] for c in columns})
+        for layer, (frame, columns) in layers.items():
+            named = frame.rename(columns={c.name: short[c.name] for c in columns})
             path = Path(folder) / f"{layer}.shp"
             pyogrio.write_dataframe(named, path, driver="ESRI Shapefile", encoding="UTF-8")
             for part in sorted(Path(folder).glob(f"{layer}.*")):
                 archive.write(part, part.name)
-            lines += [f"{layer}.shp:"] + [f"  {SHAPEFILE_FIELDS[c.name]:<10}  {c.header}" for c in columns]
-        archive.writestr("FELDER.txt", "\n".join(lines) + "\n")
+            text += [f"{layer}.shp:"] + [f"  {short[c.name]:<10}  {c.header}" for c in columns]
+        archive.writestr("FELDER.txt", "\n".join(text) + "\n")
     return out.getvalue()
+
+
+def shapefile(report: summary.Report, *, on: dt.date | None = None) -> bytes:
+    """The scope's pool areas and interventions as zipped Shapefiles (EPSG:25833, UTF-8), one per
+    layer, with ``FELDER.txt`` naming each short field (at most 10 characters) and what the file holds."""
+    layers = {layer: (frame, [c for c in _layer_columns(layer) if c.name in frame.columns])
+              for layer, frame in _geodata(report).items()}
+    return zipped_shapefiles(layers, SHAPEFILE_FIELDS,
+                             [*(line for line in notes(report, on or fmt.today()) if line), GEODATA_NOTICE])
 
 
 def geojson(report: summary.Report, *, on: dt.date | None = None) -> bytes:
