@@ -19,6 +19,7 @@ PAGES = [
     st.Page("views/anfragen.py", title="Anfragen", icon=":material/forward_to_inbox:", url_path="anfragen"),
     st.Page("views/uebersicht.py", title="Übersicht & Berichte", icon=":material/bar_chart:", url_path="uebersicht"),
     st.Page("views/hochladen.py", title="Daten hochladen", icon=":material/upload:", url_path="hochladen"),
+    st.Page("views/monitoring.py", title="Monitoring", icon=":material/fact_check:", url_path="monitoring"),
     st.Page("views/aenderungen.py", title="Änderungen", icon=":material/history:", url_path="aenderungen"),
     st.Page("views/bewertung.py", title="Bewertungsmodelle", icon=":material/calculate:", url_path="bewertung"),
     st.Page("views/datenschutz.py", title="Datenschutz", icon=":material/shield_person:", url_path="datenschutz"),

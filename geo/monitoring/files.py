@@ -70,7 +70,7 @@ def _without_location(image: Image.Image, kind: str) -> bytes | None:
 
 def _image(name: str, content: bytes, kind: str, keep_location: bool) -> bytes:
     """*content* checked as an image of *kind*; without GPS unless *keep_location*."""
-    broken = DataError(f"„{fmt.literal(name)}“ sieht aus wie ein {MEDIA_LABELS[kind]}, lässt sich aber nicht "
+    broken = DataError(f"„{name}“ sieht aus wie ein {MEDIA_LABELS[kind]}, lässt sich aber nicht "
                        "öffnen (beschädigt oder unvollständig). Bitte die Datei neu speichern oder ein anderes "
                        "Foto wählen. Es wurde nichts gespeichert.")
     try:
@@ -78,7 +78,7 @@ def _image(name: str, content: bytes, kind: str, keep_location: bool) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content)) as probe:
                 if probe.width * probe.height > MAX_PIXELS:
-                    raise DataError(f"„{fmt.literal(name)}“ hat {fmt.number(probe.width)} × "
+                    raise DataError(f"„{name}“ hat {fmt.number(probe.width)} × "
                                     f"{fmt.number(probe.height)} Bildpunkte; erlaubt sind höchstens "
                                     f"{fmt.number(MAX_PIXELS / 1e6)} Megapixel. Es wurde nichts gespeichert.")
                 probe.verify()
@@ -94,7 +94,7 @@ def _image(name: str, content: bytes, kind: str, keep_location: bool) -> bytes:
 
 def check(name: str, content: bytes, *, keep_location: bool = False) -> Attachment:
     """*content* as an :class:`Attachment`, or :class:`DataError` with a German message (nothing is stored)."""
-    shown = fmt.literal(name)
+    shown = name
     if not content:
         raise DataError(f"„{shown}“ ist leer. Es wurde nichts gespeichert.")
     if len(content) > MAX_BYTES:
