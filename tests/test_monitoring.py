@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import pandas as pd
 import pytest
@@ -12,7 +13,9 @@ from shapely.geometry import box
 
 from geo import schema
 from geo.accounting import summary
+from geo.display import interventions, monitoring
 from geo.errors import DataError
+from geo.map import webmap
 from geo.monitoring import files, schedule, status
 from geo.schema import PoolData
 from geo.store import Monitoring
@@ -100,7 +103,7 @@ def test_area_status_for_a_fixed_today():
     assert counts.loc["Gesamt", "defects"] == 1
 
 
-def test_interventions_booked_on_flagged_areas_carry_the_flag():
+def _flagged_view() -> summary.PoolView:
     itv = intervention_frame([{"intervention_id": "I1", "ags": LEIPZIG, "geometry": box(0, 50, 10, 60)},
                               {"intervention_id": "I2", "geometry": box(20, 50, 30, 60)}])
     ledger = pd.DataFrame([
@@ -112,11 +115,34 @@ def test_interventions_booked_on_flagged_areas_carry_the_flag():
     pool = POOL.assign(value_points=1000.0)
     data = PoolData(boundaries=pool.iloc[:0], pool_areas=pool, interventions=itv.assign(demand_points=100.0),
                     allocations=ledger, history=schema.empty_table(schema.HISTORY))
-    view = status.flag_view(summary.pool_view(data), status.area_status(pool, RECORDS, INTERVALS, TODAY))
+    return status.flag_view(summary.pool_view(data), status.area_status(pool, RECORDS, INTERVALS, TODAY))
+
+
+def test_interventions_booked_on_flagged_areas_carry_the_flag():
+    view = _flagged_view()
     flags = view.interventions.set_index("intervention_id")["monitoring_flag"]
     assert flags["I1"] == "E: Mängel" and flags["I2"] == ""  # B's booking was cancelled
     assert view.pool_areas.set_index("pool_id")["monitoring_flag"].to_dict() == {
         "A": "", "B": "nicht umgesetzt", "C": "", "D": "nicht umgesetzt", "E": "Mängel"}
+
+
+def test_flags_show_in_candidates_on_the_intervention_on_the_map_and_in_the_overview():
+    view = _flagged_view()
+    table = interventions.candidate_table(view.pool_areas.assign(rank=range(1, 6), reason="…"))
+    assert table["Monitoring"].tolist() == ["", "⚠ nicht umgesetzt", "", "⚠ nicht umgesetzt", "⚠ Mängel"]
+    row = view.interventions.set_index("intervention_id").loc["I1"]
+    assert interventions.monitoring_warning(row).startswith("⚠ Wertpunkte dieses Eingriffs stammen von Flächen "
+                                                            "mit Mängeln oder ohne Umsetzung: E: Mängel.")
+    assert interventions.monitoring_warning(view.interventions.set_index("intervention_id").loc["I2"]) is None
+    markers = json.loads(webmap.prepare_layers(view).flags)
+    assert [m[2] for m in markers] == ["⚠ B – Monitoring: nicht umgesetzt", "⚠ D – Monitoring: nicht umgesetzt",
+                                       "⚠ E – Monitoring: Mängel", "⚠ I1 – gebucht auf: E: Mängel"]
+    html = webmap.build_map(webmap.prepare_layers(view), offline=True).get_root().render()
+    assert "Monitoring-Hinweise" in html and "flag_layer_" in html
+    assert "Monitoring: Mängel oder nicht umgesetzt" in webmap.legend_html()
+    assert monitoring.overview_note(view.pool_areas) == (
+        "⚠ Monitoring: 1 Poolfläche mit Mängeln, 2 nicht umgesetzt; auf ihnen sind 10\u00a0WP gebucht "
+        "(Einzelheiten auf der Seite „Monitoring“).")
 
 
 def test_photos_pdfs_and_refusals():

@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo import fmt, schema
 from geo.accounting import summary
+from geo.display import monitoring
 from geo.display.tables import german_table
 from geo.reports import charts, content
 from ui import data, reports, tables
@@ -42,6 +43,8 @@ report = reports.report(scope)
 specs = charts.specs(report)
 figures = content.key_figures(report.headline)
 st.header(content.scope_label(scope))
+if note := monitoring.overview_note(report.view.pool_areas):
+    st.caption(note)
 
 
 def show_chart(spec: charts.ChartSpec, *, large: bool = False) -> None:

@@ -17,10 +17,12 @@ from geo import fmt, schema
 from geo.accounting import ledger, valuation
 from geo.accounting.summary import PoolView
 from geo.accounting.valuation import ValuationTable
+from geo.display.monitoring import flags
 from geo.display.tables import Column, columns, german_table
 from geo.errors import BookingError
 from geo.map import mapfilter
 from geo.map.selection import INTERVENTION_TABLE
+from geo.monitoring.status import FLAG_COLUMN, FLAG_MARK
 
 _TYPED_NUMBER = re.compile(r"[\d.,\s\u00a0]+")  # digits, German separators, spaces: no "1e5", "1_000", "0x10"
 
@@ -70,16 +72,26 @@ LIST_COLUMNS: tuple[Column, ...] = (
     _MAP_TABLE["demand_points"],
     Column("covered_points", schema.label("booked_points"), "points"),
     _MAP_TABLE["open_points"],
+    Column("flag", "Monitoring", "text"),
 )
 """The map's intervention table (:data:`geo.map.selection.INTERVENTION_TABLE`) with the coverage
 share and the booked points."""
+
+
+def monitoring_warning(intervention: pd.Series) -> str | None:
+    """What the intervention's bookings rest on, if an area is defective or not implemented; None otherwise."""
+    flag = str(intervention.get(FLAG_COLUMN) or "")
+    if not flag:
+        return None
+    return (f"{FLAG_MARK} Wertpunkte dieses Eingriffs stammen von Flächen mit Mängeln oder ohne Umsetzung: {flag}. "
+            "Umsetzungsstand, Kontrollen und Fotos stehen auf der Seite „Monitoring“.")
 
 
 def list_table(interventions: pd.DataFrame) -> pd.DataFrame:
     """The intervention list: coverage, demand, booked and remaining demand, formatted."""
     coverage = [f"{state} ({fmt.percent(share)})"  # "teilweise (35 %)"
                 for state, share in zip(interventions["coverage"], interventions["coverage_share"], strict=True)]
-    return german_table(interventions.assign(coverage_text=coverage), LIST_COLUMNS)
+    return german_table(interventions.assign(coverage_text=coverage, flag=flags(interventions)), LIST_COLUMNS)
 
 
 def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
@@ -96,6 +108,7 @@ def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
     pool = view.pool_areas.set_index("pool_id")
     entries["pool_name"] = entries["pool_id"].map(pool["name"])
     entries["municipality"] = entries["pool_id"].map(pool["municipality"])
+    entries["flag"] = entries["pool_id"].map(flags(pool)).fillna("")
     entries["_at"] = fmt.instants(entries["created_at"])
     return entries.sort_values(["_at", "allocation_id"], kind="stable").drop(columns="_at").reset_index(drop=True)
 
@@ -109,7 +122,7 @@ JOURNAL_COLUMNS = columns(
     ("pool_name", "Flurname", "text"), ("municipality", "Gemeinde der Fläche", "text"),
     ("kind", _booking_label("kind"), "text"), ("points", _booking_label("points"), "wp"), ("state", "Stand", "text"),
     ("date", _booking_label("date"), "date"), ("booked_by", _booking_label("booked_by"), "text"),
-    ("notes", _booking_label("notes"), "text"))
+    ("notes", _booking_label("notes"), "text"), ("flag", "Monitoring der Fläche", "text"))
 
 
 def journal_table(entries: pd.DataFrame) -> pd.DataFrame:
@@ -157,18 +170,19 @@ CANDIDATE_COLUMNS = columns(
     ("rank", "Rang", "count"), ("pool_id", schema.label("pool_id", schema.POOL_AREAS), "text"),
     ("name", schema.label("name", schema.POOL_AREAS), "text"),
     ("measure_type", schema.label("measure_type", schema.POOL_AREAS), "text"), ("free_points", "Frei", "wp"),
-    ("reason", "Warum diese Fläche", "text"))
+    ("reason", "Warum diese Fläche", "text"), ("flag", "Monitoring", "text"))
 
 
 def candidate_table(candidates: pd.DataFrame) -> pd.DataFrame:
     """:func:`geo.accounting.candidates.rank`'s result for display."""
-    return german_table(candidates, CANDIDATE_COLUMNS)
+    return german_table(candidates.assign(flag=flags(candidates)), CANDIDATE_COLUMNS)
 
 
 def candidate_label(candidate: pd.Series) -> str:
-    """``3. BEN-2019-003 · Bennewitz · 512.000 WP frei``."""
+    """``3. BEN-2019-003 · Bennewitz · 512.000 WP frei`` (`` · ⚠ Mängel`` for a flagged area)."""
+    flag = flags(candidate.to_frame().T).iloc[0]
     return (f"{candidate['rank']}. {candidate['pool_id']} · {candidate['municipality']} · "
-            f"{fmt.points(candidate['free_points'])} frei")
+            f"{fmt.points(candidate['free_points'])} frei{' · ' + flag if flag else ''}")
 
 
 _VERBS = {"reserviert": "reservieren", "zugeordnet": "zuordnen"}

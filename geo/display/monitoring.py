@@ -6,7 +6,7 @@ import pandas as pd
 
 from geo import fmt, schema
 from geo.display.tables import columns, german_table
-from geo.monitoring.status import FLAG_COLUMN, FLAG_MARK, NOT_IMPLEMENTED
+from geo.monitoring.status import DEFECTS, FLAG_COLUMN, FLAG_MARK, NOT_IMPLEMENTED
 
 TARGET_LABELS = {"pool_area": "Fläche", "allocation": "Buchung", "inspection": "Kontrolle"}
 STATUS_COLUMNS = columns(
@@ -43,9 +43,16 @@ def flag_text(flag: str) -> str:
     return f"{FLAG_MARK} {flag}" if flag else ""
 
 
+def flags(frame: pd.DataFrame) -> pd.Series:
+    """:func:`flag_text` of each row's :data:`~geo.monitoring.status.FLAG_COLUMN` ("" where a frame has none)."""
+    if FLAG_COLUMN not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[FLAG_COLUMN].fillna("").astype(str).map(flag_text)
+
+
 def status_table(status: pd.DataFrame) -> pd.DataFrame:
     """:func:`geo.monitoring.status.area_status` rows for display."""
-    return german_table(status.assign(flag=status[FLAG_COLUMN].map(flag_text)), STATUS_COLUMNS)
+    return german_table(status.assign(flag=flags(status)), STATUS_COLUMNS)
 
 
 def not_started_table(status: pd.DataFrame) -> pd.DataFrame:
@@ -110,3 +117,16 @@ def area_facts(row: pd.Series) -> str:
     elif row[FLAG_COLUMN]:
         parts.append(flag_text(str(row[FLAG_COLUMN])))
     return " · ".join(parts)
+
+
+def overview_note(pool_areas: pd.DataFrame) -> str | None:
+    """``⚠ Monitoring: 7 Poolflächen mit Mängeln, 11 nicht umgesetzt; auf ihnen sind 1.234.567 WP gebucht.``
+    (None without flagged areas)."""
+    flags = pool_areas[FLAG_COLUMN] if FLAG_COLUMN in pool_areas.columns else pd.Series(dtype=object)
+    defects, missing = int((flags == DEFECTS).sum()), int((flags == NOT_IMPLEMENTED).sum())
+    if not defects + missing:
+        return None
+    booked = float(pool_areas.loc[flags.isin([DEFECTS, NOT_IMPLEMENTED]), "booked_points"].sum())
+    return (f"{FLAG_MARK} Monitoring: {fmt.count(defects, 'Poolfläche', 'Poolflächen')} mit Mängeln, "
+            f"{fmt.number(missing)} nicht umgesetzt; auf ihnen sind {fmt.points(booked)} gebucht "
+            "(Einzelheiten auf der Seite „Monitoring“).")

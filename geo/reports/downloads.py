@@ -38,7 +38,7 @@ from geo.display.tables import EXCEL_FORMATS, Column, Kind
 from geo.reports import content, qgis
 
 DERIVED = ["municipality", "area_m2", "reserved_points", "allocated_points", "booked_points", "free_points",
-           "covered_points", "open_points", "coverage", "coverage_share"]
+           "covered_points", "open_points", "coverage", "coverage_share", "monitoring_flag"]
 HEADER_FILL = PatternFill("solid", fgColor="E4ECE4")
 AGS_HEADER = "Gemeindeschlüssel (AGS)"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,7 +53,7 @@ def _layer_columns(layer: str) -> tuple[Column, ...]:
     fields = [Column(f.name, AGS_HEADER if f.type == "ags" else f.label, kinds.get(f.type, "text"))
               for f in schema.LAYER_FIELDS[layer]]
     derived_kinds: dict[str, Kind] = {"area_m2": "count", "coverage": "text", "municipality": "text",
-                                      "coverage_share": "share"}
+                                      "coverage_share": "share", "monitoring_flag": "text"}
     return (*fields, *(Column(c, schema.label(c), derived_kinds.get(c, "points")) for c in DERIVED))
 
 
@@ -160,7 +160,7 @@ SHAPEFILE_FIELDS: dict[str, str] = {
     "demand_points": "bedarf_wp", "approval_date": "genehm_dat", "municipality": "gemeinde", "area_m2": "flaeche_m2",
     "reserved_points": "reserv_wp", "allocated_points": "zugeord_wp", "booked_points": "gebucht_wp",
     "free_points": "frei_wp", "covered_points": "gedeckt_wp", "open_points": "offen_wp", "coverage": "deckung",
-    "coverage_share": "deck_ant", "requested_points": "angefr_wp",
+    "coverage_share": "deck_ant", "requested_points": "angefr_wp", "monitoring_flag": "monitoring",
 }
 
 
