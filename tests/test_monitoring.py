@@ -38,6 +38,8 @@ def test_the_bundled_table_covers_every_measure_type():
     ([(dt.date(2020, 1, 1), "bestanden")], dt.date(2021, 6, 1)),  # before the implementation: does not count
     ([(dt.date(2021 + i, 6, 1), "bestanden") for i in range(5)], dt.date(2030, 6, 1)),  # then every 5 years
     ([(dt.date(2021, 6, 1), "mit Mängeln")], dt.date(2022, 6, 1)),  # re-check within 12 months
+    ([(dt.date(2023, 9, 1), "bestanden")], dt.date(2024, 6, 1)),  # a late check: the missed ones are not due
+    ([(dt.date(2026, 1, 1), "mit Mängeln")], dt.date(2027, 1, 1)),  # after the plan's years: re-check first
 ])
 def test_next_due_follows_the_plan(checks, due):
     assert schedule.next_due(INTERVALS["Extensivierung Grünland"], dt.date(2020, 6, 1), checks) == due

@@ -27,24 +27,28 @@ from ui.upload import DROPZONE_CSS
 PARAM = "flaeche"
 _KEY = "monitoring_"
 _FLASH = _KEY + "meldung"
+ENTRY, DETAIL = "kontrolle", "detail"
+"""The tabs whose forms write (a write's message is shown in its tab)."""
 ENTERED_STATES = ("geplant", "in Umsetzung", "umgesetzt")
 """States entered by hand; the function check states come from inspections."""
 
 
-def flash() -> None:
-    """The message of the last write (it survives the rerun that shows the new state)."""
-    message = st.session_state.pop(_FLASH, None)
-    if message:
-        st.success(fmt.literal(message))
+def flash(where: str) -> None:
+    """The message of the last write in the tab *where* (it survives the rerun that shows the new state).
+    Shown inside the tab, so the page above the tabs keeps its shape and the tab stays open."""
+    stored = st.session_state.get(_FLASH)
+    if isinstance(stored, tuple) and stored[0] == where:
+        del st.session_state[_FLASH]
+        st.success(fmt.literal(stored[1]))
 
 
-def _run(action: Callable[[], object], message: str) -> None:
+def _run(action: Callable[[], object], message: str, where: str) -> None:
     try:
         action()
     except FlaechenpoolError as exc:
         st.error(fmt.literal(exc))
         return
-    st.session_state[_FLASH] = message
+    st.session_state[_FLASH] = (where, message)
     st.rerun()
 
 
@@ -147,7 +151,7 @@ def inspection_form(user: User, area: pd.Series) -> None:
         _run(lambda: records.record_inspection(data.store(), user, pool_id=str(area["pool_id"]), on=on,
                                                inspector=inspector, result=result, note=note, attachments=checked),
              f"Kontrolle für {area['pool_id']} gespeichert ({result}, "
-             f"{fmt.count(len(checked), 'Datei', 'Dateien')}).")
+             f"{fmt.count(len(checked), 'Datei', 'Dateien')}).", ENTRY)
 
 
 def state_form(user: User, area: pd.Series) -> None:
@@ -158,7 +162,8 @@ def state_form(user: User, area: pd.Series) -> None:
         sent = st.form_submit_button("Stand speichern")
     if sent and state is not None:
         _run(lambda: records.record_state(data.store(), user, pool_id=str(area["pool_id"]), state=state, on=on,
-                                          note=note), f"{area['pool_id']}: {state} seit {fmt.date(on)} gespeichert.")
+                                          note=note), f"{area['pool_id']}: {state} seit {fmt.date(on)} gespeichert.",
+             DETAIL)
 
 
 def document_form(user: User, area: pd.Series, bookings: pd.DataFrame) -> None:
@@ -176,7 +181,7 @@ def document_form(user: User, area: pd.Series, bookings: pd.DataFrame) -> None:
         where, target_id = targets[target]
         _run(lambda: records.attach(data.store(), user, target=where, target_id=target_id, kind=kind,
                                     attachments=checked),
-             f"{kind} zu {target_id} gespeichert ({fmt.count(len(checked), 'Datei', 'Dateien')}).")
+             f"{kind} zu {target_id} gespeichert ({fmt.count(len(checked), 'Datei', 'Dateien')}).", DETAIL)
 
 
 def _show_file(user: User | None, document: pd.Series, view: PoolView) -> None:
@@ -236,7 +241,7 @@ def lock_form(user: User, area: pd.Series, booked: int) -> None:
         sent = st.form_submit_button("Fläche sperren", icon=":material/block:")
     if sent:
         _run(lambda: records.lock_area(data.store(), user, pool_id=str(area["pool_id"]), reason=reason),
-             f"{area['pool_id']} ist gesperrt; Buchungen unverändert.")
+             f"{area['pool_id']} ist gesperrt; Buchungen unverändert.", DETAIL)
 
 
 def downloads(view: PoolView, stored: Monitoring, table: pd.DataFrame) -> None:

@@ -15,19 +15,19 @@ st.title("Monitoring")
 view = data.view()
 stored, table = data.monitoring()
 user = auth.current_user()
-widgets.flash()
 chosen = widgets.municipalities(user)
 shown = table[table["ags"].isin(chosen)] if chosen else table
 st.caption(f"Stand {fmt.date(fmt.today())} · {fmt.count(len(shown), 'Poolfläche', 'Poolflächen')} · nächste "
            "Kontrolle nach Maßnahmentyp (Kontrollintervalle)")
-widgets.headline(shown)
 overview_tab, entry_tab, area_tab, export_tab = st.tabs(
     ["Übersicht", "Kontrolle erfassen", "Fläche im Detail", "Export KoKa-Nat"])
 
 with overview_tab:
+    widgets.headline(shown)
     widgets.lists(shown)
 
 with entry_tab:
+    widgets.flash(widgets.ENTRY)
     area = widgets.pick_area(table, "Fläche", "monitoring_kontrolle_flaeche")
     if area is not None:
         st.caption(fmt.literal(display.area_facts(area)))
@@ -35,6 +35,7 @@ with entry_tab:
             widgets.inspection_form(user, area)
 
 with area_tab:
+    widgets.flash(widgets.DETAIL)
     area = widgets.pick_area(table, "Fläche", "monitoring_detail_flaeche")
     if area is not None:
         bookings = widgets.area_record(user, area, view, stored)

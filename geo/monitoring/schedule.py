@@ -5,7 +5,8 @@ if the folder has none). Columns: ``measure_type``; ``check_years``, the checks 
 was implemented, in years (``1 2 3 4 5``: yearly for five years); ``then_every_years``, the interval
 after the last of those (0: monitoring ends); ``recheck_months``, when a check with defects is
 repeated at the latest; ``note`` (source, reason). The *n*-th inspection since implementation
-stands for the *n*-th scheduled check, so a check done early or late does not shift the plan.
+stands for the *n*-th scheduled check, so a check done early does not shift the plan; checks the
+last inspection came after (missed ones) are not due any more.
 """
 
 from __future__ import annotations
@@ -94,7 +95,11 @@ def next_due(interval: Interval, implemented: dt.date | None, inspections: Seque
     if implemented is None:
         return None
     done = [(on, result) for on, result in inspections if on >= implemented]
-    due = interval.scheduled(implemented, len(done))
+    n = len(done)
+    due = interval.scheduled(implemented, n)
+    while due is not None and done and due <= done[-1][0]:  # missed checks: the next one after the last
+        n += 1
+        due = interval.scheduled(implemented, n)
     if done and done[-1][1] == "mit Mängeln":
         recheck = (pd.Timestamp(done[-1][0]) + pd.DateOffset(months=interval.recheck_months)).date()
         due = recheck if due is None else min(due, recheck)
