@@ -15,6 +15,7 @@ from geo.accounting import ledger, summary
 from geo.monitoring import cadastre, files, records, schedule, status
 from tests.conftest import WURZEN
 from tests.monitoringtools import photo
+from tests.test_cli import geo
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -67,3 +68,14 @@ def test_the_geopackage_holds_the_three_layers_and_a_table_of_its_fields(exporte
     assert {"ebene": cadastre.INSPECTIONS, "feld": "pruefer", "bedeutung": "Kontrolliert von",
             "app_feld": "inspector"} in fields.to_dict("records")
     assert len(fields) == sum(len(names) for names in cadastre.LAYER_COLUMNS.values())
+
+
+def test_the_command_line_writes_the_export_of_one_municipality(demo_dir, tmp_path):
+    done = geo("export", "--format", "kokanat-shp", "--gemeinde", "lossatal", "--ausgabe", str(tmp_path / "k.zip"))
+    assert done.returncode == 0, done.stderr
+    zipfile.ZipFile(tmp_path / "k.zip").extractall(tmp_path / "k")
+    areas = pyogrio.read_dataframe(tmp_path / "k" / f"{cadastre.AREAS}.shp")
+    assert set(areas["ags"]) == {schema.municipality("lossatal").ags}
+    assert areas.set_index("flaeche").at["LOS-2018-011", "hinweis"] == "Mängel"  # the demo's failed check
+    bookings = pyogrio.read_dataframe(tmp_path / "k" / f"{cadastre.BOOKINGS}.shp")
+    assert "STR-LEI-05" in set(bookings["eingriff"])
