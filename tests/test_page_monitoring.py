@@ -12,6 +12,7 @@ from geo.access.permissions import User
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
 from tests.monitoringtools import photo
+from tests.signin import open_as
 
 LOSSATAL = schema.municipality("lossatal").ags
 LOSSATAL_GIS = User("lossatal.gis", "gis", LOSSATAL, "GIS Gemeinde Lossatal")
@@ -20,16 +21,7 @@ AREA = "LOS-2018-011"  # booked by the Leipzig intervention STR-LEI-05 (geo.demo
 
 
 def open_page(user: User | None = None, area: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
-    if user is not None:
-        at.session_state["user"] = user
-    at.run()
-    at.switch_page(PAGE)
-    if area:
-        at.query_params["flaeche"] = area
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_as(PAGE, user, **({"flaeche": area} if area else {}))
 
 
 def keyed(elements, name: str):

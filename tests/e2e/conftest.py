@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from geo import schema
+from geo.access import users
 from tests.conftest import REPO, copy_demo_data
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -48,6 +50,15 @@ def app_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app_env(app_data: Path) -> dict[str, str]:
     """Environment of the app process; a module may override this fixture to add more."""
     return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1"}
+
+
+def accounts_env(app_data: Path, accounts: tuple[tuple[str, str, str], ...], password: str) -> dict[str, str]:
+    """An app environment whose users file holds GIS *accounts* ``(name, slug, display name)`` with *password*."""
+    path = app_data / "users-e2e.json"
+    for name, slug, display in accounts:
+        users.add(name, password, role="gis", ags=schema.municipality(slug).ags, display_name=display, path=path,
+                  rounds=4)
+    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(path)}
 
 
 @contextlib.contextmanager

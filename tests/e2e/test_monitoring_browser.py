@@ -11,10 +11,8 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from geo import schema
-from geo.access import users
 from geo.store.gpkg import GeoPackageStore
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import accounts_env, screenshot, wait_for_app
 from tests.monitoringtools import photo
 
 PASSWORD = "browser-test-1"
@@ -24,12 +22,8 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def app_env(app_data: Path) -> dict[str, str]:
-    accounts = app_data / "users-e2e.json"
-    for name, slug, display in (("lossatal.gis", "lossatal", "GIS Gemeinde Lossatal"),
-                                ("leipzig.gis", "leipzig", "GIS Stadt Leipzig")):
-        users.add(name, PASSWORD, role="gis", ags=schema.municipality(slug).ags, display_name=display,
-                  path=accounts, rounds=4)
-    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(accounts)}
+    return accounts_env(app_data, (("lossatal.gis", "lossatal", "GIS Gemeinde Lossatal"),
+                                   ("leipzig.gis", "leipzig", "GIS Stadt Leipzig")), PASSWORD)
 
 
 def sign_in_on(page, app_url: str, name: str, target: str) -> None:

@@ -66,19 +66,16 @@ CREATE TABLE documents (
 );
 CREATE INDEX documents_target_idx ON documents (target, target_id);
 
-CREATE TRIGGER inspections_append_only BEFORE UPDATE OR DELETE ON inspections
-    FOR EACH ROW EXECUTE FUNCTION refuse_change();
-CREATE TRIGGER inspections_no_truncate BEFORE TRUNCATE ON inspections
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
-CREATE TRIGGER measure_events_append_only BEFORE UPDATE OR DELETE ON measure_events
-    FOR EACH ROW EXECUTE FUNCTION refuse_change();
-CREATE TRIGGER measure_events_no_truncate BEFORE TRUNCATE ON measure_events
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
-CREATE TRIGGER documents_append_only BEFORE UPDATE OR DELETE ON documents
-    FOR EACH ROW EXECUTE FUNCTION refuse_change();
-CREATE TRIGGER documents_no_truncate BEFORE TRUNCATE ON documents
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
-CREATE TRIGGER files_append_only BEFORE UPDATE OR DELETE ON files
-    FOR EACH ROW EXECUTE FUNCTION refuse_change();
-CREATE TRIGGER files_no_truncate BEFORE TRUNCATE ON files
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+-- The records never change: the append-only triggers of 0002_append_only.sql on each table.
+DO $$
+DECLARE
+    record_table text;
+BEGIN
+    FOREACH record_table IN ARRAY ARRAY['inspections', 'measure_events', 'documents', 'files'] LOOP
+        EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION refuse_change()',
+                       record_table || '_append_only', record_table);
+        EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION refuse_change()',
+                       record_table || '_no_truncate', record_table);
+    END LOOP;
+END;
+$$;
