@@ -3,7 +3,9 @@ a backup and a migration; refused writes leave nothing behind."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from geo.access.permissions import User
 from geo.errors import DataError, PermissionDenied, StoreError
 from geo.monitoring import files, records
 from geo.store import open_location
-from geo.store.gpkg import GeoPackageStore
+from geo.store.gpkg import FILES_DB, GeoPackageStore
 from geo.store.migrate import migrate
 from tests.conftest import LEIPZIG, WURZEN
 from tests.monitoringtools import PDF, photo
@@ -60,14 +62,13 @@ def test_an_inspection_with_photos_is_stored_and_read_after_a_restart(any_store)
 
 def test_a_refused_inspection_writes_nothing(any_store):
     pool_id = _wurzen_area(any_store)
-    before = snapshot(any_store), any_store.read_monitoring().inspections.to_csv()
+    before = snapshot(any_store), any_store.read_monitoring().inspections.to_csv(), any_store.read_files()
     with pytest.raises(PermissionDenied, match="Kontrolle erfassen für Wurzen"):
         records.record_inspection(any_store, LEIPZIG_GIS, pool_id=pool_id, on=ON, inspector="X", result="bestanden",
                                   attachments=[files.check("a.jpg", photo())])
     with pytest.raises(DataError, match="Mängeln bitte"):
         records.record_inspection(any_store, WURZEN_GIS, pool_id=pool_id, on=ON, inspector="X", result="mit Mängeln")
-    assert (snapshot(any_store), any_store.read_monitoring().inspections.to_csv()) == before
-    assert any_store.read_files() == {}
+    assert (snapshot(any_store), any_store.read_monitoring().inspections.to_csv(), any_store.read_files()) == before
 
 
 def test_states_documents_and_lock(any_store):
@@ -91,6 +92,7 @@ def test_states_documents_and_lock(any_store):
 
 
 def test_a_file_whose_hash_does_not_match_is_refused(any_store):
+    stored = any_store.read_files()
     good = files.check("a.pdf", PDF)
     forged = files.Attachment("a.pdf", "application/pdf", PDF + b"x")
     with pytest.raises(StoreError, match="Prüfsumme"):
@@ -98,7 +100,7 @@ def test_a_file_whose_hash_does_not_match_is_refused(any_store):
             stored.events.iloc[:0], stored.inspections.iloc[:0], stored.documents.iloc[:0],
             records.history_entry(user="t", layer=schema.DOCUMENTS, action="monitoring"),
             {good.sha256: forged.content}))
-    assert any_store.read_files() == {}
+    assert any_store.read_files() == stored
 
 
 def test_migration_and_backup_carry_records_and_files(demo_store, postgis_empty_store, tmp_path: Path):
@@ -118,6 +120,7 @@ def test_migration_and_backup_carry_records_and_files(demo_store, postgis_empty_
 def test_files_of_a_write_that_died_before_its_commit_are_removed(demo_store, monkeypatch):
     pool_id = _wurzen_area(demo_store)
     shot = files.check("foto.jpg", photo())
+    stored, checks = demo_store.read_files(), len(demo_store.read_monitoring().inspections)
 
     def die(staged):
         raise KeyboardInterrupt  # the process is killed between the file insert and the commit
@@ -127,8 +130,8 @@ def test_files_of_a_write_that_died_before_its_commit_are_removed(demo_store, mo
         records.record_inspection(demo_store, WURZEN_GIS, pool_id=pool_id, on=ON, inspector="K", result="bestanden",
                                   attachments=[shot])
     monkeypatch.undo()
+    with contextlib.closing(sqlite3.connect(demo_store._dir / FILES_DB)) as db:  # inserted before the commit point
+        assert db.execute("SELECT count(*) FROM files WHERE sha256 = ?", [shot.sha256]).fetchone() == (1,)
     fresh = GeoPackageStore(demo_store._dir)
-    assert fresh.read_monitoring().inspections.empty or pool_id not in set(fresh.read_monitoring().inspections[
-        "pool_id"])
-    records.record_state(fresh, WURZEN_GIS, pool_id=pool_id, state="in Umsetzung", on=ON)  # a write recovers
-    assert fresh.read_files() == {}
+    assert len(fresh.read_monitoring().inspections) == checks  # not committed; the read recovered the store
+    assert fresh.read_files() == stored
