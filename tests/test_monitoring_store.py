@@ -135,3 +135,29 @@ def test_files_of_a_write_that_died_before_its_commit_are_removed(demo_store, mo
     fresh = GeoPackageStore(demo_store._dir)
     assert len(fresh.read_monitoring().inspections) == checks  # not committed; the read recovered the store
     assert fresh.read_files() == stored
+
+
+def test_documents_on_a_booking_and_who_may_open_them(demo_store):
+    ledger = demo_store.read_allocations()
+    booking = ledger[(ledger["intervention_id"] == "STR-LEI-05") & (ledger["pool_id"] == "LOS-2018-011")]
+    allocation_id = str(booking["allocation_id"].iloc[0])
+    lease = files.check("bescheid.pdf", PDF)
+    with pytest.raises(PermissionDenied, match="Dokument hinzufügen für Lossatal"):
+        records.attach(demo_store, WURZEN_GIS, target="allocation", target_id=allocation_id,
+                       kind="Genehmigungsbescheid", attachments=[lease])
+    records.attach(demo_store, LEIPZIG_GIS, target="allocation", target_id=allocation_id,
+                   kind="Genehmigungsbescheid", attachments=[lease])  # the intervention's municipality may
+    document = demo_store.read_monitoring().documents.iloc[-1]
+    assert document[["target", "target_id", "pool_id", "ags", "user"]].tolist() == [
+        "allocation", allocation_id, "LOS-2018-011", schema.municipality("lossatal").ags, "leipzig.gis"]
+    pool = demo_store.read_layer(schema.POOL_AREAS)
+    private = pool.assign(owner="Erika Mustermann", owner_type="privat")
+    public = pool.assign(owner="Stadt", owner_type="öffentlich")
+    lossatal_gis = User("lossatal.gis", "gis", schema.municipality("lossatal").ags)
+    assert records.may_open(None, document, public) and records.may_open(lossatal_gis, document, private)
+    assert not records.may_open(LEIPZIG_GIS, document, private)
+    with pytest.raises(PermissionDenied, match="privaten Eigentümern"):
+        records.open_document(demo_store, LEIPZIG_GIS, document, private)
+    assert records.open_document(demo_store, ADMIN, document, private) == PDF
+    photo_doc = demo_store.read_monitoring().documents.iloc[0]  # the demo's photo of the failed check
+    assert photo_doc["kind"] == "Foto" and records.may_open(None, photo_doc, private)

@@ -52,7 +52,7 @@ def _documents(stored: pd.DataFrame, attachments: Sequence[Attachment], *, targe
     ids = _ids(stored["document_id"], schema.DOCUMENTS, len(attachments))
     return _rows(schema.DOCUMENTS, [{
         "document_id": doc_id, "target": target, "target_id": target_id, "pool_id": area["pool_id"],
-        "ags": area["ags"], "kind": "Foto" if kind == "Foto" and not a.is_image else kind,
+        "ags": area["ags"], "kind": ("Foto" if a.is_image else "Kontrollbericht") if kind == "Foto" else kind,
         "file_name": a.file_name[:schema.NAME_LENGTH], "media_type": a.media_type, "size_bytes": len(a.content),
         "sha256": a.sha256, "user": user.username, "at": at} for doc_id, a in zip(ids, attachments, strict=True)])
 
@@ -86,7 +86,8 @@ def record_state(store: Store, user: User | None, *, pool_id: str, state: str, o
 
 def record_inspection(store: Store, user: User | None, *, pool_id: str, on: dt.date, inspector: str, result: str,
                       note: str = "", attachments: Sequence[Attachment] = ()) -> MonitoringChange:
-    """Record a function check of *pool_id* with its photos/documents; the area's state follows its result."""
+    """Record a function check of *pool_id* with its photos (PDFs become its ``Kontrollbericht``); the area's
+    state follows its result."""
     if result not in schema.INSPECTION_RESULTS:
         raise DataError(f"Unbekanntes Ergebnis „{result}“ (erlaubt: {', '.join(schema.INSPECTION_RESULTS)}).")
     if not inspector.strip():
@@ -149,12 +150,11 @@ def attach(store: Store, user: User | None, *, target: str, target_id: str, kind
 
     def plan(data: PoolData, stored: Monitoring) -> MonitoringChange:
         area, allowed = _target_area(data, stored, target, target_id)
-        if not any(can_edit_municipality(user, ags) for ags in allowed):
-            require_edit_municipality(user, str(area["ags"]), "Dokument hinzufügen")
-        assert user is not None  # can_edit_municipality is False without a user
+        signed_in = next((user for ags in sorted(allowed) if user is not None and can_edit_municipality(user, ags)),
+                         None) or require_edit_municipality(user, str(area["ags"]), "Dokument hinzufügen")
         documents = _documents(stored.documents, attachments, target=target, target_id=target_id, area=area,
-                               kind=kind, user=user, at=fmt.iso())
-        entry = history_entry(user=user.username, ags=str(area["ags"]), layer=schema.DOCUMENTS,
+                               kind=kind, user=signed_in, at=fmt.iso())
+        entry = history_entry(user=signed_in.username, ags=str(area["ags"]), layer=schema.DOCUMENTS,
                               action="monitoring", added=len(documents),
                               notes=f"{kind} zu {target_id}: {fmt.count(len(documents), 'Datei', 'Dateien')}")
         return MonitoringChange(_empty(schema.MEASURE_EVENTS), _empty(schema.INSPECTIONS), documents, entry,

@@ -39,9 +39,11 @@ STATUS_COLUMNS = ["pool_id", "name", "ags", "municipality", "measure_type", "sta
 
 
 def _day(value: object) -> dt.date | None:
-    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):  # type: ignore[call-overload]
-        return None
-    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+    """A stored date (ISO text, date, timestamp) as a date; None when missing."""
+    if value is None or not isinstance(value, str | dt.date):
+        return None  # NaN, NA
+    stamp = pd.to_datetime(value, errors="coerce")
+    return None if pd.isna(stamp) else stamp.date()
 
 
 def latest_states(events: pd.DataFrame) -> pd.DataFrame:
