@@ -15,7 +15,8 @@ from geo import schema
 from geo.accounting import summary
 from geo.display import interventions, monitoring
 from geo.errors import DataError
-from geo.map import webmap
+from geo.map import selection, webmap
+from geo.map.mapfilter import Selection
 from geo.monitoring import files, schedule, status
 from geo.schema import PoolData
 from geo.store import Monitoring
@@ -136,6 +137,9 @@ def test_flags_show_in_candidates_on_the_intervention_on_the_map_and_in_the_over
     assert interventions.monitoring_warning(row).startswith("⚠ Wertpunkte dieses Eingriffs stammen von Flächen "
                                                             "mit Mängeln oder ohne Umsetzung: E: Mängel.")
     assert interventions.monitoring_warning(view.interventions.set_index("intervention_id").loc["I2"]) is None
+    fields = selection.details(view, Selection(schema.POOL_AREAS, "E")).fields
+    assert fields.iloc[0].tolist() == ["Monitoring-Hinweis", "⚠ Mängel"]
+    assert selection.details(view, Selection(schema.POOL_AREAS, "A")).fields.iloc[0, 0] == "Flächen-ID"
     markers = json.loads(webmap.prepare_layers(view).flags)
     assert [m[2] for m in markers] == ["⚠ B – Monitoring: nicht umgesetzt", "⚠ D – Monitoring: nicht umgesetzt",
                                        "⚠ E – Monitoring: Mängel", "⚠ I1 – gebucht auf: E: Mängel"]
