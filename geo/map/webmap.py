@@ -324,7 +324,7 @@ _SUPPORT_CSS = """
     box-sizing: border-box; }
 .fp-flag span { display: block; width: 20px; height: 20px; line-height: 18px; text-align: center; font-size: 13px;
     font-weight: 700; color: #000; background: #ffd400; border: 2px solid #000; border-radius: 50%;
-    transform: translate(-50%, -50%); box-sizing: border-box; }
+    transform: translate(4px, -24px); box-sizing: border-box; }
 .leaflet-container .leaflet-control-attribution { font-size: 10px; line-height: 13px; max-width: 75%; }
 """
 
@@ -424,8 +424,9 @@ L.geoJson({{ this.data }}, {interactive: false, style: {{ this.style|tojson }},
 
 
 class FlagLayer(folium.map.Layer):
-    """A ⚠ marker (a sign in a black-ringed disc: not colour alone) on flagged areas and interventions; the
-    tooltip's text is set with ``textContent``."""
+    """A ⚠ marker (a sign in a black-ringed disc: not colour alone) on flagged areas and interventions, set
+    above-right of the feature's representative point like a badge (the small map puts ranks on that point);
+    the tooltip's text is set with ``textContent``."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
