@@ -40,10 +40,14 @@ STATUS_COLUMNS = ["pool_id", "name", "ags", "municipality", "measure_type", "sta
 
 def _day(value: object) -> dt.date | None:
     """A stored date (ISO text, date, timestamp) as a date; None when missing."""
-    if value is None or not isinstance(value, str | dt.date):
-        return None  # NaN, NA
-    stamp = pd.to_datetime(value, errors="coerce")
-    return None if pd.isna(stamp) else stamp.date()
+    if isinstance(value, dt.datetime):  # also pd.Timestamp and pd.NaT
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        stamp = pd.to_datetime(value, errors="coerce")
+        return None if pd.isna(stamp) else stamp.date()
+    return None  # None, NaN, NA
 
 
 def latest_states(events: pd.DataFrame) -> pd.DataFrame:
@@ -61,12 +65,15 @@ def area_status(pool_areas: pd.DataFrame, records: Monitoring, intervals: Mappin
     implemented = pd.to_datetime(done["date"]).groupby(done["pool_id"]).min()
     checks = records.inspections.assign(_day=pd.to_datetime(records.inspections["date"]))
     checks = checks.sort_values("_day", kind="stable")
-    by_area = {str(k): [(d.date(), str(r)) for d, r in zip(g["_day"], g["result"], strict=True)]
-               for k, g in checks.groupby("pool_id")}
+    by_area: dict[str, list[tuple[dt.date, str]]] = {}
+    for pool_id, day, result in zip(checks["pool_id"], checks["_day"], checks["result"], strict=True):
+        by_area.setdefault(str(pool_id), []).append((day.date(), str(result)))
+    states, state_dates = latest["state"].to_dict(), latest["date"].to_dict()
     rows = []
-    for area in pool_areas.to_dict("records"):
+    columns = ["pool_id", "name", "ags", "measure_type", "status", "measure_start", "measure_end"]
+    for area in pd.DataFrame(pool_areas[columns]).to_dict("records"):
         pool_id = str(area["pool_id"])
-        state = str(latest.at[pool_id, "state"]) if pool_id in latest.index else None
+        state = str(states[pool_id]) if pool_id in states else None
         since = _day(implemented.get(pool_id))
         inspections = by_area.get(pool_id, [])
         interval = intervals.get(str(area["measure_type"]))
@@ -80,8 +87,8 @@ def area_status(pool_areas: pd.DataFrame, records: Monitoring, intervals: Mappin
             "pool_id": pool_id, "name": area["name"], "ags": area["ags"],
             "municipality": schema.AGS_NAMES.get(str(area["ags"]), str(area["ags"])),
             "measure_type": area["measure_type"], "status": area["status"], "measure_start": start,
-            "measure_end": end, "state": state or "", "state_date": _day(latest.at[pool_id, "date"])
-            if pool_id in latest.index else None, "implemented": since,
+            "measure_end": end, "state": state or "", "state_date": _day(state_dates.get(pool_id)),
+            "implemented": since,
             "last_inspection": inspections[-1][0] if inspections else None,
             "last_result": inspections[-1][1] if inspections else "", "next_due": due,
             "overdue_days": (today - due).days if due is not None and due < today else 0,
