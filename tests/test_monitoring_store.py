@@ -14,6 +14,7 @@ from geo import schema
 from geo.access.permissions import User
 from geo.errors import DataError, PermissionDenied, StoreError
 from geo.monitoring import files, records
+from geo.ops import backup as backups
 from geo.store import open_location
 from geo.store.gpkg import FILES_DB, GeoPackageStore
 from geo.store.migrate import migrate
@@ -161,3 +162,17 @@ def test_documents_on_a_booking_and_who_may_open_them(demo_store):
     assert records.open_document(demo_store, ADMIN, document, private) == PDF
     photo_doc = demo_store.read_monitoring().documents.iloc[0]  # the demo's photo of the failed check
     assert photo_doc["kind"] == "Foto" and records.may_open(None, photo_doc, private)
+
+
+def test_a_backup_restores_records_and_files(any_store, demo_dir, tmp_path: Path):
+    pool_id = _wurzen_area(any_store)
+    records.record_inspection(any_store, WURZEN_GIS, pool_id=pool_id, on=ON, inspector="K", result="bestanden",
+                              attachments=[files.check("foto.jpg", photo(color="blue"))])
+    stored, blobs = any_store.read_monitoring(), any_store.read_files()
+    manifest = backups.backup(any_store, tmp_path / "sicherung.zip", users_file=demo_dir / "users.json")
+    assert "daten/files.sqlite" in {f["pfad"] for f in manifest["dateien"]}
+    empty = GeoPackageStore(tmp_path / "leer")
+    backups.restore(tmp_path / "sicherung.zip", empty)
+    for table, before, after in zip(schema.MONITORING_TABLES, stored, empty.read_monitoring(), strict=True):
+        assert before.to_csv() == after.to_csv(), table
+    assert empty.read_files() == blobs
