@@ -10,6 +10,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -237,9 +238,10 @@ def test_export_writes_readable_files(demo_dir, tmp_path):
     gpkg = tmp_path / "flaechen.gpkg"
     assert geo("export", "--format", "gpkg", "--ausgabe", str(gpkg)).returncode == 0
     assert {name for name, _ in pyogrio.list_layers(gpkg)} == {schema.POOL_AREAS, schema.INTERVENTIONS, "layer_styles"}
-    geojson = tmp_path / "flaechen.geojson"
+    geojson = tmp_path / "flaechen.geojson.zip"
     assert geo("export", "--format", "geojson", "--gemeinde", "brandis", "--ausgabe", str(geojson)).returncode == 0
-    features = json.loads(geojson.read_text(encoding="utf-8"))["features"]
+    with zipfile.ZipFile(geojson) as archive:
+        features = json.loads(archive.read("pool_areas.geojson"))["features"]
     assert features and {f["properties"]["ags"] for f in features} == {"14729070"}
     nowhere = geo("export", "--format", "xlsx", "--ausgabe", str(tmp_path / "fehlt" / "x.xlsx"))
     assert nowhere.returncode == 1 and "lässt sich nicht schreiben (gibt es nicht)" in nowhere.stderr

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from geo.upload import ingest
 from tests import pgserver
 from tests.conftest import REPO
 
@@ -170,3 +172,8 @@ def test_the_image_command_starts_two_apps_on_one_postgis(postgis_databases: pgs
         for log in logs:
             text = log.read_text(errors="replace")
             assert "Traceback" not in text, text
+
+
+def test_streamlit_accepts_uploads_up_to_the_apps_own_limit_and_no_more():
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == ingest.MAX_UPLOAD_BYTES

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -74,16 +75,21 @@ def _all_text(report: summary.Report, tmp_path: Path) -> dict[str, str]:
     path.write_bytes(downloads.geopackage(report, on=ON))
     gpkg = pyogrio.read_dataframe(path, layer=schema.POOL_AREAS).to_json() + path.read_bytes().decode("latin-1")
     return {"xlsx": xlsx, "pptx": slides, "pdf": pdf_text, "gpkg": gpkg,
-            "geojson": downloads.geojson(report, on=ON).decode("utf-8")}
+            "geojson": " ".join(json.dumps(c, ensure_ascii=False) for c in _geojson(report).values())}
+
+
+def _geojson(report) -> dict[str, dict]:
+    """The GeoJSON download's collections by file name."""
+    with zipfile.ZipFile(io.BytesIO(downloads.geojson(report, on=ON))) as archive:
+        return {name: json.loads(archive.read(name)) for name in archive.namelist()}
 
 
 def test_no_export_names_a_private_owner_and_each_says_so(hostile, tmp_path):
     for kind, text in _all_text(hostile, tmp_path).items():
         assert PRIVATE not in text and "Otto Ohneart" not in text, kind
         assert "Privatperson" in text, kind
-    collection = json.loads(downloads.geojson(hostile, on=ON))
-    owners = {f["properties"]["pool_id"]: f["properties"]["owner"] for f in collection["features"]
-              if f["properties"]["layer"] == "pool_areas"}
+    owners = {f["properties"]["pool_id"]: f["properties"]["owner"]
+              for f in _geojson(hostile)["pool_areas.geojson"]["features"]}
     assert owners[hostile.view.pool_areas["pool_id"].iloc[0]] == "Privatperson"
     public = hostile.view.pool_areas[hostile.view.pool_areas["owner_type"] == "öffentlich"].iloc[0]
     assert owners[public["pool_id"]] == public["owner"]  # public bodies stay named

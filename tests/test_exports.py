@@ -163,10 +163,17 @@ def test_geodata_read_back_with_the_filtered_features(report, tmp_path: Path):
     assert set(pool["ags"]) == {LEIPZIG, WURZEN}
     itv = pyogrio.read_dataframe(path, layer=schema.INTERVENTIONS)
     assert sorted(itv["intervention_id"]) == sorted(report.view.interventions["intervention_id"])
-    collection = json.loads(downloads.geojson(report))
-    ids = [f["properties"].get("pool_id") for f in collection["features"] if f["properties"]["layer"] == "pool_areas"]
-    assert sorted(ids) == sorted(report.view.pool_areas["pool_id"])
-    lon, lat = collection["features"][0]["geometry"]["coordinates"][0][0][0]
+    with zipfile.ZipFile(io.BytesIO(downloads.geojson(report))) as archive:
+        assert sorted(archive.namelist()) == ["interventions.geojson", "pool_areas.geojson"]  # one layer per file
+        pool_json, itv_json = (json.loads(archive.read(f"{layer}.geojson")) for layer in ("pool_areas",
+                                                                                            "interventions"))
+    pool_ids = sorted(f["properties"]["pool_id"] for f in pool_json["features"])
+    assert pool_ids == sorted(report.view.pool_areas["pool_id"])
+    assert sorted(f["properties"]["intervention_id"] for f in itv_json["features"]) == sorted(
+        report.view.interventions["intervention_id"])
+    assert not any("pool_id" in f["properties"] for f in itv_json["features"])  # not mixed
+    assert pool_json["hinweise"] and pool_json["name"] == "pool_areas"
+    lon, lat = pool_json["features"][0]["geometry"]["coordinates"][0][0][0]
     assert 11 < lon < 14 and 50 < lat < 52
 
 

@@ -10,6 +10,7 @@ from geo.access.permissions import User
 from geo.display import changes
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
+from tests.storetools import put_layer
 
 
 def open_page(user: User) -> AppTest:
@@ -22,7 +23,18 @@ def open_page(user: User) -> AppTest:
     return at
 
 
+def renamed_in_wurzen(demo_dir) -> None:
+    """A new upload of Wurzen's pool areas with one name changed: restoring the state before it is allowed."""
+    store = GeoPackageStore(demo_dir)
+    wurzen = schema.municipality("wurzen").ags
+    pool = store.read_all().pool_areas
+    mine = pool[pool["ags"] == wurzen].copy()
+    mine.loc[mine.index[0], "name"] = "Neuer Flurname"
+    put_layer(store, wurzen, schema.POOL_AREAS, mine)
+
+
 def test_restoring_asks_first_and_can_be_called_off(demo_dir):
+    renamed_in_wurzen(demo_dir)
     history = len(GeoPackageStore(demo_dir).read_history())
     at = open_page(User("admin", "admin"))
     ask = [b for b in at.button if b.label.startswith("Stand vor ") and b.label.endswith(" wiederherstellen …")]
@@ -35,6 +47,12 @@ def test_restoring_asks_first_and_can_be_called_off(demo_dir):
     at.run()
     assert not [b for b in at.button if b.label == "Jetzt wiederherstellen"]
     assert len(GeoPackageStore(demo_dir).read_history()) == history
+
+
+def test_a_state_that_would_drop_booked_features_is_not_offered_for_restoring(demo_dir):
+    at = open_page(User("admin", "admin"))  # the newest layer change: the first upload of Trebsen's interventions
+    assert not [b for b in at.button if "wiederherstellen" in b.label]
+    assert any("lässt sich nicht wiederherstellen" in i.value for i in at.info)
 
 
 def test_bookings_read_as_bookings_in_the_history():

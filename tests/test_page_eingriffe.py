@@ -159,6 +159,16 @@ def test_an_overdraft_is_refused_in_german_and_writes_nothing(demo_dir):
     button(at, "Buchen").click()
     at.run()
     assert "„1.500,5“ ist keine positive ganze Zahl" in texts(at.error) and not at.success
+    for raw in ("1e5", "1_000", "-3"):  # scientific, Python and negative notation: German refusal, no booking
+        widget(at.text_input, "eingriffe_punkte_BPL-WUR-02").input(raw)
+        button(at, "Buchen").click()
+        at.run()
+        assert f"„{raw}“ ist keine positive ganze Zahl" in texts(at.error), raw
+        assert not [b for b in at.button if b.label == "Jetzt buchen"]
+    widget(at.text_input, "eingriffe_punkte_BPL-WUR-02").input("99.999.999.999.999")  # absurd: more than any area
+    button(at, "Buchen").click()
+    at.run()
+    assert "würden sie überziehen" in texts(at.error) and not at.success
     assert (demo_dir / "pool.gpkg").read_bytes() == ledger_before
 
 
@@ -244,8 +254,8 @@ def test_after_a_booking_the_form_shows_what_the_ledger_says_now(demo_dir):
     at.run()
     before = current(demo_dir)
     free = before.pool_areas.set_index("pool_id").loc[pool_id, "free_points"]
-    assert (f"1.000\u00a0WP von Fläche {pool_id} für Eingriff BPL-WUR-02 reservieren; danach frei: "
-            f"{fmt.points(free - 1000)}") in texts(at.warning)
+    assert (f"1.000\u00a0WP von Fläche {pool_id} für Eingriff BPL-WUR-02 reservieren; jetzt frei: "
+            f"{fmt.points(free)}, danach frei: {fmt.points(free - 1000)}") in texts(at.warning)
     assert not at.success  # nothing booked before the second click
     button(at, "Jetzt buchen").click()
     at.run()
@@ -260,7 +270,7 @@ def test_after_a_booking_the_form_shows_what_the_ledger_says_now(demo_dir):
     first_free = min(now.pool_areas.set_index("pool_id").loc[area.value, "free_points"], open_now)
     assert widget(at.text_input, "eingriffe_punkte_BPL-WUR-02").value == fmt.number(first_free)
     assert widget(at.text_input, "eingriffe_notiz").value == ""
-    assert not [w for w in at.warning if "reservieren; danach frei" in str(w.value)]  # no stale confirmation
+    assert not [w for w in at.warning if "reservieren; jetzt frei" in str(w.value)]  # no stale confirmation
 
 
 def test_an_approved_intervention_defaults_to_allocating_and_reservations_alone_can_be_confirmed(demo_dir):

@@ -74,6 +74,8 @@ def test_the_planners_link_restores_filters_selection_and_details(demo_dir):
     biotope = fields.set_index("Merkmal").loc[schema.label("biotope_before", schema.POOL_AREAS), "Wert"]
     assert re.fullmatch(r"\S+ – \S.*", biotope), biotope  # "AIN – Intensivacker": the code with its name
     assert len(bookings) == details.booking_count == 2
+    assert [re.fullmatch(r"\[(.+)\]\(eingriffe\?eingriff=(.+)\)", v).groups() for v in bookings["Eingriffs-ID"]] == [
+        (i, i) for i in details.bookings["Eingriffs-ID"]]  # each intervention id links to its booking page
     assert {m.label: m.value for m in at.metric}["Frei (WP)"] == dict(details.figures)["Frei (WP)"]
     assert dict(at.query_params) == {**DONE_LINK, "flaeche": "MAC-2023-006"}  # the link stays as sent
 

@@ -11,7 +11,8 @@ from geo.reports import charts, content
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import LEIPZIG, REPO, WURZEN
 
-MAGIC = {"pptx": b"PK", "pdf": b"%PDF", "xlsx": b"PK", "gpkg": b"SQLite format 3", "geojson": b"{", "zip": b"PK"}
+MAGIC = {"pptx": b"PK", "pdf": b"%PDF", "xlsx": b"PK", "gpkg": b"SQLite format 3", "geojson.zip": b"PK",
+         "shp.zip": b"PK"}
 
 
 @pytest.fixture
@@ -64,8 +65,8 @@ def test_downloads_are_offered_and_not_empty(demo_dir, deferred):
     at.multiselect(key="uebersicht_gemeinden").set_value(["Wurzen", "Leipzig"]).run()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Foliensatz (PowerPoint)", "Bericht (PDF)", "Tabellen (Excel)", "Geodaten (GeoPackage)",
-                      "Geodaten (GeoJSON)", "Geodaten (Shapefile, ZIP)"]
-    names = {name.rsplit(".", 1)[1]: name for name in deferred if "leipzig-wurzen" in name}
+                      "Geodaten (GeoJSON, ZIP)", "Geodaten (Shapefile, ZIP)"]
+    names = {name.split(".", 1)[1]: name for name in deferred if "leipzig-wurzen" in name}
     assert set(names) == set(MAGIC)
     for kind, name in names.items():
         data = deferred[name]()

@@ -68,6 +68,7 @@ def test_pool_area_bookings_leave_out_cancelled_ones_and_name_the_intervention()
     assert (row["Eingriffs-ID"], row["Bezeichnung (Gemeinde)"], row["Gebucht"], row["Buchungsdatum"]) == (
         "E1", "B-Plan Nord (Wurzen)", f"{fmt.points(2_000)} reserviert", "01.03.2026")
     assert values_of(selection.bookings(tiny_view(BOOKINGS), W1)) == ["B-2"]
+    assert d.booking_links == {"Eingriffs-ID": ["eingriffe?eingriff=E1"]}  # the id opens the booking page
 
 
 def test_intervention_details_show_demand_coverage_and_booked_areas():
@@ -80,6 +81,7 @@ def test_intervention_details_show_demand_coverage_and_booked_areas():
     assert figures["Deckung"] == f"teilweise ({fmt.percent(11 / 12)})"
     assert d.bookings["Flächen-ID"].tolist() == ["M1", "W1"]
     assert d.bookings["Flurname (Gemeinde)"].tolist() == ["Kiesgrube (Machern)", "Am Wald (Wurzen)"]
+    assert d.booking_links == {"Flächen-ID": ["karte?flaeche=M1", "karte?flaeche=W1"]}  # the ids open the map
 
 
 def test_attribute_text_stays_text_in_details():

@@ -6,6 +6,7 @@ bookings go to :mod:`geo.accounting.booking`, which checks the permission and th
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,7 +47,11 @@ def filters(user: User | None) -> interventions.InterventionFilter:
 
 
 def pick(all_interventions: pd.DataFrame, shown: pd.DataFrame) -> str | None:
-    """The selected intervention, seeded from and written back to the URL."""
+    """The list of *shown* interventions and the selected one, seeded from and written back to the URL.
+
+    A click on a row of the list selects its intervention, as does the drop-down below it. The list's
+    key carries the rows and the selection, so its highlighted row never points at a stale choice.
+    """
     known = set(all_interventions["intervention_id"])
     wanted = st.query_params.get(PARAM)
     if wanted and wanted not in known:
@@ -55,11 +60,21 @@ def pick(all_interventions: pd.DataFrame, shown: pd.DataFrame) -> str | None:
     key = _KEY + "auswahl"
     if key not in st.session_state:
         st.session_state[key] = wanted if wanted in known else None
-    options = list(shown["intervention_id"])
+    ids = [str(i) for i in shown["intervention_id"]]
+    rows_key = f"{_KEY}liste_{zlib.crc32(' '.join(ids).encode()):x}_{st.session_state[key]}"
+    event = tables.show(interventions.list_table(shown), height=280, on_select="rerun",
+                        selection_mode="single-row", key=rows_key,
+                        column_config={schema.label("name", schema.INTERVENTIONS): st.column_config.TextColumn(
+                            width=140)})
+    rows = event.selection.rows
+    if rows and rows[0] < len(ids):
+        st.session_state[key] = ids[rows[0]]
+    options = list(ids)
     if st.session_state[key] is not None and st.session_state[key] not in options:
         options.insert(0, st.session_state[key])
     names = all_interventions.set_index("intervention_id")["name"]
     chosen = st.selectbox("Eingriff", options, key=key, placeholder="Eingriff wählen …",
+                          help="Oder eine Zeile der Liste anklicken.",
                           format_func=lambda i: f"{i} – {names.get(i, '')}")
     if chosen != wanted:
         if chosen is None:

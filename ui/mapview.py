@@ -86,7 +86,7 @@ def details_panel(view: PoolView, chosen: Selection | None) -> bool:
     tables.static(d.fields, hide_header=True)
     st.markdown(f"**Buchungen ({fmt.number(d.booking_count)})**")
     if d.booking_count:
-        tables.static(d.bookings)
+        tables.static(d.bookings, links=d.booking_links)
     else:
         st.caption("Keine aktiven Reservierungen oder Zuordnungen.")
     return st.button("Auswahl aufheben")

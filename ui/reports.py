@@ -26,7 +26,7 @@ MIME: dict[str, str] = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "gpkg": "application/geopackage+sqlite3",
-    "geojson": "application/geo+json",
+    "geojson": "application/zip",
     "shp": "application/zip",
 }
 
@@ -71,7 +71,7 @@ def export(kind: ExportKind, scope: summary.Scope, on: dt.date) -> Callable[[], 
 
 
 def file_name(kind: ExportKind, scope: summary.Scope, on: dt.date) -> str:
-    return content.file_name(scope, on, "shp.zip" if kind == "shp" else kind)
+    return content.file_name(scope, on, f"{kind}.zip" if kind in ("shp", "geojson") else kind)
 
 
 # --- GeoPackages for QGIS (geo.reports.qgis) ---------------------------------------------

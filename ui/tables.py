@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -27,10 +29,17 @@ def number_columns(frame: pd.DataFrame) -> dict[str, Any]:
     return config
 
 
-def static(frame: pd.DataFrame, *, hide_header: bool = False) -> None:
+def static(frame: pd.DataFrame, *, hide_header: bool = False, links: Mapping[str, Sequence[str]] | None = None
+           ) -> None:
     """A small table as page text (readable, wraps, found by screen readers): ``st.table`` renders its
-    cells as Markdown, so every cell is escaped with :func:`geo.fmt.literal` and shows as typed."""
-    st.table(frame.map(fmt.literal), hide_index=True, hide_header=hide_header, border="horizontal")
+    cells as Markdown, so every cell is escaped with :func:`geo.fmt.literal` and shows as typed.
+
+    *links*: for some columns, the relative link of each row's cell (the cell's text is the link's)."""
+    cells = frame.map(fmt.literal)
+    for column, hrefs in (links or {}).items():
+        cells[column] = [f"[{text}]({quote(href, safe='/?=&%')})" for text, href in zip(cells[column], hrefs,
+                                                                                       strict=True)]
+    st.table(cells, hide_index=True, hide_header=hide_header, border="horizontal")
 
 
 def show(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:

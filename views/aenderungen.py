@@ -65,6 +65,9 @@ upload.show_preview(back, change_map, title="Was eine Wiederherstellung ändern 
 user = auth.current_user()
 if user is None or user.role != "admin":
     st.caption("Wiederherstellen darf nur die Administration.")
+elif not back.ok:
+    st.info("Dieser Stand lässt sich nicht wiederherstellen: die Befunde oben verhindern es (gebuchte Objekte "
+            "dürfen nicht verschwinden; erst die Buchungen stornieren).", icon=":material/block:")
 elif not back.empty:
     version = data.version_token()
     if st.button(f"Stand vor {change_id} wiederherstellen …", icon=":material/history:"):

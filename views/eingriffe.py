@@ -29,8 +29,6 @@ with list_tab:
     shown = interventions.apply(view.interventions, widgets.filters(user))
     st.caption(f"{fmt.number(len(shown))} von {fmt.number(len(view.interventions))} Eingriffen · offener Bedarf "
                f"{fmt.points(shown['open_points'].sum())}")
-    tables.show(interventions.list_table(shown), height=280,
-                column_config={schema.label("name", schema.INTERVENTIONS): st.column_config.TextColumn(width=200)})
     chosen = widgets.pick(view.interventions, shown)
     if chosen is None:
         st.info("Einen Eingriff wählen, um seine Buchungen und passende Poolflächen zu sehen.")

@@ -21,7 +21,7 @@ EXPORTS: list[tuple[reports.ExportKind, str, str]] = [
     ("pdf", "Bericht (PDF)", ":material/picture_as_pdf:"),
     ("xlsx", "Tabellen (Excel)", ":material/table:"),
     ("gpkg", "Geodaten (GeoPackage)", ":material/map:"),
-    ("geojson", "Geodaten (GeoJSON)", ":material/data_object:"),
+    ("geojson", "Geodaten (GeoJSON, ZIP)", ":material/data_object:"),
     ("shp", "Geodaten (Shapefile, ZIP)", ":material/folder_zip:"),
 ]
 NAMES = {m.name: m.ags for m in schema.MUNICIPALITIES}

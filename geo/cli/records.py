@@ -89,8 +89,9 @@ def register(sub: common.Subparsers) -> None:
                                 description="Schreibt die Downloads der Seite „Übersicht & Berichte“ und den "
                                 "KoKa-Nat-Export der Seite „Monitoring“.")
     export_cmd.add_argument("--format", required=True, choices=FORMATS,
-                            help="Excel-Tabellen, GeoPackage, GeoJSON oder Shapefile (ZIP); kokanat-gpkg und "
-                            "kokanat-shp: Meldung an das Kompensationsflächenkataster (Seite „Monitoring“)")
+                            help="Excel-Tabellen, GeoPackage, GeoJSON (ZIP, eine Datei je Ebene) oder Shapefile "
+                            "(ZIP); kokanat-gpkg und kokanat-shp: Meldung an das Kompensationsflächenkataster "
+                            "(Seite „Monitoring“)")
     export_cmd.add_argument("--gemeinde", action="append", type=common.municipality, metavar="SLUG",
                             help="nur diese Gemeinde (mehrfach möglich; Standard: alle Partner)")
     export_cmd.add_argument("--ausgabe", required=True, type=Path, metavar="DATEI", help="Zieldatei")

@@ -69,13 +69,13 @@ _MAP_TABLE = {c.name: c for c in INTERVENTION_TABLE}
 LIST_COLUMNS: tuple[Column, ...] = (
     *(_MAP_TABLE[name] for name in ("intervention_id", "name", "municipality", "kind", "status")),
     Column("coverage_text", schema.label("coverage"), "text"),
-    _MAP_TABLE["demand_points"],
+    Column("demand_points", "Bedarf (WP)", "points"),
     Column("covered_points", schema.label("booked_points"), "points"),
     _MAP_TABLE["open_points"],
     Column("flag", "Monitoring", "text"),
 )
 """The map's intervention table (:data:`geo.map.selection.INTERVENTION_TABLE`) with the coverage
-share and the booked points."""
+share and the booked points; the demand under a short header, so every column fits at 1440 px."""
 
 
 def monitoring_warning(intervention: pd.Series) -> str | None:
@@ -168,9 +168,11 @@ def booking_points(raw: str) -> float:
 
 CANDIDATE_COLUMNS = columns(
     ("rank", "Rang", "count"), ("pool_id", schema.label("pool_id", schema.POOL_AREAS), "text"),
+    ("free_points", "Frei", "wp"), ("reason", "Warum diese Fläche", "text"), ("flag", "Monitoring", "text"),
     ("name", schema.label("name", schema.POOL_AREAS), "text"),
-    ("measure_type", schema.label("measure_type", schema.POOL_AREAS), "text"), ("free_points", "Frei", "wp"),
-    ("reason", "Warum diese Fläche", "text"), ("flag", "Monitoring", "text"))
+    ("measure_type", schema.label("measure_type", schema.POOL_AREAS), "text"))
+"""The key columns first: on a phone the free points, the reason and a monitoring flag are on screen, the rest
+beside."""
 
 
 def candidate_table(candidates: pd.DataFrame) -> pd.DataFrame:
@@ -194,17 +196,18 @@ def default_kind(kinds: tuple[ledger.BookingKind, ...]) -> int:
 
 
 def booking_preview(*, points: float, kind: str, pool_id: str, intervention_id: str, free_points: float) -> str:
-    """What a booking will do: ``12.500 WP von Fläche WUR-… für Eingriff BPL-… reservieren; danach frei: 3.000 WP``."""
+    """What a booking will do: ``12.500 WP von Fläche WUR-… für Eingriff BPL-… reservieren; jetzt frei:
+    15.500 WP, danach frei: 3.000 WP``."""
     return (f"{fmt.points(points)} von Fläche {pool_id} für Eingriff {intervention_id} {_VERBS[kind]}; "
-            f"danach frei: {fmt.points(free_points - points)}.")
+            f"jetzt frei: {fmt.points(free_points)}, danach frei: {fmt.points(free_points - points)}.")
 
 
 def cancel_preview(entry: pd.Series, free_points: float) -> str:
     """What cancelling *entry* (a :func:`journal` row) will do, with the area's free points afterwards."""
     what = "Reservierung" if entry["kind"] == "reserviert" else "Zuordnung"
     return (f"{what} {entry['allocation_id']} stornieren: {fmt.points(entry['points'])} gehen an Fläche "
-            f"{entry['pool_id']} zurück (Gegenbuchung im Journal); danach frei: "
-            f"{fmt.points(free_points + entry['points'])}.")
+            f"{entry['pool_id']} zurück (Gegenbuchung im Journal); jetzt frei: {fmt.points(free_points)}, "
+            f"danach frei: {fmt.points(free_points + entry['points'])}.")
 
 
 def confirm_preview(entry: pd.Series) -> str:

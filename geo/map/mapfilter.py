@@ -36,9 +36,18 @@ INTERVENTION_PAGE = "eingriffe"
 """URL path of the interventions & booking page (deep link ``?eingriff=<id>``)."""
 
 
+MAP_PAGE = "karte"
+"""URL path of the map page (deep link ``?flaeche=<id>``)."""
+
+
 def intervention_link(intervention_id: str) -> str:
     """Relative link to one intervention on the interventions & booking page."""
     return f"{INTERVENTION_PAGE}?{urlencode({SELECTION_PARAMS[schema.INTERVENTIONS]: intervention_id})}"
+
+
+def pool_link(pool_id: str) -> str:
+    """Relative link to one pool area, selected on the map."""
+    return f"{MAP_PAGE}?{urlencode({SELECTION_PARAMS[schema.POOL_AREAS]: pool_id})}"
 
 
 @dataclass(frozen=True)

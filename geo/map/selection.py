@@ -20,7 +20,7 @@ from geo.accounting.summary import PoolView
 from geo.accounting.valuation import ValuationTable
 from geo.display.tables import FORMATTERS, Column, Kind, german_table
 from geo.errors import DataError
-from geo.map.mapfilter import SELECTION_PARAMS, Selection, intervention_link
+from geo.map.mapfilter import SELECTION_PARAMS, Selection, intervention_link, pool_link
 from geo.monitoring.status import FLAG_COLUMN, FLAG_MARK
 
 
@@ -75,6 +75,9 @@ class Details:
     bookings: pd.DataFrame
     """Active bookings of the feature (German headers, formatted)."""
     booking_count: int
+    booking_links: dict[str, list[str]]
+    """Links of the bookings' first column (the other side's ids) by its header: an area's interventions
+    open on the booking page, an intervention's areas on the map."""
 
 
 BIOTOPE_FIELDS = ("biotope_before", "biotope_after")
@@ -172,10 +175,13 @@ def details(view: PoolView, selection: Selection,
     row = rows.iloc[0]
     booked = bookings(view, selection)
     other = "intervention_id" if layer == schema.POOL_AREAS else "pool_id"
+    link = intervention_link if other == "intervention_id" else pool_link
+    columns = _booking_columns(other)
     return Details(
         selection=selection, kind=kind, name=fmt.text(row["name"], "–"), fields=_fields(row, layer, tables),
         figures=_pool_figures(row) if layer == schema.POOL_AREAS else _intervention_figures(row),
-        bookings=german_table(booked, _booking_columns(other)), booking_count=len(booked),
+        bookings=german_table(booked, columns), booking_count=len(booked),
+        booking_links={columns[0].header: [link(str(i)) for i in booked[other]]},
     )
 
 

@@ -1,4 +1,4 @@
-"""Tables and geodata of a report: Excel (openpyxl), GeoPackage and GeoJSON bytes.
+"""Tables and geodata of a report: Excel (openpyxl), GeoPackage, Shapefile and GeoJSON bytes.
 
 Excel sheets carry German headers, real numbers with number formats (Excel shows them
 with the reader's separators, "1.234,5" in German Excel) and real dates. Text is stored as
@@ -194,13 +194,14 @@ def shapefile(report: summary.Report, *, on: dt.date | None = None) -> bytes:
 
 
 def geojson(report: summary.Report, *, on: dt.date | None = None) -> bytes:
-    """The scope's pool areas and interventions as one GeoJSON FeatureCollection (WGS 84,
-    RFC 7946); the property ``layer`` names each feature's layer, the member ``hinweise`` says
-    what the file holds and for whom."""
-    features = []
-    for layer, frame in _geodata(report).items():
-        collection = json.loads(frame.assign(layer=layer).to_crs(schema.WEB_CRS).to_json(drop_id=True))
-        features.extend(collection["features"])
-    body = {"type": "FeatureCollection", "hinweise": [line for line in notes(report, on or fmt.today()) if line],
-            "features": features}
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    """The scope's pool areas and interventions as a ZIP of one GeoJSON FeatureCollection per layer
+    (``pool_areas.geojson``, ``interventions.geojson``; WGS 84, RFC 7946), so a GIS reads each as one
+    layer with its own fields; each collection's member ``hinweise`` says what it holds and for whom."""
+    hints = [line for line in notes(report, on or fmt.today()) if line]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for layer, frame in _geodata(report).items():
+            collection = json.loads(frame.to_crs(schema.WEB_CRS).to_json(drop_id=True))
+            body = {"type": "FeatureCollection", "name": layer, "hinweise": hints, "features": collection["features"]}
+            archive.writestr(f"{layer}.geojson", json.dumps(body, ensure_ascii=False))
+    return out.getvalue()

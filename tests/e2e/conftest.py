@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from geo import schema
 from geo.access import users
 from tests.conftest import REPO, copy_demo_data
 
@@ -52,13 +51,14 @@ def app_env(app_data: Path) -> dict[str, str]:
     return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1"}
 
 
-def accounts_env(app_data: Path, accounts: tuple[tuple[str, str, str], ...], password: str) -> dict[str, str]:
-    """An app environment whose users file holds GIS *accounts* ``(name, slug, display name)`` with *password*."""
-    path = app_data / "users-e2e.json"
-    for name, slug, display in accounts:
-        users.add(name, password, role="gis", ags=schema.municipality(slug).ags, display_name=display, path=path,
-                  rounds=4)
-    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(path)}
+def env_with_accounts(app_data: Path, password: str, *names: str) -> dict[str, str]:
+    """The app's environment (:func:`app_env`) with the demo accounts *names* (``users.DEMO_USERS``), each
+    with *password*; for a module's own ``app_env`` fixture."""
+    accounts = app_data / "users-e2e.json"
+    for name, role, ags, display in users.DEMO_USERS:
+        if name in names:
+            users.add(name, password, role=role, ags=ags, display_name=display, path=accounts, rounds=4)
+    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(accounts)}
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ from geo import fmt
 from geo.accounting import audit, summary
 from geo.display import interventions
 from geo.store.gpkg import GeoPackageStore
-from tests.e2e.conftest import accounts_env, screenshot, wait_for_app
+from tests.e2e.conftest import env_with_accounts, screenshot, wait_for_app
 
 PASSWORD = "browser-test-1"
 TARGET = "STR-LEI-01"  # Leipzig, "im Verfahren": points can be reserved
@@ -21,8 +21,7 @@ POINTS = 50_000
 
 @pytest.fixture(scope="module")
 def app_env(app_data: Path) -> dict[str, str]:
-    return accounts_env(app_data, (("leipzig.gis", "leipzig", "GIS Stadt Leipzig"),
-                                   ("wurzen.gis", "wurzen", "GIS Stadt Wurzen")), PASSWORD)
+    return env_with_accounts(app_data, PASSWORD, "leipzig.gis", "wurzen.gis")
 
 
 def visible(text: str) -> str:

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from geo import fmt, schema
-from geo.access import users
 from geo.accounting import summary
 from geo.display import interventions
 from geo.store.gpkg import GeoPackageStore
-from tests.e2e.conftest import screenshot, sign_in, wait_for_app
+from tests.e2e.conftest import env_with_accounts, screenshot, sign_in, wait_for_app
 
 PASSWORD = "browser-test-1"
 TARGET = "BPL-WUR-02"  # Wurzen, status "geplant", large open demand: points can be reserved
@@ -23,10 +22,7 @@ POINTS = 100_000
 
 @pytest.fixture(scope="module")
 def app_env(app_data: Path) -> dict[str, str]:
-    accounts = app_data / "users-e2e.json"
-    users.add("wurzen.gis", PASSWORD, role="gis", ags=schema.municipality("wurzen").ags,
-              display_name="GIS Stadt Wurzen", path=accounts, rounds=4)
-    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(accounts)}
+    return env_with_accounts(app_data, PASSWORD, "wurzen.gis")
 
 
 def metric(page, label: str) -> str:
@@ -114,7 +110,7 @@ def test_after_a_booking_the_form_in_the_browser_shows_the_ledger_now(page, app_
     form.get_by_label("Bemerkung (optional)").fill("erste Rate")
     form.get_by_role("button", name="Buchen").click()
     wait_for_app(page)
-    assert f"1.000 WP von Fläche {pool_id} für Eingriff {TARGET} reservieren; danach frei:" in visible(
+    assert f"1.000 WP von Fläche {pool_id} für Eingriff {TARGET} reservieren; jetzt frei:" in visible(
         page.get_by_test_id("stAlertContentWarning").inner_text())
     page.get_by_role("button", name="Jetzt buchen").click()
     page.get_by_text(f"von {pool_id} für {TARGET} reserviert").wait_for(timeout=30_000)

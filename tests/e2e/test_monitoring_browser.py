@@ -12,7 +12,7 @@ import pyogrio
 import pytest
 
 from geo.store.gpkg import GeoPackageStore
-from tests.e2e.conftest import accounts_env, screenshot, wait_for_app
+from tests.e2e.conftest import env_with_accounts, screenshot, wait_for_app
 from tests.monitoringtools import photo
 
 PASSWORD = "browser-test-1"
@@ -22,8 +22,7 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def app_env(app_data: Path) -> dict[str, str]:
-    return accounts_env(app_data, (("lossatal.gis", "lossatal", "GIS Gemeinde Lossatal"),
-                                   ("leipzig.gis", "leipzig", "GIS Stadt Leipzig")), PASSWORD)
+    return env_with_accounts(app_data, PASSWORD, "lossatal.gis", "leipzig.gis")
 
 
 def sign_in_on(page, app_url: str, name: str, target: str) -> None:
