@@ -22,6 +22,7 @@ PAGES = [
     st.Page("views/partner.py", title="Partner", icon=":material/groups:", url_path="partner"),
     st.Page("views/handbuch.py", title="Prozesshandbuch", icon=":material/menu_book:", url_path="handbuch"),
     st.Page("views/hochladen.py", title="Daten hochladen", icon=":material/upload:", url_path="hochladen"),
+    st.Page("views/monitoring.py", title="Monitoring", icon=":material/fact_check:", url_path="monitoring"),
     st.Page("views/aenderungen.py", title="Änderungen", icon=":material/history:", url_path="aenderungen"),
     st.Page("views/bewertung.py", title="Bewertungsmodelle", icon=":material/calculate:", url_path="bewertung"),
     st.Page("views/datenschutz.py", title="Datenschutz", icon=":material/shield_person:", url_path="datenschutz"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import io
 import math
 import shutil
 from pathlib import Path
@@ -18,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from PIL import Image, ImageDraw
 from shapely import affinity
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
@@ -25,8 +28,9 @@ from shapely.geometry.base import BaseGeometry
 from geo import fmt, schema
 from geo.accounting import candidates, ledger, prices, valuation
 from geo.config import REPO_ROOT
+from geo.monitoring import schedule
 from geo.schema import PoolData
-from geo.store import VersionRef, chain, format_change_id, history_entry
+from geo.store import Monitoring, VersionRef, chain, format_change_id, history_entry
 from geo.store.gpkg import GeoPackageStore
 
 SEED = 20261124
@@ -133,6 +137,8 @@ class DemoData(TypedDict):
     interventions: gpd.GeoDataFrame
     allocations: pd.DataFrame
     natural_regions: gpd.GeoDataFrame
+    monitoring: Monitoring
+    files: dict[str, bytes]
 
 
 ILLUSTRATIVE_REGIONS = (
@@ -325,6 +331,10 @@ def _ledger(rng: np.random.Generator, pool: gpd.GeoDataFrame, interventions: gpd
         rows = ledger.plan_cancel(entries, allocation_id=allocation_id, user="admin",
                                   on=on + dt.timedelta(days=30), notes="Eingriff umgeplant, Buchung storniert")
         entries = pd.concat([entries, rows], ignore_index=True)
+    intervention_id, pool_id, points, on = CROSS_BORDER
+    entries = pd.concat([entries, ledger.plan_booking(
+        pool, interventions, entries, pool_id=pool_id, intervention_id=intervention_id, points=points,
+        kind="zugeordnet", user="admin", on=on, notes="Vereinbarung Leipzig–Lossatal")], ignore_index=True)
     entries["created_at"] = [fmt.iso(dt.datetime.fromisoformat(f"{day}T09:00")) for day in entries["date"]]
     return entries
 
@@ -348,8 +358,86 @@ def generate(boundary_path: Path, seed: int = SEED) -> DemoData:
     interventions["demand_points"] = valuation.intervention_demand(interventions, tables)
     entries = _ledger(rng, pool, interventions, candidates.neighbours(boundaries))
     pool["status"] = ledger.enrich_pool(pool, entries)["status"]
+    monitoring, files = _monitoring(np.random.default_rng(seed + MONITORING_SEED), pool)
     return DemoData(boundaries=boundaries, pool_areas=pool, interventions=interventions, allocations=entries,
-                    natural_regions=natural_regions(boundaries))
+                    monitoring=monitoring, files=files, natural_regions=natural_regions(boundaries))
+
+
+# --- monitoring: implementation states and function checks ---------------------------
+CROSS_BORDER = ("STR-LEI-05", "LOS-2018-011", 120_000.0, dt.date(2024, 5, 15))
+"""A Leipzig intervention compensated in Lossatal (booked directly by the administration)."""
+FAILED_CHECK = ("LOS-2018-011", REFERENCE_DATE - dt.timedelta(days=3), "Grünland auf 0,8 ha umgebrochen und als "
+                "Acker genutzt; Rückbau und Nachsaat bis Mai 2027, Nachkontrolle angesetzt.")
+"""The area of :data:`CROSS_BORDER` failed its latest function check (two photos)."""
+MONITORING_SEED = 15
+INSPECTORS = ("K. Lehmann", "S. Wagner", "M. Richter", "Landschaftspflegeverband Muldenland")
+
+
+def _photo(hue: int) -> bytes:
+    """A small synthetic photo of a meadow with a furrowed strip (JPEG, no EXIF)."""
+    image = Image.new("RGB", (480, 320), (70 + hue, 140, 60))
+    draw = ImageDraw.Draw(image)
+    for y in range(180, 320, 14):
+        draw.line([(0, y), (480, y - 40)], fill=(120, 90, 50), width=6)
+    draw.rectangle([(0, 0), (480, 90)], fill=(170, 200, 230))
+    draw.text((12, 12), "Demo-Foto (synthetisch)", fill=(20, 20, 20))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+def _monitoring(rng: np.random.Generator, pool: gpd.GeoDataFrame) -> tuple[Monitoring, dict[str, bytes]]:
+    """States for every area as far as its dates go, function checks on the plan of its measure type: most
+    passed, a few with defects, some overdue, a few measures not started in time; and :data:`FAILED_CHECK`."""
+    intervals = schedule.read_intervals(schedule.BUNDLED)
+    events: list[dict[str, object]] = []
+    checks: list[dict[str, object]] = []
+    last_day = REFERENCE_DATE - dt.timedelta(days=7)
+
+    def event(area: pd.Series, state: str, on: dt.date, inspection_id: str | None = None) -> None:
+        events.append({"event_id": f"U-{len(events) + 1:06d}", "pool_id": area["pool_id"], "ags": area["ags"],
+                       "state": state, "date": on.isoformat(), "user": f"{schema.municipality(area['ags']).slug}.gis",
+                       "note": "", "inspection_id": inspection_id,
+                       "at": fmt.iso(dt.datetime.combine(on, dt.time(10)))})
+
+    def check(area: pd.Series, on: dt.date, result: str, note: str = "") -> str:
+        inspection_id = f"K-{len(checks) + 1:06d}"
+        checks.append({"inspection_id": inspection_id, "pool_id": area["pool_id"], "ags": area["ags"],
+                       "date": on.isoformat(), "inspector": str(rng.choice(INSPECTORS)), "result": result,
+                       "note": note, "user": f"{schema.municipality(area['ags']).slug}.gis",
+                       "at": fmt.iso(dt.datetime.combine(on, dt.time(14)))})
+        event(area, schema.INSPECTION_STATE[result], on, inspection_id)
+        return inspection_id
+
+    for _, area in pool.iterrows():
+        start, end = area["measure_start"].date(), area["measure_end"].date()
+        event(area, "geplant", min(start - dt.timedelta(days=int(rng.integers(90, 400))), last_day))
+        if start > REFERENCE_DATE or (rng.random() < 0.03 and area["pool_id"] != FAILED_CHECK[0]):
+            continue  # planned, or not started in time
+        event(area, "in Umsetzung", start)
+        if end > last_day:
+            continue
+        event(area, "umgesetzt", end)
+        n = 0
+        while (due := intervals[area["measure_type"]].scheduled(end, n)) is not None and due <= last_day:
+            if rng.random() < 0.12:
+                break  # the next check is overdue
+            defects = rng.random() < 0.04
+            check(area, min(due + dt.timedelta(days=int(rng.integers(-20, 45))), last_day),
+                  "mit Mängeln" if defects else "bestanden", "Zielarten fehlen, Pflege nachholen" if defects else "")
+            n += 1
+    pool_id, on, note = FAILED_CHECK
+    inspection_id = check(pool[pool["pool_id"] == pool_id].iloc[0], on, "mit Mängeln", note)
+    photos = [_photo(0), _photo(30)]
+    documents = [{"document_id": f"D-{i:06d}", "target": "inspection", "target_id": inspection_id,
+                  "pool_id": pool_id, "ags": schema.municipality("lossatal").ags, "kind": "Foto",
+                  "file_name": f"kontrolle-{pool_id}-{i}.jpg", "media_type": "image/jpeg", "size_bytes": len(photo),
+                  "sha256": hashlib.sha256(photo).hexdigest(), "user": "lossatal.gis", "at": checks[-1]["at"]}
+                 for i, photo in enumerate(photos, start=1)]
+    records = Monitoring(*(pd.DataFrame(rows, columns=schema.field_names(table)) for rows, table
+                           in ((events, schema.MEASURE_EVENTS), (checks, schema.INSPECTIONS),
+                               (documents, schema.DOCUMENTS))))
+    return records, {hashlib.sha256(photo).hexdigest(): photo for photo in photos}
 
 
 def write(data: DemoData, out_dir: Path, boundary_path: Path) -> None:
@@ -383,12 +471,16 @@ def write(data: DemoData, out_dir: Path, boundary_path: Path) -> None:
     entries = prices.priced(data["allocations"], before)
     booking = record(layer=schema.ALLOCATIONS, action="booking", added=len(entries),
                      notes="Übernahme der Bestandsbuchungen und der Demopreise je Wertpunkt")
+    monitored = record(layer=schema.INSPECTIONS, action="monitoring", added=len(data["monitoring"].inspections),
+                       notes="Übernahme der Umsetzungsstände und Kontrollen")
     pool = PoolData(boundaries=data["boundaries"], pool_areas=data["pool_areas"],
                     interventions=data["interventions"], allocations=entries.assign(change_id=booking),
                     history=pd.concat(history, ignore_index=True), prices=price_list.assign(change_id=booking),
                     natural_regions=data["natural_regions"])
     sources = GeoPackageStore(REPO_ROOT / "data").read_valuation_sources()
-    GeoPackageStore(out_dir).replace_all(pool, versions=versions, valuation=sources)
+    monitoring = Monitoring(*(rows.assign(change_id=monitored) for rows in data["monitoring"]))
+    GeoPackageStore(out_dir).replace_all(pool, versions=versions, valuation=sources, monitoring=monitoring,
+                                         files=data["files"])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -77,6 +77,10 @@ REQUEST_EVENTS = "request_events"
 OUTBOX = "outbox"
 PRICES = "prices"
 NATURAL_REGIONS = "natural_regions"
+MEASURE_EVENTS = "measure_events"
+INSPECTIONS = "inspections"
+DOCUMENTS = "documents"
+MONITORING_TABLES: tuple[str, ...] = (MEASURE_EVENTS, INSPECTIONS, DOCUMENTS)
 
 LAYER_LABELS: dict[str, str] = {
     BOUNDARY: "Gemeindegrenze",
@@ -89,6 +93,9 @@ LAYER_LABELS: dict[str, str] = {
     PRICES: "Preise",
     "valuation": "Bewertungstabelle",
     NATURAL_REGIONS: "Naturräume",
+    MEASURE_EVENTS: "Umsetzungsstand",
+    INSPECTIONS: "Kontrollen",
+    DOCUMENTS: "Dokumente",
 }
 ID_FIELD: dict[str, str] = {
     BOUNDARY: "ags",
@@ -99,6 +106,9 @@ ID_FIELD: dict[str, str] = {
     REQUEST_EVENTS: "event_id",
     OUTBOX: "notification_id",
     PRICES: "price_id",
+    MEASURE_EVENTS: "event_id",
+    INSPECTIONS: "inspection_id",
+    DOCUMENTS: "document_id",
 }
 
 # --- enums --------------------------------------------------------------------------
@@ -141,12 +151,27 @@ INTERVENTION_STATUS: tuple[str, ...] = ("geplant", "im Verfahren", "genehmigt", 
 ALLOCATION_KINDS: tuple[str, ...] = ("reserviert", "zugeordnet")
 OWNER_TYPES: tuple[str, ...] = ("öffentlich", "unternehmen", "privat")
 """``privat``: the owner is a private person, so ``owner`` is personal data (see :mod:`geo.access.privacy`)."""
-HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation", "request", "regions", "price")
+HISTORY_ACTIONS: tuple[str, ...] = ("upload", "restore", "booking", "valuation", "request", "regions", "price",
+                                    "monitoring", "lock")
+LAYER_ACTIONS: tuple[str, ...] = ("upload", "restore", "lock")
+"""Actions that publish a municipality's layer and keep its state before them (``lock``: an area set to
+``gesperrt`` by the administration)."""
 # What happens to a request (DOMAIN.md, "Cooperation between partners"): the events stored,
 # and the states they lead to ("abgelaufen" follows from the clock, it is never stored).
 REQUEST_EVENT_KINDS: tuple[str, ...] = ("gestellt", "zugesagt", "abgelehnt", "zurückgezogen")
 REQUEST_STATES: tuple[str, ...] = ("offen", "zugesagt", "abgelehnt", "abgelaufen", "zurückgezogen")
 COVERAGE_STATES: tuple[str, ...] = ("gedeckt", "teilweise", "offen")
+# Monitoring (DOMAIN.md, "Monitoring"): the dated implementation state of a pool area's measure,
+# the result of an inspection (Funktionskontrolle) and what documents are attached to.
+IMPLEMENTATION_STATES: tuple[str, ...] = ("geplant", "in Umsetzung", "umgesetzt", "Funktionskontrolle bestanden",
+                                          "Funktionskontrolle mit Mängeln")
+INSPECTION_RESULTS: tuple[str, ...] = ("bestanden", "mit Mängeln")
+INSPECTION_STATE: dict[str, str] = {"bestanden": "Funktionskontrolle bestanden",
+                                    "mit Mängeln": "Funktionskontrolle mit Mängeln"}
+"""The implementation state an inspection with this result records."""
+DOCUMENT_KINDS: tuple[str, ...] = ("Foto", "Kontrollbericht", "Grundbuchauszug", "Pachtvertrag",
+                                   "Genehmigungsbescheid", "Planunterlagen", "Sonstiges")
+DOCUMENT_TARGETS: tuple[str, ...] = ("pool_area", "allocation", "inspection")
 
 # --- fields -------------------------------------------------------------------------
 FieldType = Literal["text", "id", "ags", "enum", "code", "number", "date", "timestamp"]
@@ -282,6 +307,46 @@ PRICE_FIELDS: tuple[Field, ...] = (
     Field("at", "timestamp", "Zeitpunkt", required=True),
     Field("change_id", "id", "Änderungs-ID"),
 )
+# Monitoring records (append-only): each row belongs to the change (history row) that wrote it.
+MEASURE_EVENT_FIELDS: tuple[Field, ...] = (
+    Field("event_id", "id", "Ereignis-ID", required=True),
+    Field("pool_id", "id", "Flächen-ID", required=True),
+    Field("ags", "ags", "Gemeinde", required=True),
+    Field("state", "enum", "Umsetzungsstand", required=True, choices=IMPLEMENTATION_STATES),
+    Field("date", "date", "Datum", required=True),
+    Field("user", "text", "Erfasst von", required=True),
+    Field("note", "text", "Bemerkung", max_length=NOTES_LENGTH),
+    Field("inspection_id", "id", "Kontroll-ID"),
+    Field("at", "timestamp", "Erfasst am", required=True),
+    Field("change_id", "id", "Änderungs-ID"),
+)
+INSPECTION_FIELDS: tuple[Field, ...] = (
+    Field("inspection_id", "id", "Kontroll-ID", required=True),
+    Field("pool_id", "id", "Flächen-ID", required=True),
+    Field("ags", "ags", "Gemeinde", required=True),
+    Field("date", "date", "Kontrolldatum", required=True),
+    Field("inspector", "text", "Kontrolliert von", required=True, max_length=NAME_LENGTH),
+    Field("result", "enum", "Ergebnis", required=True, choices=INSPECTION_RESULTS),
+    Field("note", "text", "Bemerkung", max_length=NOTES_LENGTH),
+    Field("user", "text", "Erfasst von", required=True),
+    Field("at", "timestamp", "Erfasst am", required=True),
+    Field("change_id", "id", "Änderungs-ID"),
+)
+DOCUMENT_FIELDS: tuple[Field, ...] = (
+    Field("document_id", "id", "Dokument-ID", required=True),
+    Field("target", "enum", "Gehört zu", required=True, choices=DOCUMENT_TARGETS),
+    Field("target_id", "id", "Zu (ID)", required=True),
+    Field("pool_id", "id", "Flächen-ID", required=True),
+    Field("ags", "ags", "Gemeinde", required=True),
+    Field("kind", "enum", "Dokumentart", required=True, choices=DOCUMENT_KINDS),
+    Field("file_name", "text", "Dateiname", required=True, max_length=NAME_LENGTH),
+    Field("media_type", "text", "Dateityp", required=True),
+    Field("size_bytes", "number", "Größe (Byte)", required=True),
+    Field("sha256", "text", "Prüfsumme (SHA-256)", required=True),
+    Field("user", "text", "Hinzugefügt von", required=True),
+    Field("at", "timestamp", "Hinzugefügt am", required=True),
+    Field("change_id", "id", "Änderungs-ID"),
+)
 
 LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
     BOUNDARY: BOUNDARY_FIELDS,
@@ -292,6 +357,9 @@ LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
     REQUEST_EVENTS: REQUEST_EVENT_FIELDS,
     OUTBOX: OUTBOX_FIELDS,
     PRICES: PRICE_FIELDS,
+    MEASURE_EVENTS: MEASURE_EVENT_FIELDS,
+    INSPECTIONS: INSPECTION_FIELDS,
+    DOCUMENTS: DOCUMENT_FIELDS,
 }
 
 
@@ -317,6 +385,7 @@ DERIVED_LABELS: dict[str, str] = {
     "coverage": "Deckung",
     "coverage_share": "Deckungsgrad",
     "balance": "Bilanz (WP)",
+    "monitoring_flag": "Monitoring-Hinweis",
     "geometry": "Geometrie",
 }
 

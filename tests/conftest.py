@@ -31,7 +31,7 @@ DATA = REPO / "data"
 def copy_demo_data(target: Path) -> Path:
     """Copy the committed demo pool (GeoPackages, tables, boundaries, demo accounts) into *target*."""
     target.mkdir(parents=True, exist_ok=True)
-    for path in DATA.glob("*.gpkg"):
+    for path in [*DATA.glob("*.gpkg"), *DATA.glob("files.sqlite"), *DATA.glob("*.csv")]:
         shutil.copyfile(path, target / path.name)
     shutil.copytree(DATA / "valuation", target / "valuation")
     shutil.copytree(DATA / "versions", target / "versions")

@@ -125,7 +125,8 @@ class Databases:
         try:
             target.replace_all(source.read_all(), versions={ref: source.read_version(*ref)
                                                             for ref in source.list_versions()},
-                               valuation=source.read_valuation_sources())
+                               valuation=source.read_valuation_sources(), monitoring=source.read_monitoring(),
+                               files=source.read_files())
         finally:
             target.close()
         self._templates[self.DEMO] = demo

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.access import users
+from geo.access.permissions import User
 from tests.conftest import REPO
 
 PASSWORD = "test-passwort-1"
@@ -47,3 +48,17 @@ def signed_in(name: str, page: str | None = None) -> AppTest:
 
 def by_label(elements, label: str):
     return next(e for e in elements if e.label == label)
+
+
+def open_as(page: str, user: User | None = None, **params: str) -> AppTest:
+    """*page* in a fresh session with *user* signed in (session state, no form) and the URL *params*."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    if user is not None:
+        at.session_state["user"] = user
+    at.run()
+    at.switch_page(page)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -56,7 +56,7 @@ def test_a_deleted_ledger_row_is_reported(demo_store, demo_dir):
     _sql(demo_dir, "DELETE FROM allocations WHERE allocation_id = ?", ledger["allocation_id"].iloc[10])
     found = _messages(demo_store)
     assert any(m.startswith(f"Buchung {ledger['allocation_id'].iloc[11]} (Zeile 11)") for m in found), found
-    assert any("Die Historie verzeichnet 126 Buchungszeilen, das Journal enthält 125" in m for m in found)
+    assert any("Die Historie verzeichnet 127 Buchungszeilen, das Journal enthält 126" in m for m in found)
 
 
 def test_the_last_ledger_row_deleted_is_reported_by_the_history(demo_store, demo_dir):

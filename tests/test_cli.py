@@ -141,10 +141,10 @@ def test_publish_by_the_municipality_prints_the_change_id_and_verify_passes(demo
     done = geo("publish", str(wurzen_file), "--gemeinde", "wurzen", "--user", "wurzen.gis", "--notiz", "Skript",
                stdin=PASSWORD + "\n")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert re.search(r"^Veröffentlicht als Änderung C-000020: 0 neu, \d+ geändert, 0 entfernt\.$", done.stdout, re.M)
+    assert re.search(r"^Veröffentlicht als Änderung C-000021: 0 neu, \d+ geändert, 0 entfernt\.$", done.stdout, re.M)
     assert PASSWORD not in done.stdout + done.stderr
     history = GeoPackageStore(demo_dir).read_history()
-    assert history.iloc[-1][["change_id", "user", "notes"]].tolist() == ["C-000020", "wurzen.gis", "Skript"]
+    assert history.iloc[-1][["change_id", "user", "notes"]].tolist() == ["C-000021", "wurzen.gis", "Skript"]
     assert GeoPackageStore(demo_dir).read_mapping(WURZEN)[schema.POOL_AREAS]["columns"]["pool_id"] == "pool_id"
     assert geo("verify").returncode == 0
 
@@ -173,7 +173,7 @@ def _book(points: str, intervention: str = "GEW-WUR-01", user: str = "wurzen.gis
 def test_book_and_cancel_and_their_refusals(demo_dir):
     booked = _book("1.500")
     assert booked.returncode == 0, booked.stderr
-    assert booked.stdout == "Gebucht als B-2026-00127: 1.500\u00a0WP von WUR-2018-008 für GEW-WUR-01 reserviert.\n"
+    assert booked.stdout == "Gebucht als B-2026-00128: 1.500\u00a0WP von WUR-2018-008 für GEW-WUR-01 reserviert.\n"
     overdraw = _book("200.000")
     assert overdraw.returncode == 1
     assert overdraw.stderr == ("Fehler: Die Poolfläche WUR-2018-008 hat nur noch 106.063\u00a0WP frei; 200.000\u00a0WP "
@@ -183,21 +183,21 @@ def test_book_and_cancel_and_their_refusals(demo_dir):
     for bad in ("1e5", "1,5", "-3"):
         refused = _book(bad)
         assert refused.returncode == 2 and f"„{bad}“ ist keine positive ganze Zahl" in refused.stderr
-    cancelled = geo("cancel", "--buchung", "B-2026-00127", "--user", "wurzen.gis", password=PASSWORD)
+    cancelled = geo("cancel", "--buchung", "B-2026-00128", "--user", "wurzen.gis", password=PASSWORD)
     assert cancelled.returncode == 0, cancelled.stderr
-    assert cancelled.stdout == "Buchung B-2026-00127 storniert (Gegenbuchung B-2026-00128).\n"
-    again = geo("cancel", "--buchung", "B-2026-00127", "--user", "wurzen.gis", password=PASSWORD)
-    assert again.returncode == 1 and again.stderr == "Fehler: Die Buchung B-2026-00127 ist bereits storniert.\n"
+    assert cancelled.stdout == "Buchung B-2026-00128 storniert (Gegenbuchung B-2026-00129).\n"
+    again = geo("cancel", "--buchung", "B-2026-00128", "--user", "wurzen.gis", password=PASSWORD)
+    assert again.returncode == 1 and again.stderr == "Fehler: Die Buchung B-2026-00128 ist bereits storniert.\n"
     assert geo("verify").returncode == 0
 
 
 def test_confirm_and_its_refusal(demo_dir):
     assert _book("1.000", intervention="BPL-WUR-01").returncode == 0
     assert _book("1.000").returncode == 0  # GEW-WUR-01 is still in procedure
-    confirmed = geo("confirm", "--buchung", "B-2026-00127", "--user", "wurzen.gis", password=PASSWORD)
+    confirmed = geo("confirm", "--buchung", "B-2026-00128", "--user", "wurzen.gis", password=PASSWORD)
     assert confirmed.returncode == 0, confirmed.stderr
-    assert confirmed.stdout == "Reservierung B-2026-00127 zugeordnet (Buchungen B-2026-00129, B-2026-00130).\n"
-    refused = geo("confirm", "--buchung", "B-2026-00128", "--user", "wurzen.gis", password=PASSWORD)
+    assert confirmed.stdout == "Reservierung B-2026-00128 zugeordnet (Buchungen B-2026-00130, B-2026-00131).\n"
+    refused = geo("confirm", "--buchung", "B-2026-00129", "--user", "wurzen.gis", password=PASSWORD)
     assert refused.returncode == 1
     assert "Fehler: Der Eingriff GEW-WUR-01 ist noch nicht genehmigt" in refused.stderr
 
@@ -210,7 +210,7 @@ def test_history_newest_first_for_one_municipality(demo_dir):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert len(lines) == 2 and all(" · Wurzen · " in line for line in lines)
-    assert lines[0].startswith("C-000020  ") and "wurzen.gis" in lines[0]
+    assert lines[0].startswith("C-000021  ") and "wurzen.gis" in lines[0]
     assert "1.500\u00a0WP von WUR-2018-008" in lines[0]
     assert geo("history", "--anzahl", "0").returncode == 2
 
@@ -275,7 +275,7 @@ def test_request_approve_and_decline_from_the_command_line(demo_dir):
                    "--user", "wurzen.gis", password=PASSWORD)
     assert approved.returncode == 0, approved.stderr
     assert approved.stdout.startswith("Anfrage A-2026-00001 zugesagt: 40.000\u00a0WP aus WUR-2018-001 für STR-LEI-01 "
-                                      "reserviert (Buchung B-2026-00127).")
+                                      "reserviert (Buchung B-2026-00128).")
     geo("anfrage", "--eingriff", "STR-LEI-01", "--flaeche", "WUR-2018-001", "--punkte", "1.000",
         "--user", "leipzig.gis", password=PASSWORD)
     declined = geo("ablehnung", "--anfrage", "A-2026-00002", "--grund", "für Wurzen vorgesehen",

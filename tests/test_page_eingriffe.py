@@ -14,6 +14,7 @@ from geo.accounting import flows, summary
 from geo.display import interventions
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
+from tests.signin import open_as
 from tests.storetools import put_layer
 
 WURZEN, BENNEWITZ, MACHERN = (schema.municipality(s).ags for s in ("wurzen", "bennewitz", "machern"))
@@ -22,16 +23,7 @@ PAGE = "views/eingriffe.py"
 
 
 def open_page(eingriff: str | None = None, user: User | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    if user is not None:
-        at.session_state["user"] = user
-    at.run()
-    at.switch_page(PAGE)
-    if eingriff:
-        at.query_params["eingriff"] = eingriff
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_as(PAGE, user, **({"eingriff": eingriff} if eingriff else {}))
 
 
 def button(at: AppTest, label: str):

@@ -96,7 +96,7 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     by_label(at.button, "Poolflächen von Brandis veröffentlichen").click()
     at.run()
     assert not at.exception, at.exception
-    assert "Veröffentlicht als Änderung C-000020" in at.success[0].value
+    assert "Veröffentlicht als Änderung C-000021" in at.success[0].value
     remembered = store.read_mapping(BRANDIS)[schema.POOL_AREAS]
     assert remembered["columns"]["owner"] == "EIGENTUEM" and remembered["values"]["status"]["in Planung"] == "geplant"
 
@@ -110,7 +110,7 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     leipzig = signed_in("leipzig.gis", "views/aenderungen.py")
     latest = leipzig.dataframe[0].value.iloc[0]
     assert (latest["Änderung"], latest["Benutzer"], latest["Gemeinde"], latest["Quelle"]) == (
-        "C-000020", "brandis.gis", "Brandis", shapefile.name)
+        "C-000021", "brandis.gis", "Brandis", shapefile.name)
     assert (latest["neu"], latest["geändert"], latest["entfernt"]) == ("1", "3", "0")
     assert not [b for b in leipzig.button if "wiederherstellen" in b.label]
     leipzig.switch_page("views/start.py")
@@ -128,18 +128,18 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
 
     # The administrator restores the previous version after a confirmation.
     admin = signed_in("admin", "views/aenderungen.py")
-    assert by_label(admin.selectbox, "Stand vor der Änderung").value == "C-000020"
-    by_label(admin.button, "Stand vor C-000020 wiederherstellen …").click()
+    assert by_label(admin.selectbox, "Stand vor der Änderung").value == "C-000021"
+    by_label(admin.button, "Stand vor C-000021 wiederherstellen …").click()
     admin.run()
-    assert "auf den Stand vor C-000020 zurücksetzen: 0 neu, 3 geändert, 1 entfernt" in admin.warning[0].value
+    assert "auf den Stand vor C-000021 zurücksetzen: 0 neu, 3 geändert, 1 entfernt" in admin.warning[0].value
     assert list(store.read_history()["action"].iloc[-1:]) == ["upload"]  # nothing written yet
     by_label(admin.button, "Jetzt wiederherstellen").click()
     admin.run()
     assert not admin.exception, admin.exception
-    assert "Wiederhergestellt als Änderung C-000021: 0 neu, 3 geändert, 1 entfernt" in admin.success[0].value
+    assert "Wiederhergestellt als Änderung C-000022: 0 neu, 3 geändert, 1 entfernt" in admin.success[0].value
     # ... and no button in the same place that would undo it with one more click: the restored change instead.
     assert not [b for b in admin.button if "wiederherstellen" in b.label]
-    assert admin.dataframe[0].value["Änderung"].tolist() == ["C-000021"]
+    assert admin.dataframe[0].value["Änderung"].tolist() == ["C-000022"]
 
     # ... and nothing else moved.
     pd.testing.assert_frame_equal(store.read_layer(schema.POOL_AREAS, [BRANDIS]), original)
@@ -147,7 +147,7 @@ def test_brandis_scenario_upload_map_fix_preview_publish_see_restore(demo_dir, a
     after = fingerprint(demo_dir)
     moved = {k for k in after if files_before.get(k) != after[k]}
     assert moved == {"brandis.gpkg", "pool.gpkg", "mappings/brandis.json",
-                     "versions/brandis/C-000020-pool_areas.gpkg", "versions/brandis/C-000021-pool_areas.gpkg"}
+                     "versions/brandis/C-000021-pool_areas.gpkg", "versions/brandis/C-000022-pool_areas.gpkg"}
     assert list(store.read_history()["action"].iloc[-2:]) == ["upload", "restore"]
 
 

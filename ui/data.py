@@ -23,7 +23,8 @@ from geo.access.permissions import User
 from geo.accounting import climate, notify, summary, valuation
 from geo.config import Settings, ValuationModels
 from geo.map import changemap
-from geo.store import Store, open_store
+from geo.monitoring import schedule, status
+from geo.store import Monitoring, Store, open_store
 from geo.upload import diff, publish
 from ui import auth
 
@@ -43,10 +44,28 @@ def store() -> Store:
     return _open(settings())
 
 
+def intervals() -> dict[str, schedule.Interval]:
+    """The check plan per measure type (the data folder's ``kontrollintervalle.csv``, else the bundled one)."""
+    return schedule.read_intervals(schedule.intervals_file(settings().data_dir))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _monitoring(store_key: str, version: object, today: dt.date, _store: Store) -> tuple[Monitoring, pd.DataFrame]:
+    records = _store.read_monitoring()
+    return records, status.area_status(_store.read_layer(schema.POOL_AREAS), records, intervals(), today)
+
+
+def monitoring() -> tuple[Monitoring, pd.DataFrame]:
+    """The monitoring records and each area's state, due date and flag today (cached by data version and day)."""
+    s = store()
+    return _monitoring(s.key, s.version(), fmt.today(), s)
+
+
 @st.cache_data(show_spinner="Daten werden geladen …", max_entries=4)
 def _view(store_key: str, version: object, today: dt.date, models: ValuationModels, _store: Store) -> summary.PoolView:
-    return summary.pool_view(_store.read_all(), now=dt.datetime.combine(today, dt.time(), tzinfo=fmt.TIMEZONE),
+    view = summary.pool_view(_store.read_all(), now=dt.datetime.combine(today, dt.time(), tzinfo=fmt.TIMEZONE),
                              models=models)
+    return status.flag_view(view, _monitoring(store_key, version, today, _store)[1])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

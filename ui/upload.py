@@ -31,7 +31,7 @@ REFUSED = "upload_refused"
 # instructions (the label says it in German) and give the button a German caption. Static CSS, no data.
 # Every file type is let through (Streamlit would refuse others in English); geo.upload.ingest
 # refuses what it cannot read in German.
-_DROPZONE_CSS = """<style>
+DROPZONE_CSS = """<style>
 [data-testid='stFileUploaderDropzoneInstructions'], [data-testid='stFileUploaderDropzone'] button p {display: none;}
 [data-testid='stFileUploaderDropzone'] button span[data-has-shortcut]::after {content: 'Datei auswählen';}
 </style>"""
@@ -46,7 +46,7 @@ def file_uploader() -> list[UploadedFile]:
 
     A file refused before does not block the next: dropped next to it, only the new file counts.
     """
-    st.html(_DROPZONE_CSS)
+    st.html(DROPZONE_CSS)
     files = st.file_uploader(
         f"GeoPackage, GeoJSON, KML, FlatGeobuf, CSV (WKT oder x/y) oder Shapefile (als ZIP, oder .shp, .shx, .dbf "
         f"und .prj zusammen), höchstens {fmt.number(ingest.MAX_UPLOAD_BYTES / 1024 / 1024)} MB", type=None,

@@ -41,6 +41,8 @@ with list_tab:
 
     st.subheader(fmt.literal(f"{chosen} – {row['name']}"), anchor=False)
     st.caption(fmt.literal(" · ".join(interventions.facts(row, data.valuation_tables()))))
+    if warning := interventions.monitoring_warning(row):
+        st.warning(fmt.literal(warning), icon=":material/report:")
     cols = st.columns(4)
     cols[0].metric("Bedarf", fmt.points(row["demand_points"]))
     cols[1].metric("Gebucht", fmt.points(row["covered_points"]),

@@ -14,6 +14,7 @@ import streamlit as st
 
 from geo import fmt, schema
 from geo.accounting import summary
+from geo.display import monitoring
 from geo.display.tables import german_table
 from geo.reports import charts, content, link
 from ui import data, presentation, reports, tables
@@ -62,6 +63,8 @@ else:
               help="Eine Aussage je Bildschirm, große Schrift, ohne Seitenleiste; Pfeiltasten blättern, Esc beendet")
     st.header(f"Heute: {content.scope_label(summary.Scope(ags=scope.ags, measure_types=scope.measure_types))}")
     st.caption(content.scope_note(scope))
+    if note := monitoring.overview_note(report.view.pool_areas):
+        st.caption(note)
     for column, figure in zip(st.columns(3) * 2, content.report_figures(report), strict=True):
         column.metric(figure.label, figure.value, help=figure.note, delta=figure.delta or None, delta_color="off")
     today, *period = charts.specs(report)

@@ -36,6 +36,7 @@ DEMO_USERS: tuple[tuple[str, str, str | None, str], ...] = (
     ("wurzen.gis", "gis", "14729410", "GIS Stadt Wurzen"),
     ("brandis.gis", "gis", "14729070", "GIS Stadt Brandis"),
     ("machern.gis", "gis", "14729250", "GIS Gemeinde Machern"),
+    ("lossatal.gis", "gis", "14729245", "GIS Gemeinde Lossatal"),
     ("leser", "lesen", None, "Lesezugang"),
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")

@@ -37,7 +37,7 @@ from geo.errors import FlaechenpoolError
 from geo.schema import PoolData
 from geo.store import Store, chain, change_number
 
-PUBLISH_ACTIONS = ("upload", "restore")
+PUBLISH_ACTIONS = schema.LAYER_ACTIONS
 Row = dict[str, Any]
 
 

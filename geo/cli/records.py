@@ -7,15 +7,20 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from geo import fmt, schema
 from geo.accounting import audit, documents, summary
 from geo.cli import common
+from geo.config import Settings
 from geo.display import changes
 from geo.errors import DataError
+from geo.monitoring import cadastre, schedule, status
 from geo.reports import content, exports
-from geo.store import open_location
+from geo.store import Monitoring, Store, open_location
 
-FORMATS = ("xlsx", "gpkg", "geojson", "shp")
+FORMATS = ("xlsx", "gpkg", "geojson", "shp", "kokanat-gpkg", "kokanat-shp")
+"""The overview's downloads and the KoKa-Nat export of the monitoring page."""
 
 
 def history(args: argparse.Namespace) -> int:
@@ -48,10 +53,24 @@ def _scope(view: summary.PoolView, ags: list[str] | None) -> summary.Scope:
     return summary.Scope(ags=chosen, years=summary.year_bounds(view))
 
 
+def _monitored(store: Store) -> tuple[summary.PoolView, Monitoring, pd.DataFrame]:
+    """The pool with its monitoring flags today, the monitoring records and each area's state (as the pages)."""
+    view = summary.pool_view(store.read_all())
+    stored = store.read_monitoring()
+    intervals = schedule.read_intervals(schedule.intervals_file(Settings.from_env().data_dir))
+    table = status.area_status(view.pool_areas, stored, intervals, fmt.today())
+    return status.flag_view(view, table), stored, table
+
+
 def export(args: argparse.Namespace) -> int:
-    view = summary.pool_view(common.store(args).read_all())
+    view, stored, table = _monitored(common.store(args))
     scope = _scope(view, args.gemeinde)
-    body = exports.build(args.format, summary.report(view, scope), on=fmt.today(), context=view)
+    if args.format.startswith("kokanat-"):
+        chosen = summary.select(view, list(scope.ags))
+        build = cadastre.geopackage if args.format == "kokanat-gpkg" else cadastre.shapefile
+        body = build(chosen, stored, table[table["pool_id"].isin(chosen.pool_areas["pool_id"])], on=fmt.today())
+    else:
+        body = exports.build(args.format, summary.report(view, scope), on=fmt.today(), context=view)
     try:
         args.ausgabe.write_bytes(body)
     except OSError as exc:
@@ -74,9 +93,12 @@ def register(sub: common.Subparsers) -> None:
                             help="nur den Prüfcode einer Buchungsbestätigung prüfen, z. B. 3F9A-C2D1-77E0-A1B2")
     verify_cmd.set_defaults(run=verify)
     export_cmd = sub.add_parser("export", help="Tabellen oder Geodaten der Übersicht schreiben",
-                                description="Schreibt die Downloads der Seite „Übersicht & Berichte“.")
+                                description="Schreibt die Downloads der Seite „Übersicht & Berichte“ und den "
+                                "KoKa-Nat-Export der Seite „Monitoring“.")
     export_cmd.add_argument("--format", required=True, choices=FORMATS,
-                            help="Excel-Tabellen, GeoPackage, GeoJSON (ZIP, eine Datei je Ebene) oder Shapefile (ZIP)")
+                            help="Excel-Tabellen, GeoPackage, GeoJSON (ZIP, eine Datei je Ebene) oder Shapefile "
+                            "(ZIP); kokanat-gpkg und kokanat-shp: Meldung an das Kompensationsflächenkataster "
+                            "(Seite „Monitoring“)")
     export_cmd.add_argument("--gemeinde", action="append", type=common.municipality, metavar="SLUG",
                             help="nur diese Gemeinde (mehrfach möglich; Standard: alle Partner)")
     export_cmd.add_argument("--ausgabe", required=True, type=Path, metavar="DATEI", help="Zieldatei")

@@ -10,9 +10,10 @@ from geo import fmt, schema
 from geo.upload.diff import display_value
 
 ACTION_LABELS = {"upload": "Hochladen", "restore": "Wiederherstellung", "booking": "Buchung",
-                 "valuation": "Bewertung", "request": "Anfrage", "regions": "Naturräume"}
+                 "valuation": "Bewertung", "request": "Anfrage", "regions": "Naturräume", "monitoring": "Monitoring",
+                 "lock": "Sperrung"}
 _VERBS = {"upload": "hochgeladen", "restore": "wiederhergestellt", "booking": "gebucht",
-          "valuation": "Bewertung geändert", "regions": "ersetzt"}
+          "valuation": "Bewertung geändert", "regions": "ersetzt", "monitoring": "erfasst", "lock": "gesperrt"}
 
 
 def newest_first(history: pd.DataFrame, *, ags: list[str] | None = None, layers: list[str] | None = None,
@@ -74,8 +75,8 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
 
 
 def is_layer_change(row: pd.Series) -> bool:
-    """Uploads and restores of a municipality's layer keep the state before them."""
-    return row["action"] in ("upload", "restore") and row["layer"] in schema.MUNICIPAL_LAYERS
+    """Uploads, restores and locks of a municipality's layer keep the state before them."""
+    return row["action"] in schema.LAYER_ACTIONS and row["layer"] in schema.MUNICIPAL_LAYERS
 
 
 def layer_table(frame: pd.DataFrame, layer: str) -> pd.DataFrame:

@@ -17,10 +17,12 @@ from geo import fmt, schema
 from geo.accounting import ledger, valuation
 from geo.accounting.summary import PoolView
 from geo.accounting.valuation import ValuationTable
+from geo.display.monitoring import flags
 from geo.display.tables import Column, columns, german_table, points_both
 from geo.errors import BookingError
 from geo.map import mapfilter
 from geo.map.selection import INTERVENTION_TABLE
+from geo.monitoring.status import FLAG_COLUMN, FLAG_MARK
 
 _TYPED_NUMBER = re.compile(r"[\d.,\s\u00a0]+")  # digits, German separators, spaces: no "1e5", "1_000", "0x10"
 
@@ -70,16 +72,26 @@ LIST_COLUMNS: tuple[Column, ...] = (
     Column("demand_points", "Bedarf (WP)", "points"),
     Column("covered_points", schema.label("booked_points"), "points"),
     _MAP_TABLE["open_points"],
+    Column("flag", "Monitoring", "text"),
 )
 """The map's intervention table (:data:`geo.map.selection.INTERVENTION_TABLE`) with the coverage
 share and the booked points; the demand under a short header, so every column fits at 1440 px."""
+
+
+def monitoring_warning(intervention: pd.Series) -> str | None:
+    """What the intervention's bookings rest on, if an area is defective or not implemented; None otherwise."""
+    flag = str(intervention.get(FLAG_COLUMN) or "")
+    if not flag:
+        return None
+    return (f"{FLAG_MARK} Wertpunkte dieses Eingriffs stammen von Flächen mit Mängeln oder ohne Umsetzung: {flag}. "
+            "Umsetzungsstand, Kontrollen und Fotos stehen auf der Seite „Monitoring“.")
 
 
 def list_table(interventions: pd.DataFrame) -> pd.DataFrame:
     """The intervention list: coverage, demand, booked and remaining demand, formatted."""
     coverage = [f"{state} ({fmt.percent(share)})"  # "teilweise (35 %)"
                 for state, share in zip(interventions["coverage"], interventions["coverage_share"], strict=True)]
-    return german_table(interventions.assign(coverage_text=coverage), LIST_COLUMNS)
+    return german_table(interventions.assign(coverage_text=coverage, flag=flags(interventions)), LIST_COLUMNS)
 
 
 def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
@@ -101,6 +113,7 @@ def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
     home = view.interventions.set_index("intervention_id")["natural_region"].get(intervention_id)
     other = region.notna() & pd.notna(home) & (region != home)
     entries["region_note"] = ("anderer Naturraum: " + region.astype(str)).where(other, "")
+    entries["flag"] = entries["pool_id"].map(flags(pool)).fillna("")
     entries["_at"] = fmt.instants(entries["created_at"])
     return entries.sort_values(["_at", "allocation_id"], kind="stable").drop(columns="_at").reset_index(drop=True)
 
@@ -115,7 +128,7 @@ JOURNAL_COLUMNS = columns(
     ("kind", _booking_label("kind"), "text"), ("points", _booking_label("points"), "wp"), ("state", "Stand", "text"),
     ("region_note", "Naturraum", "text"),
     ("date", _booking_label("date"), "date"), ("booked_by", _booking_label("booked_by"), "text"),
-    ("notes", _booking_label("notes"), "text"))
+    ("notes", _booking_label("notes"), "text"), ("flag", "Monitoring der Fläche", "text"))
 
 
 def journal_table(entries: pd.DataFrame) -> pd.DataFrame:
@@ -161,23 +174,25 @@ def booking_points(raw: str) -> float:
 
 CANDIDATE_COLUMNS = columns(
     ("rank", "Rang", "count"), ("pool_id", schema.label("pool_id", schema.POOL_AREAS), "text"),
-    ("free_text", "Frei", "text"), ("reason", "Warum diese Fläche", "text"),
+    ("free_text", "Frei", "text"), ("reason", "Warum diese Fläche", "text"), ("flag", "Monitoring", "text"),
     ("name", schema.label("name", schema.POOL_AREAS), "text"),
     ("measure_type", schema.label("measure_type", schema.POOL_AREAS), "text"))
-"""The key columns first: on a phone the free points and the reason are on screen, the rest beside."""
+"""The key columns first: on a phone the free points, the reason and a monitoring flag are on screen, the rest
+beside."""
 
 
 def candidate_table(candidates: pd.DataFrame) -> pd.DataFrame:
     """:func:`geo.accounting.candidates.rank`'s result for display (free points in the own model and,
     where it differs, the agreed one)."""
     free = [points_both(row, "free_points") for _, row in candidates.iterrows()]
-    return german_table(candidates.assign(free_text=free), CANDIDATE_COLUMNS)
+    return german_table(candidates.assign(free_text=free, flag=flags(candidates)), CANDIDATE_COLUMNS)
 
 
 def candidate_label(candidate: pd.Series) -> str:
-    """``3. BEN-2019-003 · Bennewitz · 512.000 WP frei``."""
+    """``3. BEN-2019-003 · Bennewitz · 512.000 WP frei`` (`` · ⚠ Mängel`` for a flagged area)."""
+    flag = flags(candidate.to_frame().T).iloc[0]
     return (f"{candidate['rank']}. {candidate['pool_id']} · {candidate['municipality']} · "
-            f"{points_both(candidate, 'free_points')} frei")
+            f"{points_both(candidate, 'free_points')} frei{' · ' + flag if flag else ''}")
 
 
 def covers(points: float, pool_id: str, candidates: pd.DataFrame, intervention: pd.Series) -> float:

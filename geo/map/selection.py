@@ -21,6 +21,7 @@ from geo.accounting.valuation import ValuationTable
 from geo.display.tables import FORMATTERS, Column, Kind, german_table, points_both
 from geo.errors import DataError
 from geo.map.mapfilter import SELECTION_PARAMS, Selection, intervention_link, pool_link
+from geo.monitoring.status import FLAG_COLUMN, FLAG_MARK
 
 
 def from_drawing(drawing: Mapping | None) -> Selection | None:
@@ -96,10 +97,13 @@ def _value(field: schema.Field, value: Any) -> str:
 
 
 def _fields(row: pd.Series, layer: str, tables: Mapping[str, ValuationTable] | None) -> pd.DataFrame:
+    """Every schema field, and the monitoring flag first where there is one (a sign and a word)."""
     fields = schema.LAYER_FIELDS[layer]
-    return pd.DataFrame({"Merkmal": [f.label for f in fields],
-                         "Wert": [valuation.biotope_label(row.get(f.name), row.get("ags"), tables)
-                                  if f.name in BIOTOPE_FIELDS else _value(f, row.get(f.name)) for f in fields]})
+    flag = str(row.get(FLAG_COLUMN) or "")
+    return pd.DataFrame({"Merkmal": [schema.label(FLAG_COLUMN)] * bool(flag) + [f.label for f in fields],
+                         "Wert": [f"{FLAG_MARK} {flag}"] * bool(flag) + [
+                             valuation.biotope_label(row.get(f.name), row.get("ags"), tables)
+                             if f.name in BIOTOPE_FIELDS else _value(f, row.get(f.name)) for f in fields]})
 
 
 _points = FORMATTERS["points"]

@@ -32,6 +32,7 @@ from geo import fmt, schema
 from geo.accounting import ledger
 from geo.accounting.summary import PoolView
 from geo.map.mapfilter import Selection
+from geo.monitoring.status import FLAG_COLUMN, FLAG_MARK
 
 LEAFLET_URL = "/app/static/vendor/leaflet"
 """Where the app serves Leaflet's own files (see ``ui/assets.py``)."""
@@ -46,6 +47,7 @@ LAYER_NAMES: dict[str, str] = {
     schema.INTERVENTIONS: "Eingriffe (nach Art)",
     "links": "Buchungen (Eingriff → Fläche)",
     "selection": "Auswahl",
+    "flags": "Monitoring-Hinweise (⚠)",
 }
 POOL_TOOLTIP: tuple[tuple[str, str], ...] = (
     ("id", schema.label("pool_id", schema.POOL_AREAS)), ("name", schema.label("name", schema.POOL_AREAS)),
@@ -164,11 +166,14 @@ class MapLayers:
     """``((south, west), (north, east))`` of the shown municipalities."""
     pool_count: int
     intervention_count: int
+    flags: str = "[]"
+    """``[[lat, lng, text], …]``: a ⚠ marker on every area with defects or without implementation and on
+    every intervention booked on one (:data:`geo.monitoring.status.FLAG_COLUMN`)."""
 
     @property
     def payload_bytes(self) -> int:
         return sum(len(s.encode()) for s in (self.boundaries, self.labels, self.pool_areas, self.interventions,
-                                              self.links))
+                                              self.links, self.flags))
 
 
 def frame_bounds(*frames: gpd.GeoDataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -179,6 +184,21 @@ def frame_bounds(*frames: gpd.GeoDataFrame) -> tuple[tuple[float, float], tuple[
     west, south, east, north = gpd.GeoSeries(pd.concat(parts), crs=schema.CRS).to_crs(schema.WEB_CRS).total_bounds
     return (round(float(south), COORD_DECIMALS), round(float(west), COORD_DECIMALS)), (
         round(float(north), COORD_DECIMALS), round(float(east), COORD_DECIMALS))
+
+
+def flag_markers(view: PoolView) -> str:
+    """:attr:`MapLayers.flags` of *view* (areas and interventions with a monitoring flag)."""
+    markers = []
+    for frame, layer, verb in ((view.pool_areas, schema.POOL_AREAS, "Monitoring"),
+                               (view.interventions, schema.INTERVENTIONS, "gebucht auf")):
+        if FLAG_COLUMN not in frame.columns:
+            continue
+        flagged = frame[frame[FLAG_COLUMN].fillna("") != ""]
+        points = web_geometries(flagged.geometry.representative_point(), 0.0)
+        markers += [[round(y, COORD_DECIMALS), round(x, COORD_DECIMALS), f"{FLAG_MARK} {key} – {verb}: {flag}"]
+                    for (x, y), key, flag in zip(map(point_xy, points), flagged[schema.ID_FIELD[layer]],
+                                                 flagged[FLAG_COLUMN], strict=True)]
+    return script_json(markers)
 
 
 def prepare_layers(view: PoolView) -> MapLayers:
@@ -199,7 +219,7 @@ def prepare_layers(view: PoolView) -> MapLayers:
             feature_properties(view.interventions, schema.INTERVENTIONS)),
         links=feature_collection(web_geometries(links, 0.0), pd.DataFrame(index=links.index)),
         bounds=frame_bounds(bnd, view.pool_areas, view.interventions),
-        pool_count=len(view.pool_areas), intervention_count=len(view.interventions),
+        pool_count=len(view.pool_areas), intervention_count=len(view.interventions), flags=flag_markers(view),
     )
 
 
@@ -302,6 +322,9 @@ _SUPPORT_CSS = """
 .fp-legend .fp-wide { margin-top: 4px; }
 .fp-legend i { display: inline-block; width: 15px; height: 11px; margin-right: 5px; vertical-align: -1px;
     box-sizing: border-box; }
+.fp-flag span { display: block; width: 20px; height: 20px; line-height: 18px; text-align: center; font-size: 13px;
+    font-weight: 700; color: #000; background: #ffd400; border: 2px solid #000; border-radius: 50%;
+    transform: translate(4px, -24px); box-sizing: border-box; }
 .leaflet-container .leaflet-control-attribution { font-size: 10px; line-height: 13px; max-width: 75%; }
 """
 
@@ -400,6 +423,31 @@ L.geoJson({{ this.data }}, {interactive: false, style: {{ this.style|tojson }},
         self.attribution = html.escape(schema.BOUNDARY_ATTRIBUTION)
 
 
+class FlagLayer(folium.map.Layer):
+    """A ⚠ marker (a sign in a black-ringed disc: not colour alone) on flagged areas and interventions, set
+    above-right of the feature's representative point like a badge (the small map puts ranks on that point);
+    the tooltip's text is set with ``textContent``."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.featureGroup();
+{{ this.data }}.forEach(function (flag) {
+    var sign = document.createElement('span');
+    sign.textContent = '!';
+    var marker = L.marker([flag[0], flag[1]], {keyboard: false, title: flag[2],
+        icon: L.divIcon({className: 'fp-flag', html: sign, iconSize: null})});
+    marker.bindTooltip(function () { var t = document.createElement('span'); t.textContent = flag[2]; return t; });
+    {{ this.get_name() }}.addLayer(marker);
+});
+{% endmacro %}
+""")
+
+    def __init__(self, layers: MapLayers) -> None:
+        super().__init__(name=LAYER_NAMES["flags"], overlay=True, control=True, show=True)
+        self._name = "FlagLayer"
+        self.data = layers.flags
+
+
 def legend_html() -> str:
     """The legend as escaped HTML, from the schema's colours and labels (a collapsible box)."""
     pool = ['<div class="fp-head">Poolflächen</div>']
@@ -414,7 +462,10 @@ def legend_html() -> str:
                    f'45deg,{color} 0 2px,transparent 2px 5px)"></i>{html.escape(kind)}</div>')
     more = (f'<div class="fp-wide"><i style="height:0;border-top:2px dashed {LINK_STYLE["color"]}"></i>'
             f'{html.escape("Buchung (Eingriff → Fläche)")}</div>'
-            '<div><i style="border:1.5px solid #5d6d7e;background:#fff"></i>Gemeindegrenze</div>')
+            '<div><i style="border:1.5px solid #5d6d7e;background:#fff"></i>Gemeindegrenze</div>'
+            '<div><i style="border:2px solid #000;border-radius:50%;background:#ffd400;width:13px;height:13px;'
+            'font-style:normal;font-size:9px;line-height:9px;text-align:center;font-weight:700">!</i>'
+            'Monitoring: Mängel oder nicht umgesetzt</div>')
     return (f'<details open><summary>Legende</summary><div class="fp-cols"><div>{"".join(pool)}</div>'
             f'<div>{"".join(itv)}</div></div>{more}</details>')
 
@@ -549,6 +600,7 @@ def build_map(layers: MapLayers, *, offline: bool) -> folium.Map:
                  hatches=[(hatch_id(k), c) for k, c in schema.INTERVENTION_KIND_COLORS.items()],
                  spots=True).add_to(m)
     GeoJsonLayer(layers.links, name=LAYER_NAMES["links"], base_style=LINK_STYLE, interactive=False).add_to(m)
+    FlagLayer(layers).add_to(m)
     Legend().add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return m

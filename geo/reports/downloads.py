@@ -18,6 +18,7 @@ import io
 import json
 import tempfile
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from geo.display.tables import EXCEL_FORMATS, Column, Kind
 from geo.reports import content, qgis
 
 DERIVED = ["municipality", "area_m2", "reserved_points", "allocated_points", "booked_points", "free_points",
-           "covered_points", "open_points", "coverage", "coverage_share"]
+           "covered_points", "open_points", "coverage", "coverage_share", "monitoring_flag"]
 HEADER_FILL = PatternFill("solid", fgColor="E4ECE4")
 AGS_HEADER = "Gemeindeschlüssel (AGS)"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,7 +53,7 @@ def _layer_columns(layer: str) -> tuple[Column, ...]:
     fields = [Column(f.name, AGS_HEADER if f.type == "ags" else f.label, kinds.get(f.type, "text"))
               for f in schema.LAYER_FIELDS[layer]]
     derived_kinds: dict[str, Kind] = {"area_m2": "count", "coverage": "text", "municipality": "text",
-                                      "coverage_share": "share"}
+                                      "coverage_share": "share", "monitoring_flag": "text"}
     return (*fields, *(Column(c, schema.label(c), derived_kinds.get(c, "points")) for c in DERIVED))
 
 
@@ -179,28 +180,37 @@ SHAPEFILE_FIELDS: dict[str, str] = {
     "demand_points": "bedarf_wp", "approval_date": "genehm_dat", "municipality": "gemeinde", "area_m2": "flaeche_m2",
     "reserved_points": "reserv_wp", "allocated_points": "zugeord_wp", "booked_points": "gebucht_wp",
     "free_points": "frei_wp", "covered_points": "gedeckt_wp", "open_points": "offen_wp", "coverage": "deckung",
-    "coverage_share": "deck_ant", "requested_points": "angefr_wp",
+    "coverage_share": "deck_ant", "requested_points": "angefr_wp", "monitoring_flag": "monitoring",
 }
+
+
+def zipped_shapefiles(layers: Mapping[str, tuple[gpd.GeoDataFrame, Sequence[Column]]], short: Mapping[str, str],
+                      lines: Sequence[str]) -> bytes:
+    """Each layer's *columns* as a Shapefile (UTF-8 with ``.cpg``) in one zip, the fields renamed by *short*
+    (at most 10 characters), with ``FELDER.txt``: *lines* (what the file holds), then every short name
+    with its German header."""
+    out = io.BytesIO()
+    text = [*lines, "", "Feldnamen (Shapefile: höchstens 10 Zeichen):"]
+    with tempfile.TemporaryDirectory(prefix="flaechenpool-shp-") as folder, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for layer, (frame, columns) in layers.items():
+            named = frame.rename(columns={c.name: short[c.name] for c in columns})
+            path = Path(folder) / f"{layer}.shp"
+            pyogrio.write_dataframe(named, path, driver="ESRI Shapefile", encoding="UTF-8")
+            for part in sorted(Path(folder).glob(f"{layer}.*")):
+                archive.write(part, part.name)
+            text += [f"{layer}.shp:"] + [f"  {short[c.name]:<10}  {c.header}" for c in columns]
+        archive.writestr("FELDER.txt", "\n".join(text) + "\n")
+    return out.getvalue()
 
 
 def shapefile(report: summary.Report, *, on: dt.date | None = None) -> bytes:
     """The scope's pool areas and interventions as zipped Shapefiles (EPSG:25833, UTF-8), one per
     layer, with ``FELDER.txt`` naming each short field (at most 10 characters) and what the file holds."""
-    out = io.BytesIO()
-    lines = [*(line for line in notes(report, on or fmt.today()) if line), GEODATA_NOTICE, "",
-             "Feldnamen (Shapefile: höchstens 10 Zeichen):"]
-    with tempfile.TemporaryDirectory(prefix="flaechenpool-shp-") as folder, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for layer, frame in _geodata(report).items():
-            columns = [c for c in _layer_columns(layer) if c.name in frame.columns]
-            named = frame.rename(columns={c.name: SHAPEFILE_FIELDS[c.name] for c in columns})
-            path = Path(folder) / f"{layer}.shp"
-            pyogrio.write_dataframe(named, path, driver="ESRI Shapefile", encoding="UTF-8")
-            for part in sorted(Path(folder).glob(f"{layer}.*")):
-                archive.write(part, part.name)
-            lines += [f"{layer}.shp:"] + [f"  {SHAPEFILE_FIELDS[c.name]:<10}  {c.header}" for c in columns]
-        archive.writestr("FELDER.txt", "\n".join(lines) + "\n")
-    return out.getvalue()
+    layers = {layer: (frame, [c for c in _layer_columns(layer) if c.name in frame.columns])
+              for layer, frame in _geodata(report).items()}
+    return zipped_shapefiles(layers, SHAPEFILE_FIELDS,
+                             [*(line for line in notes(report, on or fmt.today()) if line), GEODATA_NOTICE])
 
 
 def geojson(report: summary.Report, *, on: dt.date | None = None) -> bytes:

@@ -15,6 +15,7 @@ chains (:mod:`geo.store.chain`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Hashable, Sequence
@@ -60,6 +61,44 @@ def as_change(result: tuple[pd.DataFrame, pd.DataFrame] | Change) -> Change:
         return result
     ledger, history = result
     return Change(ledger, history, schema.empty_table(schema.REQUEST_EVENTS), schema.empty_table(schema.OUTBOX))
+
+
+class Monitoring(NamedTuple):
+    """The monitoring records: implementation states, inspections, documents (append-only, in change order)."""
+
+    events: pd.DataFrame
+    inspections: pd.DataFrame
+    documents: pd.DataFrame
+
+
+def empty_monitoring() -> Monitoring:
+    return Monitoring(*(schema.empty_table(table) for table in schema.MONITORING_TABLES))
+
+
+class MonitoringChange(NamedTuple):
+    """What one monitoring transaction appends: records, their history row and the files the documents
+    name (content by SHA-256; a file already stored is not stored twice)."""
+
+    events: pd.DataFrame
+    inspections: pd.DataFrame
+    documents: pd.DataFrame
+    history: pd.DataFrame
+    files: dict[str, bytes]
+
+
+def checked_files(change: MonitoringChange) -> dict[str, bytes]:
+    """The change's files, after checking that each is keyed by its SHA-256 and each new document's file is there."""
+    for key, content in change.files.items():
+        if hashlib.sha256(content).hexdigest() != key:
+            raise StoreError(f"Die Datei {key[:12]}… passt nicht zu ihrer Prüfsumme; es wurde nichts gespeichert.")
+    missing = set(change.documents["sha256"]) - set(change.files)
+    if missing:
+        raise StoreError(f"Zu {len(missing)} Dokument(en) fehlt die Datei; es wurde nichts gespeichert.")
+    return change.files
+
+
+MonitoringPlan = Callable[[PoolData, Monitoring], MonitoringChange]
+"""Gets the stored state and the monitoring records (read inside the transaction); returns the rows to append."""
 PublishPlan = Callable[[gpd.GeoDataFrame, PoolData], tuple[gpd.GeoDataFrame, pd.DataFrame]]
 """Gets the municipality's stored layer and the whole stored state; returns (the new layer, its history row)."""
 
@@ -128,6 +167,23 @@ class Store(Protocol):
         """Append the plan's rows (ledger, history, request events, outbox, prices) in one transaction; returns them."""
         ...
 
+    def read_monitoring(self) -> Monitoring:
+        """Implementation states, inspections and documents."""
+        ...
+
+    def read_file(self, sha256: str) -> bytes:
+        """The content of a stored file (photo, document) by its SHA-256."""
+        ...
+
+    def read_files(self) -> dict[str, bytes]:
+        """Every stored file by SHA-256 (backups, migration)."""
+        ...
+
+    def record_monitoring(self, plan: MonitoringPlan) -> MonitoringChange:
+        """Append the plan's monitoring records, files and history row in one transaction; returns them
+        with their change id."""
+        ...
+
     def record_delivery(self, notification_id: str, *, sent_at: str | None, error: str | None) -> None:
         """Note on an outbox row that it was sent (*sent_at*) or why sending failed (*error*)."""
         ...
@@ -158,7 +214,8 @@ class Store(Protocol):
 
     def replace_all(self, data: PoolData, *, versions: dict[VersionRef, gpd.GeoDataFrame] | None = None,
                     mappings: dict[str, dict[str, Any]] | None = None,
-                    valuation: dict[str, str] | None = None) -> None:
+                    valuation: dict[str, str] | None = None, monitoring: Monitoring | None = None,
+                    files: dict[str, bytes] | None = None) -> None:
         """Replace the whole store (demo generation, migration) in one transaction.
 
         Ledger, history and request-event rows keep the hashes they bring; rows without one are sealed.

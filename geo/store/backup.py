@@ -7,8 +7,8 @@ A backup is a folder of GeoPackages (the layout of :mod:`geo.store.gpkg`), whate
   taken except transient and secret ones (:data:`SKIPPED`), so tables other parts of the app
   keep in the folder come along without this module knowing them.
 - any **other store** (PostGIS) is read through the :class:`~geo.store.Store` Protocol
-  (``read_all``, kept versions, mappings, valuation tables) and written into a GeoPackage
-  folder with ``replace_all``. ``read_all`` is one snapshot; the data version is read before
+  (``read_all``, kept versions, mappings, valuation tables, monitoring records and their files) and
+  written into a GeoPackage folder with ``replace_all``. ``read_all`` is one snapshot; the data version is read before
   and after all reads, and the reads are repeated if a write came in between, so ledger,
   history and versions belong to one state. Such a backup restores into either kind.
 
@@ -29,7 +29,7 @@ import geopandas as gpd
 from geo import schema
 from geo.errors import StoreError
 from geo.store import Store, VersionRef, log_write
-from geo.store.gpkg import LOCK_FILE, MAPPINGS_DIR, VALUATION_DIR, VERSIONS_DIR, GeoPackageStore
+from geo.store.gpkg import FILES_DB, LOCK_FILE, MAPPINGS_DIR, VALUATION_DIR, VERSIONS_DIR, GeoPackageStore
 
 SKIPPED_NAMES = {"anmeldeversuche.json"}  # sign-in throttling: transient
 """Besides these, hidden files and folders (staging, lock, the cookie secret, the last-backup record) stay out."""
@@ -69,8 +69,10 @@ def _copy_through_protocol(store: Store, target: Path) -> None:
         versions: dict[VersionRef, gpd.GeoDataFrame] = {ref: store.read_version(*ref) for ref in store.list_versions()}
         mappings = {m.ags: found for m in schema.MUNICIPALITIES if (found := store.read_mapping(m.ags))}
         valuation = store.read_valuation_sources()
+        monitoring, files = store.read_monitoring(), store.read_files()
         if store.version() == before:
-            GeoPackageStore(target).replace_all(data, versions=versions, mappings=mappings, valuation=valuation)
+            GeoPackageStore(target).replace_all(data, versions=versions, mappings=mappings, valuation=valuation,
+                                                monitoring=monitoring, files=files)
             (target / LOCK_FILE).unlink(missing_ok=True)
             return
     raise StoreError("Der Datenbestand wurde während der Sicherung laufend geändert; bitte später noch einmal "
@@ -101,7 +103,7 @@ def is_empty(store: Store) -> bool:
 
 def _managed(root: Path) -> set[Path]:
     """The store's own files in a folder (what a restore replaces or removes)."""
-    found = set(root.glob("*.gpkg")) | set((root / VALUATION_DIR).glob("*.csv"))
+    found = set(root.glob("*.gpkg")) | set(root.glob(FILES_DB)) | set((root / VALUATION_DIR).glob("*.csv"))
     found |= set((root / VERSIONS_DIR).glob("*/*.gpkg")) | set((root / MAPPINGS_DIR).glob("*.json"))
     return {p.relative_to(root) for p in found}
 
@@ -130,6 +132,7 @@ def restore_into(source: Path, target: Store) -> None:
     versions = {ref: backup.read_version(*ref) for ref in backup.list_versions()}
     mappings = {m.ags: found for m in schema.MUNICIPALITIES if (found := backup.read_mapping(m.ags))}
     target.replace_all(backup.read_all(), versions=versions, mappings=mappings,
-                       valuation=backup.read_valuation_sources())
+                       valuation=backup.read_valuation_sources(), monitoring=backup.read_monitoring(),
+                       files=backup.read_files())
     log_write(target.key, "Sicherung einspielen", started, versions=len(versions))
 

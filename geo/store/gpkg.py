@@ -3,7 +3,9 @@
 Layout of the folder::
 
     <slug>.gpkg                        boundary, pool_areas, interventions of one municipality
-    pool.gpkg                          allocations (the ledger), history, request_events, outbox, prices
+    pool.gpkg                          allocations (the ledger), history, request_events, outbox, prices,
+                                       natural_regions, measure_events, inspections, documents (monitoring)
+    files.sqlite                       the documents' files (photos, PDFs) by SHA-256
     valuation/<model>.csv              valuation tables
     versions/<slug>/<change>-<layer>.gpkg   a layer as it was before change <change>
     mappings/<slug>.json               remembered column mappings
@@ -17,6 +19,12 @@ first writes a journal naming the staged files (the commit point), then moves th
 place and removes the journal. Opening the store for a write, or reading while a journal
 exists, rolls a committed change forward and throws away uncommitted staging files, so a
 kill at any instant leaves the store before or after the change.
+
+Files of documents go into ``files.sqlite`` (a table of blobs keyed by their SHA-256), which
+only ever grows and is never copied per write: a monitoring change stages ``pool.gpkg`` first,
+then inserts the new files in one SQLite transaction, then commits ``pool.gpkg``. Until that
+commit no record names the new files; if the write dies in between, the next recovery finds the
+staged copy and removes the files no document names.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import time
 import uuid
 from collections.abc import Hashable, Iterator, Sequence
@@ -47,6 +56,9 @@ from geo.store import (
     VALUATION_VERSION_COLUMNS,
     Change,
     LedgerPlan,
+    Monitoring,
+    MonitoringChange,
+    MonitoringPlan,
     PublishPlan,
     RegionPlan,
     ValuationPlan,
@@ -54,6 +66,8 @@ from geo.store import (
     as_change,
     chain,
     change_number,
+    checked_files,
+    empty_monitoring,
     empty_regions,
     format_change_id,
     log_write,
@@ -64,6 +78,7 @@ log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT_S = 30.0
 POOL_FILE = "pool.gpkg"
+FILES_DB = "files.sqlite"
 VERSIONS_DIR = "versions"
 MAPPINGS_DIR = "mappings"
 VALUATION_DIR = "valuation"
@@ -139,6 +154,10 @@ class GeoPackageStore:
 
     def _mapping_path(self, key: str) -> Path:
         return self._dir / MAPPINGS_DIR / f"{schema.municipality(key).slug}.json"
+
+    @property
+    def _files_path(self) -> Path:
+        return self._dir / FILES_DB
 
     @property
     def _staging(self) -> Path:
@@ -251,6 +270,30 @@ class GeoPackageStore:
                 self._pool_path, {schema.NATURAL_REGIONS: regions, schema.HISTORY: history})})
         log_write(self.key, label, started, history=entry, features=len(regions))
         return entry
+
+    def read_monitoring(self) -> Monitoring:
+        self._recover_if_interrupted()
+        return Monitoring(*(self._read_table(table) for table in schema.MONITORING_TABLES))
+
+    def _blobs(self, query: str, args: Sequence[str] = ()) -> list[tuple[str, bytes]]:
+        if not self._files_path.exists():
+            return []
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{self._files_path}?mode=ro", uri=True)) as db:
+                return [(str(key), bytes(content)) for key, content in db.execute(query, args).fetchall()]
+        except sqlite3.Error as exc:
+            log.exception("reading %s failed", FILES_DB)
+            raise StoreError(f"{FILES_DB} (Dateien zu Dokumenten) kann nicht gelesen werden; bitte die "
+                             "Administration informieren (Sicherung einspielen).") from exc
+
+    def read_file(self, sha256: str) -> bytes:
+        found = self._blobs("SELECT sha256, content FROM files WHERE sha256 = ?", [sha256])
+        if not found:
+            raise StoreError(f"Die Datei {sha256[:12]}… ist nicht gespeichert.")
+        return found[0][1]
+
+    def read_files(self) -> dict[str, bytes]:
+        return dict(self._blobs("SELECT sha256, content FROM files ORDER BY sha256"))
 
     def read_valuation_sources(self) -> dict[str, str]:
         return {path.stem: path.read_bytes().decode("utf-8")
@@ -365,6 +408,18 @@ class GeoPackageStore:
         for leftover in leftovers:
             log.warning("removing uncommitted staging file %s", leftover.name)
             leftover.unlink(missing_ok=True)
+        if leftovers and self._files_path.exists():
+            self._drop_unnamed_files()
+
+    def _drop_unnamed_files(self) -> None:
+        """Remove files no document names (inserted by a monitoring write that died before its commit)."""
+        named = list(self._read_table(schema.DOCUMENTS)["sha256"].dropna().astype(str))
+        with contextlib.closing(sqlite3.connect(self._files_path)) as db, db:
+            db.execute("CREATE TEMP TABLE named (sha256 TEXT PRIMARY KEY)")
+            db.executemany("INSERT OR IGNORE INTO named VALUES (?)", [[key] for key in named])
+            dropped = db.execute("DELETE FROM files WHERE sha256 NOT IN (SELECT sha256 FROM named)").rowcount
+        if dropped:
+            log.warning("removed %d files of an uncommitted change", dropped)
 
     def _roll_forward(self, moves: list[list[str]]) -> None:
         folders = set()
@@ -404,6 +459,14 @@ class GeoPackageStore:
         staged.write_bytes(text.encode("utf-8"))
         self._finish_staged(staged, final)
         return staged
+
+    @staticmethod
+    def _insert_files(path: Path, files: dict[str, bytes]) -> None:
+        """Add *files* to the blob database at *path* in one SQLite transaction (created if missing)."""
+        with contextlib.closing(sqlite3.connect(path)) as db, db:
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("CREATE TABLE IF NOT EXISTS files (sha256 TEXT PRIMARY KEY, content BLOB NOT NULL)")
+            db.executemany("INSERT OR IGNORE INTO files (sha256, content) VALUES (?, ?)", list(files.items()))
 
     @staticmethod
     def _finish_staged(staged: Path, final: Path) -> None:
@@ -459,6 +522,29 @@ class GeoPackageStore:
                   request_events=len(change.requests), notifications=len(change.outbox))
         return change
 
+    def record_monitoring(self, plan: MonitoringPlan) -> MonitoringChange:
+        started = time.perf_counter()
+        with self._writing("Monitoring"), self._write_lock():
+            state = self._state()
+            stored = self.read_monitoring()
+            change = plan(state, stored)
+            files = checked_files(change)
+            change_id = format_change_id(self._next_change(state.history))
+            records = Monitoring(*(normalise(rows.assign(change_id=change_id), table)
+                                   for rows, table in zip(change[:3], schema.MONITORING_TABLES, strict=True)))
+            entry = self._sealed(state.history, change.history.assign(change_id=change_id), schema.HISTORY)
+            tables = {table: pd.concat([old, new], ignore_index=True)
+                      for table, old, new in zip(schema.MONITORING_TABLES, stored, records, strict=True) if len(new)}
+            tables[schema.HISTORY] = pd.concat([state.history, entry], ignore_index=True)
+            staged = self._stage_gpkg(self._pool_path, tables)
+            if files:
+                self._insert_files(self._files_path, files)
+            self._commit({self._pool_path: staged})
+        result = MonitoringChange(*records, entry, files)
+        log_write(self.key, "Monitoring", started, history=entry, events=len(result.events),
+                  inspections=len(result.inspections), documents=len(result.documents), files=len(files))
+        return result
+
     def record_delivery(self, notification_id: str, *, sent_at: str | None, error: str | None) -> None:
         started = time.perf_counter()
         with self._writing("Versand vermerken"), self._write_lock():
@@ -508,7 +594,8 @@ class GeoPackageStore:
 
     def replace_all(self, data: PoolData, *, versions: dict[VersionRef, gpd.GeoDataFrame] | None = None,
                     mappings: dict[str, dict[str, Any]] | None = None,
-                    valuation: dict[str, str] | None = None) -> None:
+                    valuation: dict[str, str] | None = None, monitoring: Monitoring | None = None,
+                    files: dict[str, bytes] | None = None) -> None:
         started = time.perf_counter()
         with self._writing("Datenbestand ersetzen"), self._write_lock():
             for folder in (VERSIONS_DIR, MAPPINGS_DIR, f"{VALUATION_DIR}/{VERSIONS_DIR}"):
@@ -528,7 +615,14 @@ class GeoPackageStore:
                 tables[table] = rows if rows["hash"].notna().all() else chain.seal(rows, table, chain.GENESIS)
             if data.natural_regions is not None and len(data.natural_regions):
                 tables[schema.NATURAL_REGIONS] = data.natural_regions[[*REGION_COLUMNS, "geometry"]]
+            records = monitoring or empty_monitoring()
+            tables |= {table: normalise(rows.copy(), table)
+                       for table, rows in zip(schema.MONITORING_TABLES, records, strict=True)}
             staged[self._pool_path] = self._stage_gpkg(self._pool_path, tables, fresh=True)
+            staged_files = self._stage_path(self._files_path)
+            self._insert_files(staged_files, files or {})
+            self._finish_staged(staged_files, self._files_path)
+            staged[self._files_path] = staged_files
             for ref, frame in (versions or {}).items():
                 path = self._version_path(ref)
                 staged[path] = self._stage_gpkg(path, {ref.layer: normalise(frame.copy(), ref.layer)}, fresh=True)

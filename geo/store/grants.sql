@@ -9,7 +9,7 @@
 GRANT USAGE ON SCHEMA public TO flaechenpool_app;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO flaechenpool_app;
 GRANT INSERT ON allocations, history, layer_versions, layer_version_features, request_events, prices,
-    valuation_versions TO flaechenpool_app;
+    valuation_versions, measure_events, inspections, documents, files TO flaechenpool_app;
 GRANT INSERT, UPDATE ON valuation_tables TO flaechenpool_app;
 GRANT INSERT, DELETE ON natural_regions TO flaechenpool_app;
 GRANT INSERT, UPDATE (sent_at, error) ON outbox TO flaechenpool_app;

@@ -3,7 +3,8 @@
 ``python -m geo migrate --von QUELLE --nach ZIEL`` calls :func:`migrate` (a folder of
 GeoPackages or a ``postgresql://`` URL on either side). Everything goes through the
 :class:`~geo.store.Store` Protocol: ``read_all``, the kept versions, the mappings and the
-valuation sources are read from the source and written by one ``replace_all`` of the target.
+valuation sources, the monitoring records and their files are read from the source and written by
+one ``replace_all`` of the target.
 Ledger, history and request events keep their hashes, so their chains still verify on the other side.
 """
 
@@ -118,6 +119,15 @@ def check_copy(source: Store, target: Store) -> list[str]:
         line, found = _compare_table(table, old, new)
         lines.append(line)
         problems += found
+    for table, old, new in zip(schema.MONITORING_TABLES, source.read_monitoring(), target.read_monitoring(),
+                               strict=True):
+        line, found = _compare_table(table, old, new)
+        lines.append(line)
+        problems += found
+    files = source.read_files()
+    if files != target.read_files():
+        problems.append("Dateien zu Dokumenten weichen ab.")
+    lines.append(f"Dateien zu Dokumenten: {len(files)} gleich")
     refs = source.list_versions()
     if refs != target.list_versions():
         problems.append(f"Frühere Stände: {len(refs)} in der Quelle, {len(target.list_versions())} im Ziel.")
@@ -151,5 +161,6 @@ def migrate(source: Store, target: Store) -> list[str]:
     data = source.read_all()
     versions: dict[VersionRef, gpd.GeoDataFrame] = {ref: source.read_version(*ref) for ref in source.list_versions()}
     mappings = {m.ags: found for m in schema.MUNICIPALITIES if (found := source.read_mapping(m.ags))}
-    target.replace_all(data, versions=versions, mappings=mappings, valuation=source.read_valuation_sources())
+    target.replace_all(data, versions=versions, mappings=mappings, valuation=source.read_valuation_sources(),
+                       monitoring=source.read_monitoring(), files=source.read_files())
     return [f"Von {source.key} nach {target.key} übernommen und geprüft:", *check_copy(source, target)]

@@ -6,7 +6,8 @@ municipalities, an ``ags`` column, ``geometry(MultiPolygon, 25833)`` with GiST i
 :mod:`geo.store.chain` exactly as in the GeoPackage store), ``outbox`` (only its delivery
 columns change), ``layer_versions`` with
 ``layer_version_features`` (earlier states of a layer), ``column_mappings``,
-``valuation_tables`` and ``store_head`` (one row: the chain head).
+``valuation_tables`` and ``store_head`` (one row: the chain head); monitoring records
+``measure_events``, ``inspections``, ``documents`` and their ``files`` (bytea), append-only by trigger.
 
 Schema migrations are plain numbered SQL files, applied on open in order inside one
 transaction and recorded with their SHA-256 in ``schema_migrations`` (a changed applied file
@@ -65,6 +66,9 @@ from geo.store import (
     VALUATION_VERSION_COLUMNS,
     Change,
     LedgerPlan,
+    Monitoring,
+    MonitoringChange,
+    MonitoringPlan,
     PublishPlan,
     RegionPlan,
     ValuationPlan,
@@ -72,6 +76,8 @@ from geo.store import (
     as_change,
     chain,
     change_number,
+    checked_files,
+    empty_monitoring,
     empty_regions,
     format_change_id,
     log_write,
@@ -90,7 +96,7 @@ POOL_MAX_SIZE = 4
 SRID = 25833
 # Tables whose rows are never changed or deleted (triggers of 0002_append_only.sql).
 APPEND_ONLY = ("allocations", "history", "layer_versions", "layer_version_features", "request_events", "prices",
-               "valuation_versions")
+               "valuation_versions", "measure_events", "inspections", "documents", "files")
 READING = "Daten lesen"
 BUSY = ("Der Datenbestand wird gerade von einem anderen Vorgang geändert. "
         "Bitte gleich noch einmal versuchen.")
@@ -389,6 +395,35 @@ class PostGISStore:
             row = conn.execute(query, [name, z, x, y, *arrays]).fetchone()
         return bytes(row[0]) if row and row[0] is not None else b""
 
+    def read_monitoring(self) -> Monitoring:
+        with self._snapshot() as conn:
+            return self._read_monitoring(conn)
+
+    def _read_monitoring(self, conn: Connection) -> Monitoring:
+        return Monitoring(*(self._read_table(conn, table) for table in schema.MONITORING_TABLES))
+
+    def read_file(self, sha256: str) -> bytes:
+        with self._connection() as conn:
+            row = conn.execute("SELECT content FROM files WHERE sha256 = %s", [sha256]).fetchone()
+        if row is None:
+            raise StoreError(f"Die Datei {sha256[:12]}… ist nicht gespeichert.")
+        return bytes(row[0])
+
+    def read_files(self) -> dict[str, bytes]:
+        with self._connection() as conn:
+            return {str(key): bytes(content)
+                    for key, content in conn.execute("SELECT sha256, content FROM files ORDER BY sha256").fetchall()}
+
+    @staticmethod
+    def _insert_monitoring(conn: Connection, records: Monitoring, files: dict[str, bytes]) -> None:
+        """Files before the documents naming them, inspections before the states naming them."""
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO files (sha256, content) VALUES (%s, %s) ON CONFLICT (sha256) DO NOTHING",
+                            [[key, content] for key, content in files.items()])
+        rows = dict(zip(schema.MONITORING_TABLES, records, strict=True))
+        for table in (schema.INSPECTIONS, schema.MEASURE_EVENTS, schema.DOCUMENTS):
+            PostGISStore._insert_rows(conn, table, rows[table])
+
     def read_valuation_sources(self) -> dict[str, str]:
         with self._connection() as conn:
             return self._valuation_sources(conn)
@@ -553,6 +588,25 @@ class PostGISStore:
                   request_events=len(change.requests), notifications=len(change.outbox))
         return change
 
+    def record_monitoring(self, plan: MonitoringPlan) -> MonitoringChange:
+        started = time.perf_counter()
+        with self._writing("Monitoring") as (conn, last_change):
+            state = self._read_all(conn)
+            change = plan(state, self._read_monitoring(conn))
+            files = checked_files(change)
+            change_id = format_change_id(last_change + 1)
+            records = Monitoring(*(normalise(rows.assign(change_id=change_id), table)
+                                   for rows, table in zip(change[:3], schema.MONITORING_TABLES, strict=True)))
+            entry = chain.seal(normalise(change.history.assign(change_id=change_id), schema.HISTORY), schema.HISTORY,
+                               chain.last_hash(state.history))
+            self._insert_rows(conn, schema.HISTORY, entry)
+            self._insert_monitoring(conn, records, files)
+            self._bump(conn, last_change + 1)
+        result = MonitoringChange(*records, entry, files)
+        log_write(self.key, "Monitoring", started, history=entry, events=len(result.events),
+                  inspections=len(result.inspections), documents=len(result.documents), files=len(files))
+        return result
+
     def record_delivery(self, notification_id: str, *, sent_at: str | None, error: str | None) -> None:
         started = time.perf_counter()
         with self._writing("Versand vermerken") as (conn, last_change):
@@ -604,7 +658,8 @@ class PostGISStore:
 
     def replace_all(self, data: PoolData, *, versions: dict[VersionRef, gpd.GeoDataFrame] | None = None,
                     mappings: dict[str, dict[str, Any]] | None = None,
-                    valuation: dict[str, str] | None = None) -> None:
+                    valuation: dict[str, str] | None = None, monitoring: Monitoring | None = None,
+                    files: dict[str, bytes] | None = None) -> None:
         """Replace the whole store in one transaction (demo, migration): only the tables' owner may.
 
         Emptying the append-only tables needs their triggers switched off, which PostgreSQL
@@ -619,7 +674,7 @@ class PostGISStore:
             conn.execute("ALTER TABLE outbox DISABLE TRIGGER USER")
             conn.execute("TRUNCATE boundary, pool_areas, interventions, allocations, history, request_events, outbox, "
                          "prices, layer_version_features, layer_versions, column_mappings, valuation_versions, "
-                         "natural_regions")
+                         "natural_regions, measure_events, inspections, documents, files")
             if data.natural_regions is not None and len(data.natural_regions):
                 self._insert_regions(conn, data.natural_regions)
             known = list(schema.AGS_NAMES)
@@ -634,6 +689,9 @@ class PostGISStore:
                 self._insert_rows(conn, table, tables[table])
             for table, rows in ((schema.OUTBOX, data.outbox), (schema.PRICES, data.prices)):
                 self._insert_rows(conn, table, normalise(rows.copy(), table))
+            records = Monitoring(*(normalise(rows.copy(), table) for rows, table
+                                   in zip(monitoring or empty_monitoring(), schema.MONITORING_TABLES, strict=True)))
+            self._insert_monitoring(conn, records, files or {})
             for ref, frame in (versions or {}).items():
                 ref = VersionRef(schema.municipality(ref.ags).ags, ref.change_id, ref.layer)
                 self._insert_version(conn, ref, _layer(frame, ref.layer))

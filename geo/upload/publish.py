@@ -85,7 +85,7 @@ def change_row(store: Store, change_id: str) -> pd.Series:
 def earlier_version(store: Store, change_id: str) -> gpd.GeoDataFrame:
     """The layer as it was before change *change_id*."""
     row = change_row(store, change_id)
-    if row["layer"] not in schema.MUNICIPAL_LAYERS or row["action"] not in ("upload", "restore"):
+    if row["layer"] not in schema.MUNICIPAL_LAYERS or row["action"] not in schema.LAYER_ACTIONS:
         raise DataError(f"Die Änderung {change_id} betrifft keine Kartenebene einer Gemeinde.")
     return store.read_version(row["ags"], change_id, row["layer"])
 

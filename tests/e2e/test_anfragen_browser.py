@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 
 from geo import fmt, schema
-from geo.access import users
 from geo.accounting import audit, documents, settlement, summary
 from geo.display import interventions
 from geo.store.gpkg import GeoPackageStore
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import env_with_accounts, screenshot, wait_for_app
 
 PASSWORD = "browser-test-1"
 TARGET = "STR-LEI-02"  # Leipzig, "umgesetzt" with open demand: the approval allocates (and is settled)
@@ -24,12 +23,7 @@ POINTS = 50_000
 
 @pytest.fixture(scope="module")
 def app_env(app_data: Path) -> dict[str, str]:
-    accounts = app_data / "users-e2e.json"
-    for name, slug, display in (("leipzig.gis", "leipzig", "GIS Stadt Leipzig"),
-                                ("wurzen.gis", "wurzen", "GIS Stadt Wurzen")):
-        users.add(name, PASSWORD, role="gis", ags=schema.municipality(slug).ags, display_name=display,
-                  path=accounts, rounds=4)
-    return {"FLAECHENPOOL_DATA": str(app_data), "FLAECHENPOOL_OFFLINE": "1", "FLAECHENPOOL_USERS": str(accounts)}
+    return env_with_accounts(app_data, PASSWORD, "leipzig.gis", "wurzen.gis")
 
 
 def visible(text: str) -> str:
