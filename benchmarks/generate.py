@@ -13,7 +13,6 @@ Run ``.venv/bin/python benchmarks/generate.py 50000 /tmp/pool50k [--database-url
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 
