@@ -42,8 +42,8 @@ def _cells(rng: np.random.Generator, boundaries: gpd.GeoDataFrame, count: int) -
     side = float(np.sqrt(shapely.area(inner).sum() / count))
     while True:
         minx, miny, maxx, maxy = shapely.total_bounds(inner)
-        xs, ys = np.meshgrid(np.arange(minx + side / 2, maxx, side), np.arange(miny + side / 2, maxy, side))
-        xs, ys = xs.ravel(), ys.ravel()
+        grid = np.meshgrid(np.arange(minx + side / 2, maxx, side), np.arange(miny + side / 2, maxy, side))
+        xs, ys = grid[0].ravel(), grid[1].ravel()
         owner = np.full(len(xs), -1)
         for i, outline in enumerate(shapely.buffer(inner, -side / 2)):
             shapely.prepare(outline)
@@ -61,7 +61,7 @@ def _polygons(rng: np.random.Generator, centres: np.ndarray, side: float) -> np.
     radii = side * rng.uniform(0.25, 0.45, size=(len(centres), VERTICES - 1))
     ring = np.stack([centres[:, :1] + radii * np.cos(angles), centres[:, 1:] + radii * np.sin(angles)], axis=-1)
     ring = np.concatenate([ring, ring[:, :1]], axis=1)
-    return shapely.polygons(np.round(ring, 2))
+    return np.asarray(shapely.polygons(np.round(ring, 2)))
 
 
 def _from_templates(rng: np.random.Generator, templates: gpd.GeoDataFrame, geometry: np.ndarray, ags: np.ndarray,

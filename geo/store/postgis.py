@@ -128,7 +128,7 @@ def _wkb(frame: gpd.GeoDataFrame) -> list[bytes | None]:
     return list(shapely.to_wkb(frame.geometry.to_numpy(), output_dimension=2))
 
 
-def _geoframe(frame: pd.DataFrame, wkb: Sequence[bytes | str | None], layer: str) -> gpd.GeoDataFrame:
+def _geoframe(frame: pd.DataFrame, wkb: Sequence[bytes | None] | np.ndarray, layer: str) -> gpd.GeoDataFrame:
     """*frame* with the geometries *wkb* (binary or hex WKB) as a normalised layer."""
     geometry = gpd.GeoSeries(shapely.from_wkb(np.array(wkb, dtype=object)), crs=schema.CRS)
     if not len(frame):
@@ -158,7 +158,8 @@ def _copied(conn: Connection, query: sql.Composable, params: Sequence[Any], tabl
                             read_options=pacsv.ReadOptions(column_names=columns),
                             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                                                  quoted_strings_can_be_null=False))
-    return parsed.to_pandas()
+    frame: pd.DataFrame = parsed.to_pandas()
+    return frame
 
 
 def _in_crs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -311,8 +312,8 @@ class PostGISStore:
                         "ORDER BY array_position(%s::text[], ags::text), position").format(
             fields=_selected(layer), table=_ident(layer))
         frame = _copied(conn, query, [wanted, order], layer, geometry=True)
-        return _geoframe(frame.drop(columns="geometry"), frame["geometry"].to_numpy(dtype=object, na_value=None),
-                         layer)
+        hexes = frame.pop("geometry")
+        return _geoframe(frame, np.asarray(hexes.astype(object).where(hexes.notna(), None)), layer)
 
     def _read_table(self, conn: Connection, table: str) -> pd.DataFrame:
         query = sql.SQL("SELECT {fields} FROM {table} ORDER BY seq").format(fields=_selected(table),
