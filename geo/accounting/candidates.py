@@ -8,7 +8,7 @@ that says what matters how much) and explained in plain German.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import geopandas as gpd
@@ -116,6 +116,61 @@ def _reason(row: pd.Series, open_points: float) -> str:
     return "; ".join(parts)
 
 
+def bookable(pool: pd.DataFrame) -> pd.Series:
+    """Which enriched pool areas can be booked from: status ``verfügbar`` after the ledger, free points left."""
+    return pool["status"].isin(ledger.BOOKABLE_POOL_STATUS) & (pool["free_points"] > ledger.EPS)
+
+
+def _max_bonus(weights: RankingWeights) -> float:
+    """An upper bound of the score without the distance term: every positive weight but ``per_km``."""
+    return sum(max(0.0, float(getattr(weights, f.name))) for f in fields(weights) if f.name != "per_km")
+
+
+def _scored(pool: gpd.GeoDataFrame, positions: np.ndarray, intervention: pd.Series, near: dict[str, frozenset[str]],
+            preferred_measures: tuple[str, ...] | list[str], weights: RankingWeights) -> gpd.GeoDataFrame:
+    """The pool areas at *positions* with distance, relation, flags and score, best first."""
+    out = pool.iloc[positions].copy()
+    ags = str(intervention["ags"])
+    open_points = float(intervention["open_points"])
+    out["distance_km"] = shapely.distance(out.geometry.to_numpy(), intervention.geometry) / 1000.0
+    same = (out["ags"] == ags).to_numpy()
+    neighbour = out["ags"].isin(near.get(ags, frozenset())).to_numpy()
+    out["relation"] = np.select([same, neighbour], RELATIONS[:2], RELATIONS[2])
+    out["covers_alone"] = out["free_points"] >= open_points - ledger.EPS
+    out["preferred_measure"] = out["measure_type"].isin(list(preferred_measures))
+    out["score"] = (weights.same_municipality * same + weights.neighbour * neighbour
+                    + weights.covers_alone * out["covers_alone"].to_numpy()
+                    + weights.preferred_measure * out["preferred_measure"].to_numpy()
+                    - weights.per_km * out["distance_km"].to_numpy())
+    return out.sort_values(["score", "distance_km", "free_points", "pool_id"], ascending=[False, True, False, True])
+
+
+def _nearby(pool: gpd.GeoDataFrame, usable: np.ndarray, intervention: pd.Series, near: dict[str, frozenset[str]],
+            preferred_measures: tuple[str, ...] | list[str], weights: RankingWeights, limit: int) -> gpd.GeoDataFrame:
+    """The best *limit* of the usable areas, scoring only those within a growing radius (spatial index).
+
+    An area farther than *r* km scores less than ``max bonus − per_km × r``; once the *limit*-th
+    best score within *r* reaches that bound, no area outside can enter the top *limit*.
+    """
+    bonus = _max_bonus(weights)
+    minx, miny, maxx, maxy = pool.total_bounds
+    span_m = float(np.hypot(maxx - minx, maxy - miny))
+    radius_m = 1000.0
+    while radius_m <= span_m:
+        hits = np.unique(pool.sindex.query(intervention.geometry, predicate="dwithin", distance=radius_m))
+        hits = hits[usable[hits]]
+        if len(hits) >= limit:
+            scored = _scored(pool, hits, intervention, near, preferred_measures, weights)
+            kth = float(scored["score"].iloc[limit - 1])
+            outside_below = bonus - weights.per_km * radius_m / 1000.0
+            if kth > outside_below + 1e-9:
+                return scored.head(limit)
+            radius_m = max(2 * radius_m, (bonus - kth) / weights.per_km * 1000.0 + 1.0)
+        else:
+            radius_m *= 4
+    return _scored(pool, np.flatnonzero(usable), intervention, near, preferred_measures, weights).head(limit)
+
+
 def rank(pool: gpd.GeoDataFrame, intervention: pd.Series, near: dict[str, frozenset[str]], *,
          preferred_measures: tuple[str, ...] | list[str] = (), weights: RankingWeights = DEFAULT_WEIGHTS,
          limit: int | None = None) -> gpd.GeoDataFrame:
@@ -130,29 +185,23 @@ def rank(pool: gpd.GeoDataFrame, intervention: pd.Series, near: dict[str, frozen
         One enriched intervention row (``open_points``, ``ags``, ``geometry``).
     near
         :func:`neighbours` of the boundary layer.
+    limit
+        Only the best *limit*: found through the pool's spatial index (``pool.sindex``, built once per
+        frame), scoring only the areas near the intervention; the same rows as the first *limit* of
+        the whole ranking.
 
     Returns the bookable areas with ``rank``, ``distance_km``, ``relation``,
-    ``covers_alone``, ``preferred_measure``, ``score`` and ``reason`` (German); empty
-    when the intervention has no open demand.
+    ``covers_alone``, ``preferred_measure``, ``score`` and ``reason`` (German; built only for
+    the rows returned); empty when the intervention has no open demand.
     """
     open_points = float(intervention["open_points"])
-    bookable = pool["status"].isin(ledger.BOOKABLE_POOL_STATUS) & (pool["free_points"] > ledger.EPS)
-    out = pool[bookable].copy() if open_points > ledger.EPS else pool.iloc[:0].copy()
-    ags = str(intervention["ags"])
-    out["distance_km"] = shapely.distance(out.geometry.to_numpy(), intervention.geometry) / 1000.0
-    same = (out["ags"] == ags).to_numpy()
-    neighbour = out["ags"].isin(near.get(ags, frozenset())).to_numpy()
-    out["relation"] = np.select([same, neighbour], RELATIONS[:2], RELATIONS[2])
-    out["covers_alone"] = out["free_points"] >= open_points - ledger.EPS
-    out["preferred_measure"] = out["measure_type"].isin(list(preferred_measures))
-    out["score"] = (weights.same_municipality * same + weights.neighbour * neighbour
-                    + weights.covers_alone * out["covers_alone"].to_numpy()
-                    + weights.preferred_measure * out["preferred_measure"].to_numpy()
-                    - weights.per_km * out["distance_km"].to_numpy())
-    out = out.sort_values(["score", "distance_km", "free_points", "pool_id"],
-                          ascending=[False, True, False, True])
-    if limit is not None:
-        out = out.head(limit)
+    usable = bookable(pool).to_numpy() & (open_points > ledger.EPS)
+    located = intervention.geometry is not None and not intervention.geometry.is_empty
+    if limit is not None and 0 < limit < usable.sum() and weights.per_km > 0 and located:
+        out = _nearby(pool, usable, intervention, near, preferred_measures, weights, limit)
+    else:
+        out = _scored(pool, np.flatnonzero(usable), intervention, near, preferred_measures, weights)
+        out = out if limit is None else out.head(limit)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out["reason"] = [_reason(row, open_points) for _, row in out.iterrows()]
     return out
