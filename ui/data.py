@@ -1,7 +1,9 @@
 """Cached access to the store, keyed by the data version (file mtimes and sizes).
 
 Reruns that do not change data cost one ``stat`` per file; any write changes the
-version and the next rerun reads the new state. What pages get is redacted for the
+version and the next rerun reads the new state. The big shared frames (the enriched view,
+neighbours) are cached as resources: one object per key shared by all sessions, never
+copied or unpickled per call, and therefore read-only for every caller. What pages get is redacted for the
 signed-in person (:func:`geo.access.privacy.redact_owners`): :func:`view` and
 :func:`restore_preview` show private owners' names only to those who may see them.
 """
@@ -20,7 +22,7 @@ from geo import fmt, schema
 from geo.access import contacts as contact_list
 from geo.access import privacy
 from geo.access.permissions import User
-from geo.accounting import notify, summary, valuation
+from geo.accounting import candidates, notify, summary, valuation
 from geo.config import Settings
 from geo.map import changemap
 from geo.store import Store, open_store
@@ -43,12 +45,12 @@ def store() -> Store:
     return _open(settings())
 
 
-@st.cache_data(show_spinner="Daten werden geladen …", max_entries=4)
+@st.cache_resource(show_spinner="Daten werden geladen …", max_entries=4)
 def _view(store_key: str, version: object, today: dt.date, _store: Store) -> summary.PoolView:
     return summary.pool_view(_store.read_all(), now=dt.datetime.combine(today, dt.time(), tzinfo=fmt.TIMEZONE))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _redacted(store_key: str, version: object, today: dt.date, audience: frozenset[str], _store: Store,
               _user: User | None) -> summary.PoolView:
     # Cached per *audience* (what the user may see), not per user: the result depends on nothing else.
@@ -64,6 +66,18 @@ def view() -> summary.PoolView:
     """
     s, user = store(), auth.current_user()
     return _redacted(s.key, s.version(), fmt.today(), privacy.visible_municipalities(user), s, user)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _neighbours(store_key: str, version: object, _boundaries: gpd.GeoDataFrame) -> dict[str, frozenset[str]]:
+    return candidates.neighbours(_boundaries)
+
+
+def neighbours() -> dict[str, frozenset[str]]:
+    """AGS → AGS of the neighbouring municipalities (:func:`geo.accounting.candidates.neighbours`),
+    computed once per data version."""
+    s = store()
+    return _neighbours(s.key, s.version(), public_view().boundaries)
 
 
 def version_token() -> str:
