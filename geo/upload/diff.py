@@ -147,8 +147,8 @@ def diff_layer(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, layer: str, *,
             "old": [display_value(v, f) for v in a.iloc[rows]], "new": [display_value(v, f) for v in b.iloc[rows]],
             "_row": rows, "_field": order}))
     rows = np.flatnonzero(_moved(old_rows.geometry, new_rows.geometry))
-    was = area_old.reindex(common[rows]).to_numpy()
-    now = area_new[kept].to_numpy()[rows]
+    was = area_old.reindex(common[rows]).tolist()
+    now = area_new[kept].to_numpy()[rows].tolist()
     parts.append(pd.DataFrame({
         "id": common[rows], "action": "changed", "field": "Geometrie",
         "old": [f"{fmt.number(m2)} m²" for m2 in was],
