@@ -13,7 +13,11 @@ Run ``.venv/bin/python benchmarks/generate.py 50000 /tmp/pool50k [--database-url
 from __future__ import annotations
 
 import argparse
+import contextlib
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -137,6 +141,35 @@ def postgis_store(folder: Path, url: str) -> PostGISStore:
     target = PostGISStore(url)
     target.replace_all(source.read_all(), valuation=source.read_valuation_sources())
     return target
+
+
+def add_pool_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--pool demo|10000|…`` and ``--data DIR`` (a pool generated before) for a benchmark script."""
+    parser.add_argument("--pool", default="demo", help="demo (default) or a number of pool areas to generate")
+    parser.add_argument("--data", type=Path, help="a folder written by this module before (skips generating)")
+
+
+@contextlib.contextmanager
+def pool_folder(args: argparse.Namespace) -> Iterator[Path]:
+    """The store folder the arguments of :func:`add_pool_arguments` name: *data*, a temporary copy of the demo,
+    or a pool generated into a temporary folder (removed afterwards)."""
+    if args.data:
+        yield args.data
+        return
+    with tempfile.TemporaryDirectory(prefix="flaechenpool-bench-") as tmp:
+        folder = Path(tmp) / "data"
+        if args.pool == "demo":
+            shutil.copytree(REPO / "data", folder)
+        else:
+            store(int(args.pool), folder)
+        yield folder
+
+
+def label(args: argparse.Namespace) -> str:
+    """``demo`` or ``50.000 areas`` for the output."""
+    if args.data:
+        return f"{len(GeoPackageStore(args.data).read_layer(schema.POOL_AREAS)):,} areas ({args.data})"
+    return "demo" if args.pool == "demo" else f"{int(args.pool):,} areas"
 
 
 def main(argv: list[str] | None = None) -> int:

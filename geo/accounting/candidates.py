@@ -8,7 +8,7 @@ that says what matters how much) and explained in plain German.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Literal
 
 import geopandas as gpd
@@ -121,27 +121,30 @@ def bookable(pool: pd.DataFrame) -> pd.Series:
     return pool["status"].isin(ledger.BOOKABLE_POOL_STATUS) & (pool["free_points"] > ledger.EPS)
 
 
-def _max_bonus(weights: RankingWeights) -> float:
-    """An upper bound of the score without the distance term: every positive weight but ``per_km``."""
-    return sum(max(0.0, float(getattr(weights, f.name))) for f in fields(weights) if f.name != "per_km")
+def _terms(pool: pd.DataFrame, intervention: pd.Series, near: dict[str, frozenset[str]],
+           preferred_measures: tuple[str, ...] | list[str], weights: RankingWeights) -> dict[str, np.ndarray]:
+    """The score's parts that do not depend on the distance, per area of *pool*, and their weighted sum ``bonus``."""
+    ags = str(intervention["ags"])
+    same = (pool["ags"] == ags).to_numpy()
+    neighbour = pool["ags"].isin(near.get(ags, frozenset())).to_numpy()
+    covers = (pool["free_points"] >= float(intervention["open_points"]) - ledger.EPS).to_numpy()
+    preferred = pool["measure_type"].isin(list(preferred_measures)).to_numpy()
+    bonus = (weights.same_municipality * same + weights.neighbour * neighbour + weights.covers_alone * covers
+             + weights.preferred_measure * preferred)
+    return {"same": same, "neighbour": neighbour, "covers_alone": covers, "preferred_measure": preferred,
+            "bonus": bonus}
 
 
 def _scored(pool: gpd.GeoDataFrame, positions: np.ndarray, intervention: pd.Series, near: dict[str, frozenset[str]],
             preferred_measures: tuple[str, ...] | list[str], weights: RankingWeights) -> gpd.GeoDataFrame:
     """The pool areas at *positions* with distance, relation, flags and score, best first."""
     out = pool.iloc[positions].copy()
-    ags = str(intervention["ags"])
-    open_points = float(intervention["open_points"])
+    terms = _terms(out, intervention, near, preferred_measures, weights)
     out["distance_km"] = shapely.distance(out.geometry.to_numpy(), intervention.geometry) / 1000.0
-    same = (out["ags"] == ags).to_numpy()
-    neighbour = out["ags"].isin(near.get(ags, frozenset())).to_numpy()
-    out["relation"] = np.select([same, neighbour], RELATIONS[:2], RELATIONS[2])
-    out["covers_alone"] = out["free_points"] >= open_points - ledger.EPS
-    out["preferred_measure"] = out["measure_type"].isin(list(preferred_measures))
-    out["score"] = (weights.same_municipality * same + weights.neighbour * neighbour
-                    + weights.covers_alone * out["covers_alone"].to_numpy()
-                    + weights.preferred_measure * out["preferred_measure"].to_numpy()
-                    - weights.per_km * out["distance_km"].to_numpy())
+    out["relation"] = np.select([terms["same"], terms["neighbour"]], RELATIONS[:2], RELATIONS[2])
+    out["covers_alone"] = terms["covers_alone"]
+    out["preferred_measure"] = terms["preferred_measure"]
+    out["score"] = terms["bonus"] - weights.per_km * out["distance_km"].to_numpy()
     return out.sort_values(["score", "distance_km", "free_points", "pool_id"], ascending=[False, True, False, True])
 
 
@@ -149,26 +152,28 @@ def _nearby(pool: gpd.GeoDataFrame, usable: np.ndarray, intervention: pd.Series,
             preferred_measures: tuple[str, ...] | list[str], weights: RankingWeights, limit: int) -> gpd.GeoDataFrame:
     """The best *limit* of the usable areas, scoring only those within a growing radius (spatial index).
 
-    An area farther than *r* km scores less than ``max bonus − per_km × r``; once the *limit*-th
-    best score within *r* reaches that bound, no area outside can enter the top *limit*.
+    An area farther than *r* km scores less than ``b − per_km × r``, *b* the highest bonus (score
+    without distance) of any usable area; once the *limit*-th best score within *r* reaches that
+    bound, no area outside can enter the top *limit*.
     """
-    bonus = _max_bonus(weights)
-    minx, miny, maxx, maxy = pool.total_bounds
-    span_m = float(np.hypot(maxx - minx, maxy - miny))
-    radius_m = 1000.0
-    while radius_m <= span_m:
-        hits = np.unique(pool.sindex.query(intervention.geometry, predicate="dwithin", distance=radius_m))
-        hits = hits[usable[hits]]
+    positions = np.flatnonzero(usable)
+    columns = pool[["ags", "free_points", "measure_type"]].iloc[positions]
+    bonus = float(_terms(columns, intervention, near, preferred_measures, weights)["bonus"].max())
+    radius_m = 500.0
+    while True:
+        hits = pool.sindex.query(intervention.geometry, predicate="dwithin", distance=radius_m)
+        hits = np.unique(hits[usable[hits]])
+        if len(hits) == len(positions):  # every usable area is within the radius
+            break
         if len(hits) >= limit:
             scored = _scored(pool, hits, intervention, near, preferred_measures, weights)
             kth = float(scored["score"].iloc[limit - 1])
-            outside_below = bonus - weights.per_km * radius_m / 1000.0
-            if kth > outside_below + 1e-9:
+            if kth > bonus - weights.per_km * radius_m / 1000.0 + 1e-9:
                 return scored.head(limit)
-            radius_m = max(2 * radius_m, (bonus - kth) / weights.per_km * 1000.0 + 1.0)
+            radius_m = max(1.5 * radius_m, (bonus - kth) / weights.per_km * 1000.0 + 1.0)
         else:
-            radius_m *= 4
-    return _scored(pool, np.flatnonzero(usable), intervention, near, preferred_measures, weights).head(limit)
+            radius_m *= 3
+    return _scored(pool, positions, intervention, near, preferred_measures, weights).head(limit)
 
 
 def rank(pool: gpd.GeoDataFrame, intervention: pd.Series, near: dict[str, frozenset[str]], *,
