@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from geo import demo, schema  # noqa: E402
-from geo.accounting import ledger  # noqa: E402
+from geo.accounting import ledger, valuation  # noqa: E402
 from geo.store.gpkg import GeoPackageStore  # noqa: E402
 from geo.store.postgis import PostGISStore  # noqa: E402
 
@@ -70,20 +70,21 @@ def _polygons(rng: np.random.Generator, centres: np.ndarray, side: float) -> np.
 
 def _from_templates(rng: np.random.Generator, templates: gpd.GeoDataFrame, geometry: np.ndarray, ags: np.ndarray,
                     key: str, points: str) -> gpd.GeoDataFrame:
-    """Rows drawn from *templates* with new ids, *geometry* and *ags*; *points* scaled by area."""
+    """Rows drawn from *templates* with new ids, *geometry* and *ags*; *points* left to the valuation."""
     drawn = templates.iloc[rng.integers(0, len(templates), len(geometry))].reset_index(drop=True)
-    scale = shapely.area(geometry) / shapely.area(drawn.geometry.to_numpy())
     prefixes = pd.Series(ags).map({m.ags: demo.PREFIX[m.slug] for m in schema.MUNICIPALITIES})
     drawn[key] = prefixes + "-G" + pd.Series(np.arange(len(geometry))).map("{:06d}".format)
     drawn["ags"] = ags
-    drawn[points] = np.round(drawn[points].to_numpy(dtype=float) * scale)
+    drawn[points] = np.nan
     return gpd.GeoDataFrame(drawn, geometry=geometry, crs=schema.CRS)
 
 
 def _ledger(rng: np.random.Generator, pool: gpd.GeoDataFrame, interventions: gpd.GeoDataFrame) -> pd.DataFrame:
-    """One booking for every third pool area, to an intervention in procedure or approved of its municipality."""
+    """One booking for every third pool area (of those worth 2 WP or more), to an intervention in procedure or
+    approved of its municipality."""
     open_itv = interventions[interventions["status"] != "geplant"]
-    booked = rng.permutation(len(pool))[: len(pool) // 3]
+    worth = np.flatnonzero(pool["value_points"].to_numpy(dtype=float) >= 2)
+    booked = rng.permutation(worth)[: len(pool) // 3]
     targets = []
     by_ags = {ags: group["intervention_id"].to_numpy() for ags, group in open_itv.groupby("ags")}
     for ags in pool["ags"].to_numpy()[booked]:
@@ -118,6 +119,9 @@ def pool(n: int, seed: int = SEED) -> demo.DemoData:
                             "pool_id", "value_points")
     interventions = _from_templates(rng, templates.interventions, shapes[n:], ags[n:], "intervention_id",
                                     "demand_points")
+    tables = valuation.read_tables(GeoPackageStore(REPO / "data"))
+    areas["value_points"] = valuation.pool_gain(areas, tables, on=demo.REFERENCE_DATE)
+    interventions["demand_points"] = valuation.intervention_demand(interventions, tables)
     entries = _ledger(rng, areas, interventions)
     booked = entries.groupby("intervention_id")["points"].sum()
     demand = interventions["intervention_id"].map(booked).fillna(0.0) * rng.uniform(1.0, 1.5, len(interventions))
