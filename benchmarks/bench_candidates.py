@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks import generate  # noqa: E402
-from benchmarks.timing import median_ms  # noqa: E402
+from benchmarks.timing import median_ms, paired_medians_ms  # noqa: E402
 from geo.access.permissions import User  # noqa: E402
 from geo.accounting import booking, candidates, summary  # noqa: E402
 from geo.map import candidatemap  # noqa: E402
@@ -59,7 +59,7 @@ def page_path(view: summary.PoolView) -> None:
             candidates.rank(view.pool_areas, row, near)
 
     n = len(targets)
-    top, brute = median_ms(indexed, RUNS) / n, median_ms(brute_distances, RUNS) / n
+    top, brute = (t / n for t in paired_medians_ms(indexed, brute_distances, RUNS))
     full = median_ms(full_ranking, 3) / n
     print(f"{len(view.pool_areas):,} pool areas ({len(usable):,} bookable), {len(view.interventions):,} interventions; "
           f"per intervention, median over {n}:")

@@ -170,7 +170,8 @@ def _nearby(pool: gpd.GeoDataFrame, usable: np.ndarray, intervention: pd.Series,
             kth = float(scored["score"].iloc[limit - 1])
             if kth > bonus - weights.per_km * radius_m / 1000.0 + 1e-9:
                 return scored.head(limit)
-            radius_m = max(1.5 * radius_m, (bonus - kth) / weights.per_km * 1000.0 + 1.0)
+            needed_m = (bonus - kth) / weights.per_km * 1000.0 + 1.0  # shrinks as kth grows: grow by at most 2×
+            radius_m = max(1.5 * radius_m, min(needed_m, 2 * radius_m))
         else:
             radius_m *= 3
     return _scored(pool, positions, intervention, near, preferred_measures, weights).head(limit)
