@@ -127,8 +127,9 @@ def diff_layer(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, layer: str, *,
                allocations: pd.DataFrame | None = None) -> LayerDiff:
     """Compare the stored *old* with the upload *new* (both EPSG:25833, schema columns), a column at a time."""
     key = schema.ID_FIELD[layer]
-    before = old.set_index(old[key].astype(str), drop=False)
-    after = new.set_index(new[key].astype(str), drop=False)
+    # Ids as plain Python text: pandas' isin on Arrow-backed text builds one Arrow scalar per value.
+    before = old.set_index(pd.Index(old[key].astype(str).to_numpy(dtype=object), dtype=object), drop=False)
+    after = new.set_index(pd.Index(new[key].astype(str).to_numpy(dtype=object), dtype=object), drop=False)
     kept = after.index.isin(before.index)
     added = tuple(after.index[~kept])
     removed = tuple(before.index[~before.index.isin(after.index)])
@@ -185,7 +186,7 @@ def _booking_findings(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, layer: 
         out.append(Finding("error", "booked_status", f"{i} soll „{status[i]}“ werden, hat aber "
                            f"{fmt.points(booked[i])} gebucht: erst die Buchungen stornieren, dann den Status "
                            "ändern.", i, "status"))
-    touched = pd.Index(changed)
+    touched = pd.Index(changed, dtype=object)
     touched = touched[touched.isin(booked.index)]
     shrunk = (area_new.reindex(touched) < area_old.reindex(touched) - AREA_TOLERANCE_M2).to_numpy()
     short = (value_points.reindex(touched) < booked.reindex(touched) - ledger.EPS).to_numpy()
