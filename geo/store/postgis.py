@@ -138,7 +138,7 @@ def _geoframe(frame: pd.DataFrame, wkb: Sequence[bytes | None] | np.ndarray, lay
 
 def _copied(conn: Connection, query: sql.Composable, params: Sequence[Any], table: str, *,
             geometry: bool = False) -> pd.DataFrame:
-    """The schema fields of *table* (then hex WKB as ``geometry``) selected by *query*, through
+    """The schema fields of *table* (then hex WKB, returned as binary WKB, as ``geometry``) selected by *query*, through
     ``COPY … TO STDOUT (FORMAT csv)`` parsed by Arrow.
 
     No Python object per row: the server writes CSV, Arrow parses it in C. PostgreSQL writes
@@ -158,8 +158,24 @@ def _copied(conn: Connection, query: sql.Composable, params: Sequence[Any], tabl
                             read_options=pacsv.ReadOptions(column_names=columns),
                             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                                                  quoted_strings_can_be_null=False))
-    frame: pd.DataFrame = parsed.to_pandas()
+    if not geometry:
+        frame: pd.DataFrame = parsed.to_pandas()
+        return frame
+    hexes = parsed.column("geometry").combine_chunks()
+    frame = parsed.drop_columns(["geometry"]).to_pandas()
+    frame["geometry"] = _unhex(hexes)
     return frame
+
+
+def _unhex(hexes: Any) -> np.ndarray:
+    """Hex WKB (an Arrow text array) as binary WKB, decoded in one piece: GEOS reads hex six times slower."""
+    offsets = np.frombuffer(hexes.buffers()[1], dtype=np.int32)[hexes.offset:hexes.offset + len(hexes) + 1]
+    text = hexes.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+    binary = pa.Array.from_buffers(pa.binary(), len(hexes),
+                                   [hexes.buffers()[0], pa.py_buffer(((offsets - offsets[0]) // 2).astype(np.int32)),
+                                    pa.py_buffer(bytes.fromhex(text.decode("ascii")))],
+                                   null_count=hexes.null_count, offset=0)
+    return np.asarray(binary.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _in_crs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -312,8 +328,7 @@ class PostGISStore:
                         "ORDER BY array_position(%s::text[], ags::text), position").format(
             fields=_selected(layer), table=_ident(layer))
         frame = _copied(conn, query, [wanted, order], layer, geometry=True)
-        hexes = frame.pop("geometry")
-        return _geoframe(frame, np.asarray(hexes.astype(object).where(hexes.notna(), None)), layer)
+        return _geoframe(frame.drop(columns="geometry"), frame["geometry"].to_numpy(dtype=object), layer)
 
     def _read_table(self, conn: Connection, table: str) -> pd.DataFrame:
         query = sql.SQL("SELECT {fields} FROM {table} ORDER BY seq").format(fields=_selected(table),
