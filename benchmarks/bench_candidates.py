@@ -1,24 +1,32 @@
-"""Candidate ranking, booking and the small map on the demo pool: medians and ratios.
+"""Candidate ranking, booking and the small map: medians and ratios.
 
-- ranking every intervention of the demo pool (vectorised shapely 2 distances) against a
-  per-feature Python loop over ``geom.distance`` (what the vectorised call replaces);
+- the candidates page path for one intervention: the best 10 through the pool's spatial index
+  (``candidates.rank(..., limit=10)``, index built once per view) against the reference in the
+  same run, brute-force distances from the intervention to every bookable area, and against
+  ranking every bookable area (what the page did before);
+- ranking every intervention of the demo pool against a per-feature Python loop over ``geom.distance``;
 - neighbour detection from the boundary layer;
-- one booking through ``geo.accounting.booking.book`` (lock, read, rules, atomic replace of pool.gpkg);
-- the small map of one intervention: build time and the HTML payload it sends to the browser.
+- on the demo: one booking through ``geo.accounting.booking.book`` and the small map of one intervention.
 
-Run: .venv/bin/python benchmarks/bench_candidates.py (the machine is shared: compare ratios).
+Run: .venv/bin/python benchmarks/bench_candidates.py [--pool demo|10000|50000|200000] [--data DIR]
+(the machine is shared: compare ratios).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+import shapely
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.timing import median_ms  # noqa: E402
+from benchmarks import generate  # noqa: E402
+from benchmarks.timing import median_ms, paired_medians_ms  # noqa: E402
 from geo.access.permissions import User  # noqa: E402
 from geo.accounting import booking, candidates, summary  # noqa: E402
 from geo.map import candidatemap  # noqa: E402
@@ -28,8 +36,42 @@ from tests.conftest import copy_demo_data  # noqa: E402
 RUNS = 7
 
 
-def main() -> None:
-    view = summary.pool_view(GeoPackageStore(REPO / "data").read_all())
+def page_path(view: summary.PoolView) -> None:
+    """The best 10 candidates of a few interventions with open demand: indexed, brute-force distances, full ranking."""
+    near = candidates.neighbours(view.boundaries)
+    open_ = view.interventions[view.interventions["open_points"] > 1].sort_values("intervention_id")
+    targets = [row for _, row in open_.iloc[:: max(1, len(open_) // 5)].head(5).iterrows()]
+    usable = view.pool_areas[candidates.bookable(view.pool_areas)].geometry.to_numpy()
+    start = time.perf_counter()
+    candidates.rank(view.pool_areas, targets[0], near, limit=10)
+    first = (time.perf_counter() - start) * 1000
+
+    def indexed() -> None:
+        for row in targets:
+            candidates.rank(view.pool_areas, row, near, limit=10)
+
+    def brute_distances() -> None:
+        for row in targets:
+            shapely.distance(usable, row.geometry)
+
+    def full_ranking() -> None:
+        for row in targets:
+            candidates.rank(view.pool_areas, row, near)
+
+    n = len(targets)
+    top, brute = (t / n for t in paired_medians_ms(indexed, brute_distances, RUNS))
+    full = median_ms(full_ranking, 3) / n
+    print(f"{len(view.pool_areas):,} pool areas ({len(usable):,} bookable), {len(view.interventions):,} interventions; "
+          f"per intervention, median over {n}:")
+    print(f"  best 10 through the spatial index: {top:8.1f} ms (first call, index built: {first:.0f} ms)")
+    print(f"  reference, brute-force distances to every bookable area: {brute:8.1f} ms   ratio {top / brute:5.2f}x")
+    print(f"  every bookable area ranked and explained (the page before): {full:8.1f} ms   ratio {top / full:5.3f}x")
+    print(f"  neighbours from the boundary layer: {median_ms(lambda: candidates.neighbours(view.boundaries)):.1f} ms "
+          "(cached per data version in the app)")
+
+
+def demo_extras(view: summary.PoolView) -> None:
+    """Ranking every demo intervention, distances looped vs. vectorised, the small map and one booking."""
     near = candidates.neighbours(view.boundaries)
     rows = [row for _, row in view.interventions.iterrows()]
     bookable = view.pool_areas[view.pool_areas["status"] == "verfügbar"]
@@ -43,14 +85,10 @@ def main() -> None:
             [geom.distance(row.geometry) for geom in bookable.geometry]
 
     def vector_distances() -> None:
-        import shapely
-
         for row in rows:
             shapely.distance(bookable.geometry.to_numpy(), row.geometry)
 
     n = len(rows)
-    print(f"demo pool: {len(view.pool_areas)} pool areas ({len(bookable)} bookable), {n} interventions")
-    print(f"neighbours from the boundary layer: {median_ms(lambda: candidates.neighbours(view.boundaries)):.1f} ms")
     ranked = median_ms(rank_all, runs=3)
     print(f"rank candidates for all {n} interventions: {ranked:.0f} ms ({ranked / n:.1f} ms each)")
     loop, vector = median_ms(loop_distances, runs=3), median_ms(vector_distances, runs=3)
@@ -68,6 +106,18 @@ def main() -> None:
         took = median_ms(lambda: booking.book(store, user, pool_id=area, intervention_id="BPL-WUR-02", points=1.0,
                                               kind="reserviert"))
         print(f"one booking through geo.accounting.booking.book (locked transaction on pool.gpkg): {took:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Candidate ranking benchmarks.")
+    generate.add_pool_arguments(parser)
+    args = parser.parse_args()
+    with generate.pool_folder(args) as folder:
+        view = summary.pool_view(GeoPackageStore(folder).read_all())
+        print(generate.label(args))
+        page_path(view)
+        if args.pool == "demo" and not args.data:
+            demo_extras(view)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,34 @@
-"""Store backends side by side: loading the whole demo store and one booking's latency (medians).
+"""Store backends side by side: reading the whole store against bare Arrow reads, and one booking (medians).
 
-Run: .venv/bin/python benchmarks/bench_store.py
-GeoPackage on a temporary copy of the demo data; PostGIS on FLAECHENPOOL_TEST_DATABASE_URL or a
-throwaway PostgreSQL 15 cluster (tests/pgserver.py), skipped with a message if neither is available.
+Run: .venv/bin/python benchmarks/bench_store.py [--pool demo|10000|50000|200000] [--data DIR]
+GeoPackage on a temporary copy of the demo data or a generated pool (benchmarks/generate.py); the
+reference is bare ``pyogrio.read_dataframe(use_arrow=True)`` of every layer of every file, in the
+same run. PostGIS on a throwaway PostgreSQL 15 cluster (tests/pgserver.py) holding the same pool,
+skipped with a message if it is not available.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import itertools
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyogrio
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.timing import median_ms
+from benchmarks import generate
+from benchmarks.timing import median_ms, paired_medians_ms
 from geo.access.permissions import User
 from geo.accounting import booking, summary
 from geo.store import Store
 from geo.store.gpkg import GeoPackageStore
 from geo.store.postgis import PostGISStore
 from tests import pgserver
-from tests.conftest import DATA, copy_demo_data
+from tests.conftest import DATA
 
 RUNS = 9
 ADMIN = User("admin", "admin")
@@ -40,19 +45,20 @@ def _booker(store: Store) -> Callable[[], object]:
                                 notes=next(notes))
 
 
-def _measure(store: Store) -> tuple[float, float]:
-    store.read_all()  # warm up
-    return median_ms(store.read_all, RUNS), median_ms(_booker(store), RUNS)
+def bare_reads(folder: Path) -> Callable[[], object]:
+    """The reference: every layer of every GeoPackage of *folder* read by pyogrio through Arrow, nothing else."""
+    files = [(path, name) for path in sorted(folder.glob("*.gpkg")) for name, _ in pyogrio.list_layers(path)]
+    return lambda: [pyogrio.read_dataframe(path, layer=name, use_arrow=True) for path, name in files]
 
 
 @contextlib.contextmanager
-def _postgis() -> Iterator[PostGISStore | None]:
+def _postgis(folder: Path) -> Iterator[PostGISStore | None]:
     try:
         with pgserver.server() as url:
             databases = pgserver.Databases(url, DATA)
             try:
                 with databases.fresh() as db_url:
-                    store = PostGISStore(db_url)
+                    store = generate.postgis_store(folder, db_url)
                     try:
                         yield store
                     finally:
@@ -65,15 +71,28 @@ def _postgis() -> Iterator[PostGISStore | None]:
 
 
 def main() -> None:
-    gpkg = _measure(GeoPackageStore(copy_demo_data(Path(tempfile.mkdtemp()) / "data")))
-    with _postgis() as store:
-        pg = _measure(store) if store is not None else None
-    print(f"{'median of ' + str(RUNS):<28}{'GeoPackage':>12}{'PostGIS':>12}{'PostGIS/GPKG':>14}")
-    for i, label in enumerate(("read_all (whole demo store)", "one booking (book)")):
-        line = f"{label:<28}{gpkg[i]:>9.1f} ms"
-        if pg is not None:
-            line += f"{pg[i]:>9.1f} ms{pg[i] / gpkg[i]:>13.2f}x"
-        print(line)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    generate.add_pool_arguments(parser)
+    args = parser.parse_args()
+    with generate.pool_folder(args) as folder:
+        bare = bare_reads(folder)
+        bare()  # warm up the file cache
+        gpkg_store = GeoPackageStore(folder)
+        gpkg_read, reference = paired_medians_ms(gpkg_store.read_all, bare, RUNS)
+        gpkg = (gpkg_read, median_ms(_booker(gpkg_store), RUNS))
+        with _postgis(folder) as store:
+            pg = None
+            if store is not None:
+                store.read_all()
+                pg_read, pg_reference = paired_medians_ms(store.read_all, bare, RUNS)
+                pg = (pg_read, median_ms(_booker(store), RUNS), pg_reference)
+    print(f"{generate.label(args)}, median of {RUNS}")
+    print(f"  bare pyogrio.read_dataframe(use_arrow=True), all layers: {reference:9.1f} ms")
+    print(f"  GeoPackage read_all: {gpkg[0]:9.1f} ms   ratio to bare {gpkg[0] / reference:5.2f}x")
+    if pg is not None:
+        print(f"  PostGIS read_all:    {pg[0]:9.1f} ms   ratio to bare {pg[0] / pg[2]:5.2f}x "
+              f"(bare alongside: {pg[2]:.1f} ms)")
+    print(f"  one booking (book): GeoPackage {gpkg[1]:.1f} ms" + (f", PostGIS {pg[1]:.1f} ms" if pg else ""))
 
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ def main() -> None:
     measure("demo pool, GeoPackage (shapely + mapbox-vector-tile)", demo)
     print(f"  (the Folium map of the demo embeds {webmap.prepare_layers(demo).payload_bytes / 1024:,.0f} kB"
           " of GeoJSON in every view)")
-    with postgis_demo() as store:  # the demo in a throwaway PostGIS database (as bench_store.py)
+    with postgis_demo(REPO / "data") as store:  # the demo in a throwaway PostGIS database (as bench_store.py)
         if store is not None:
             measure("demo pool, PostGIS (ST_AsMVT)", summary.pool_view(store.read_all()), store)
     for areas in [int(a) for a in sys.argv[1:]] or [10_000, 200_000]:

@@ -1,20 +1,27 @@
-"""Upload pipeline timings: last year's Brandis shapefile, a large layer, and a too-fine layer refused.
+"""Upload pipeline timings: last year's Brandis shapefile, a large layer, and a too-fine layer refused;
+with ``--pool``, one municipality's pool areas (nearest 22.000) uploaded again with a few edits.
 
-Run: .venv/bin/python benchmarks/bench_upload.py   (medians of 5 runs, on a temporary copy of the demo data)
+Run: .venv/bin/python benchmarks/bench_upload.py [--pool demo|10000|50000|200000] [--data DIR]
+(medians of 5 runs; the demo cases on a temporary copy of the demo data). The reference for the
+municipal upload is reading the same file bare (``pyogrio.read_dataframe(use_arrow=True)``) in the same run.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyogrio
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import generate
 from benchmarks.timing import median_seconds
 from geo import schema
 from geo.accounting import valuation
@@ -25,16 +32,18 @@ from tests.conftest import copy_demo_data
 from tests.uploads import BRANDIS, as_file, brandis_shapefile_zip
 
 RUNS = 5
+LAYER_SIZE = 22_000  # "one municipality's layer (~22k features at 200k)" of issue 20
 
 
-def pipeline(store: GeoPackageStore, files: list[ingest.UploadedFile], ags: str, values: dict) -> None:
+def pipeline(store: GeoPackageStore, files: list[ingest.UploadedFile], ags: str, values: dict, *,
+             recompute: bool = True) -> None:
     source = ingest.open_upload(files)
     raw = ingest.read_source(source)
     layer = columns.detect_layer(list(raw.columns)) or schema.POOL_AREAS
     chosen = columns.Mapping(layer, columns.guess_columns(list(raw.columns), layer), values)
     ctx = validate.context_for(ags, layer, stored=store.read_layer(layer), boundaries=store.read_layer(schema.BOUNDARY),
                                tables=valuation.read_tables(store))
-    report = validate.validate(columns.apply(raw, chosen), layer, ctx, repair=True, recompute_points=True)
+    report = validate.validate(columns.apply(raw, chosen), layer, ctx, repair=True, recompute_points=recompute)
     assert report.frame is not None, "the benchmark's upload is readable"
     diff.diff_layer(store.read_layer(layer, [ags]), report.frame, layer, allocations=store.read_allocations())
 
@@ -56,7 +65,57 @@ def large_layer(store: GeoPackageStore, n: int, vertices: int):
     return rows
 
 
+def edited(layer: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """*layer* as a municipality would upload it again: 2 % renamed, 1 % moved by 5 m, 50 new areas."""
+    out = layer.copy()
+    renamed = rng.random(len(out)) < 0.02
+    out.loc[renamed, "name"] = out.loc[renamed, "name"] + " (neu vermessen)"
+    moved = rng.random(len(out)) < 0.01
+    out.loc[moved, "geometry"] = out.loc[moved].geometry.translate(5.0, 0.0)
+    new = out.iloc[:50].copy()
+    new["pool_id"] = [f"{i}-NEU" for i in new["pool_id"]]
+    new["geometry"] = new.geometry.translate(0.0, 0.0).scale(0.3, 0.3)
+    new["value_points"] = None
+    return gpd.GeoDataFrame(pd.concat([out, new], ignore_index=True), crs=layer.crs)
+
+
+def municipal_upload(args: argparse.Namespace) -> None:
+    """A municipality's pool areas (the layer nearest :data:`LAYER_SIZE`) uploaded again: check + read + validate
+    + diff, diff alone, bare read."""
+    with generate.pool_folder(args) as folder, tempfile.TemporaryDirectory() as tmp_name:
+        store = GeoPackageStore(folder)
+        pool = store.read_layer(schema.POOL_AREAS)
+        counts = pool["ags"].value_counts()
+        ags = str((counts - LAYER_SIZE).abs().idxmin())  # the municipality whose layer is nearest the issue's size
+        stored = store.read_layer(schema.POOL_AREAS, [ags])
+        upload = as_file(edited(stored, np.random.default_rng(7)), "flaechen.gpkg", Path(tmp_name))
+        path = Path(tmp_name) / "flaechen.gpkg"
+        bare = median_seconds(lambda: pyogrio.read_dataframe(path, use_arrow=True))
+        whole = median_seconds(lambda: pipeline(store, [upload], ags, {}, recompute=False))
+        source = ingest.open_upload([upload])
+        raw = ingest.read_source(source)
+        chosen = columns.Mapping(schema.POOL_AREAS, columns.guess_columns(list(raw.columns), schema.POOL_AREAS), {})
+        ctx = validate.context_for(ags, schema.POOL_AREAS, stored=stored, boundaries=store.read_layer(schema.BOUNDARY),
+                                   tables=valuation.read_tables(store))
+        report = validate.validate(columns.apply(raw, chosen), schema.POOL_AREAS, ctx, repair=True)
+        assert report.frame is not None, "the benchmark's upload is readable"
+        frame, allocations = report.frame, store.read_allocations()
+        alone = median_seconds(lambda: diff.diff_layer(stored, frame, schema.POOL_AREAS, allocations=allocations))
+        change = diff.diff_layer(stored, frame, schema.POOL_AREAS, allocations=allocations)
+    print(f"{generate.label(args)}: {schema.AGS_NAMES[ags]}'s {len(stored):,} pool areas uploaded again "
+          f"({len(upload.data) / 1e6:.1f} MB GeoPackage; {change.counts})")
+    print(f"  reference, bare pyogrio read of the file: {bare:6.2f} s")
+    print(f"  check + read + validate + diff:           {whole:6.2f} s   ratio {whole / bare:5.1f}x")
+    print(f"  diff alone:                               {alone:6.2f} s   ratio {alone / bare:5.1f}x")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Upload pipeline benchmarks.")
+    generate.add_pool_arguments(parser)
+    args = parser.parse_args()
+    municipal_upload(args)
+    if args.pool != "demo" or args.data:
+        return
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         store = GeoPackageStore(copy_demo_data(tmp / "data"))

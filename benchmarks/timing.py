@@ -20,3 +20,14 @@ def median_seconds(action: Callable[[], object], runs: int = 5) -> float:
 def median_ms(action: Callable[[], object], runs: int = 7) -> float:
     """Like :func:`median_seconds`, in milliseconds."""
     return median_seconds(action, runs) * 1000
+
+
+def paired_medians_ms(action: Callable[[], object], reference: Callable[[], object],
+                      runs: int = 7) -> tuple[float, float]:
+    """Medians in ms of *action* and *reference*, called alternately so that load on the shared machine
+    falls on both alike (their ratio is what to compare)."""
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(median_ms(action, 1))
+        theirs.append(median_ms(reference, 1))
+    return statistics.median(ours), statistics.median(theirs)

@@ -1,4 +1,8 @@
-"""German formatting of numbers, areas, value points and dates (through Babel), and the app's clock.
+"""German formatting of numbers, areas, value points and dates, and the app's clock.
+
+Numbers are rounded and grouped exactly as Babel's ``format_decimal``/``format_percent`` with the
+``de_DE`` locale do it (the float's shortest text as a ``Decimal``, rounded half to even), but
+without parsing the locale and the pattern per value; :func:`numbers` formats a whole column.
 
 Times are Europe/Berlin: written as ISO text with their offset (``2026-11-29T10:38:00+01:00``,
 :func:`iso`), shown in Berlin time (:func:`timestamp`). Stored values without an offset are older
@@ -7,17 +11,24 @@ rows written in the server's time, which was UTC.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import decimal
 import math
 import re
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
-from babel.dates import format_date, format_datetime
-from babel.numbers import NumberFormatError, format_decimal, format_percent, parse_decimal
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from pandas.api.typing import NaTType
 
 LOCALE = "de_DE"
+_DE = Locale.parse(LOCALE)
+_GERMAN_SEPARATORS = str.maketrans(",.", ".,")
+_EXACT_INTEGERS = 2.0 ** 53  # below, every integer is a float and np.rint rounds as Decimal does
 M2_PER_HA = 10_000.0
 _GROUPED = re.compile(r"[-−]?\d{1,3}(\.\d{3})+")
 TIMEZONE = ZoneInfo("Europe/Berlin")
@@ -60,12 +71,36 @@ def literal(value: object) -> str:
                       escaped)
 
 
+def _grouped(exact: decimal.Decimal, decimals: int) -> str:
+    """*exact* rounded half to even to *decimals* decimals, with German separators (Babel's rounding)."""
+    try:
+        rounded = exact.quantize(decimal.Decimal(1).scaleb(-decimals), rounding=decimal.ROUND_HALF_EVEN)
+    except decimal.InvalidOperation:  # infinite, or more digits than the context holds: Babel itself
+        return format_decimal(exact, format="#,##0" + ("." + "0" * decimals if decimals > 0 else ""), locale=_DE)
+    return f"{rounded:,f}".translate(_GERMAN_SEPARATORS)
+
+
 def number(value: float | None, decimals: int = 0) -> str:
     """``1234.5`` → ``"1.234,5"`` with exactly *decimals* decimals; missing → ``"–"``."""
     if value is None or _missing(value):
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=LOCALE)
+    return _grouped(decimal.Decimal(str(value)), decimals)
+
+
+def numbers(values: pd.Series, decimals: int = 0) -> pd.Series:
+    """:func:`number` for a whole column (same index); whole numbers rounded at once, only grouped per value."""
+    if decimals > 0:
+        return values.map(lambda v: number(v, decimals)).astype(object)
+    floats = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    rounded = np.rint(floats)
+    fast = np.isfinite(rounded) & (np.abs(rounded) < _EXACT_INTEGERS)
+    out = np.full(len(values), "–", dtype=object)
+    signs = np.where(np.signbit(rounded[fast]), "-", "")
+    out[fast] = [f"{sign}{whole:,}".replace(",", ".") for sign, whole in
+                 zip(signs, np.abs(rounded[fast]).astype(np.int64).tolist(), strict=True)]
+    slow = ~fast & values.notna().to_numpy()
+    out[slow] = [number(v) for v in values.to_numpy(dtype=object)[slow]]
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def euro(value: float | None, decimals: int = 2) -> str:
@@ -110,13 +145,17 @@ def percent(share: float | None, decimals: int = 0) -> str:
     """A share (0.25) as ``"25 %"``."""
     if share is None or _missing(share):
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "\u00a0%"
-    return format_percent(share, format=pattern, locale=LOCALE)
+    return f"{_grouped(decimal.Decimal(str(share)).scaleb(2), decimals)}\u00a0%"
 
 
 def _parse(value: dt.date | str | pd.Timestamp | NaTType | None) -> pd.Timestamp | None:
     if value is None or isinstance(value, NaTType) or _missing(value) or value == "":
         return None
+    if isinstance(value, pd.Timestamp):
+        return value
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):  # ISO text, as stored: no pandas parser per value
+            return pd.Timestamp(dt.datetime.fromisoformat(value))
     parsed = pd.to_datetime(value, errors="coerce")
     return parsed if isinstance(parsed, pd.Timestamp) else None  # NaT: unparsable
 
@@ -124,7 +163,7 @@ def _parse(value: dt.date | str | pd.Timestamp | NaTType | None) -> pd.Timestamp
 def date(value: dt.date | str | pd.Timestamp | NaTType | None) -> str:
     """``2026-11-24`` → ``"24.11.2026"``; missing or unparsable → ``"–"``."""
     parsed = _parse(value)
-    return "–" if parsed is None else format_date(parsed.date(), format="dd.MM.yyyy", locale=LOCALE)
+    return "–" if parsed is None else f"{parsed.day:02d}.{parsed.month:02d}.{parsed.year:04d}"
 
 
 def timestamp(value: dt.datetime | str | pd.Timestamp | NaTType | None) -> str:
@@ -134,7 +173,7 @@ def timestamp(value: dt.datetime | str | pd.Timestamp | NaTType | None) -> str:
     if parsed is None:
         return "–"
     local = (parsed.tz_localize("UTC") if parsed.tzinfo is None else parsed).tz_convert(TIMEZONE)
-    return format_datetime(local.to_pydatetime(), format="dd.MM.yyyy, HH:mm", locale=LOCALE, tzinfo=TIMEZONE)
+    return format_datetime(local.to_pydatetime(), format="dd.MM.yyyy, HH:mm", locale=_DE, tzinfo=TIMEZONE)
 
 
 def now() -> dt.datetime:
@@ -171,7 +210,7 @@ def parse_number(text: str) -> float | None:
         return None
     try:
         if "," in raw or _GROUPED.fullmatch(raw):
-            value = float(parse_decimal(raw, locale=LOCALE, strict=True))
+            value = float(parse_decimal(raw, locale=_DE, strict=True))
         else:
             value = float(raw)
     except (ValueError, NumberFormatError):

@@ -1,7 +1,9 @@
 """Cached access to the store, keyed by the data version (file mtimes and sizes).
 
 Reruns that do not change data cost one ``stat`` per file; any write changes the
-version and the next rerun reads the new state. What pages get is redacted for the
+version and the next rerun reads the new state. The big shared frames (the enriched view,
+neighbours) are cached as resources: one object per key shared by all sessions, never
+copied or unpickled per call, and therefore read-only for every caller. What pages get is redacted for the
 signed-in person (:func:`geo.access.privacy.redact_owners`): :func:`view` and
 :func:`restore_preview` show private owners' names only to those who may see them.
 """
@@ -20,7 +22,7 @@ from geo import fmt, schema
 from geo.access import contacts as contact_list
 from geo.access import privacy
 from geo.access.permissions import User
-from geo.accounting import climate, notify, summary, valuation
+from geo.accounting import candidates, climate, notify, summary, valuation
 from geo.config import Settings, ValuationModels
 from geo.map import changemap
 from geo.monitoring import schedule, status
@@ -61,14 +63,14 @@ def monitoring() -> tuple[Monitoring, pd.DataFrame]:
     return _monitoring(s.key, s.version(), fmt.today(), s)
 
 
-@st.cache_data(show_spinner="Daten werden geladen …", max_entries=4)
+@st.cache_resource(show_spinner="Daten werden geladen …", max_entries=4)
 def _view(store_key: str, version: object, today: dt.date, models: ValuationModels, _store: Store) -> summary.PoolView:
     view = summary.pool_view(_store.read_all(), now=dt.datetime.combine(today, dt.time(), tzinfo=fmt.TIMEZONE),
                              models=models)
     return status.flag_view(view, _monitoring(store_key, version, today, _store)[1])
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _redacted(store_key: str, version: object, today: dt.date, models: ValuationModels, audience: frozenset[str],
               _store: Store, _user: User | None) -> summary.PoolView:
     # Cached per *audience* (what the user may see), not per user: the result depends on nothing else.
@@ -89,6 +91,18 @@ def view() -> summary.PoolView:
 def models() -> ValuationModels:
     """Which valuation model each partner uses and the agreed one (settings)."""
     return settings().valuation_models
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _neighbours(store_key: str, version: object, _boundaries: gpd.GeoDataFrame) -> dict[str, frozenset[str]]:
+    return candidates.neighbours(_boundaries)
+
+
+def neighbours() -> dict[str, frozenset[str]]:
+    """AGS → AGS of the neighbouring municipalities (:func:`geo.accounting.candidates.neighbours`),
+    computed once per data version."""
+    s = store()
+    return _neighbours(s.key, s.version(), public_view().boundaries)
 
 
 def version_token() -> str:

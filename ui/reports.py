@@ -42,14 +42,16 @@ EXPORTS: list[tuple[ExportKind, str, str]] = [
 ]
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _report(store_key: str, version: object, scope: summary.Scope, _view: summary.PoolView) -> summary.Report:
     return summary.report(_view, scope)
 
 
 def report(scope: summary.Scope) -> summary.Report:
     """The figures of *scope* (see :func:`geo.accounting.summary.report`), as everyone may see them:
-    reports and downloads are for the public and council, so private owners are never named."""
+    reports and downloads are for the public and council, so private owners are never named.
+
+    A shared resource (it holds the scoped view): read-only, never unpickled per chart or button."""
     s = data.store()
     return _report(s.key, s.version(), scope, data.public_view())
 

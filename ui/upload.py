@@ -6,17 +6,20 @@ only draw it and collect the user's choices.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_folium import st_folium
 
 from geo import fmt, schema
+from geo.access import privacy
 from geo.errors import FlaechenpoolError
 from geo.map import changemap
 from geo.store import reference
 from geo.upload import columns, diff, ingest, placement, validate
-from ui import data, tables
+from ui import auth, data, tables
 
 NOT_MAPPED = "— keine Spalte —"
 KEEP_STORED = "— keine Spalte: gespeicherte Werte behalten —"
@@ -95,9 +98,60 @@ def inspect(files: tuple[tuple[str, bytes], ...]) -> ingest.Source:
     return ingest.open_upload([ingest.UploadedFile(name, body) for name, body in files])
 
 
-@st.cache_data(show_spinner="Datei wird gelesen …", max_entries=4)
-def read(source: ingest.Source, layer: str) -> gpd.GeoDataFrame:
-    return ingest.read_source(source, layer)
+@st.cache_resource(show_spinner="Datei wird gelesen …", max_entries=4)
+def _read(checksum: str, layer: str, _source: ingest.Source) -> gpd.GeoDataFrame:
+    return ingest.read_source(_source, layer)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _placed(checksum: str, layer: str, how: str, _source: ingest.Source,
+            _reading: placement.Reading | None) -> tuple[gpd.GeoDataFrame, str]:
+    return placement.placed(_read(checksum, layer, _source), official(), name=_source.name, reading=_reading)
+
+
+def placed(source: ingest.Source, layer: str) -> tuple[gpd.GeoDataFrame, str]:
+    """The file's *layer* read and placed (:func:`geo.upload.placement.placed`) with the chosen reading, and the
+    note on how; once per file content, layer and reading (shared and read-only, never unpickled per rerun)."""
+    chosen = reading()
+    return _placed(source.checksum, layer, repr(chosen), source, chosen)
+
+
+@dataclass(frozen=True)
+class Check:
+    """What the page shows below the mapping: the validation and, when it passes, the diff and its map."""
+
+    report: validate.ValidationReport
+    change: diff.LayerDiff | None = None
+    layers: changemap.ChangeLayers | None = None
+
+
+@st.cache_resource(show_spinner="Datei wird geprüft …", max_entries=8)
+def _check(file_key: str, ags: str, layer: str, choices: str, audience: frozenset[str], store_key: str,
+           version: object, _raw: gpd.GeoDataFrame, _chosen: columns.Mapping, _options: dict[str, bool]) -> Check:
+    old = data.store().read_layer(layer, [ags])
+    report = validate.validate(columns.apply(_raw, _chosen, old), layer,
+                               context(ags, layer, admin=_options["admin"]), repair=_options["repair"],
+                               recompute_points=_options["recompute"], accept_outside=_options["accept_outside"],
+                               mapping=_chosen)
+    if not report.ok or report.frame is None:  # ok: a frame and no errors
+        return Check(report)
+    view = data.view()
+    change = diff.diff_layer(old, report.frame, layer, allocations=view.allocations)
+    boundary = view.boundaries[view.boundaries["ags"] == ags]
+    return Check(report, change, changemap.prepare(old, report.frame, change, boundary))
+
+
+def check(file_key: str, raw: gpd.GeoDataFrame, ags: str, layer: str, chosen: columns.Mapping, *, admin: bool,
+          repair: bool, recompute: bool, accept_outside: bool) -> Check:
+    """Validation, diff and change map of the placed file *raw* (*file_key*: its checksum, layer and reading).
+
+    Cached by everything it depends on (file, choices, the viewer's audience, data version): a
+    rerun for a widget that changes none of them (the map, a checkbox elsewhere) recomputes nothing.
+    """
+    options = {"admin": admin, "repair": repair, "recompute": recompute, "accept_outside": accept_outside}
+    s, user = data.store(), auth.current_user()
+    return _check(file_key, ags, layer, f"{chosen!r} {sorted(options.items())}", privacy.visible_municipalities(user),
+                  s.key, s.version(), raw, chosen, options)
 
 
 def context(ags: str, layer: str, *, admin: bool) -> validate.Context:

@@ -77,15 +77,14 @@ with list_tab:
         "Bevorzugte Maßnahmentypen", schema.MEASURE_TYPES, default=list(liked), key=f"eingriffe_massnahmen_{chosen}",
         help=f"Vorschlag: gleichartiger Ausgleich für {candidates.biotope_group(row['biotope_before'])}",
         placeholder="keine Vorliebe", select_all=False)
-    ranked = candidates.rank(view.pool_areas, row, candidates.neighbours(view.boundaries),
-                             preferred_measures=preferred)
-    fitting = ranked[ranked["ags"].isin(origin)] if origin else ranked
-    best = fitting.head(10)
+    pool = view.pool_areas[view.pool_areas["ags"].isin(origin)] if origin else view.pool_areas
+    best = candidates.rank(pool, row, data.neighbours(), preferred_measures=preferred, limit=10)
     if best.empty:
         st.warning("Keine Poolfläche mit freien Wertpunkten in der Auswahl.")
         st.stop()
-    st.caption(f"Die besten {fmt.number(len(best))} von {fmt.number(len(fitting))} buchbaren Poolflächen"
-               f"{' der gewählten Gemeinden' if origin else ''} (Rang unter allen {fmt.number(len(ranked))}). "
+    everywhere = f" (von {fmt.number(candidates.bookable(view.pool_areas).sum())} insgesamt)" if origin else ""
+    st.caption(f"Die besten {fmt.number(len(best))} von {fmt.number(candidates.bookable(pool).sum())} buchbaren "
+               f"Poolflächen{' der gewählten Gemeinden' if origin else ''}{everywhere}. "
                "Der Rang bewertet die Gemeinde (eigene vor Nachbargemeinde), ob die Fläche den Restbedarf allein "
                "deckt, den Maßnahmentyp und die Entfernung.")
     st_folium(candidatemap.build(view, chosen, best, offline=data.settings().offline), key="eingriffe_karte",

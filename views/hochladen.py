@@ -7,8 +7,7 @@ import streamlit as st
 from geo import fmt, schema
 from geo.display import changes
 from geo.errors import FlaechenpoolError
-from geo.map import changemap
-from geo.upload import columns, diff, ingest, placement, publish, validate
+from geo.upload import columns, ingest, publish
 from ui import auth, data, reports, upload
 
 st.title("Daten hochladen")
@@ -56,8 +55,7 @@ try:
                   if len(source.layers) > 1 else best.layer)
     if best.reason and file_layer == best.layer:
         st.caption(best.reason)
-    raw, read_note = placement.placed(upload.read(source, file_layer), upload.official(), name=source.name,
-                                      reading=upload.reading())
+    raw, read_note = upload.placed(source, file_layer)
 except FlaechenpoolError as exc:
     upload.refused(exc, files)
     st.stop()
@@ -73,14 +71,13 @@ remembered = store.read_mapping(ags).get(layer)
 key = f"{source.checksum[:12]}-{layer}"
 chosen = upload.mapping_form(raw, layer, columns.Mapping.from_json(remembered) if remembered else None, key,
                              upload.biotope_codes(ags))
-old = store.read_layer(layer, [ags])
 
 st.subheader("Prüfung")
 reason = st.session_state.get(f"{key}-reason", "").strip() if admin else ""
-report = validate.validate(columns.apply(raw, chosen, old), layer, upload.context(ags, layer, admin=admin),
-                           repair=st.session_state.get(f"{key}-repair", False),
-                           recompute_points=st.session_state.get(f"{key}-recompute", False),
-                           accept_outside=bool(reason), mapping=chosen)
+checked = upload.check(f"{source.checksum}-{file_layer}-{upload.reading()!r}", raw, ags, layer, chosen, admin=admin,
+                       repair=st.session_state.get(f"{key}-repair", False),
+                       recompute=st.session_state.get(f"{key}-recompute", False), accept_outside=bool(reason))
+report = checked.report
 rules = {f.rule for f in report.findings}
 if rules & {"geometry_invalid", "geometry_repaired"}:
     st.checkbox("Reparierte Geometrien übernehmen", key=f"{key}-repair",
@@ -91,13 +88,11 @@ if admin and "outside_boundary" in rules:
     st.text_input("Begründung, um Flächen außerhalb der Gemeindegrenze anzunehmen (steht in der Änderungsliste)",
                   key=f"{key}-reason")
 upload.show_report(report)
-if not report.ok or report.frame is None:  # ok: a frame and no errors
+if checked.change is None or checked.layers is None or report.frame is None:
     st.stop()
 
-view = data.view()
-change = diff.diff_layer(old, report.frame, layer, allocations=view.allocations)
-upload.show_preview(change, changemap.prepare(old, report.frame, change,
-                                              view.boundaries[view.boundaries["ags"] == ags]))
+change = checked.change
+upload.show_preview(change, checked.layers)
 if change.findings or change.empty:
     st.stop()
 

@@ -56,6 +56,6 @@ def redact_owners(frame: Frame, user: User | None) -> Frame:
     ags = frame["ags"].astype(str)
     visible = {a: can_see_owner(user, a) for a in ags.unique()}
     hidden = personal(frame) & ~ags.map(visible).astype(bool)
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: shares every column but the owner with *frame*
     out["owner"] = out["owner"].astype(object).where(~hidden, PRIVATE_OWNER)
     return out

@@ -122,10 +122,68 @@ def _reason(row: pd.Series, open_points: float) -> str:
     return "; ".join(parts)
 
 
-def natural_region_penalty(out: pd.DataFrame, intervention: pd.Series, weights: RankingWeights) -> np.ndarray:
-    """Sets ``other_natural_region`` on the candidates *out* and returns their score penalty."""
-    out["other_natural_region"] = naturalregions.outside(out, intervention)
-    return weights.other_natural_region * out["other_natural_region"].to_numpy()
+def bookable(pool: pd.DataFrame) -> pd.Series:
+    """Which enriched pool areas can be booked from: status ``verfügbar`` after the ledger, free points left."""
+    return pool["status"].isin(ledger.BOOKABLE_POOL_STATUS) & (pool["free_points"] > ledger.EPS)
+
+
+def _terms(pool: pd.DataFrame, intervention: pd.Series, near: dict[str, frozenset[str]],
+           preferred_measures: tuple[str, ...] | list[str], weights: RankingWeights) -> dict[str, np.ndarray]:
+    """The score's parts that do not depend on the distance, per area of *pool*, and their weighted sum ``bonus``."""
+    ags = str(intervention["ags"])
+    same = (pool["ags"] == ags).to_numpy()
+    neighbour = pool["ags"].isin(near.get(ags, frozenset())).to_numpy()
+    covers = (pool["free_points"] >= float(intervention["open_points"]) - ledger.EPS).to_numpy()
+    preferred = pool["measure_type"].isin(list(preferred_measures)).to_numpy()
+    other_region = naturalregions.outside(pool, intervention)
+    bonus = (weights.same_municipality * same + weights.neighbour * neighbour + weights.covers_alone * covers
+             + weights.preferred_measure * preferred - weights.other_natural_region * other_region)
+    return {"same": same, "neighbour": neighbour, "covers_alone": covers, "preferred_measure": preferred,
+            "other_natural_region": other_region, "bonus": bonus}
+
+
+def _scored(pool: gpd.GeoDataFrame, positions: np.ndarray, intervention: pd.Series, near: dict[str, frozenset[str]],
+            preferred_measures: tuple[str, ...] | list[str], weights: RankingWeights) -> gpd.GeoDataFrame:
+    """The pool areas at *positions* with distance, relation, flags and score, best first."""
+    out = pool.iloc[positions].copy()
+    terms = _terms(out, intervention, near, preferred_measures, weights)
+    out["distance_km"] = shapely.distance(out.geometry.to_numpy(), intervention.geometry) / 1000.0
+    out["relation"] = np.select([terms["same"], terms["neighbour"]], RELATIONS[:2], RELATIONS[2])
+    out["covers_alone"] = terms["covers_alone"]
+    out["preferred_measure"] = terms["preferred_measure"]
+    out["other_natural_region"] = terms["other_natural_region"]
+    out["score"] = terms["bonus"] - weights.per_km * out["distance_km"].to_numpy()
+    return out.sort_values(["score", "distance_km", "free_points", "pool_id"], ascending=[False, True, False, True])
+
+
+def _nearby(pool: gpd.GeoDataFrame, usable: np.ndarray, intervention: pd.Series, near: dict[str, frozenset[str]],
+            preferred_measures: tuple[str, ...] | list[str], weights: RankingWeights, limit: int) -> gpd.GeoDataFrame:
+    """The best *limit* of the usable areas, scoring only those within a growing radius (spatial index).
+
+    An area farther than *r* km scores less than ``b − per_km × r``, *b* the highest bonus (score
+    without distance) of any usable area; once the *limit*-th best score within *r* reaches that
+    bound, no area outside can enter the top *limit*.
+    """
+    positions = np.flatnonzero(usable)
+    columns = pool[[c for c in ("ags", "free_points", "measure_type", "natural_region") if c in pool.columns]]
+    columns = columns.iloc[positions]
+    bonus = float(_terms(columns, intervention, near, preferred_measures, weights)["bonus"].max())
+    radius_m = 500.0
+    while True:
+        hits = pool.sindex.query(intervention.geometry, predicate="dwithin", distance=radius_m)
+        hits = np.unique(hits[usable[hits]])
+        if len(hits) == len(positions):  # every usable area is within the radius
+            break
+        if len(hits) >= limit:
+            scored = _scored(pool, hits, intervention, near, preferred_measures, weights)
+            kth = float(scored["score"].iloc[limit - 1])
+            if kth > bonus - weights.per_km * radius_m / 1000.0 + 1e-9:
+                return scored.head(limit)
+            needed_m = (bonus - kth) / weights.per_km * 1000.0 + 1.0  # shrinks as kth grows: grow by at most 2×
+            radius_m = max(1.5 * radius_m, min(needed_m, 2 * radius_m))
+        else:
+            radius_m *= 3
+    return _scored(pool, positions, intervention, near, preferred_measures, weights).head(limit)
 
 
 def rank(pool: gpd.GeoDataFrame, intervention: pd.Series, near: dict[str, frozenset[str]], *,
@@ -142,30 +200,23 @@ def rank(pool: gpd.GeoDataFrame, intervention: pd.Series, near: dict[str, frozen
         One enriched intervention row (``open_points``, ``ags``, ``geometry``).
     near
         :func:`neighbours` of the boundary layer.
+    limit
+        Only the best *limit*: found through the pool's spatial index (``pool.sindex``, built once per
+        frame), scoring only the areas near the intervention; the same rows as the first *limit* of
+        the whole ranking.
 
     Returns the bookable areas with ``rank``, ``distance_km``, ``relation``,
-    ``covers_alone``, ``preferred_measure``, ``score`` and ``reason`` (German); empty
-    when the intervention has no open demand.
+    ``covers_alone``, ``preferred_measure``, ``score`` and ``reason`` (German; built only for
+    the rows returned); empty when the intervention has no open demand.
     """
     open_points = float(intervention["open_points"])
-    bookable = pool["status"].isin(ledger.BOOKABLE_POOL_STATUS) & (pool["free_points"] > ledger.EPS)
-    out = pool[bookable].copy() if open_points > ledger.EPS else pool.iloc[:0].copy()
-    ags = str(intervention["ags"])
-    out["distance_km"] = shapely.distance(out.geometry.to_numpy(), intervention.geometry) / 1000.0
-    same = (out["ags"] == ags).to_numpy()
-    neighbour = out["ags"].isin(near.get(ags, frozenset())).to_numpy()
-    out["relation"] = np.select([same, neighbour], RELATIONS[:2], RELATIONS[2])
-    out["covers_alone"] = out["free_points"] >= open_points - ledger.EPS
-    out["preferred_measure"] = out["measure_type"].isin(list(preferred_measures))
-    out["score"] = (weights.same_municipality * same + weights.neighbour * neighbour
-                    + weights.covers_alone * out["covers_alone"].to_numpy()
-                    + weights.preferred_measure * out["preferred_measure"].to_numpy()
-                    - weights.per_km * out["distance_km"].to_numpy()
-                    - natural_region_penalty(out, intervention, weights))
-    out = out.sort_values(["score", "distance_km", "free_points", "pool_id"],
-                          ascending=[False, True, False, True])
-    if limit is not None:
-        out = out.head(limit)
+    usable = bookable(pool).to_numpy() & (open_points > ledger.EPS)
+    located = intervention.geometry is not None and not intervention.geometry.is_empty
+    if limit is not None and 0 < limit < usable.sum() and weights.per_km > 0 and located:
+        out = _nearby(pool, usable, intervention, near, preferred_measures, weights, limit)
+    else:
+        out = _scored(pool, np.flatnonzero(usable), intervention, near, preferred_measures, weights)
+        out = out if limit is None else out.head(limit)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     out["reason"] = [_reason(row, open_points) for _, row in out.iterrows()]
     return out

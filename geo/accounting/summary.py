@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -241,14 +241,34 @@ def _hectares(area_m2: SeriesOrFrame) -> SeriesOrFrame:
     return area_m2 / fmt.M2_PER_HA
 
 
-def _pool_breakdown(pool: pd.DataFrame, key: str, order: list[str]) -> pd.DataFrame:
-    """Pool areas grouped by *key* in *order* (groups without areas left out)."""
-    table = pool.groupby(key).agg(pool_count=("pool_id", "size"), area_m2=("area_m2", "sum"),
-                                  value_points=("value_points", "sum"), free_points=("free_points", "sum"))
+BREAKDOWN_FIELDS = ["pool_id", "area_m2", "value_points", "free_points"]
+
+
+def _sums(pool: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return pool[[*keys, *BREAKDOWN_FIELDS]].groupby(keys, observed=True).agg(
+        pool_count=("pool_id", "size"), area_m2=("area_m2", "sum"), value_points=("value_points", "sum"),
+        free_points=("free_points", "sum"))
+
+
+def _ordered(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     table = table.reindex([k for k in order if k in table.index])
     table.insert(0, "area_ha", _hectares(table["area_m2"]))
     table["pool_count"] = table["pool_count"].astype(int)
     return table[["pool_count", "area_m2", "area_ha", "value_points", "free_points"]]
+
+
+def _pool_breakdown(pool: pd.DataFrame, key: str, order: list[str]) -> pd.DataFrame:
+    """Pool areas grouped by *key* in *order* (groups without areas left out)."""
+    return _ordered(_sums(pool, [key]), order)
+
+
+def measures_by_municipality(view: PoolView, ags: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """:func:`by_measure_type` with its total row for each of *ags*, from one grouping of the pool areas."""
+    sums = _sums(view.pool_areas, ["ags", "measure_type"])
+    empty = sums.iloc[:0].droplevel("ags")
+    found = set(sums.index.get_level_values("ags"))
+    return {code: with_total(_ordered(pd.DataFrame(sums.xs(code, level="ags")) if code in found else empty,
+                                      list(schema.MEASURE_TYPES))) for code in ags}
 
 
 def by_status(view: PoolView) -> pd.DataFrame:
@@ -285,8 +305,11 @@ def area_by_municipality_status(view: PoolView) -> pd.DataFrame:
 def supply_demand(view: PoolView, ags: Sequence[str] = ()) -> pd.DataFrame:
     """Free points against open demand per municipality (rows as :func:`by_municipality`)
     and for the whole selection (last row ``Gesamt``); index ``municipality``."""
-    table = by_municipality(view, ags)
-    return table.set_index("municipality")[["free_points", "open_points", "balance"]]
+    return _supply(by_municipality(view, ags))
+
+
+def _supply(municipalities: pd.DataFrame) -> pd.DataFrame:
+    return municipalities.set_index("municipality")[["free_points", "open_points", "balance"]]
 
 
 def development(view: PoolView, years: tuple[int, int] | None = None, today: dt.date | None = None
@@ -320,11 +343,11 @@ def development(view: PoolView, years: tuple[int, int] | None = None, today: dt.
 
 def top_open_interventions(view: PoolView, n: int = 10) -> pd.DataFrame:
     """The *n* interventions with the most open demand (largest first, then by id)."""
-    itv = view.interventions[view.interventions["open_points"] > ledger.EPS]
-    itv = itv.sort_values(["open_points", "intervention_id"], ascending=[False, True]).head(n)
     columns = ["intervention_id", "name", "municipality", "kind", "status", "demand_points", "covered_points",
                "open_points", "coverage_share"]
-    return pd.DataFrame(itv[columns]).reset_index(drop=True)
+    itv = pd.DataFrame(view.interventions[columns])  # no geometry to carry through the sort
+    itv = itv[itv["open_points"] > ledger.EPS]
+    return itv.sort_values(["open_points", "intervention_id"], ascending=[False, True]).head(n).reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -363,11 +386,10 @@ def report(view: PoolView, scope: Scope, today: dt.date | None = None) -> Report
     now = current(view, scope)
     part = scoped(view, scope)
     municipalities = by_municipality(now, scope.ags)
-    per_municipality = {ags: with_total(by_measure_type(select(part, [ags])))
-                        for ags in municipalities.index if ags != "gesamt"}
+    per_municipality = measures_by_municipality(part, [ags for ags in municipalities.index if ags != "gesamt"])
     return Report(scope=scope, view=part, headline=headline(now), municipalities=municipalities,
                   status=by_status(part), measures=by_measure_type(part),
-                  area_status=area_by_municipality_status(part), supply_demand=supply_demand(now, scope.ags),
+                  area_status=area_by_municipality_status(part), supply_demand=_supply(municipalities),
                   development=development(part, scope.years, today), top_open=top_open_interventions(now),
                   measures_by_municipality=per_municipality, period=headline(part), models=by_model(now, scope.ags),
                   across_regions=naturalregions.across(now.allocations, now.pool_areas, now.interventions),

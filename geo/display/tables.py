@@ -72,8 +72,20 @@ def columns(*specs: tuple[str, str, Kind]) -> tuple[Column, ...]:
     return tuple(Column(*spec) for spec in specs)
 
 
+def formatted(values: pd.Series, kind: Kind) -> list[str]:
+    """``FORMATTERS[kind]`` of every value of a column; whole numbers and text a column at a time."""
+    if kind == "count":
+        return fmt.numbers(values).tolist()
+    if kind in ("points", "wp"):  # round() first, as their FORMATTERS do: a whole zero has no sign (−0.0 + 0.0)
+        whole = fmt.numbers(pd.to_numeric(values, errors="coerce").round() + 0.0)
+        return (whole if kind == "points" else whole.where(whole == "–", whole + "\u00a0WP")).tolist()
+    if kind == "text":
+        return fmt.texts(values).tolist()
+    return [FORMATTERS[kind](v) for v in values]
+
+
 def _cells(frame: pd.DataFrame, cols: Iterable[Column]) -> dict[str, list[str]]:
-    return {c.header: [FORMATTERS[c.kind](v) for v in frame[c.name]] for c in cols}
+    return {c.header: formatted(frame[c.name], c.kind) for c in cols}
 
 
 def german_table(frame: pd.DataFrame, cols: Iterable[Column]) -> pd.DataFrame:

@@ -136,6 +136,7 @@ class GeoPackageStore:
         self.key = f"gpkg:{self._dir.resolve()}"
         # One lock object per store: re-entrant within a thread, exclusive across threads and processes.
         self._lock = FileLock(str(self._dir / LOCK_FILE), timeout=LOCK_TIMEOUT_S)
+        self._listed: dict[Path, tuple[tuple[int, int, int], frozenset[str]]] = {}
 
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self._dir)!r})"
@@ -183,8 +184,8 @@ class GeoPackageStore:
     def _read_file(self, path: Path, layer: str, *, geometry: bool = True) -> pd.DataFrame:
         try:
             if geometry:
-                return pyogrio.read_dataframe(path, layer=layer)
-            return pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+                return pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
+            return pyogrio.read_dataframe(path, layer=layer, read_geometry=False, use_arrow=True)
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
             log.exception("reading %s/%s failed", path.name, layer)
             raise StoreError(f"{path.name} ({schema.LAYER_LABELS.get(layer, layer)}) kann nicht gelesen werden; "
@@ -192,8 +193,15 @@ class GeoPackageStore:
                              "informieren (Sicherung einspielen).") from exc
 
     def _layers_in(self, path: Path) -> set[str]:
+        """The layer names of *path*, listed once per version of the file (its mtime and size)."""
         try:
-            return {name for name, _ in pyogrio.list_layers(path)}
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            listed = self._listed.get(path)
+            if listed is None or listed[0] != stamp:
+                listed = (stamp, frozenset(name for name, _ in pyogrio.list_layers(path)))
+                self._listed[path] = listed
+            return set(listed[1])
         except (pyogrio.errors.DataSourceError, OSError) as exc:
             log.exception("listing layers of %s failed", path.name)
             raise StoreError(f"{path.name} kann nicht geöffnet werden; die Datei ist beschädigt.") from exc

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
 import math
 import re
@@ -50,6 +51,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import shapely
 from psycopg import errors, sql
 from psycopg.conninfo import conninfo_to_dict
@@ -138,18 +141,54 @@ def _wkb(frame: gpd.GeoDataFrame) -> list[bytes | None]:
     return list(shapely.to_wkb(frame.geometry.to_numpy(), output_dimension=2))
 
 
-def _geoframe(frame: pd.DataFrame, wkb: Sequence[bytes | None], layer: str) -> gpd.GeoDataFrame:
+def _geoframe(frame: pd.DataFrame, wkb: Sequence[bytes | None] | np.ndarray, layer: str) -> gpd.GeoDataFrame:
+    """*frame* with the geometries *wkb* (binary or hex WKB) as a normalised layer."""
     geometry = gpd.GeoSeries(shapely.from_wkb(np.array(wkb, dtype=object)), crs=schema.CRS)
     if not len(frame):
         geometry = gpd.GeoSeries([], crs=schema.CRS)
     return _layer(gpd.GeoDataFrame(frame, geometry=geometry.values, crs=schema.CRS), layer)
 
 
-def _table_frame(rows: list[TupleRow], table: str) -> pd.DataFrame:
-    names = schema.field_names(table)
-    if not rows:
-        return pd.DataFrame({n: [] for n in names})
-    return pd.DataFrame.from_records(rows, columns=names)
+def _copied(conn: Connection, query: sql.Composable, params: Sequence[Any], table: str, *,
+            geometry: bool = False) -> pd.DataFrame:
+    """The schema fields of *table* (then hex WKB, returned as binary WKB, as ``geometry``) selected by *query*, through
+    ``COPY … TO STDOUT (FORMAT csv)`` parsed by Arrow.
+
+    No Python object per row: the server writes CSV, Arrow parses it in C. PostgreSQL writes
+    NULL unquoted and the empty text quoted, so both survive; number fields are read as float,
+    everything else as text.
+    """
+    columns = [*schema.field_names(table), *(["geometry"] if geometry else [])]
+    numbers = {f.name for f in schema.LAYER_FIELDS[table] if f.type == "number"}
+    buffer = io.BytesIO()
+    with conn.cursor().copy(sql.SQL("COPY ({}) TO STDOUT (FORMAT csv)").format(query), params) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    if not buffer.tell():
+        return pd.DataFrame({c: pd.Series([], dtype=float if c in numbers else object) for c in columns})
+    types = {c: pa.float64() if c in numbers else pa.string() for c in columns}
+    parsed = pacsv.read_csv(io.BytesIO(buffer.getvalue()),
+                            read_options=pacsv.ReadOptions(column_names=columns),
+                            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                                                 quoted_strings_can_be_null=False))
+    if not geometry:
+        frame: pd.DataFrame = parsed.to_pandas()
+        return frame
+    hexes = parsed.column("geometry").combine_chunks()
+    frame = parsed.drop_columns(["geometry"]).to_pandas()
+    frame["geometry"] = _unhex(hexes)
+    return frame
+
+
+def _unhex(hexes: Any) -> np.ndarray:
+    """Hex WKB (an Arrow text array) as binary WKB, decoded in one piece: GEOS reads hex six times slower."""
+    offsets = np.frombuffer(hexes.buffers()[1], dtype=np.int32)[hexes.offset:hexes.offset + len(hexes) + 1]
+    text = hexes.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+    binary = pa.Array.from_buffers(pa.binary(), len(hexes),
+                                   [hexes.buffers()[0], pa.py_buffer(((offsets - offsets[0]) // 2).astype(np.int32)),
+                                    pa.py_buffer(bytes.fromhex(text.decode("ascii")))],
+                                   null_count=hexes.null_count, offset=0)
+    return np.asarray(binary.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _in_crs(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -298,16 +337,16 @@ class PostGISStore:
             raise StoreError(f"Unbekannte Ebene „{layer}“.")
         order = [m.ags for m in schema.MUNICIPALITIES]
         wanted = order if keys is None else [m.ags for m in schema.MUNICIPALITIES if m.ags in keys or m.slug in keys]
-        query = sql.SQL("SELECT {fields}, ST_AsBinary(geometry) FROM {table} WHERE ags = ANY(%s) "
+        query = sql.SQL("SELECT {fields}, encode(ST_AsBinary(geometry), 'hex') FROM {table} WHERE ags = ANY(%s) "
                         "ORDER BY array_position(%s::text[], ags::text), position").format(
             fields=_selected(layer), table=_ident(layer))
-        rows = conn.execute(query, [wanted, order]).fetchall()
-        return _geoframe(_table_frame([row[:-1] for row in rows], layer), [row[-1] for row in rows], layer)
+        frame = _copied(conn, query, [wanted, order], layer, geometry=True)
+        return _geoframe(frame.drop(columns="geometry"), frame["geometry"].to_numpy(dtype=object), layer)
 
     def _read_table(self, conn: Connection, table: str) -> pd.DataFrame:
         query = sql.SQL("SELECT {fields} FROM {table} ORDER BY seq").format(fields=_selected(table),
                                                                             table=_ident(table))
-        return normalise(_table_frame(conn.execute(query).fetchall(), table), table)
+        return normalise(_copied(conn, query, [], table), table)
 
     def _read_all(self, conn: Connection) -> PoolData:
         return PoolData(

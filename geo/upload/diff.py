@@ -76,16 +76,42 @@ def display_value(value: Any, f: schema.Field) -> str:
     return str(value).strip()
 
 
-def _same(a: Any, b: Any, f: schema.Field) -> bool:
+def _same_column(before: pd.Series, after: pd.Series, f: schema.Field) -> np.ndarray:
+    """Per row: do the two cells of field *f* show the same (numbers: within 0,5; else the same display text)?
+
+    Numbers and equal values compare a column at a time; only cells whose values differ are
+    rendered (:func:`display_value`) to see whether they still look the same (12.0 vs "12").
+    """
     if f.type == "number":
-        a, b = pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce")
-        return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and abs(a - b) < 0.5)
-    return display_value(a, f) == display_value(b, f)
+        a = pd.to_numeric(before, errors="coerce").to_numpy(float)
+        b = pd.to_numeric(after, errors="coerce").to_numpy(float)
+        return (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) < 0.5)
+    if before.dtype == after.dtype and before.dtype.kind in "Mmfiub":
+        same = (before.to_numpy() == after.to_numpy()) | (before.isna().to_numpy() & after.isna().to_numpy())
+    else:
+        same = np.array([x is y or (type(x) is type(y) and bool(x == y)) for x, y in
+                         zip(before.to_numpy(dtype=object), after.to_numpy(dtype=object), strict=True)], dtype=bool)
+    for i in np.flatnonzero(~same):
+        same[i] = display_value(before.iloc[i], f) == display_value(after.iloc[i], f)
+    return same
 
 
-def _at(frame: pd.DataFrame, index: str, column: str) -> object:
-    """One value; None where the frame predates the field."""
-    return frame.at[index, column] if column in frame.columns else None
+def _column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """One column; None in every row where the frame predates the field."""
+    return frame[column] if column in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+
+
+def _moved(before: gpd.GeoSeries, after: gpd.GeoSeries) -> np.ndarray:
+    """Per row: did the geometry change by more than :data:`GEOMETRY_TOLERANCE_M`?
+
+    Equal normalised WKB is no change; only the others are measured (Hausdorff distance).
+    """
+    old, new = before.to_numpy(), after.to_numpy()
+    same = (shapely.to_wkb(shapely.normalize(old)) == shapely.to_wkb(shapely.normalize(new))).astype(bool)
+    moved = np.zeros(len(old), dtype=bool)
+    measure = np.flatnonzero(~same)
+    moved[measure] = shapely.hausdorff_distance(old[measure], new[measure]) > GEOMETRY_TOLERANCE_M
+    return moved
 
 
 def _booked(old: gpd.GeoDataFrame, layer: str, allocations: pd.DataFrame) -> pd.Series:
@@ -99,39 +125,44 @@ def _booked(old: gpd.GeoDataFrame, layer: str, allocations: pd.DataFrame) -> pd.
 
 def diff_layer(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, layer: str, *,
                allocations: pd.DataFrame | None = None) -> LayerDiff:
-    """Compare the stored *old* with the upload *new* (both EPSG:25833, schema columns)."""
+    """Compare the stored *old* with the upload *new* (both EPSG:25833, schema columns), a column at a time."""
     key = schema.ID_FIELD[layer]
-    before = old.set_index(old[key].astype(str), drop=False)
-    after = new.set_index(new[key].astype(str), drop=False)
-    added = tuple(i for i in after.index if i not in before.index)
-    removed = tuple(i for i in before.index if i not in after.index)
-    common = [i for i in after.index if i in before.index]
-    rows: list[dict] = [{"id": i, "action": "added", "field": "", "old": "", "new": ""} for i in added]
-    rows += [{"id": i, "action": "removed", "field": "", "old": "", "new": ""} for i in removed]
-    changed: list[str] = []
+    # Ids as plain Python text: pandas' isin on Arrow-backed text builds one Arrow scalar per value.
+    before = old.set_index(pd.Index(old[key].astype(str).to_numpy(dtype=object), dtype=object), drop=False)
+    after = new.set_index(pd.Index(new[key].astype(str).to_numpy(dtype=object), dtype=object), drop=False)
+    kept = after.index.isin(before.index)
+    added = tuple(after.index[~kept])
+    removed = tuple(before.index[~before.index.isin(after.index)])
+    common = after.index[kept]
+    old_rows, new_rows = before.loc[common], after[kept]
     area_old = pd.Series(shapely.area(before.geometry.values), index=before.index)
     area_new = pd.Series(shapely.area(after.geometry.values), index=after.index)
-    if common:
-        moved = shapely.hausdorff_distance(before.loc[common].geometry.values, after.loc[common].geometry.values)
-        geometry_changed = dict(zip(common, moved > GEOMETRY_TOLERANCE_M, strict=True))
-    for i in common:
-        fields = [(f, _at(before, i, f.name), _at(after, i, f.name)) for f in schema.LAYER_FIELDS[layer]
-                  if f.name != key]
-        diffs = [{"id": i, "action": "changed", "field": f.label, "old": display_value(a, f),
-                  "new": display_value(b, f)} for f, a, b in fields if not _same(a, b, f)]
-        if geometry_changed[i]:
-            delta = area_new[i] - area_old[i]
-            diffs.append({"id": i, "action": "changed", "field": "Geometrie",
-                          "old": f"{fmt.number(area_old[i])} m²",
-                          "new": f"{fmt.number(area_new[i])} m² ({'+' if delta >= 0 else '−'}"
-                                 f"{fmt.number(abs(delta))} m²)"})
-        if diffs:
-            changed.append(i)
-            rows += diffs
+    parts = [pd.DataFrame({"id": list(ids), "action": action, "field": "", "old": "", "new": "", "_row": -1,
+                           "_field": -1}) for ids, action in ((added, "added"), (removed, "removed"))]
+    fields = [f for f in schema.LAYER_FIELDS[layer] if f.name != key]
+    for order, f in enumerate(fields):
+        a, b = _column(old_rows, f.name), _column(new_rows, f.name)
+        rows = np.flatnonzero(~_same_column(a, b, f))
+        parts.append(pd.DataFrame({
+            "id": common[rows], "action": "changed", "field": f.label,
+            "old": [display_value(v, f) for v in a.iloc[rows]], "new": [display_value(v, f) for v in b.iloc[rows]],
+            "_row": rows, "_field": order}))
+    rows = np.flatnonzero(_moved(old_rows.geometry, new_rows.geometry))
+    was = area_old.reindex(common[rows]).tolist()
+    now = area_new[kept].to_numpy()[rows].tolist()
+    parts.append(pd.DataFrame({
+        "id": common[rows], "action": "changed", "field": "Geometrie",
+        "old": [f"{fmt.number(m2)} m²" for m2 in was],
+        "new": [f"{fmt.number(m2)} m² ({'+' if m2 - w >= 0 else '−'}{fmt.number(abs(m2 - w))} m²)"
+                for w, m2 in zip(was, now, strict=True)],
+        "_row": rows, "_field": len(fields)}))
+    table = pd.concat(parts, ignore_index=True)
+    changes = table[table["_row"] >= 0].sort_values(["_row", "_field"], kind="stable")
+    changed = list(dict.fromkeys(changes["id"]))
+    table = pd.concat([table[table["_row"] < 0], changes], ignore_index=True)[CHANGE_COLUMNS]
     findings = _booking_findings(before, after, layer, removed, changed, area_old, area_new,
                                  allocations if allocations is not None else ledger.empty_ledger())
-    return LayerDiff(layer, added, tuple(changed), removed, pd.DataFrame(rows, columns=CHANGE_COLUMNS),
-                     tuple(findings))
+    return LayerDiff(layer, added, tuple(changed), removed, table.astype(object), tuple(findings))
 
 
 def _booking_findings(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, layer: str, removed: tuple[str, ...],
@@ -150,19 +181,21 @@ def _booking_findings(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, layer: 
     if layer != schema.POOL_AREAS:
         return out
     status, value_points = after["status"], after["value_points"]
-    for i in booked.index.intersection(after.index):
-        if status[i] in HAND_SET_POOL_STATUS:
-            out.append(Finding("error", "booked_status", f"{i} soll „{status[i]}“ werden, hat aber "
-                               f"{fmt.points(booked[i])} gebucht: erst die Buchungen stornieren, dann den Status "
-                               "ändern.", i, "status"))
-    for i in changed:
-        if i not in booked.index:
-            continue
-        if area_new[i] < area_old[i] - AREA_TOLERANCE_M2:
+    kept = booked[booked.index.isin(after.index)]
+    for i in kept.index[status.reindex(kept.index).isin(HAND_SET_POOL_STATUS).to_numpy()]:
+        out.append(Finding("error", "booked_status", f"{i} soll „{status[i]}“ werden, hat aber "
+                           f"{fmt.points(booked[i])} gebucht: erst die Buchungen stornieren, dann den Status "
+                           "ändern.", i, "status"))
+    touched = pd.Index(changed, dtype=object)
+    touched = touched[touched.isin(booked.index)]
+    shrunk = (area_new.reindex(touched) < area_old.reindex(touched) - AREA_TOLERANCE_M2).to_numpy()
+    short = (value_points.reindex(touched) < booked.reindex(touched) - ledger.EPS).to_numpy()
+    for i, smaller, fewer in zip(touched, shrunk, short, strict=True):
+        if smaller:
             out.append(Finding("error", "booked_shrunk", f"{i} wird um {fmt.number(area_old[i] - area_new[i])} m² "
                                f"verkleinert, hat aber {fmt.points(booked[i])} gebucht: gebuchte Flächen dürfen "
                                "nicht schrumpfen.", i, "geometry"))
-        if value_points[i] < booked[i] - ledger.EPS:
+        if fewer:
             points = fmt.points(value_points[i])
             out.append(Finding("error", "booked_points", f"{i}: neue Wertpunkte {points} liegen unter den gebuchten "
                                f"{fmt.points(booked[i])}.", i, "value_points"))

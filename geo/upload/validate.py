@@ -440,7 +440,11 @@ def _outside(frame: gpd.GeoDataFrame, usable: pd.Series, ids: pd.Series, ctx: Co
         return
     geoms = frame[usable].geometry.values
     outside, share = pd.Series(0.0, index=frame.index), pd.Series(0.0, index=frame.index)
-    outside[usable] = shapely.area(shapely.difference(geoms, ctx.boundary))
+    shapely.prepare(ctx.boundary)
+    across = ~shapely.within(geoms, ctx.boundary)  # only these can reach beyond: cut just them
+    reach = np.zeros(len(geoms))
+    reach[across] = shapely.area(shapely.difference(geoms[across], ctx.boundary))
+    outside[usable] = reach
     share[usable] = outside[usable] / np.maximum(shapely.area(geoms), 1e-9)
     beyond = (share > OUTSIDE_SHARE) & (outside > OUTSIDE_MIN_M2)
     where = schema.AGS_NAMES[ctx.ags]
