@@ -12,30 +12,45 @@ logs.configure()  # JSON lines to FLAECHENPOOL_LOG or stderr, once per process
 st.set_page_config(page_title="Flächenpool Leipzig & Wurzener Land", page_icon="🌳",
                    layout="wide")
 
-PAGES = [
-    st.Page("views/start.py", title="Auf einen Blick", icon=":material/dashboard:", default=True),
-    st.Page("views/karte.py", title="Karte", icon=":material/map:", url_path="karte"),
-    st.Page("views/eingriffe.py", title="Eingriffe & Zuordnung", icon=":material/handshake:", url_path="eingriffe"),
-    st.Page("views/anfragen.py", title="Anfragen", icon=":material/forward_to_inbox:", url_path="anfragen"),
-    st.Page("views/uebersicht.py", title="Übersicht & Berichte", icon=":material/bar_chart:", url_path="uebersicht"),
-    st.Page("views/verrechnung.py", title="Verrechnung", icon=":material/euro:", url_path="verrechnung"),
-    st.Page("views/partner.py", title="Partner", icon=":material/groups:", url_path="partner"),
-    st.Page("views/handbuch.py", title="Prozesshandbuch", icon=":material/menu_book:", url_path="handbuch"),
-    st.Page("views/hochladen.py", title="Daten hochladen", icon=":material/upload:", url_path="hochladen"),
-    st.Page("views/monitoring.py", title="Monitoring", icon=":material/fact_check:", url_path="monitoring"),
-    st.Page("views/aenderungen.py", title="Änderungen", icon=":material/history:", url_path="aenderungen"),
-    st.Page("views/bewertung.py", title="Bewertungsmodelle", icon=":material/calculate:", url_path="bewertung"),
-    st.Page("views/datenschutz.py", title="Datenschutz", icon=":material/shield_person:", url_path="datenschutz"),
-]
 _admin = (user := auth.current_user()) is not None and user.role == "admin"
-PAGES.append(st.Page("views/betrieb.py", title="Betrieb", icon=":material/monitor_heart:", url_path="betrieb",
-                     visibility="visible" if _admin else "hidden"))  # the page refuses everyone else itself
-PAGES.append(st.Page("views/altbestand.py", title="Altbestand importieren", icon=":material/upload_file:",
-                     url_path="altbestand", visibility="visible" if _admin else "hidden"))
+_for_admins = "visible" if _admin else "hidden"  # the admin pages refuse everyone else themselves
+
+# Sections keep fifteen pages findable; expanded, or Streamlit folds all past the tenth into "View more".
+PAGES = {
+    "Pool": [
+        st.Page("views/start.py", title="Auf einen Blick", icon=":material/dashboard:", default=True),
+        st.Page("views/karte.py", title="Karte", icon=":material/map:", url_path="karte"),
+        st.Page("views/eingriffe.py", title="Eingriffe & Zuordnung", icon=":material/handshake:",
+                url_path="eingriffe"),
+        st.Page("views/anfragen.py", title="Anfragen", icon=":material/forward_to_inbox:", url_path="anfragen"),
+    ],
+    "Berichte & Verrechnung": [
+        st.Page("views/uebersicht.py", title="Übersicht & Berichte", icon=":material/bar_chart:",
+                url_path="uebersicht"),
+        st.Page("views/verrechnung.py", title="Verrechnung", icon=":material/euro:", url_path="verrechnung"),
+        st.Page("views/bewertung.py", title="Bewertungsmodelle", icon=":material/calculate:", url_path="bewertung"),
+    ],
+    "Zusammenarbeit": [
+        st.Page("views/partner.py", title="Partner", icon=":material/groups:", url_path="partner"),
+        st.Page("views/handbuch.py", title="Prozesshandbuch", icon=":material/menu_book:", url_path="handbuch"),
+    ],
+    "Daten & Pflege": [
+        st.Page("views/hochladen.py", title="Daten hochladen", icon=":material/upload:", url_path="hochladen"),
+        st.Page("views/monitoring.py", title="Monitoring", icon=":material/fact_check:", url_path="monitoring"),
+        st.Page("views/aenderungen.py", title="Änderungen", icon=":material/history:", url_path="aenderungen"),
+        st.Page("views/betrieb.py", title="Betrieb", icon=":material/monitor_heart:", url_path="betrieb",
+                visibility=_for_admins),
+        st.Page("views/altbestand.py", title="Altbestand importieren", icon=":material/upload_file:",
+                url_path="altbestand", visibility=_for_admins),
+    ],
+    "Hinweise": [
+        st.Page("views/datenschutz.py", title="Datenschutz", icon=":material/shield_person:", url_path="datenschutz"),
+    ],
+}
 
 assets.ensure_leaflet()
 assets.ensure_maplibre()
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, expanded=True)
 auth.sidebar(needed=page.url_path == "hochladen")
 chrome.footer()  # before the page: a page that stops early (st.stop) drops anything drawn after it
 auth.require_sign_in_to_read()

@@ -14,6 +14,7 @@ from geo.access.permissions import User
 from geo.accounting import booking, documents, prices, valuation
 from geo.errors import BookingError
 from geo.reports import documents as files
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import LEIPZIG, WURZEN
 from tests.test_cli import PASSWORD, geo
 from tests.test_settlement import _cross_border_pick, _tiny
@@ -74,21 +75,23 @@ def test_verify_code_on_the_command_line(demo_dir):
     booked = geo("book", "--eingriff", "STR-LEI-02", "--flaeche", "WUR-2018-001", "--punkte", "50.000", "--art",
                  "zugeordnet", "--user", "admin", password=PASSWORD)
     assert booked.returncode == 0, booked.stderr
+    entry = GeoPackageStore(demo_dir).read_allocations().iloc[-1]  # the booking just made
+    allocation_id, row = str(entry["allocation_id"]), len(GeoPackageStore(demo_dir).read_allocations())
     out = demo_dir / "bestaetigung.pdf"
-    written = geo("bestaetigung", "--buchung", "B-2026-00127", "--ausgabe", str(out))
+    written = geo("bestaetigung", "--buchung", allocation_id, "--ausgabe", str(out))
     assert written.returncode == 0, written.stderr
     code = written.stdout.splitlines()[0].removeprefix("Prüfcode: ")
     assert out.read_bytes().startswith(b"%PDF")
     ok = geo("verify", "--code", code)
-    assert ok.returncode == 0 and ok.stdout.startswith("Echt: Buchung B-2026-00127 vom ")
+    assert ok.returncode == 0 and ok.stdout.startswith(f"Echt: Buchung {allocation_id} vom ")
     assert "50.000\u00a0WP von WUR-2018-001 für STR-LEI-02" in ok.stdout and "0,75\u00a0€ je WP" in ok.stdout
     forged = geo("verify", "--code", "0123-4567-89AB-CDEF")
     assert forged.returncode == 1 and "gehört zu keiner Buchung" in forged.stderr
     with sqlite3.connect(demo_dir / "pool.gpkg") as db:
-        db.execute("UPDATE allocations SET points = 60000 WHERE allocation_id = 'B-2026-00127'")
+        db.execute("UPDATE allocations SET points = 60000 WHERE allocation_id = ?", [allocation_id])
     db.close()
     tampered = geo("verify", "--code", code)
-    assert tampered.returncode == 1 and "Prüfkette des Journals ist ab Zeile 127 unterbrochen" in tampered.stderr
+    assert tampered.returncode == 1 and f"Prüfkette des Journals ist ab Zeile {row} unterbrochen" in tampered.stderr
 
 
 def test_settlement_files_from_the_command_line(demo_dir):
@@ -103,7 +106,7 @@ def test_settlement_files_from_the_command_line(demo_dir):
     book = openpyxl.load_workbook(io.BytesIO(xlsx.read_bytes()))
     assert book.sheetnames == ["Hinweise", "Salden", "Buchungen"]
     rows = list(book["Buchungen"].values)
-    assert rows[0][-2:] == ("Preis (€/WP)", "Betrag") and rows[1][0] == "B-2026-00127" and rows[1][-1] == 5_000.0
+    assert rows[0][-2:] == ("Preis (€/WP)", "Betrag") and rows[1][0] == "B-2026-00128" and rows[1][-1] == 5_000.0
     refused = geo("preis", "--gemeinde", "wurzen", "--preis", "0,50", "--ab", "01.01.2026", "--user", "wurzen.gis",
                   password=PASSWORD)
     assert refused.returncode == 1 and "nur die Administration" in refused.stderr

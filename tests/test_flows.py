@@ -73,5 +73,5 @@ def test_demo_flows_add_up_to_the_booked_points_of_the_pool(demo_store: GeoPacka
     v = summary.pool_view(demo_store.read_all())
     flow = flows.flows(v)
     assert flow["points"].sum() == pytest.approx(v.pool_areas["booked_points"].sum())
-    assert flows.matrix(flow).loc["Gesamt", "Gesamt"] == pytest.approx(v.interventions["covered_points"].sum())
+    assert flows.matrix(flow).loc["Gesamt", "Gesamt"] == pytest.approx(v.pool_areas["booked_points"].sum())
     assert flow["cross_border"].any()

@@ -40,7 +40,7 @@ def test_the_feed_links_bookings_requests_and_new_features_to_the_map(demo_dir):
                                                                                   "Wurzen"),
         "Anfrage A-2026-00001 gestellt: 50.000\u00a0WP aus WUR-2018-001 für STR-LEI-01": ("karte?flaeche=WUR-2018-001",
                                                                                          "Leipzig"),
-        "Buchung B-2026-00127: 1.500\u00a0WP von WUR-2018-008 für GEW-WUR-01 reserviert": (
+        "Buchung B-2026-00128: 1.500\u00a0WP von WUR-2018-008 für GEW-WUR-01 reserviert": (
             "karte?flaeche=WUR-2018-008", "Wurzen")}
     later = news.feed(data, since=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
     assert later.empty
@@ -76,7 +76,7 @@ def test_signed_in_people_see_what_is_new_since_their_last_visit(demo_dir):
     toggle = next(t for t in second.toggle if t.label.startswith("Nur seit meinem letzten Besuch"))
     assert toggle.value
     feed = next(df.value for df in second.dataframe if "Karte" in df.value.columns)
-    assert feed["Was"].tolist() == ["Buchung B-2026-00127: 1.500\u00a0WP von WUR-2018-008 für GEW-WUR-01 reserviert"]
+    assert feed["Was"].tolist() == ["Buchung B-2026-00128: 1.500\u00a0WP von WUR-2018-008 für GEW-WUR-01 reserviert"]
     toggle.set_value(False)
     second.run()
     assert len(next(df.value for df in second.dataframe if "Karte" in df.value.columns)) == 10

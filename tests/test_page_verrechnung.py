@@ -42,7 +42,7 @@ def test_wurzen_sees_what_leipzig_owes_booking_by_booking(demo_dir):
     assert "**Leipzig schuldet Wurzen 37.500,00\u00a0€.**" in [m.value for m in at.markdown]
     entries = next(df.value for df in at.dataframe if "Buchung" in df.value.columns and "Betrag" in df.value.columns)
     assert entries[["Buchung", "Partner", "Wertpunkte", "Preis (€/WP)", "Betrag"]].values.tolist() == [
-        ["B-2026-00127", "Leipzig", "50.000", "0,75\u00a0€", "37.500,00\u00a0€"]]
+        ["B-2026-00128", "Leipzig", "50.000", "0,75\u00a0€", "37.500,00\u00a0€"]]
     assert {b.label for b in at.get("download_button")} >= {"Verrechnung (PDF)", "Verrechnung (Excel)",
                                                               "Buchungsbestätigung (PDF)", "Flächenkontoauszug (PDF)"}
     assert not any(b.label == "Preis speichern" for b in at.button)  # only administrators set prices
@@ -68,9 +68,9 @@ def test_an_administrator_sets_a_price_and_a_wrong_one_is_refused(demo_dir):
 
 def test_the_certificate_and_the_account_follow_the_link(demo_dir):
     _allocate(demo_dir)
-    at = open_page(None, buchung="B-2026-00127", flaeche="WUR-2018-001")
+    at = open_page(None, buchung="B-2026-00128", flaeche="WUR-2018-001")
     certificate = next(t.value for t in at.table if "Buchungsbestätigung" in t.value.columns)
     lines = dict(certificate.values.tolist())  # st.table cells are escaped Markdown (geo.fmt.literal)
     assert lines["Wertpunkte"] == fmt.literal("50.000\u00a0WP") and lines["Preis"].startswith(fmt.literal("0,75"))
     account = next(df.value for df in at.dataframe if "Saldo (WP)" in df.value.columns)
-    assert account["Buchung"].iloc[-1] == "B-2026-00127"
+    assert account["Buchung"].iloc[-1] == "B-2026-00128"

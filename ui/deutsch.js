@@ -115,6 +115,14 @@
         [/^The page that you have requested does not seem to exist\. Running the app's main page\.$/,
             function () { return "Die angeforderte Seite gibt es nicht. Angezeigt wird die Startseite."; }],
         [/^(\d+) matches$/, function (m, n) { return n + " Treffer"; }],
+        [/^View (\d+) more$/, function (m, n) { return n + " weitere anzeigen"; }],
+        // A chart's toolbar names the chart: "Fullscreen: <its description>".
+        [/^(Show data|Download as PNG|Download as SVG|Copy Vega-Lite spec|Fullscreen|View fullscreen): ([\s\S]+)$/,
+            function (m, action, what) { return TEXTS[action] + ": " + what; }],
+        // The date picker's fields: "month, Stichtag".
+        [/^(day|month|year), (.+)$/, function (m, part, what) {
+            return {"day": "Tag", "month": "Monat", "year": "Jahr"}[part] + ", " + what;
+        }],
         [/^Help for (.+)$/, function (m, what) { return "Hilfe zu " + what; }],
         [/^Remove (.+)$/, function (m, what) { return what + " entfernen"; }],
         [/^(\d+) options? available\.$/, function (m, n) { return n + (n === "1" ? " Eintrag" : " Einträge") + " zur Wahl."; }],

@@ -45,7 +45,8 @@ def mapping_form(frame: pd.DataFrame, file_name: str) -> Mapping:
     for i, name in enumerate(legacy.FIELDS):
         column = guessed.columns.get(name, NONE)
         picked = cells[i % 4].selectbox(schema.label(name, schema.ALLOCATIONS), options, index=options.index(column),
-                                        format_func=lambda c: c or "– keine –", key=f"{_KEY}{file_name}-{name}")
+                                        format_func=lambda c: c or "– keine –", key=f"{_KEY}{file_name}-{name}",
+                                        placeholder="Bitte wählen …")
         if picked:
             chosen[name] = picked
     values: dict[str, str] = {}
@@ -56,7 +57,8 @@ def mapping_form(frame: pd.DataFrame, file_name: str) -> Mapping:
                 continue
             kinds = [NONE, *schema.ALLOCATION_KINDS]
             meant = st.selectbox(f"„{fmt.literal(value)}“ bedeutet", kinds, index=kinds.index(known.get(value, NONE)),
-                                 format_func=lambda k: k or "– unbekannt –", key=f"{_KEY}{file_name}-wert-{value}")
+                                 format_func=lambda k: k or "– unbekannt –", key=f"{_KEY}{file_name}-wert-{value}",
+                                 placeholder="Bitte wählen …")
             if meant:
                 values[value] = meant
     return Mapping(schema.ALLOCATIONS, chosen, {"kind": values} if values else {})

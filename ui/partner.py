@@ -29,7 +29,8 @@ def choose(user_ags: str | None) -> str:
     wanted = st.query_params.get(PARAM)
     default = wanted if wanted in slugs else schema.municipality(user_ags).slug if user_ags else slugs[0]
     slug = st.selectbox("Partner", slugs, index=slugs.index(default),
-                        format_func=lambda s: schema.municipality(s).name, key="partner_gemeinde", width=320)
+                        format_func=lambda s: schema.municipality(s).name, key="partner_gemeinde", width=320,
+                        placeholder="Bitte wählen …")
     if slug != wanted:
         st.query_params[PARAM] = slug
     return schema.municipality(slug).ags

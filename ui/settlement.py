@@ -37,8 +37,8 @@ def statement_section(view: PoolView, user: User | None) -> None:
     years = settlement.years(view) or [fmt.today().year]
     with st.container(horizontal=True):
         ags = st.selectbox("Partner", names, index=names.index(own), format_func=schema.AGS_NAMES.__getitem__,
-                           key=_KEY + "partner", width=300)
-        year = st.selectbox("Jahr", years, key=_KEY + "jahr", width=160)
+                           key=_KEY + "partner", width=300, placeholder="Bitte wählen …")
+        year = st.selectbox("Jahr", years, key=_KEY + "jahr", width=160, placeholder="Bitte wählen …")
     result = settlement.statement(view, ags, int(year))
     for sentence in result.sentences() or [f"{result.name} hat {year} keine Zuordnungen über Gemeindegrenzen."]:
         st.markdown(f"**{fmt.literal(sentence)}**")
@@ -67,7 +67,8 @@ def prices_section(view: PoolView, user: User | None) -> None:
         return
     with st.form(data.keyed(_KEY + "preis"), border=True):
         st.markdown("**Neuen Preis festlegen**")
-        ags = st.selectbox("Gemeinde", [m.ags for m in schema.MUNICIPALITIES], format_func=schema.AGS_NAMES.__getitem__)
+        ags = st.selectbox("Gemeinde", [m.ags for m in schema.MUNICIPALITIES], format_func=schema.AGS_NAMES.__getitem__,
+                           placeholder="Bitte wählen …")
         pool_id = st.text_input("Nur für die Poolfläche (leer: alle der Gemeinde)", max_chars=schema.ID_LENGTH)
         eur = st.text_input("Preis (€ je Wertpunkt)", placeholder="z. B. 0,75")
         start, end = st.columns(2)
@@ -115,7 +116,7 @@ def certificate_section(view: PoolView) -> None:
     ids = list(labels)
     wanted = st.query_params.get("buchung")
     chosen = st.selectbox("Zuordnung", ids, index=ids.index(wanted) if wanted in labels else 0,
-                          format_func=labels.__getitem__, key=_KEY + "buchung")
+                          format_func=labels.__getitem__, key=_KEY + "buchung", placeholder="Bitte wählen …")
     cert = documents.certificate(view, chosen, data.valuation_tables())
     tables.static(pd.DataFrame(cert.lines(), columns=["", "Buchungsbestätigung"]))
     st.download_button("Buchungsbestätigung (PDF)", lambda: files.certificate_pdf(cert),
@@ -129,7 +130,8 @@ def account_section(view: PoolView) -> None:
     """A pool area's account statement on screen and as PDF."""
     ids = sorted(view.pool_areas["pool_id"].astype(str))
     wanted = st.query_params.get("flaeche")
-    pool_id = st.selectbox("Poolfläche", ids, index=ids.index(wanted) if wanted in ids else 0, key=_KEY + "flaeche")
+    pool_id = st.selectbox("Poolfläche", ids, index=ids.index(wanted) if wanted in ids else 0, key=_KEY + "flaeche",
+                           placeholder="Bitte wählen …")
     acc = documents.account(view, pool_id)
     st.markdown(f"**{fmt.literal(acc.pool_id)} „{fmt.literal(acc.name)}“, {schema.AGS_NAMES[acc.ags]}:** Wert "
                 f"{fmt.points(acc.value_points)}, ungebucht {fmt.points(acc.balance)}")

@@ -26,9 +26,11 @@ def new_version(user: User, models: list[str]) -> None:
     """Upload a table version, see what it changes for every municipality, then switch to it."""
     with st.form(_KEY + "form", border=True):
         st.markdown("**Neue Fassung einer Bewertungstabelle**")
-        model = st.selectbox("Modell", models, format_func=lambda m: f"{valuation.model_label(m)} ({m})")
-        upload = st.file_uploader("Tabelle als CSV oder XLSX (Spalten code, name, value_per_m2, "
-                                  "development_factor)", type=None, key=_KEY + "datei")
+        model = st.selectbox("Modell", models, format_func=lambda m: f"{valuation.model_label(m)} ({m})",
+                             placeholder="Bitte wählen …")
+        upload = st.file_uploader("Tabelle als CSV oder XLSX", type=None, key=_KEY + "datei",
+                                  help="Spalten `code` (Biotopcode), `name` (Bezeichnung), `value_per_m2` "
+                                  "(Wert je m²) und `development_factor` (Entwicklungsfaktor)")
         cols = st.columns(4)
         provenance = versions.Provenance(
             title=cols[0].text_input("Titel"), source=cols[1].text_input("Quelle"),

@@ -161,6 +161,14 @@ function labels(state) {
     state.markers.push(new maplibregl.Marker({element: node}).setLngLat(lngLat).addTo(map));
   };
   for (const [lng, lat, name] of data.labels) add([lng, lat], name, "fp-vlabel");
+  // Monitoring flags: a sign in a black-ringed disc (not colour alone), the reason as its name and tooltip.
+  for (const [lat, lng, text] of data.flags) {
+    const node = element("div", "fp-vflag", "!");
+    node.title = text;
+    node.setAttribute("role", "img");
+    node.setAttribute("aria-label", text);
+    state.markers.push(new maplibregl.Marker({element: node}).setLngLat([lng, lat]).addTo(map));
+  }
   if (map.getZoom() < data.id_label_zoom) return;
   const seen = new Set();
   const features = map.queryRenderedFeatures({layers: ["flaechen-fill", "eingriffe-fill", "punkte"]});

@@ -42,6 +42,10 @@ CSS = """
     text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
 .fp-vmap .maplibregl-ctrl-attrib { font-size: 10px; line-height: 13px; max-width: 70%; }
 .fp-vtip .maplibregl-popup-content { padding: 3px 7px; font-size: 12px; }
+.fp-vflag { width: 20px; height: 20px; line-height: 16px; text-align: center; font-size: 13px; font-weight: 700;
+    color: #000; background: #ffd400; border: 2px solid #000; border-radius: 50%; box-sizing: border-box;
+    transform: translate(10px, -14px); cursor: default; }
+.fp-v-flag { width: 13px; height: 13px; border-radius: 50%; background: #ffd400; border: 2px solid #000; }
 .fp-vid { color: #111; font-size: 11px; white-space: nowrap; pointer-events: none;
     text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 2px #fff; }
 """

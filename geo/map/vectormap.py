@@ -8,6 +8,7 @@ as vector tiles (:mod:`geo.map.tiles`); this module only says how to draw them, 
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -87,7 +88,8 @@ def legend() -> list[dict[str, object]]:
             {"label": "Gemeindegrenze", "color": "#5d6d7e", "shape": "line"},
             {"label": "kleine Poolfläche / Gruppe", "color": schema.POOL_STATUS_COLORS["verfügbar"], "shape": "disc"},
             {"label": "kleiner Eingriff / Gruppe", "color": schema.INTERVENTION_KIND_COLORS["B-Plan"],
-             "shape": "ring"}]
+             "shape": "ring"},
+            {"label": "Monitoring-Hinweis (Mängel, nicht umgesetzt)", "color": "#ffd400", "shape": "flag"}]
     return [{"title": "Poolflächen", "entries": pool, "wide": False},
             {"title": "Eingriffe", "entries": itv, "wide": False}, {"title": "Weitere", "entries": more, "wide": True}]
 
@@ -130,7 +132,8 @@ def component_data(shown: PoolView, selection: Selection | None, filter_params: 
     return {
         "tiles": tile_url, "assets": assets, "maxzoom": tiles.MAX_ZOOM, "height": height,
         "attribution": schema.BOUNDARY_ATTRIBUTION, "basemaps": base_maps(offline=offline),
-        "labels": labels(shown.boundaries), "legend": legend(), "legend_open_min_px": LEGEND_OPEN_MIN_PX,
+        "labels": labels(shown.boundaries), "flags": json.loads(webmap.flag_markers(shown)), "legend": legend(),
+        "legend_open_min_px": LEGEND_OPEN_MIN_PX,
         "id_label_zoom": ID_LABEL_ZOOM, "max_id_labels": MAX_ID_LABELS, "locale": LOCALE,
         "fit": {"bounds": fit.bounds, "max_zoom": fit.max_zoom, "key": fit.key, "margin": fit.margin},
         "selected": None if selection is None else {"layer": selection.layer, "id": selection.feature_id},

@@ -111,7 +111,7 @@ def test_after_a_booking_the_form_in_the_browser_shows_the_ledger_now(page, app_
     form.get_by_role("button", name="Buchen").click()
     wait_for_app(page)
     assert f"1.000 WP von Fläche {pool_id} für Eingriff {TARGET} reservieren; jetzt frei:" in visible(
-        page.get_by_test_id("stAlertContentWarning").inner_text())
+        page.get_by_test_id("stAlertContentWarning").filter(has_text="WP von Fläche").inner_text())
     page.get_by_role("button", name="Jetzt buchen").click()
     page.get_by_text(f"von {pool_id} für {TARGET} reserviert").wait_for(timeout=30_000)
     wait_for_app(page)

@@ -77,7 +77,8 @@ def test_a_booking_with_the_keyboard_alone(page, app_url, app_data):
     tab_to(page, r"^BUTTON [\s\S]*\bBuchen\s*$")
     page.keyboard.press("Enter")
     wait_for_app(page)
-    preview = page.get_by_test_id("stAlertContentWarning").inner_text().replace("\u00a0", " ")
+    preview = page.get_by_test_id("stAlertContentWarning").filter(has_text="WP von Fläche").inner_text()
+    preview = preview.replace("\u00a0", " ")
     assert f"{fmt.number(POINTS)} WP von Fläche {pool_id} für Eingriff {TARGET}" in preview
 
     # The confirmation with Space.

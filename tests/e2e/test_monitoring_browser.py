@@ -82,10 +82,9 @@ def test_a_failed_check_with_two_photos_on_a_phone(browser, app_url, app_data, t
     assert f"{AREA}: Mängel" in warning
     page.goto(f"{app_url}/karte")
     wait_for_app(page)
-    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
-    frame.locator(".fp-flag").first.wait_for(timeout=20_000)
-    assert frame.locator(f".leaflet-marker-icon.fp-flag[title^='⚠ {AREA} – Monitoring: Mängel']").count() == 1
-    assert frame.locator(f".leaflet-marker-icon.fp-flag[title^='⚠ {INTERVENTION} – gebucht auf']").count() == 1
+    page.locator(".fp-vflag").first.wait_for(timeout=20_000)  # the WebGL map's flag markers
+    assert page.locator(f".fp-vflag[title^='⚠ {AREA} – Monitoring: Mängel']").count() == 1
+    assert page.locator(f".fp-vflag[title^='⚠ {INTERVENTION} – gebucht auf']").count() == 1
     page.goto(f"{app_url}/uebersicht")
     wait_for_app(page)
     captions = page.locator("[data-testid='stCaptionContainer']").all_inner_texts()
