@@ -61,7 +61,7 @@ def test_list_filters_and_german_figures(demo_dir):
     itv = current(demo_dir).interventions
     expected = itv[(itv["ags"] == WURZEN) & itv["coverage"].isin(["teilweise", "offen"])]
     assert table["Eingriffs-ID"].tolist() == expected["intervention_id"].tolist()
-    assert table["Offener Bedarf (WP)"].tolist() == [fmt.number(round(v)) for v in expected["open_points"]]
+    assert table["Offen (WP)"].tolist() == [fmt.number(round(v)) for v in expected["open_points"]]
     assert table["Gebucht (WP)"].tolist() == [fmt.number(round(v)) for v in expected["covered_points"]]
     assert table["Deckung"].str.match(r"^(teilweise|offen) \(\d+\u00a0%\)$").all()
     assert at.selectbox(key="eingriffe_auswahl").options == [

@@ -65,7 +65,7 @@ def pick(all_interventions: pd.DataFrame, shown: pd.DataFrame) -> str | None:
     event = tables.show(interventions.list_table(shown), height=280, on_select="rerun",
                         selection_mode="single-row", key=rows_key,
                         column_config={schema.label("name", schema.INTERVENTIONS): st.column_config.TextColumn(
-                            width=140), "Monitoring": st.column_config.TextColumn(
+                            width=140), "Hinweis": st.column_config.TextColumn(
                             width=90, help="⚠: Wertpunkte von Flächen mit Mängeln oder ohne Umsetzung")})
     rows = event.selection.rows
     if rows and rows[0] < len(ids):

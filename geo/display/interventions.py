@@ -71,11 +71,11 @@ LIST_COLUMNS: tuple[Column, ...] = (
     Column("coverage_text", schema.label("coverage"), "text"),
     Column("demand_points", "Bedarf (WP)", "points"),
     Column("covered_points", schema.label("booked_points"), "points"),
-    _MAP_TABLE["open_points"],
-    Column("flag", "Monitoring", "text"),
+    Column("open_points", "Offen (WP)", "points"),
+    Column("flag", "Hinweis", "text"),
 )
 """The map's intervention table (:data:`geo.map.selection.INTERVENTION_TABLE`) with the coverage
-share and the booked points; the demand under a short header, so every column fits at 1440 px."""
+share, the booked points and monitoring flags; short headers, so every column fits at 1440 px."""
 
 
 def monitoring_warning(intervention: pd.Series) -> str | None:
@@ -91,7 +91,9 @@ def list_table(interventions: pd.DataFrame) -> pd.DataFrame:
     """The intervention list: coverage, demand, booked and remaining demand, formatted."""
     coverage = [f"{state} ({fmt.percent(share)})"  # "teilweise (35 %)"
                 for state, share in zip(interventions["coverage"], interventions["coverage_share"], strict=True)]
-    return german_table(interventions.assign(coverage_text=coverage, flag=flags(interventions)), LIST_COLUMNS)
+    flagged = flags(interventions)
+    shown = LIST_COLUMNS if flagged.astype(bool).any() else LIST_COLUMNS[:-1]  # the flag column only when needed
+    return german_table(interventions.assign(coverage_text=coverage, flag=flagged), shown)
 
 
 def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
