@@ -15,8 +15,9 @@ st.set_page_config(page_title="Flächenpool Leipzig & Wurzener Land", page_icon=
 _admin = (user := auth.current_user()) is not None and user.role == "admin"
 _for_admins = "visible" if _admin else "hidden"  # the admin pages refuse everyone else themselves
 
-# Sections keep fifteen pages findable; expanded, or Streamlit folds all past the tenth into "View more".
-PAGES = {
+# Grouped by what people do, shown as one list: Streamlit's section headers break the navigation's list
+# markup (axe: "list", "listitem"); expanded, or Streamlit folds every page past the tenth into "View more".
+GROUPS = {
     "Pool": [
         st.Page("views/start.py", title="Auf einen Blick", icon=":material/dashboard:", default=True),
         st.Page("views/karte.py", title="Karte", icon=":material/map:", url_path="karte"),
@@ -50,7 +51,7 @@ PAGES = {
 
 assets.ensure_leaflet()
 assets.ensure_maplibre()
-page = st.navigation(PAGES, expanded=True)
+page = st.navigation([p for group in GROUPS.values() for p in group], expanded=True)
 auth.sidebar(needed=page.url_path == "hochladen")
 chrome.footer()  # before the page: a page that stops early (st.stop) drops anything drawn after it
 auth.require_sign_in_to_read()
