@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import pandas as pd
-from streamlit.testing.v1 import AppTest
 
 from geo.access.permissions import User
 from geo.accounting import consent, summary
 from geo.display import handbook
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import LEIPZIG, REPO
+from tests.signin import open_as as open_page
 
 THALLWITZ_GIS = User("thallwitz.gis", "gis", "14729380")
-
-
-def open_page(page: str, user: User | None = None, **query: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    if user is not None:
-        at.session_state["user"] = user
-    at.run()
-    at.switch_page(page)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_a_newcomer_from_thallwitz_finds_whom_to_call_in_leipzig(demo_dir):
