@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 
 from geo import logs
@@ -13,7 +15,8 @@ st.set_page_config(page_title="Flächenpool Leipzig & Wurzener Land", page_icon=
                    layout="wide")
 
 _admin = (user := auth.current_user()) is not None and user.role == "admin"
-_for_admins = "visible" if _admin else "hidden"  # the admin pages refuse everyone else themselves
+# The admin pages refuse everyone else themselves; hidden, they are not offered.
+_for_admins: Literal["visible", "hidden"] = "visible" if _admin else "hidden"
 
 # Grouped by what people do, shown as one list: Streamlit's section headers break the navigation's list
 # markup (axe: "list", "listitem"); expanded, or Streamlit folds every page past the tenth into "View more".

@@ -15,6 +15,8 @@ from geo.config import ValuationModels
 from geo.errors import DataError, PermissionDenied
 from geo.schema import PoolData
 from geo.store import Store
+from geo.store import backup as store_backup
+from geo.store.gpkg import GeoPackageStore
 from tests.conftest import intervention_frame, pool_frame, square
 from tests.storetools import snapshot
 
@@ -94,3 +96,14 @@ def test_an_xlsx_upload_with_provenance_from_the_form():
     table = valuation.parse_table(text)
     assert (table.model, table.version, table.source) == ("sachsen", "2026", "SMUL, Entwurf 2026")
     assert table.biotopes.loc["AIN", "value_per_m2"] == 4
+
+
+def test_kept_table_versions_survive_a_copy_of_the_store(any_store: Store, tmp_path):
+    """Backups of a PostGIS store and migrations go through the Protocol: the earlier tables go with them."""
+    versions.switch(any_store, ADMIN, "sachsen", _raised(any_store, "sachsen", 1.1), models=MODELS)
+    kept = any_store.read_valuation_versions()
+    assert len(kept) == 1
+    store_backup.copy_store(any_store, tmp_path / "kopie")
+    copy = GeoPackageStore(tmp_path / "kopie")
+    pd.testing.assert_frame_equal(copy.read_valuation_versions(), kept)
+    assert copy.read_valuation_sources() == any_store.read_valuation_sources()

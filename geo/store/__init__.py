@@ -215,10 +215,12 @@ class Store(Protocol):
     def replace_all(self, data: PoolData, *, versions: dict[VersionRef, gpd.GeoDataFrame] | None = None,
                     mappings: dict[str, dict[str, Any]] | None = None,
                     valuation: dict[str, str] | None = None, monitoring: Monitoring | None = None,
-                    files: dict[str, bytes] | None = None) -> None:
+                    files: dict[str, bytes] | None = None, valuation_versions: pd.DataFrame | None = None) -> None:
         """Replace the whole store (demo generation, migration) in one transaction.
 
         Ledger, history and request-event rows keep the hashes they bring; rows without one are sealed.
+        *valuation_versions* (:data:`VALUATION_VERSION_COLUMNS`) are the earlier valuation tables kept by
+        ``publish_valuation``.
         """
         ...
 

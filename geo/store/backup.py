@@ -72,7 +72,8 @@ def _copy_through_protocol(store: Store, target: Path) -> None:
         monitoring, files = store.read_monitoring(), store.read_files()
         if store.version() == before:
             GeoPackageStore(target).replace_all(data, versions=versions, mappings=mappings, valuation=valuation,
-                                                monitoring=monitoring, files=files)
+                                                monitoring=monitoring, files=files,
+                                                valuation_versions=store.read_valuation_versions())
             (target / LOCK_FILE).unlink(missing_ok=True)
             return
     raise StoreError("Der Datenbestand wurde während der Sicherung laufend geändert; bitte später noch einmal "
@@ -133,6 +134,6 @@ def restore_into(source: Path, target: Store) -> None:
     mappings = {m.ags: found for m in schema.MUNICIPALITIES if (found := backup.read_mapping(m.ags))}
     target.replace_all(backup.read_all(), versions=versions, mappings=mappings,
                        valuation=backup.read_valuation_sources(), monitoring=backup.read_monitoring(),
-                       files=backup.read_files())
+                       files=backup.read_files(), valuation_versions=backup.read_valuation_versions())
     log_write(target.key, "Sicherung einspielen", started, versions=len(versions))
 

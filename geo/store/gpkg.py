@@ -603,7 +603,7 @@ class GeoPackageStore:
     def replace_all(self, data: PoolData, *, versions: dict[VersionRef, gpd.GeoDataFrame] | None = None,
                     mappings: dict[str, dict[str, Any]] | None = None,
                     valuation: dict[str, str] | None = None, monitoring: Monitoring | None = None,
-                    files: dict[str, bytes] | None = None) -> None:
+                    files: dict[str, bytes] | None = None, valuation_versions: pd.DataFrame | None = None) -> None:
         started = time.perf_counter()
         with self._writing("Datenbestand ersetzen"), self._write_lock():
             for folder in (VERSIONS_DIR, MAPPINGS_DIR, f"{VALUATION_DIR}/{VERSIONS_DIR}"):
@@ -640,6 +640,11 @@ class GeoPackageStore:
             for model, text in (valuation or {}).items():
                 path = self._dir / VALUATION_DIR / f"{model}.csv"
                 staged[path] = self._stage_text(path, text)
+            kept = valuation_versions if valuation_versions is not None else pd.DataFrame(
+                columns=list(VALUATION_VERSION_COLUMNS))
+            for model, change_id, text in kept[list(VALUATION_VERSION_COLUMNS)].itertuples(index=False):
+                path = self._valuation_version_path(str(model), str(change_id))
+                staged[path] = self._stage_text(path, str(text))
             self._commit(staged)
         log_write(self.key, "Datenbestand ersetzen", started, files=len(staged), ledger_rows=len(data.allocations),
                   history_rows=len(data.history), versions=len(versions or {}))

@@ -162,5 +162,6 @@ def migrate(source: Store, target: Store) -> list[str]:
     versions: dict[VersionRef, gpd.GeoDataFrame] = {ref: source.read_version(*ref) for ref in source.list_versions()}
     mappings = {m.ags: found for m in schema.MUNICIPALITIES if (found := source.read_mapping(m.ags))}
     target.replace_all(data, versions=versions, mappings=mappings, valuation=source.read_valuation_sources(),
-                       monitoring=source.read_monitoring(), files=source.read_files())
+                       monitoring=source.read_monitoring(), files=source.read_files(),
+                       valuation_versions=source.read_valuation_versions())
     return [f"Von {source.key} nach {target.key} übernommen und geprüft:", *check_copy(source, target)]

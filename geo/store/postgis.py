@@ -698,7 +698,7 @@ class PostGISStore:
     def replace_all(self, data: PoolData, *, versions: dict[VersionRef, gpd.GeoDataFrame] | None = None,
                     mappings: dict[str, dict[str, Any]] | None = None,
                     valuation: dict[str, str] | None = None, monitoring: Monitoring | None = None,
-                    files: dict[str, bytes] | None = None) -> None:
+                    files: dict[str, bytes] | None = None, valuation_versions: pd.DataFrame | None = None) -> None:
         """Replace the whole store in one transaction (demo, migration): only the tables' owner may.
 
         Emptying the append-only tables needs their triggers switched off, which PostgreSQL
@@ -741,8 +741,14 @@ class PostGISStore:
             for model, text in (valuation or {}).items():
                 conn.execute("INSERT INTO valuation_tables (model, csv) VALUES (%s, %s) "
                              "ON CONFLICT (model) DO UPDATE SET csv = EXCLUDED.csv", [model, text])
+            kept = valuation_versions if valuation_versions is not None else pd.DataFrame(
+                columns=list(VALUATION_VERSION_COLUMNS))
+            for model, change_id, text in kept[list(VALUATION_VERSION_COLUMNS)].itertuples(index=False):
+                conn.execute("INSERT INTO valuation_versions (model, change_id, csv) VALUES (%s, %s, %s)",
+                             [str(model), str(change_id), str(text)])
             used = [change_number(c) for c in tables[schema.HISTORY]["change_id"]]
             used += [change_number(ref.change_id) for ref in versions or {}]
+            used += [change_number(c) for c in kept["change_id"]]
             self._bump(conn, max([last_change, *used]))
             for table in (*APPEND_ONLY, "outbox"):
                 conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(_ident(table)))
