@@ -105,6 +105,13 @@ PublishPlan = Callable[[gpd.GeoDataFrame, PoolData], tuple[gpd.GeoDataFrame, pd.
 ValuationPlan = Callable[[PoolData], tuple[str, pd.DataFrame]]
 """Gets the stored state (with its valuation tables); returns (the model's new table as CSV text, its history row)."""
 VALUATION_VERSION_COLUMNS = ("model", "change_id", "csv")
+
+
+def valuation_version_rows(frame: pd.DataFrame | None) -> list[tuple[str, str, str]]:
+    """(model, change id, CSV text) of each kept valuation table in *frame* (none for None)."""
+    if frame is None:
+        return []
+    return [(str(m), str(c), str(t)) for m, c, t in frame[list(VALUATION_VERSION_COLUMNS)].itertuples(index=False)]
 RegionPlan = Callable[[PoolData], tuple[gpd.GeoDataFrame, pd.DataFrame]]
 """Gets the stored state; returns (the new natural-region layer, its history row)."""
 

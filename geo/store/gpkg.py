@@ -72,6 +72,7 @@ from geo.store import (
     format_change_id,
     log_write,
     publish_target,
+    valuation_version_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -640,11 +641,9 @@ class GeoPackageStore:
             for model, text in (valuation or {}).items():
                 path = self._dir / VALUATION_DIR / f"{model}.csv"
                 staged[path] = self._stage_text(path, text)
-            kept = valuation_versions if valuation_versions is not None else pd.DataFrame(
-                columns=list(VALUATION_VERSION_COLUMNS))
-            for model, change_id, text in kept[list(VALUATION_VERSION_COLUMNS)].itertuples(index=False):
-                path = self._valuation_version_path(str(model), str(change_id))
-                staged[path] = self._stage_text(path, str(text))
+            for model, change_id, text in valuation_version_rows(valuation_versions):
+                path = self._valuation_version_path(model, change_id)
+                staged[path] = self._stage_text(path, text)
             self._commit(staged)
         log_write(self.key, "Datenbestand ersetzen", started, files=len(staged), ledger_rows=len(data.allocations),
                   history_rows=len(data.history), versions=len(versions or {}))

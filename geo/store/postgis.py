@@ -85,6 +85,7 @@ from geo.store import (
     format_change_id,
     log_write,
     publish_target,
+    valuation_version_rows,
 )
 from geo.store.gpkg import LOCK_TIMEOUT_S, normalise
 
@@ -741,14 +742,12 @@ class PostGISStore:
             for model, text in (valuation or {}).items():
                 conn.execute("INSERT INTO valuation_tables (model, csv) VALUES (%s, %s) "
                              "ON CONFLICT (model) DO UPDATE SET csv = EXCLUDED.csv", [model, text])
-            kept = valuation_versions if valuation_versions is not None else pd.DataFrame(
-                columns=list(VALUATION_VERSION_COLUMNS))
-            for model, change_id, text in kept[list(VALUATION_VERSION_COLUMNS)].itertuples(index=False):
-                conn.execute("INSERT INTO valuation_versions (model, change_id, csv) VALUES (%s, %s, %s)",
-                             [str(model), str(change_id), str(text)])
+            kept = valuation_version_rows(valuation_versions)
+            for row in kept:
+                conn.execute("INSERT INTO valuation_versions (model, change_id, csv) VALUES (%s, %s, %s)", list(row))
             used = [change_number(c) for c in tables[schema.HISTORY]["change_id"]]
             used += [change_number(ref.change_id) for ref in versions or {}]
-            used += [change_number(c) for c in kept["change_id"]]
+            used += [change_number(change_id) for _, change_id, _ in kept]
             self._bump(conn, max([last_change, *used]))
             for table in (*APPEND_ONLY, "outbox"):
                 conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(_ident(table)))
