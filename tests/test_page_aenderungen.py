@@ -9,18 +9,12 @@ from geo import fmt, schema
 from geo.access.permissions import User
 from geo.display import changes
 from geo.store.gpkg import GeoPackageStore
-from tests.conftest import REPO
+from tests.signin import open_as
 from tests.storetools import put_layer
 
 
 def open_page(user: User) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    at.session_state["user"] = user
-    at.run()
-    at.switch_page("views/aenderungen.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_as("views/aenderungen.py", user)
 
 
 def renamed_in_wurzen(demo_dir) -> None:

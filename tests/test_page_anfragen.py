@@ -7,20 +7,14 @@ from streamlit.testing.v1 import AppTest
 from geo.access.permissions import User
 from geo.accounting import consent
 from geo.store.gpkg import GeoPackageStore
-from tests.conftest import LEIPZIG, REPO, WURZEN
+from tests.conftest import LEIPZIG, WURZEN
+from tests.signin import open_as
 
 LEIPZIG_GIS = User("leipzig.gis", "gis", LEIPZIG)
 
 
 def open_page(user: User | None) -> AppTest:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
-    if user is not None:
-        at.session_state["user"] = user
-    at.run()
-    at.switch_page("views/anfragen.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_as("views/anfragen.py", user)
 
 
 def _ask(demo_dir) -> None:
