@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from geo import fmt
 from geo.store.gpkg import GeoPackageStore
 from tests.e2e.conftest import wait_for_app
@@ -64,9 +66,14 @@ def test_a_booking_with_the_keyboard_alone(page, app_url, app_data):
     area = form.get_by_test_id("stSelectbox").locator("input")
     assert area.input_value().startswith("1. ")
     tab_to(page, r"Poolfläche\b(?! aus)")
+    # Each key waits for what it did to show (the list open, an option other than the first active), so
+    # a slow machine cannot swallow a key press; nothing here moves the focus for the user.
     page.keyboard.press("ArrowDown")
+    expect(area).to_have_attribute("aria-expanded", "true")
     page.keyboard.press("ArrowDown")
+    expect(area).to_have_attribute("aria-activedescendant", re.compile(r"-option-[1-9]\d*$"))
     page.keyboard.press("Enter")
+    expect(area).not_to_have_value(re.compile(r"^1\. "))
     chosen = area.input_value().replace("\u00a0", " ")
     pool_id = re.search(r"\d+\. (\S+) ·", chosen).group(1)
     assert not chosen.startswith("1. "), chosen
