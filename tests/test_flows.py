@@ -63,6 +63,17 @@ def test_matrix_rows_are_intervention_municipalities_columns_pool_municipalities
     assert table.loc["Gesamt"].tolist() == [300.0, 600.0, 900.0]
 
 
+def test_a_partners_flows_are_those_with_it_on_either_side():
+    entries = booked(("W1", "EW", 300.0, "zugeordnet"), ("B1", "EW", 200.0, "zugeordnet"),
+                     ("B1", "EM", 400.0, "reserviert"))
+    flow = flows.flows(view(entries))
+    pairs = lambda f: f[["from_name", "to_name"]].values.tolist()  # noqa: E731
+    assert pairs(flows.involving(flow, [MACHERN])) == [["Machern", "Bennewitz"]]
+    assert pairs(flows.involving(flow, [BENNEWITZ])) == [["Wurzen", "Bennewitz"], ["Machern", "Bennewitz"]]
+    assert pairs(flows.involving(flow, [schema.municipality("trebsen").ags])) == []
+    assert flows.involving(flow, []).equals(flow)
+
+
 def test_an_empty_ledger_has_no_flows():
     flow = flows.flows(view(ledger.empty_ledger()))
     assert flow.empty and flows.cross_border_share(flow) == 0.0

@@ -13,7 +13,7 @@ from geo.errors import FlaechenpoolError
 from geo.map import candidatemap
 from geo.map.mapfilter import Selection
 from geo.map.selection import details
-from ui import auth, data, tables
+from ui import auth, data, flows, tables
 from ui import interventions as widgets
 
 st.title("Eingriffe & Zuordnung")
@@ -23,7 +23,7 @@ widgets.flash()
 list_tab, flow_tab = st.tabs(["Eingriffe und Buchung", "Ausgleich über Gemeindegrenzen"])
 
 with flow_tab:
-    widgets.flows_section(view)
+    flows.section(view)
 
 with list_tab:
     shown = interventions.apply(view.interventions, widgets.filters(user))

@@ -63,6 +63,15 @@ def matrix(flow: pd.DataFrame, values: str = "points") -> pd.DataFrame:
     return table
 
 
+def involving(flow: pd.DataFrame, ags: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """The rows of *flow* (points or money, columns ``from_name``/``to_name``) with a chosen partner on
+    either side; all rows when *ags* is empty. A partner's flows include those with partners not chosen."""
+    if not ags:
+        return flow
+    names = {schema.AGS_NAMES[a] for a in ags}
+    return flow[flow["from_name"].isin(names) | flow["to_name"].isin(names)].reset_index(drop=True)
+
+
 def cross_border_share(flow: pd.DataFrame) -> float:
     """Share of all net booked points that cross a municipal border (0 when nothing is booked)."""
     total = float(flow["points"].sum())
