@@ -86,3 +86,13 @@ def test_demo_flows_add_up_to_the_booked_points_of_the_pool(demo_store: GeoPacka
     assert flow["points"].sum() == pytest.approx(v.pool_areas["booked_points"].sum())
     assert flows.matrix(flow).loc["Gesamt", "Gesamt"] == pytest.approx(v.pool_areas["booked_points"].sum())
     assert flow["cross_border"].any()
+
+
+def test_a_reports_flows_are_those_of_its_partners_with_every_partner(demo_store: GeoPackageStore):
+    """The other tables of a report drop what lies outside its partners; the flows keep the other side."""
+    full = summary.pool_view(demo_store.read_all())
+    wurzen = schema.municipality("wurzen").ags
+    report = summary.report(full, summary.Scope(ags=(wurzen,)))
+    assert report.flows.equals(flows.involving(flows.flows(full), [wurzen]))
+    assert set(report.flows["from_name"]) | set(report.flows["to_name"]) > {"Wurzen"}
+    assert summary.report(full, summary.Scope()).flows.equals(flows.flows(full))

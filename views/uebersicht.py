@@ -91,8 +91,8 @@ else:
         climate_columns, climate_rows = content.climate_rows(report)
         tables.show(german_table(climate_rows, climate_columns))
         st.caption(content.CLIMATE_NOTE)
-    st.header("Ausgleich über Gemeindegrenzen (heute)")
-    flows.section(view, scope.ags)
+    st.header(content.FLOWS_TITLE)
+    flows.section(report)
     if len(report.across_regions):
         st.header("Über Naturraumgrenzen gebucht")
         st.caption(content.regions_note(report))
