@@ -315,7 +315,8 @@ def test_flows_in_every_export_are_the_matrices_of_the_ledger(deck, pdf_reader, 
     assert money.cell(2, 2).number_format == '#,##0 "€"'
 
 
-def test_the_natural_region_note_counts_in_german(report):
+def test_the_natural_region_note_counts_in_german(full):
+    report = summary.report(full, summary.Scope())
     assert len(report.across_regions) >= 2
     one = content.regions_note(dataclasses.replace(report, across_regions=report.across_regions.head(1)))
     two = content.regions_note(dataclasses.replace(report, across_regions=report.across_regions.head(2)))
