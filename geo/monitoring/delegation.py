@@ -116,6 +116,11 @@ def can_inspect(user: User | None, ags: str, delegation: Delegation) -> bool:
     return user is not None and user.role == "gis" and (str(user.ags), ags) in delegation.pairs
 
 
+def inspected(user: User | None, delegation: Delegation) -> list[str]:
+    """AGS of the municipalities whose areas *user* may inspect (:func:`can_inspect`), in the schema's order."""
+    return [m.ags for m in schema.MUNICIPALITIES if can_inspect(user, m.ags, delegation)]
+
+
 def partners_phrase(ags: str, delegation: Delegation) -> list[str]:
     """Who besides *ags*'s own GIS staff and the administration may inspect there, in German (for messages)."""
     return [f"GIS-Zuständige von {schema.AGS_NAMES[a]} (laut Prozesshandbuch)" for a in delegation.inspectors_of(ags)]
