@@ -107,12 +107,7 @@ def pick_area(table: pd.DataFrame, label: str, key: str) -> pd.Series | None:
 
 def _checked(uploads: list[UploadedFile], keep_location: bool) -> list[files.Attachment] | None:
     """The uploads as attachments; None (and the German messages shown) if any is refused."""
-    found, refused = [], []
-    for upload in uploads:
-        try:
-            found.append(files.check(upload.name, upload.getvalue(), keep_location=keep_location))
-        except FlaechenpoolError as exc:
-            refused.append(str(exc))
+    found, refused = files.check_all(((u.name, u.getvalue()) for u in uploads), keep_location=keep_location)
     for message in refused:
         st.error(fmt.literal(message))
     return None if refused else found
