@@ -25,6 +25,7 @@ from geo.store import Store, open_location, open_store
 from geo.upload import ingest
 
 PASSWORD_ENV = "FLAECHENPOOL_PASSWORD"
+USER_HELP = f"Benutzername; Passwort aus {PASSWORD_ENV} oder der ersten Zeile von stdin"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 Command = Callable[[argparse.Namespace], int]
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # argparse names it privately

@@ -51,6 +51,5 @@ def register(sub: common.Subparsers) -> None:
     cmd.add_argument("--datei", action="append", default=[], type=common.upload_file, metavar="DATEI",
                      help="Foto (JPEG, PNG) oder Kontrollbericht (PDF); mehrfach möglich")
     cmd.add_argument("--gps-behalten", action="store_true", help="Standort (GPS) in den Fotos behalten")
-    cmd.add_argument("--user", required=True, metavar="NAME",
-                     help=f"Benutzername; Passwort aus {common.PASSWORD_ENV} oder der ersten Zeile von stdin")
+    cmd.add_argument("--user", required=True, metavar="NAME", help=common.USER_HELP)
     cmd.set_defaults(run=inspect)
