@@ -20,7 +20,7 @@ from geo.accounting.summary import PoolView
 from geo.display import monitoring as display
 from geo.errors import FlaechenpoolError
 from geo.monitoring import cadastre, files, records, status
-from geo.monitoring.delegation import Delegation, can_inspect, inspected, partners_phrase
+from geo.monitoring.delegation import Delegation, can_inspect, inspected, who_may_inspect
 from geo.store import Monitoring
 from ui import data, tables
 from ui.upload import DROPZONE_CSS
@@ -125,9 +125,7 @@ def _signed_in_as(user: User | None) -> str:
 
 
 def _who_may(area: pd.Series, what: str, delegation: Delegation) -> str:
-    name = str(area["municipality"])
-    allowed = [f"GIS-Zuständige von {name}", *partners_phrase(str(area["ags"]), delegation)]
-    return f"{what} für Flächen in {name} nur durch {', '.join(allowed)} oder die Administration."
+    return f"{what} für Flächen in {area['municipality']} nur durch {who_may_inspect(str(area['ags']), delegation)}."
 
 
 def may_write(user: User | None, area: pd.Series, what: str, delegation: Delegation) -> bool:

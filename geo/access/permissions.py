@@ -49,13 +49,16 @@ def can_edit_municipality(user: User | None, ags: str) -> bool:
     return user.role == "admin" or (user.role == "gis" and user.ags == ags)
 
 
+def who_may(ags: str, *, also: Sequence[str] = ()) -> str:
+    """``GIS-Zuständige von Lossatal, … oder die Administration``: who may act for *ags*, with those *also*
+    names (e.g. a partner the process handbook names)."""
+    return ", ".join([f"GIS-Zuständige von {schema.AGS_NAMES.get(ags, ags)}", *also]) + " oder die Administration"
+
+
 def refusal(user: User | None, ags: str, action: str, *, also: Sequence[str] = ()) -> PermissionDenied:
-    """The refusal of *action* for *ags* in German, naming who may: GIS staff of *ags*, those *also* names
-    (e.g. a partner the process handbook names) and the administration."""
+    """The refusal of *action* for *ags* in German, naming who may (:func:`who_may`)."""
     who = "Niemand ist angemeldet" if user is None else f"{user.label} darf das nicht"
-    name = schema.AGS_NAMES.get(ags, ags)
-    allowed = [f"GIS-Zuständige von {name}", *also]
-    return PermissionDenied(f"{action} für {name}: {who}. Nur {', '.join(allowed)} oder die Administration "
+    return PermissionDenied(f"{action} für {schema.AGS_NAMES.get(ags, ags)}: {who}. Nur {who_may(ags, also=also)} "
                             "dürfen das.")
 
 

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from geo import schema
-from geo.access.permissions import User, can_edit_municipality, refusal
+from geo.access.permissions import User, can_edit_municipality, refusal, who_may
 from geo.display import handbook
 
 STEP = "Kontrolle"
@@ -121,13 +121,18 @@ def inspected(user: User | None, delegation: Delegation) -> list[str]:
     return [m.ags for m in schema.MUNICIPALITIES if can_inspect(user, m.ags, delegation)]
 
 
-def partners_phrase(ags: str, delegation: Delegation) -> list[str]:
-    """Who besides *ags*'s own GIS staff and the administration may inspect there, in German (for messages)."""
+def _partners(ags: str, delegation: Delegation) -> list[str]:
     return [f"GIS-Zuständige von {schema.AGS_NAMES[a]} (laut Prozesshandbuch)" for a in delegation.inspectors_of(ags)]
+
+
+def who_may_inspect(ags: str, delegation: Delegation) -> str:
+    """Who may inspect *ags*'s areas, in German: ``GIS-Zuständige von Lossatal, GIS-Zuständige von Wurzen (laut
+    Prozesshandbuch) oder die Administration``."""
+    return who_may(ags, also=_partners(ags, delegation))
 
 
 def require_inspect(user: User | None, ags: str, delegation: Delegation, action: str) -> User:
     """*user* if :func:`can_inspect`; else :class:`~geo.errors.PermissionDenied` naming who may."""
     if user is None or not can_inspect(user, ags, delegation):
-        raise refusal(user, ags, action, also=partners_phrase(ags, delegation))
+        raise refusal(user, ags, action, also=_partners(ags, delegation))
     return user
