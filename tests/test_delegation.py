@@ -6,6 +6,7 @@ import pytest
 
 from geo import schema
 from geo.access.permissions import User
+from geo.display import handbook
 from geo.errors import PermissionDenied
 from geo.monitoring import delegation
 from geo.monitoring.delegation import NOBODY, can_inspect, inspected, require_inspect
@@ -48,6 +49,14 @@ def test_the_demo_handbook_lets_wurzen_inspect_the_wurzener_land_but_not_leipzig
 @pytest.mark.parametrize("text", ["", _handbook(), _handbook("Wurzen kontrolliert alle.")])
 def test_no_line_means_no_delegation(text):
     assert delegation.parse(text) == NOBODY
+
+
+def test_a_handbook_saved_as_windows_1252_is_read_without_failing(tmp_path):
+    (tmp_path / handbook.FILE_NAME).write_bytes(_handbook("- Kontrolle durch: Wurzen für Lossatal, Thallwitz",
+                                                          "Mängel meldet die kontrollierende Stelle.").encode("cp1252"))
+    parsed = delegation.parse(handbook.read_text(tmp_path))
+    assert parsed.pairs == {(AGS["wurzen"], AGS["lossatal"]), (AGS["wurzen"], AGS["thallwitz"])}
+    assert handbook.read_text(tmp_path / "fehlt") == ""
 
 
 def test_an_unknown_name_is_reported_in_german_and_grants_nothing_for_it():

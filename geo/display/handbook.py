@@ -51,9 +51,16 @@ class Handbook:
 
 
 def read_text(data_dir: Path) -> str:
-    """The handbook of the data folder *data_dir* (empty if there is none)."""
+    """The handbook of the data folder *data_dir* (empty if there is none): UTF-8, or Windows-1252 as an editor
+    on Windows may save it (never fails on its bytes)."""
     path = data_dir / FILE_NAME
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists():
+        return ""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
 
 
 def parse(text: str) -> Handbook:
