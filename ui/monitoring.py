@@ -141,13 +141,13 @@ def inspectable(user: User | None, table: pd.DataFrame, delegation: Delegation) 
     delegation); None (and a hint) if there are none. An area asked for in the URL that is not among them is
     explained too."""
     allowed = inspected(user, delegation)
-    wanted = table[table["pool_id"] == st.query_params.get(PARAM)]
-    if len(wanted) and wanted["ags"].iloc[0] not in allowed:
-        st.info(fmt.literal(f"{wanted['pool_id'].iloc[0]}: {_who_may(wanted.iloc[0], 'Kontrollen', delegation)}"))
     if not allowed or user is None:
         st.info(fmt.literal("Kontrollen erfassen GIS-Zuständige für die Flächen ihrer Gemeinde, die Partner, die das "
                             f"Prozesshandbuch für das Monitoring nennt, und die Administration. {_signed_in_as(user)}"))
         return None
+    wanted = table[table["pool_id"] == st.query_params.get(PARAM)]
+    if len(wanted) and wanted["ags"].iloc[0] not in allowed:
+        st.info(fmt.literal(f"{wanted['pool_id'].iloc[0]}: {_who_may(wanted.iloc[0], 'Kontrollen', delegation)}"))
     if user.role == "gis" and user.ags is not None:
         said = delegation.sentence(user.ags)
         st.caption(fmt.literal(f"{user.label}: Kontrollen für die Flächen von {schema.AGS_NAMES[user.ags]}."
