@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from geo import schema
 from geo.access.permissions import User
@@ -79,6 +81,20 @@ def test_an_unreadable_line_grants_nothing_and_says_why(line, message):
     parsed = delegation.parse(_handbook(line))
     assert parsed.pairs == frozenset()
     assert len(parsed.problems) == 1 and message in parsed.problems[0]
+
+
+NAMES = [m.name for m in schema.MUNICIPALITIES] + ["Wurzn", "alle", "", "und", "für"]
+
+
+@given(st.lists(st.sampled_from(NAMES) | st.text(max_size=12), max_size=6), st.sampled_from([", ", " und ", ";", " "]),
+       st.sampled_from(NAMES) | st.text(max_size=12))
+def test_any_line_is_read_without_failing_and_grants_only_known_partners(names, separator, inspector):
+    parsed = delegation.parse(_handbook(f"- Kontrolle durch: {inspector} für {separator.join(names)}"))
+    known = set(schema.AGS_NAMES)
+    assert all(a in known and b in known and a != b for a, b in parsed.pairs)
+    spelled = {k.casefold() for m in schema.MUNICIPALITIES for k in (m.name, m.slug)}
+    if inspector.strip().casefold() not in spelled and "für" not in inspector.casefold():
+        assert parsed.pairs == frozenset()  # an unknown inspector grants nothing
 
 
 def test_the_line_counts_only_in_the_inspection_step():

@@ -7,8 +7,8 @@ The partners agree who carries out the function checks (``data/handbuch.md``, st
 in that step says that Wurzen's GIS staff record inspections for those municipalities' areas too; one such
 line per inspecting partner. Names are the municipalities' names as the app writes them (or their short
 names, e.g. ``Trebsen``), separated by commas (or „und“). A line the app cannot read, an unknown name or a
-line outside the step ``## Kontrolle`` gives a German message (:attr:`Delegation.problems`) and grants
-nothing; the names that can be read still count. No such line: every municipality inspects its own areas.
+line in another step gives a German message (:attr:`Delegation.problems`) and grants nothing; the names
+that can be read still count. No such line: every municipality inspects its own areas.
 
 :func:`can_inspect` / :func:`require_inspect` decide who may record inspections, implementation states and
 inspection photos and reports: administrators, GIS staff of the area's municipality and GIS staff of a
