@@ -258,9 +258,10 @@ def flow_tables(report: summary.Report) -> list[FlowTable]:
     """The points and (where priced bookings cross a border) the money between the partners of *report*'s scope."""
     out = []
     if len(report.flows):
-        out.append(_flow_table("Wertpunkte zwischen den Partnern", "Wertpunkte", "Zeilen: Gemeinde des Eingriffs · Spalten: Gemeinde der "
-                               "Poolfläche · Werte: netto gebuchte Wertpunkte in WP (Reservierungen und Zuordnungen, "
-                               "Stornos abgezogen).", flows.matrix(report.flows), "points"))
+        out.append(_flow_table("Wertpunkte zwischen den Partnern", "Wertpunkte",
+                               "Zeilen: Gemeinde des Eingriffs · Spalten: Gemeinde der Poolfläche · Werte: netto "
+                               "gebuchte Wertpunkte in WP (Reservierungen und Zuordnungen, Stornos abgezogen).",
+                               flows.matrix(report.flows), "points"))
     if len(report.money):
         out.append(_flow_table("Geldflüsse (Verrechnung)", "Euro", "Zeilen: Gemeinde des Eingriffs (zahlt) · Spalten: "
                                "Gemeinde der Poolfläche (erhält) · Werte: Euro für Zuordnungen über Gemeindegrenzen "
