@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,7 +23,7 @@ from tests.conftest import LEIPZIG, WURZEN, pool_frame, square
 
 HIDDEN = "\x00\x07\x1f\x7f\x85\u061c\u200e\u202e\u2066\ue000"
 WHITESPACE = " \t\n\r\x1c\x1d\xa0\u2003\u3000"
-CELL_TEXT = st.text(alphabet=st.sampled_from(list(HIDDEN + WHITESPACE) + ["a", "Ä", "Ã", "\x84", "\ufffd", "-", "1"]),
+CELL_TEXT = st.text(alphabet=st.sampled_from([*HIDDEN, *WHITESPACE, "a", "Ä", "Ã", "\x84", "\ufffd", "-", "1"]),
                     max_size=8)
 CELLS = st.one_of(CELL_TEXT, st.none(), st.just(math.nan), st.integers(-5, 5), st.floats(allow_nan=False),
                   st.sampled_from([b"", b"x", b"\x07 "]), st.just(pd.NaT))
@@ -41,11 +42,12 @@ def stripped_cells(values: list[Any]) -> list[str]:
     return reference_text_cells(reference_stripped(pd.Series(values, dtype=object)))
 
 
-def reference_findings(frame: pd.DataFrame, foreign: dict[str, str]) -> list[tuple[str, str, str | None]]:
+def reference_findings(frame: pd.DataFrame, foreign: dict[str, str]) -> list[tuple[str, str, str]]:
     """(rule, feature id, field) of the text, length, id and encoding rules, in the order validate reports them."""
     fields = schema.LAYER_FIELDS[schema.POOL_AREAS]
     row_ids = [v or f"Zeile {n + 1}" for n, v in enumerate(stripped_cells(list(frame["pool_id"])))]
-    cells = {f.name: list(frame[f.name]) if f.name in frame.columns else [None] * len(frame) for f in fields}
+    cells: dict[str, list[Any]] = {f.name: list(frame[f.name]) if f.name in frame.columns else [None] * len(frame)
+                                   for f in fields}
     out = []
     for f in fields:
         if f.type in ("text", "id", "code", "enum", "ags"):
@@ -91,7 +93,7 @@ def test_stripped_of_an_arrow_text_column_matches_the_reference(values: list[str
 
 
 # --- the rules inside validate -------------------------------------------------------------------------------------
-def hostile_layer() -> pd.DataFrame:
+def hostile_layer() -> gpd.GeoDataFrame:
     rows: list[dict[str, Any]] = [
         {"pool_id": "WUR-1", "name": "Aue"},
         {"pool_id": "WUR-1", "name": "Aue\u202e zwei"},  # duplicate id, bidi override
@@ -133,10 +135,11 @@ def test_outside_uses_the_boundary_as_within_did(context: validate.Context) -> N
     boundary = shapely.box(736_000, 5_690_000, 737_000, 5_691_000)
     inside, across, beyond = square(736_100, 5_690_100, 50), square(736_990, 5_690_100, 50), square(738_000, 0, 50)
     on_edge = shapely.box(736_000, 5_690_500, 736_050, 5_690_550)  # touches the boundary from inside: within
-    frame = pool_frame([{"pool_id": f"WUR-{n}", "geometry": g} for n, g in enumerate([inside, across, beyond, on_edge])])
+    shapes = [inside, across, beyond, on_edge]
+    frame = pool_frame([{"pool_id": f"WUR-{n}", "geometry": g} for n, g in enumerate(shapes)])
     report = validate.validate(frame, schema.POOL_AREAS, validate.Context(WURZEN, context.tables, boundary=boundary))
     outside = [f.feature_id for f in report.findings if f.rule == "outside_boundary"]
-    assert outside == [f"WUR-{n}" for n, g in enumerate([inside, across, beyond, on_edge])
+    assert outside == [f"WUR-{n}" for n, g in enumerate(shapes)
                        if not shapely.within(g, boundary)
                        and shapely.area(shapely.difference(g, boundary)) > validate.OUTSIDE_MIN_M2]
     assert outside == ["WUR-1", "WUR-2"]
