@@ -92,7 +92,8 @@ def context_for(ags: str, layer: str, *, stored: gpd.GeoDataFrame, boundaries: g
     boundary = boundaries.loc[boundaries["ags"] == ags, "geometry"]
     reference_geom = official.loc[official["ags"] == ags, "geometry"] if official is not None else None
     return Context(ags, tables, boundary.iloc[0] if len(boundary) and layer != schema.BOUNDARY else None,
-                   dict(zip(others[schema.ID_FIELD[layer]].astype(str), others["ags"], strict=True)),
+                   dict(zip(others[schema.ID_FIELD[layer]].astype(str).to_numpy(dtype=object),
+                            others["ags"].to_numpy(dtype=object), strict=True)),  # not cell by cell through Arrow
                    allocations if allocations is not None else ledger.empty_ledger(),
                    others=others if layer == schema.POOL_AREAS else None,
                    official=reference_geom.iloc[0] if reference_geom is not None and len(reference_geom) else None,
