@@ -163,3 +163,15 @@ def test_text_columns_compare_as_cell_by_cell(pairs: list[tuple[Any, Any]], arro
     expected = [x is y or (type(x) is type(y) and bool(x == y)) or display_value(x, f) == display_value(y, f)
                 for x, y in zip(before, after.to_numpy(dtype=object), strict=True)]
     assert diff._same_column(before, after, f).tolist() == expected
+
+
+def test_dates_of_another_resolution_compare_as_cell_by_cell() -> None:
+    """Stored dates (µs) against uploaded ones (ms): equal instants and two missing dates are the same, another
+    hour of the same day looks the same, another day differs."""
+    f = next(f for f in schema.LAYER_FIELDS[schema.POOL_AREAS] if f.name == "measure_start")
+    stored = pd.Series(["2024-05-01", None, "2024-05-01", "2024-05-01", None], dtype="datetime64[us]")
+    uploaded = pd.Series(["2024-05-01", None, "2024-05-01T05:00", "2024-05-02", "2024-05-02"], dtype="datetime64[ms]")
+    expected = [x is y or (type(x) is type(y) and bool(x == y)) or display_value(x, f) == display_value(y, f)
+                for x, y in zip(stored.to_numpy(dtype=object), uploaded.to_numpy(dtype=object), strict=True)]
+    assert expected == [True, True, True, False, False]
+    assert diff._same_column(stored, uploaded, f).tolist() == expected

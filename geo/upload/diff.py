@@ -86,7 +86,9 @@ def _same_column(before: pd.Series, after: pd.Series, f: schema.Field) -> np.nda
         a = pd.to_numeric(before, errors="coerce").to_numpy(float)
         b = pd.to_numeric(after, errors="coerce").to_numpy(float)
         return (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) < 0.5)
-    if before.dtype == after.dtype and before.dtype.kind in "Mmfiub":
+    if (before.dtype == after.dtype and before.dtype.kind in "Mmfiub") or (
+            pd.api.types.is_datetime64_dtype(before.dtype) and pd.api.types.is_datetime64_dtype(after.dtype)):
+        # dates of any resolution (the store keeps µs, an upload may bring ms) compare as instants
         same = (before.to_numpy() == after.to_numpy()) | (before.isna().to_numpy() & after.isna().to_numpy())
     elif _text_only(before) and _text_only(after):  # text or missing on both sides: compared as a whole
         a, b = before.to_numpy(dtype=object), after.to_numpy(dtype=object)
