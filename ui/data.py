@@ -78,14 +78,20 @@ def _redacted(store_key: str, version: object, today: dt.date, models: Valuation
     return dataclasses.replace(full, pool_areas=privacy.redact_owners(full.pool_areas, _user))
 
 
+def view_key() -> tuple[str, object, dt.date, ValuationModels, frozenset[str]]:
+    """What :func:`view` is keyed by (store, data version, day, models, audience): also the key of caches of
+    results computed from the view."""
+    s = store()
+    return s.key, s.version(), fmt.today(), models(), privacy.visible_municipalities(auth.current_user())
+
+
 def view() -> summary.PoolView:
     """The whole pool, enriched by the ledger (see :func:`geo.accounting.summary.pool_view`), as the
     signed-in person may see it: private owners they may not see read „Privatperson“.
 
     Keyed by the data version and today's date: requests expire by the day, without a write.
     """
-    s, user = store(), auth.current_user()
-    return _redacted(s.key, s.version(), fmt.today(), models(), privacy.visible_municipalities(user), s, user)
+    return _redacted(*view_key(), store(), auth.current_user())
 
 
 def models() -> ValuationModels:

@@ -26,10 +26,10 @@ with flow_tab:
     widgets.flows_section(view)
 
 with list_tab:
-    shown = interventions.apply(view.interventions, widgets.filters(user))
-    st.caption(f"{fmt.number(len(shown))} von {fmt.number(len(view.interventions))} Eingriffen · offener Bedarf "
-               f"{fmt.points(shown['open_points'].sum())}")
-    chosen = widgets.pick(view.interventions, shown)
+    listed = widgets.listed(view, widgets.filters(user))
+    st.caption(f"{fmt.number(len(listed.shown))} von {fmt.number(len(view.interventions))} Eingriffen · offener "
+               f"Bedarf {fmt.points(listed.shown['open_points'].sum())}")
+    chosen = widgets.pick(view, listed)
     if chosen is None:
         st.info("Einen Eingriff wählen, um seine Buchungen und passende Poolflächen zu sehen.")
         st.stop()
