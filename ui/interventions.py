@@ -59,31 +59,31 @@ class Listed:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _listed(key: tuple[object, ...], flt: interventions.InterventionFilter, _all: pd.DataFrame) -> Listed:
+def _listed(key: data.ViewKey, flt: interventions.InterventionFilter, _all: pd.DataFrame) -> Listed:
     shown = interventions.apply(_all, flt)
     ids = [str(i) for i in shown["intervention_id"]]
     table = interventions.list_table(shown)
     return Listed(shown, table, tables.number_columns(table), ids, f"{zlib.crc32(' '.join(ids).encode()):x}")
 
 
-def listed(view: PoolView, flt: interventions.InterventionFilter) -> Listed:
-    """The interventions of *view* that pass *flt* and their formatted list; once per data version, audience and
-    filter (shared and read-only: a rerun that changes neither formats nothing)."""
-    return _listed(data.view_key(), flt, view.interventions)
+def listed(key: data.ViewKey, view: PoolView, flt: interventions.InterventionFilter) -> Listed:
+    """The interventions of *view* (``data.view(key)``) that pass *flt* and their formatted list; once per *key*
+    and filter (shared and read-only: a rerun that changes neither formats nothing)."""
+    return _listed(key, flt, view.interventions)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _labels(key: tuple[object, ...], _all: pd.DataFrame) -> dict[str, str]:
+def _labels(key: data.ViewKey, _all: pd.DataFrame) -> dict[str, str]:
     return {str(i): f"{i} – {name}" for i, name in zip(_all["intervention_id"], _all["name"], strict=True)}
 
 
-def pick(view: PoolView, listed: Listed) -> str | None:
+def pick(view_key: data.ViewKey, view: PoolView, listed: Listed) -> str | None:
     """The list of the *listed* interventions and the selected one, seeded from and written back to the URL.
 
     A click on a row of the list selects its intervention, as does the drop-down below it. The list's
     key carries the rows and the selection, so its highlighted row never points at a stale choice.
     """
-    labels = _labels(data.view_key(), view.interventions)  # "id – name" of every intervention
+    labels = _labels(view_key, view.interventions)  # "id – name" of every intervention
     wanted = st.query_params.get(PARAM)
     if wanted and wanted not in labels:
         st.warning(fmt.literal(f"Den Eingriff „{wanted}“ aus dem Link gibt es nicht. Bitte unten einen Eingriff "
@@ -283,13 +283,14 @@ def _direct_form(user: User, intervention: pd.Series, candidates: pd.DataFrame,
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _flows(key: tuple[object, ...], _view: PoolView) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _flows(key: data.ViewKey, _view: PoolView) -> tuple[pd.DataFrame, pd.DataFrame]:
     return flows.flows(_view), settlement.money_flows(_view)
 
 
-def flows_section(view: PoolView) -> None:
-    """Matrix and chart of the net booked points between the partners (the flows once per data version)."""
-    flow, money = _flows(data.view_key(), view)
+def flows_section(key: data.ViewKey, view: PoolView) -> None:
+    """Matrix and chart of the net booked points between the partners in *view* (``data.view(key)``; the flows
+    once per *key*)."""
+    flow, money = _flows(key, view)
     if flow.empty:
         st.info("Noch keine Buchungen im Journal.")
         return

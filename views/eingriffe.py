@@ -17,19 +17,20 @@ from ui import auth, data, tables
 from ui import interventions as widgets
 
 st.title("Eingriffe & Zuordnung")
-view = data.view()
+key = data.view_key()  # first: the caches below are keyed by it, never ahead of the view
+view = data.view(key)
 user = auth.current_user()
 widgets.flash()
 list_tab, flow_tab = st.tabs(["Eingriffe und Buchung", "Ausgleich über Gemeindegrenzen"])
 
 with flow_tab:
-    widgets.flows_section(view)
+    widgets.flows_section(key, view)
 
 with list_tab:
-    listed = widgets.listed(view, widgets.filters(user))
+    listed = widgets.listed(key, view, widgets.filters(user))
     st.caption(f"{fmt.number(len(listed.shown))} von {fmt.number(len(view.interventions))} Eingriffen · offener "
                f"Bedarf {fmt.points(listed.shown['open_points'].sum())}")
-    chosen = widgets.pick(view, listed)
+    chosen = widgets.pick(key, view, listed)
     if chosen is None:
         st.info("Einen Eingriff wählen, um seine Buchungen und passende Poolflächen zu sehen.")
         st.stop()
