@@ -22,7 +22,7 @@ from pptx.util import Inches, Pt
 from pypdf import PdfReader
 
 from geo import fmt, schema
-from geo.accounting import summary
+from geo.accounting import flows, summary
 from geo.reports import charts, content, downloads, pdf, pptx, staticmap
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import DATA, LEIPZIG, WURZEN
@@ -63,7 +63,9 @@ def slide_text(slide) -> str:
 
 def test_deck_slides_title_and_key_figures(deck, report):
     titles = [slide_text(s) for s in deck.slides]
-    assert len(deck.slides) == 2 + len(charts.specs(report)) + 1 + 3 + 2  # tables: municipality, climate, open
+    flow_slides = len(content.flow_tables(report))
+    assert flow_slides == 2  # points and money between Leipzig, Wurzen and their partners
+    assert len(deck.slides) == 2 + len(charts.specs(report)) + 1 + 3 + flow_slides + 2  # municipality, climate, open
     assert "Leipzig und Wurzen, 2020–2026" in titles[0] and "Stand: 25.11.2026" in titles[0]
     for figure in content.key_figures(report.headline):
         assert plain(figure.value) in titles[1]
@@ -204,7 +206,8 @@ def test_exports_of_a_partner_without_areas_in_the_years(full):
     assert empty.period.pool_count == 0 and empty.headline.open_points > 0
     deck = Presentation(io.BytesIO(pptx.build(empty, on=ON, context=full)))
     texts = [slide_text(s) for s in deck.slides]
-    assert len(texts) == 2 + len(charts.specs(empty)) + 1 + 3 + 1  # tables: municipality, climate, open
+    flow_slides = len(content.flow_tables(empty))
+    assert flow_slides and len(texts) == 2 + len(charts.specs(empty)) + 1 + 3 + 1 + flow_slides
     assert "Borsdorf, 2030 Stand: 25.11.2026" in texts[0]
     area = next(t for t in texts if t.startswith("Poolfläche nach Gemeinde und Status"))
     assert charts.EMPTY_NOTE in area
@@ -214,7 +217,10 @@ def test_exports_of_a_partner_without_areas_in_the_years(full):
     assert all(f"Seite {n} von {len(pages)}" in text for n, text in enumerate(pages, start=1))
     everything = " ".join(pages)
     assert charts.EMPTY_NOTE in everything and "Borsdorf: Poolflächen nach Maßnahmentyp" in everything
-    assert "Leipzig" not in everything.replace(content.TITLE, "")
+    # Leipzig only where the flows name Borsdorf's partners (between their title and the first chart's note).
+    before, rest = everything.replace(content.TITLE, "").split(content.FLOWS_TITLE)
+    after = rest[rest.index(plain(charts.specs(empty)[0].note)[:40]):]
+    assert "Leipzig" not in before + after and "Leipzig" in set(empty.flows["from_name"]) | set(empty.flows["to_name"])
 
 
 def test_table_headers_fit_their_columns(deck, pdf_reader, report):
@@ -280,3 +286,39 @@ def test_the_fact_sheet_is_one_page_for_one_municipality(full, town):
 def test_scale_bar_lengths_are_round_and_labelled_in_german():
     assert [staticmap.scale_length(span) for span in (48_000, 20_000, 4_000, 900)] == [10_000, 2_000, 500, 100]
     assert [staticmap.scale_label(x) for x in (10_000, 2_500, 500)] == ["10\u00a0km", "2,5\u00a0km", "500\u00a0m"]
+
+
+def test_flows_in_every_export_are_the_matrices_of_the_ledger(deck, pdf_reader, report):
+    """Points and money between the partners: the same matrices in the slides, the PDF and the workbook."""
+    points = flows.matrix(report.flows)
+    euros = flows.matrix(report.money, "amount_eur")
+    assert "Bennewitz" in points.columns or "Bennewitz" in points.index  # a partner outside the scope
+    slides = {slide_text(s).split(".")[0]: s for s in deck.slides}
+    money_slide = next(s for t, s in slides.items() if t.startswith(f"{content.FLOWS_TITLE}: Geldflüsse"))
+    cells = [c.text for row in next(s for s in money_slide.shapes if s.has_table).table.rows for c in row.cells]
+    assert plain(cells[-1]) == plain(fmt.euro(euros.loc["Gesamt", "Gesamt"], 0))
+    table = next(s for s in money_slide.shapes if s.has_table).table
+    for j, column in enumerate(table.columns):  # a wide matrix: smaller type, and still no number breaks
+        header = Pt(10) * 0.7 * len(max(table.cell(0, j).text.split(), key=len))
+        cell = Pt(9) * 0.6 * max(len(table.cell(i, j).text) for i in range(1, len(table.rows)))
+        assert column.width >= max(header, cell) + Inches(0.08), table.cell(0, j).text
+    text = " ".join(plain(p.extract_text()) for p in pdf_reader.pages)
+    assert content.FLOWS_TITLE in text and plain(fmt.euro(euros.loc["Gesamt", "Gesamt"], 0)) in text
+    assert fmt.number(round(points.loc["Gesamt", "Gesamt"])) in text
+    book = openpyxl.load_workbook(io.BytesIO(downloads.xlsx(report)))
+    sheet = book["Flüsse Wertpunkte"]
+    assert [c.value for c in sheet[1]] == [flows.ROWS_TITLE, *points.columns]
+    assert [c.value for c in sheet["A"]][1:] == points.index.tolist()
+    assert sheet.cell(sheet.max_row, sheet.max_column).value == pytest.approx(points.loc["Gesamt", "Gesamt"])
+    money = book["Flüsse Euro"]
+    assert money.cell(money.max_row, money.max_column).value == pytest.approx(euros.loc["Gesamt", "Gesamt"])
+    assert money.cell(2, 2).number_format == '#,##0 "€"'
+
+
+def test_the_natural_region_note_counts_in_german(full):
+    report = summary.report(full, summary.Scope())
+    assert len(report.across_regions) >= 2
+    one = content.regions_note(dataclasses.replace(report, across_regions=report.across_regions.head(1)))
+    two = content.regions_note(dataclasses.replace(report, across_regions=report.across_regions.head(2)))
+    assert one.startswith("1 Buchung mit ") and " liegt nicht im Naturraum" in one
+    assert two.startswith("2 Buchungen mit ") and " liegen nicht im Naturraum" in two

@@ -63,6 +63,17 @@ def test_matrix_rows_are_intervention_municipalities_columns_pool_municipalities
     assert table.loc["Gesamt"].tolist() == [300.0, 600.0, 900.0]
 
 
+def test_a_partners_flows_are_those_with_it_on_either_side():
+    entries = booked(("W1", "EW", 300.0, "zugeordnet"), ("B1", "EW", 200.0, "zugeordnet"),
+                     ("B1", "EM", 400.0, "reserviert"))
+    flow = flows.flows(view(entries))
+    pairs = lambda f: f[["from_name", "to_name"]].values.tolist()  # noqa: E731
+    assert pairs(flows.involving(flow, [MACHERN])) == [["Machern", "Bennewitz"]]
+    assert pairs(flows.involving(flow, [BENNEWITZ])) == [["Wurzen", "Bennewitz"], ["Machern", "Bennewitz"]]
+    assert pairs(flows.involving(flow, [schema.municipality("trebsen").ags])) == []
+    assert flows.involving(flow, []).equals(flow)
+
+
 def test_an_empty_ledger_has_no_flows():
     flow = flows.flows(view(ledger.empty_ledger()))
     assert flow.empty and flows.cross_border_share(flow) == 0.0
@@ -75,3 +86,13 @@ def test_demo_flows_add_up_to_the_booked_points_of_the_pool(demo_store: GeoPacka
     assert flow["points"].sum() == pytest.approx(v.pool_areas["booked_points"].sum())
     assert flows.matrix(flow).loc["Gesamt", "Gesamt"] == pytest.approx(v.pool_areas["booked_points"].sum())
     assert flow["cross_border"].any()
+
+
+def test_a_reports_flows_are_those_of_its_partners_with_every_partner(demo_store: GeoPackageStore):
+    """The other tables of a report drop what lies outside its partners; the flows keep the other side."""
+    full = summary.pool_view(demo_store.read_all())
+    wurzen = schema.municipality("wurzen").ags
+    report = summary.report(full, summary.Scope(ags=(wurzen,)))
+    assert report.flows.equals(flows.involving(flows.flows(full), [wurzen]))
+    assert set(report.flows["from_name"]) | set(report.flows["to_name"]) > {"Wurzen"}
+    assert summary.report(full, summary.Scope()).flows.equals(flows.flows(full))

@@ -103,3 +103,54 @@ def test_an_administrator_locks_the_defective_area_and_the_ledger_stays(demo_dir
     assert pool.at[AREA, "status"] == "gesperrt"
     assert store.read_allocations().equals(ledger)
     assert store.read_history().iloc[-1]["action"] == "lock"
+
+
+WURZEN_GIS = User("wurzen.gis", "gis", schema.municipality("wurzen").ags, "GIS Stadt Wurzen")
+
+
+def _inspection_choices(at: AppTest) -> list[str]:
+    return list(next(s for s in at.selectbox if (s.key or "") == "monitoring_kontrolle_flaeche").options)
+
+
+def test_wurzen_inspects_lossatal_as_the_handbook_says_and_records_a_check(demo_dir):
+    at = open_page(WURZEN_GIS, AREA)
+    choices = _inspection_choices(at)
+    assert any(c.startswith(f"{AREA} – ") for c in choices)
+    assert any("(Wurzen)" in c for c in choices) and not any("(Leipzig)" in c for c in choices)
+    assert any("Wurzen kontrolliert laut Prozesshandbuch auch für Bennewitz, Thallwitz, Lossatal" in c.value
+               for c in at.caption)
+    assert at.multiselect(key="monitoring_gemeinden").value == [m.ags for m in schema.MUNICIPALITIES
+                                                                if m.slug != "leipzig"]  # own and inspected
+    next(r for r in at.radio if r.label == "Ergebnis").set_value("bestanden")
+    keyed(at.get("file_uploader"), "monitoring_fotos").set_value([("los.jpg", photo(), "image/jpeg")])
+    submit(at, "Kontrolle speichern")
+    assert any(f"Kontrolle für {AREA} gespeichert (bestanden, 1 Datei)" in s.value for s in at.success)
+    latest = GeoPackageStore(demo_dir).read_monitoring().inspections.iloc[-1]
+    assert latest[["pool_id", "user", "result"]].tolist() == [AREA, "wurzen.gis", "bestanden"]
+
+
+def test_leipzig_sees_only_its_own_areas_and_why_not_the_asked_for_one(demo_dir):
+    at = open_page(User("leipzig.gis", "gis", schema.municipality("leipzig").ags, "GIS Stadt Leipzig"), AREA)
+    choices = _inspection_choices(at)
+    assert choices and all(c.endswith("(Leipzig)") for c in choices)
+    assert any(i.value.startswith(f"{AREA}: Kontrollen für Flächen in Lossatal nur durch GIS-Zuständige von Lossatal, "
+                                  "GIS-Zuständige von Wurzen (laut Prozesshandbuch) oder die Administration.")
+               for i in at.info)
+
+
+@pytest.mark.parametrize("user", [None, User("leser", "lesen")])
+def test_without_a_right_to_inspect_there_is_a_hint_and_no_form(demo_dir, user):
+    at = open_page(user, AREA)
+    assert not any((s.key or "") == "monitoring_kontrolle_flaeche" for s in at.selectbox)
+    assert not at.get("file_uploader")
+    hints = [i.value for i in at.info if "Kontrollen" in i.value]
+    assert len(hints) == 1 and hints[0].startswith("Kontrollen erfassen GIS-Zuständige für die Flächen ihrer Gemeinde")
+
+
+def test_an_unknown_name_in_the_handbook_is_shown_and_grants_nothing(demo_dir):
+    path = demo_dir / "handbuch.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Lossatal, Machern", "Losatal, Machern"),
+                    encoding="utf-8")
+    at = open_page(WURZEN_GIS, AREA)
+    assert any("„Losatal“ ist keine Gemeinde des Flächenpools" in w.value for w in at.warning)
+    assert not any(c.startswith(f"{AREA} – ") for c in _inspection_choices(at))

@@ -52,6 +52,24 @@ def test_the_handbook_links_every_step_and_says_what_comes_next(demo_dir):
     assert row["status"] == "umgesetzt" and row["open_points"] > 0  # approved, demand still open
     assert at.success[0].value.startswith("Nächster Schritt: **Zuordnung** · wer: Leipzig (Gemeinde des Eingriffs)")
     assert "5. Zuordnung · nächster Schritt" in [s.value for s in at.subheader]
+    assert ("**Kontrolle durch Partner:** Wurzen kontrolliert laut Prozesshandbuch auch für Bennewitz, Thallwitz, "
+            "Lossatal, Machern, Brandis, Borsdorf und Trebsen/Mulde.") in [m.value for m in at.markdown]
+    assert not at.warning
+
+
+def test_the_handbook_page_warns_of_an_unknown_municipality_in_the_delegation(demo_dir):
+    path = demo_dir / handbook.FILE_NAME
+    path.write_text(path.read_text(encoding="utf-8").replace("Thallwitz, Trebsen/Mulde", "Thalwitz, Trebsen"),
+                    encoding="utf-8")
+    at = open_page("views/handbuch.py", None)
+    assert [w.value for w in at.warning] == [
+        "Prozesshandbuch, Schritt „Kontrolle“, Zeile „- Kontrolle durch: Wurzen für Bennewitz, Borsdorf, Brandis, "
+        "Lossatal, Machern, Thalwitz, Trebsen“: „Thalwitz“ ist keine Gemeinde des Flächenpools (bekannt sind Leipzig, "
+        "Wurzen, Bennewitz, Thallwitz, Lossatal, Machern, Brandis, Borsdorf, Trebsen/Mulde); für „Thalwitz“ gilt die "
+        "Zeile nicht, für die übrigen Gemeinden schon."]
+    assert any(m.value.startswith("**Kontrolle durch Partner:** Wurzen kontrolliert laut Prozesshandbuch auch für "
+                                  "Bennewitz, Lossatal, Machern, Brandis, Borsdorf und Trebsen/Mulde.")
+               for m in at.markdown)
 
 
 def test_next_step_of_a_request_and_of_an_intervention():
@@ -74,7 +92,10 @@ def test_the_handbook_file_is_parsed_into_the_known_steps():
     assert tuple(s.name for s in book.steps) == handbook.STEPS
     assert book.step("kontrolle").who.startswith("Wurzen für alle Partner")
     assert [s.page for s in book.steps] == ["eingriffe", "anfragen", "eingriffe", "hochladen", "eingriffe", "karte",
-                                            "karte"]
+                                            "monitoring"]
+    assert book.step("kontrolle").inspections == ("Wurzen für Bennewitz, Borsdorf, Brandis, Lossatal, Machern, "
+                                                  "Thallwitz, Trebsen/Mulde",)
+    assert "Kontrolle durch" not in book.step("kontrolle").text  # read by the app, not shown as free text
     assert book.rest.startswith("# Aufgabenteilung der Partner")
 
 

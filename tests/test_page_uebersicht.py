@@ -10,8 +10,8 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from geo import schema
-from geo.accounting import summary
+from geo import fmt, schema
+from geo.accounting import flows, settlement, summary
 from geo.reports import charts, content, slides
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import LEIPZIG, REPO, WURZEN
@@ -52,7 +52,8 @@ def shown(at: AppTest) -> dict[str, str]:
 
 def expected(demo_dir, scope: summary.Scope) -> dict[str, str]:
     report = summary.report(summary.pool_view(GeoPackageStore(demo_dir).read_all()), scope)
-    return {f.label: f.value for f in [*content.key_figures(report.headline), *content.climate_figures(report)]}
+    return {f.label: f.value for f in [*content.key_figures(report.headline), *content.climate_figures(report),
+                                       *content.flow_figures(report)]}
 
 
 def test_filters_change_the_figures_and_the_link(demo_dir):
@@ -185,7 +186,24 @@ def test_a_selection_without_areas_says_so_and_still_offers_the_files(demo_dir, 
     assert at.header[1].value == "Im Zeitraum 2030"
     infos = [i.value for i in at.info]
     assert "**Poolfläche nach Gemeinde und Status**: " + charts.EMPTY_NOTE in infos
-    assert len(at.get("vega_lite_chart")) == 6 - len(infos)
+    empty = [i for i in infos if i.endswith(charts.EMPTY_NOTE)]
+    assert len(at.get("vega_lite_chart")) == 6 - len(empty) + 1  # the report's charts that have data, the flows
     assert at.dataframe[0].value["Gemeinde"].tolist() == ["Borsdorf", "Gesamt"]
     name = next(n for n in deferred if n.startswith("flaechenpool_borsdorf_2030-2030") and n.endswith(".pptx"))
     assert deferred[name]().startswith(MAGIC["pptx"])
+
+
+def test_the_flows_of_a_partner_show_points_and_money_with_every_other_partner(demo_dir):
+    at = open_page({"gemeinde": "wurzen"})
+    view = summary.pool_view(GeoPackageStore(demo_dir).read_all())
+    header = [h.value for h in at.header]
+    assert "Ausgleich über Gemeindegrenzen (heute)" in header
+    assert "Eingriffe mit dem größten offenen Bedarf (heute)" in header
+    points = next(d.value for d in at.dataframe if d.value.columns[0] == "Eingriffe in").set_index("Eingriffe in")
+    expected = flows.matrix(flows.involving(flows.flows(view), (WURZEN,)))
+    assert points.index.tolist() == expected.index.tolist() and len(points) > 2  # Wurzen and its partners
+    assert points["Gesamt"].tolist() == [fmt.number(round(v)) for v in expected["Gesamt"]]
+    money = flows.involving(settlement.money_flows(view), (WURZEN,))
+    euros = [d.value for d in at.dataframe if d.value.columns[0] == "Eingriffe in"][1].set_index("Eingriffe in")
+    assert euros.loc["Gesamt", "Gesamt"] == fmt.euro(flows.matrix(money, "amount_eur").loc["Gesamt", "Gesamt"], 0)
+    assert len(money) > 1 and ((money["from_name"] == "Wurzen") | (money["to_name"] == "Wurzen")).all()

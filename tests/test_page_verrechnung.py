@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import fmt
 from geo.access.permissions import User
-from geo.accounting import booking, prices
+from geo.accounting import booking, prices, settlement, summary
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO, WURZEN
 
@@ -74,3 +74,15 @@ def test_the_certificate_and_the_account_follow_the_link(demo_dir):
     assert lines["Wertpunkte"] == fmt.literal("50.000\u00a0WP") and lines["Preis"].startswith(fmt.literal("0,75"))
     account = next(df.value for df in at.dataframe if "Saldo (WP)" in df.value.columns)
     assert account["Buchung"].iloc[-1] == "B-2026-00128"
+
+
+def test_the_first_statement_a_partner_sees_is_its_latest_year_with_entries(demo_dir):
+    """Wurzen's cross-border allocations of the demo are older than this year: the page opens on the
+    newest year Wurzen has, not on an empty statement, and offers only Wurzen's years."""
+    view = summary.pool_view(GeoPackageStore(demo_dir).read_all())
+    own = settlement.years(view, WURZEN)
+    assert own and own != settlement.years(view)
+    at = open_page(User("wurzen.gis", "gis", WURZEN))
+    year = at.selectbox(key=f"verrechnung_jahr_{WURZEN}")
+    assert year.options == [str(y) for y in own] and year.value == own[0]
+    assert not any("keine Zuordnungen" in m.value for m in at.markdown)

@@ -89,7 +89,8 @@ def test_settlement_sums_by_hand():
     leipzig_2025 = settlement.statement(data, LEIPZIG, 2025)
     assert leipzig_2025.net_eur == pytest.approx(-5_000.0)
     assert leipzig_2025.sentences() == ["Leipzig schuldet Wurzen 5.000,00\u00a0€."]
-    assert settlement.years(data) == [2026, 2025]
+    assert settlement.years(data) == [2026, 2025] == settlement.years(data, WURZEN)
+    assert settlement.years(data, schema.municipality("machern").ags) == []
     flows = settlement.money_flows(data).set_index(["from_name", "to_name"])["amount_eur"]
     assert flows.to_dict() == pytest.approx({("Leipzig", "Wurzen"): 5_000.0, ("Wurzen", "Leipzig"): 1_200.0})
 

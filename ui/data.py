@@ -24,8 +24,11 @@ from geo.access import privacy
 from geo.access.permissions import User
 from geo.accounting import candidates, climate, notify, summary, valuation
 from geo.config import Settings, ValuationModels
+from geo.display import handbook
 from geo.map import changemap
+from geo.monitoring import delegation as inspectors
 from geo.monitoring import schedule, status
+from geo.monitoring.delegation import Delegation
 from geo.store import Monitoring, Store, open_store
 from geo.upload import diff, publish
 from ui import auth
@@ -137,13 +140,14 @@ def contacts() -> pd.DataFrame:
     return contact_list.read(settings().contacts_file)
 
 
-HANDBOOK_FILE = "handbuch.md"
-
-
 def handbook_text() -> str:
     """The partners' process handbook (``handbuch.md`` in the data folder; empty if there is none)."""
-    path = settings().data_dir / HANDBOOK_FILE
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    return handbook.read_text(settings().data_dir)
+
+
+def delegation() -> Delegation:
+    """Who inspects for whom, as the handbook says (:mod:`geo.monitoring.delegation`)."""
+    return inspectors.parse(handbook_text())
 
 
 def send_notifications(rows: pd.DataFrame) -> None:

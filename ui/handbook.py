@@ -11,6 +11,7 @@ from geo.accounting import requests
 from geo.accounting.summary import PoolView
 from geo.display import handbook
 from geo.display.handbook import Handbook, Next
+from geo.monitoring import delegation as inspectors
 
 VIEWS = Path(__file__).resolve().parent.parent / "views"
 
@@ -66,13 +67,30 @@ def where_it_stands(view: PoolView, book: Handbook) -> Next | None:
     return result
 
 
-def steps(book: Handbook, current: str | None) -> None:
-    """Every step with who does it, its page and its text; the next one marked."""
+def delegation(parsed: inspectors.Delegation) -> None:
+    """Who inspects for whom as the app reads it from the step's ``- Kontrolle durch:`` lines."""
+    said = " ".join(parsed.sentences()) or "niemand für andere: jede Gemeinde kontrolliert ihre eigenen Flächen."
+    st.markdown(f"**Kontrolle durch Partner:** {fmt.literal(said)}")
+    st.caption("Die App erlaubt danach das Erfassen von Kontrollen und Umsetzungsständen (Seite „Monitoring“); "
+               "Hochladen und Buchen bleiben bei der Gemeinde der Fläche.")
+
+
+def problems(parsed: inspectors.Delegation) -> None:
+    """What of the step's ``- Kontrolle durch:`` lines the app could not read (that part grants nothing)."""
+    for problem in parsed.problems:
+        st.warning(fmt.literal(problem), icon=":material/warning:")
+
+
+def steps(book: Handbook, current: str | None, parsed: inspectors.Delegation) -> None:
+    """Every step with who does it, its page and its text (the inspection step with who inspects for whom);
+    the next one marked."""
     for number, step in enumerate(book.steps, start=1):
         marker = " · nächster Schritt" if current == step.name else ""
         with st.container(border=True):
             st.subheader(f"{number}. {step.name}{marker}")
             st.markdown(f"**Wer:** {fmt.literal(step.who) or '–'}")
+            if step.name.casefold() == inspectors.STEP.casefold():
+                delegation(parsed)
             st.markdown(step.text)  # the partners' Markdown (no HTML: st.markdown leaves it as text)
             page_link(step)
 

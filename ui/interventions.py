@@ -1,4 +1,4 @@
-"""Widgets of the page "Eingriffe & Zuordnung": filters, the selection, booking actions, flows.
+"""Widgets of the page "Eingriffe & Zuordnung": filters, the selection, booking actions.
 
 The URL holds the selected intervention (``?eingriff=<id>``, the map links here);
 bookings go to :mod:`geo.accounting.booking`, which checks the permission and the ledger's rules.
@@ -16,12 +16,11 @@ import streamlit as st
 
 from geo import fmt, schema
 from geo.access.permissions import User, can_edit_municipality
-from geo.accounting import booking, flows, ledger, settlement
+from geo.accounting import booking, ledger
 from geo.accounting.summary import PoolView
 from geo.display import interventions
 from geo.errors import FlaechenpoolError
 from geo.map import mapfilter
-from geo.reports import charts
 from ui import data, tables
 from ui import requests as request_widgets
 
@@ -280,34 +279,3 @@ def _direct_form(user: User, intervention: pd.Series, candidates: pd.DataFrame,
                                         points=points, kind=kind, notes=notes, models=data.models()),
                    f"{fmt.points(points)} von {pool_id} für {intervention_id} {kind}."))
     _confirmation("buchen", intervention_id)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _flows(key: data.ViewKey, _view: PoolView) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return flows.flows(_view), settlement.money_flows(_view)
-
-
-def flows_section(key: data.ViewKey, view: PoolView) -> None:
-    """Matrix and chart of the net booked points between the partners in *view* (``data.view(key)``; the flows
-    once per *key*)."""
-    flow, money = _flows(key, view)
-    if flow.empty:
-        st.info("Noch keine Buchungen im Journal.")
-        return
-    st.metric("Über Gemeindegrenzen gebucht", fmt.percent(flows.cross_border_share(flow)),
-              help="Anteil der netto gebuchten Wertpunkte, deren Poolfläche in einer anderen Gemeinde liegt "
-                   "als der Eingriff")
-    st.caption("Zeilen: Gemeinde des Eingriffs · Spalten: Gemeinde der Poolfläche · Werte: netto gebuchte "
-               "Wertpunkte in WP (Reservierungen und Zuordnungen, Stornos abgezogen).")
-    tables.show(flows.matrix_table(flows.matrix(flow)))
-    spec = flows.chart_spec(flow)
-    st.altair_chart(charts.altair_chart(spec), width="stretch", height=charts.height(spec) + 90, theme=None)
-    st.caption(spec.note + " Farbe = Gemeinde der Poolfläche.")
-    st.subheader("Geldflüsse (Verrechnung)")
-    if money.empty:
-        st.info("Noch keine Zuordnung über Gemeindegrenzen mit einem Preis je Wertpunkt.")
-    else:
-        st.caption("Zeilen: Gemeinde des Eingriffs (zahlt) · Spalten: Gemeinde der Poolfläche (erhält) · Werte: "
-                   "Euro für Zuordnungen über Gemeindegrenzen zum Preis am Buchungstag, Stornos abgezogen.")
-        tables.show(flows.matrix_table(flows.matrix(money, "amount_eur"), fmt.euro))
-    st.page_link("views/verrechnung.py", label="Verrechnung je Partner und Jahr", icon=":material/euro:")

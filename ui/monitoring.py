@@ -20,6 +20,7 @@ from geo.accounting.summary import PoolView
 from geo.display import monitoring as display
 from geo.errors import FlaechenpoolError
 from geo.monitoring import cadastre, files, records, status
+from geo.monitoring.delegation import Delegation, can_inspect, inspected, who_may_inspect
 from geo.store import Monitoring
 from ui import data, tables
 from ui.upload import DROPZONE_CSS
@@ -52,10 +53,10 @@ def _run(action: Callable[[], object], message: str, where: str) -> None:
     st.rerun()
 
 
-def municipalities(user: User | None) -> list[str]:
-    """The municipality filter; GIS staff start with their own."""
+def municipalities(user: User | None, delegation: Delegation) -> list[str]:
+    """The municipality filter; GIS staff start with their own and those they inspect for (the handbook)."""
     key = _KEY + "gemeinden"
-    st.session_state.setdefault(key, [user.ags] if user and user.role == "gis" else [])
+    st.session_state.setdefault(key, inspected(user, delegation) if user and user.role == "gis" else [])
     return st.multiselect("Gemeinde", list(schema.AGS_NAMES), format_func=schema.AGS_NAMES.__getitem__, key=key,
                           placeholder="alle Gemeinden", select_all=False)
 
@@ -106,12 +107,7 @@ def pick_area(table: pd.DataFrame, label: str, key: str) -> pd.Series | None:
 
 def _checked(uploads: list[UploadedFile], keep_location: bool) -> list[files.Attachment] | None:
     """The uploads as attachments; None (and the German messages shown) if any is refused."""
-    found, refused = [], []
-    for upload in uploads:
-        try:
-            found.append(files.check(upload.name, upload.getvalue(), keep_location=keep_location))
-        except FlaechenpoolError as exc:
-            refused.append(str(exc))
+    found, refused = files.check_all(((u.name, u.getvalue()) for u in uploads), keep_location=keep_location)
     for message in refused:
         st.error(fmt.literal(message))
     return None if refused else found
@@ -124,18 +120,42 @@ def _uploader(label: str, key: str) -> list[UploadedFile]:
                             accept_multiple_files=True, key=key) or []
 
 
-def may_write(user: User | None, area: pd.Series, what: str) -> bool:
+def _signed_in_as(user: User | None) -> str:
+    return "Bitte in der Seitenleiste anmelden." if user is None else f"Angemeldet als {user.label}."
+
+
+def _who_may(area: pd.Series, what: str, delegation: Delegation) -> str:
+    return f"{what} für Flächen in {area['municipality']} nur durch {who_may_inspect(str(area['ags']), delegation)}."
+
+
+def may_write(user: User | None, area: pd.Series, what: str, delegation: Delegation) -> bool:
     """Show the write widgets? (The real check is in :mod:`geo.monitoring.records`.) Explains why not."""
-    name = str(area["municipality"])
-    if user is not None and can_edit_municipality(user, str(area["ags"])):
+    if can_inspect(user, str(area["ags"]), delegation):
         return True
-    who = "Bitte in der Seitenleiste anmelden." if user is None else f"Angemeldet als {user.label}."
-    st.info(fmt.literal(f"{what} für Flächen in {name} nur durch GIS-Zuständige von {name} oder die "
-                        f"Administration. {who}"))
+    st.info(fmt.literal(f"{_who_may(area, what, delegation)} {_signed_in_as(user)}"))
     return False
 
 
-def inspection_form(user: User, area: pd.Series) -> None:
+def inspectable(user: User | None, table: pd.DataFrame, delegation: Delegation) -> pd.DataFrame | None:
+    """The rows of *table* whose areas *user* may inspect, with a word on why (own municipality, the handbook's
+    delegation); None (and a hint) if there are none. An area asked for in the URL that is not among them is
+    explained too."""
+    allowed = inspected(user, delegation)
+    if not allowed or user is None:
+        st.info(fmt.literal("Kontrollen erfassen GIS-Zuständige für die Flächen ihrer Gemeinde, die Partner, die das "
+                            f"Prozesshandbuch für das Monitoring nennt, und die Administration. {_signed_in_as(user)}"))
+        return None
+    wanted = table[table["pool_id"] == st.query_params.get(PARAM)]
+    if len(wanted) and wanted["ags"].iloc[0] not in allowed:
+        st.info(fmt.literal(f"{wanted['pool_id'].iloc[0]}: {_who_may(wanted.iloc[0], 'Kontrollen', delegation)}"))
+    if user.role == "gis" and user.ags is not None:
+        said = delegation.sentence(user.ags)
+        st.caption(fmt.literal(f"{user.label}: Kontrollen für die Flächen von {schema.AGS_NAMES[user.ags]}."
+                               + (f" {said}" if said else "")))
+    return table[table["ags"].isin(allowed)]
+
+
+def inspection_form(user: User, area: pd.Series, delegation: Delegation) -> None:
     """Date, inspector, result, note, photos; all files are checked before anything is stored."""
     with st.form(data.keyed(_KEY + "kontrolle"), border=True, enter_to_submit=False):
         on = st.date_input("Kontrolldatum", value=fmt.today(), max_value=fmt.today(), format="DD.MM.YYYY")
@@ -149,12 +169,13 @@ def inspection_form(user: User, area: pd.Series) -> None:
         sent = st.form_submit_button("Kontrolle speichern", type="primary", icon=":material/check:")
     if sent and (checked := _checked(uploads, keep)) is not None:
         _run(lambda: records.record_inspection(data.store(), user, pool_id=str(area["pool_id"]), on=on,
-                                               inspector=inspector, result=result, note=note, attachments=checked),
+                                               inspector=inspector, result=result, note=note, attachments=checked,
+                                               delegation=delegation),
              f"Kontrolle für {area['pool_id']} gespeichert ({result}, "
              f"{fmt.count(len(checked), 'Datei', 'Dateien')}).", ENTRY)
 
 
-def state_form(user: User, area: pd.Series) -> None:
+def state_form(user: User, area: pd.Series, delegation: Delegation) -> None:
     with st.form(data.keyed(_KEY + "stand"), border=True, enter_to_submit=False):
         state = st.selectbox("Umsetzungsstand", ENTERED_STATES, placeholder="Stand wählen …")
         on = st.date_input("seit", value=fmt.today(), max_value=fmt.today(), format="DD.MM.YYYY")
@@ -162,25 +183,31 @@ def state_form(user: User, area: pd.Series) -> None:
         sent = st.form_submit_button("Stand speichern")
     if sent and state is not None:
         _run(lambda: records.record_state(data.store(), user, pool_id=str(area["pool_id"]), state=state, on=on,
-                                          note=note), f"{area['pool_id']}: {state} seit {fmt.date(on)} gespeichert.",
-             DETAIL)
+                                          note=note, delegation=delegation),
+             f"{area['pool_id']}: {state} seit {fmt.date(on)} gespeichert.", DETAIL)
 
 
-def document_form(user: User, area: pd.Series, bookings: pd.DataFrame) -> None:
-    """A document on the area or on one of its bookings (land-register extract, lease, approval, plans)."""
+def document_form(user: User, area: pd.Series, bookings: pd.DataFrame, delegation: Delegation) -> None:
+    """A document on the area or on one of its bookings (land-register extract, lease, approval, plans); the
+    handbook's inspecting partner adds photos and check reports on the area only."""
     targets = {f"Fläche {area['pool_id']}": ("pool_area", str(area["pool_id"]))}
-    targets |= {f"Buchung {b} ({i})": ("allocation", str(b))
-                for b, i in zip(bookings["allocation_id"], bookings["intervention_id"], strict=True)}
+    kinds = [k for k in schema.DOCUMENT_KINDS if k != "Foto"] + ["Foto"]
+    if can_edit_municipality(user, str(area["ags"])):
+        targets |= {f"Buchung {b} ({i})": ("allocation", str(b))
+                    for b, i in zip(bookings["allocation_id"], bookings["intervention_id"], strict=True)}
+    else:
+        kinds = [k for k in kinds if records.inspection_material("pool_area", k)]
+        st.caption(fmt.literal(f"Als kontrollierende Stelle: Fotos und Kontrollberichte. Andere Dokumente fügt "
+                               f"{area['municipality']} hinzu."))
     with st.form(data.keyed(_KEY + "dokument"), border=True, enter_to_submit=False):
         target = st.selectbox("Gehört zu", list(targets), placeholder="Fläche oder Buchung wählen …")
-        kind = st.selectbox("Dokumentart", [k for k in schema.DOCUMENT_KINDS if k != "Foto"] + ["Foto"],
-                            placeholder="Art wählen …")
+        kind = st.selectbox("Dokumentart", kinds, placeholder="Art wählen …")
         uploads = _uploader("Dateien", data.keyed(_KEY + "dateien"))
         sent = st.form_submit_button("Dokument speichern")
     if sent and target is not None and kind is not None and (checked := _checked(uploads, False)) is not None:
         where, target_id = targets[target]
         _run(lambda: records.attach(data.store(), user, target=where, target_id=target_id, kind=kind,
-                                    attachments=checked),
+                                    attachments=checked, delegation=delegation),
              f"{kind} zu {target_id} gespeichert ({fmt.count(len(checked), 'Datei', 'Dateien')}).", DETAIL)
 
 

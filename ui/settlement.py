@@ -34,11 +34,12 @@ def statement_section(view: PoolView, user: User | None) -> None:
     """Pick a partner and a year; who owes whom, booking by booking, and the PDF and Excel files."""
     names = [m.ags for m in schema.MUNICIPALITIES]
     own = user.ags if user is not None and user.ags in names else schema.MUNICIPALITIES[1].ags
-    years = settlement.years(view) or [fmt.today().year]
     with st.container(horizontal=True):
         ags = st.selectbox("Partner", names, index=names.index(own), format_func=schema.AGS_NAMES.__getitem__,
                            key=_KEY + "partner", width=300, placeholder="Bitte wählen …")
-        year = st.selectbox("Jahr", years, key=_KEY + "jahr", width=160, placeholder="Bitte wählen …")
+        # The partner's own years (newest first), so the first choice is never an empty statement.
+        years = settlement.years(view, ags) or [fmt.today().year]
+        year = st.selectbox("Jahr", years, key=f"{_KEY}jahr_{ags}", width=160, placeholder="Bitte wählen …")
     result = settlement.statement(view, ags, int(year))
     for sentence in result.sentences() or [f"{result.name} hat {year} keine Zuordnungen über Gemeindegrenzen."]:
         st.markdown(f"**{fmt.literal(sentence)}**")

@@ -7,13 +7,13 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import fmt, schema
-from geo.accounting import candidates
+from geo.accounting import candidates, summary
 from geo.display import interventions
 from geo.errors import FlaechenpoolError
 from geo.map import candidatemap
 from geo.map.mapfilter import Selection
 from geo.map.selection import details
-from ui import auth, data, tables
+from ui import auth, data, flows, reports, tables
 from ui import interventions as widgets
 
 st.title("Eingriffe & Zuordnung")
@@ -24,7 +24,7 @@ widgets.flash()
 list_tab, flow_tab = st.tabs(["Eingriffe und Buchung", "Ausgleich über Gemeindegrenzen"])
 
 with flow_tab:
-    widgets.flows_section(key, view)
+    flows.section(reports.report(summary.Scope()))
 
 with list_tab:
     listed = widgets.listed(key, view, widgets.filters(user))

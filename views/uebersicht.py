@@ -17,7 +17,7 @@ from geo.accounting import summary
 from geo.display import monitoring
 from geo.display.tables import german_table
 from geo.reports import charts, content, link
-from ui import data, presentation, reports, tables
+from ui import data, flows, presentation, reports, tables
 
 KEY = "uebersicht_"
 
@@ -91,11 +91,13 @@ else:
         climate_columns, climate_rows = content.climate_rows(report)
         tables.show(german_table(climate_rows, climate_columns))
         st.caption(content.CLIMATE_NOTE)
+    st.header(content.FLOWS_TITLE)
+    flows.section(report)
     if len(report.across_regions):
         st.header("Über Naturraumgrenzen gebucht")
         st.caption(content.regions_note(report))
         tables.show(german_table(report.across_regions, content.ACROSS_REGION_COLUMNS))
-        st.header("Eingriffe mit dem größten offenen Bedarf (heute)")
+    st.header("Eingriffe mit dem größten offenen Bedarf (heute)")
     if report.top_open.empty:
         st.info("In dieser Auswahl ist kein Bedarf offen.")
     else:

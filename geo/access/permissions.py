@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -48,13 +49,23 @@ def can_edit_municipality(user: User | None, ags: str) -> bool:
     return user.role == "admin" or (user.role == "gis" and user.ags == ags)
 
 
+def who_may(ags: str, *, also: Sequence[str] = ()) -> str:
+    """``GIS-Zuständige von Lossatal, … oder die Administration``: who may act for *ags*, with those *also*
+    names (e.g. a partner the process handbook names)."""
+    return ", ".join([f"GIS-Zuständige von {schema.AGS_NAMES.get(ags, ags)}", *also]) + " oder die Administration"
+
+
+def refusal(user: User | None, ags: str, action: str, *, also: Sequence[str] = ()) -> PermissionDenied:
+    """The refusal of *action* for *ags* in German, naming who may (:func:`who_may`)."""
+    who = "Niemand ist angemeldet" if user is None else f"{user.label} darf das nicht"
+    return PermissionDenied(f"{action} für {schema.AGS_NAMES.get(ags, ags)}: {who}. Nur {who_may(ags, also=also)} "
+                            "dürfen das.")
+
+
 def require_edit_municipality(user: User | None, ags: str, action: str) -> User:
     """*user* if they may edit *ags*; else :class:`PermissionDenied` naming who may."""
     if user is None or not can_edit_municipality(user, ags):
-        who = "Niemand ist angemeldet" if user is None else f"{user.label} darf das nicht"
-        name = schema.AGS_NAMES.get(ags, ags)
-        raise PermissionDenied(f"{action} für {name}: {who}. Nur GIS-Zuständige von {name} "
-                               "oder die Administration dürfen das.")
+        raise refusal(user, ags, action)
     return user
 
 

@@ -7,13 +7,14 @@ pool area the points come from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from geo import fmt, schema
-from geo.accounting.summary import PoolView
-from geo.reports import charts
+from geo import schema
+
+if TYPE_CHECKING:  # summary's report counts the flows with this module
+    from geo.accounting.summary import PoolView
 
 TOTAL = "Gesamt"
 ROWS_TITLE, COLUMNS_TITLE = "Eingriffe in", "Poolflächen in"
@@ -63,6 +64,15 @@ def matrix(flow: pd.DataFrame, values: str = "points") -> pd.DataFrame:
     return table
 
 
+def involving(flow: pd.DataFrame, ags: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """The rows of *flow* (points or money, columns ``from_name``/``to_name``) with a chosen partner on
+    either side; all rows when *ags* is empty. A partner's flows include those with partners not chosen."""
+    if not ags:
+        return flow
+    names = {schema.AGS_NAMES[a] for a in ags}
+    return flow[flow["from_name"].isin(names) | flow["to_name"].isin(names)].reset_index(drop=True)
+
+
 def cross_border_share(flow: pd.DataFrame) -> float:
     """Share of all net booked points that cross a municipal border (0 when nothing is booked)."""
     total = float(flow["points"].sum())
@@ -74,21 +84,3 @@ MUNICIPALITY_COLORS: dict[str, str] = dict(zip(
     ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666", "#1f78b4"],
     strict=True))
 """One colour per partner for the flow chart (ColorBrewer Dark2 plus a blue)."""
-
-
-def matrix_table(table: pd.DataFrame, cell: Callable[[float], str] = lambda v: fmt.number(round(v))) -> pd.DataFrame:
-    """:func:`matrix` for display: by default whole value points in German format (unit WP; *cell* formats
-    otherwise, e.g. :func:`geo.fmt.euro`), empty cells as ``–``."""
-    out = table.map(lambda v: cell(v) if abs(v) > 0.5 else "–")
-    return out.rename_axis(index=None, columns=None).reset_index(names=table.index.name)
-
-
-def chart_spec(flow: pd.DataFrame) -> charts.ChartSpec:
-    """The flows as a stacked bar chart: one bar per intervention municipality, one colour per pool municipality."""
-    table = matrix(flow).drop(index=TOTAL, columns=TOTAL)
-    return charts.ChartSpec(
-        "flows", "Woher die Wertpunkte kommen",
-        "Netto gebuchte Wertpunkte je Gemeinde der Eingriffe, nach Gemeinde der Poolflächen.",
-        table.reset_index(), ROWS_TITLE, ROWS_TITLE,
-        tuple(charts.Series(name, name, MUNICIPALITY_COLORS[name]) for name in table.columns),
-        "Gebuchte Wertpunkte", "points", stacked=True)

@@ -94,9 +94,12 @@ def statement(data: PoolData, ags: str, year: int) -> Statement:
     return Statement(ags, year, rows.sort_values(["date", "allocation_id"]).reset_index(drop=True), balances)
 
 
-def years(data: PoolData) -> list[int]:
-    """Years with cross-border allocations, newest first."""
-    return sorted({int(y) for y in cross_border(data)["date"].dt.year.dropna()}, reverse=True)
+def years(data: PoolData, ags: str | None = None) -> list[int]:
+    """Years with cross-border allocations (of *ags*, paying or receiving, if given), newest first."""
+    every = cross_border(data)
+    if ags is not None:
+        every = every[(every["payer_ags"] == ags) | (every["payee_ags"] == ags)]
+    return sorted({int(y) for y in every["date"].dt.year.dropna()}, reverse=True)
 
 
 def money_flows(data: PoolData) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from typing import TypeVar
 import pandas as pd
 
 from geo import fmt, schema
-from geo.accounting import climate, ledger, naturalregions, requests, valuation
+from geo.accounting import climate, flows, ledger, naturalregions, requests, settlement, valuation
 from geo.config import ValuationModels
 from geo.schema import PoolData
 
@@ -378,6 +378,11 @@ class Report:
     """Active bookings of the scope across natural regions (:func:`geo.accounting.naturalregions.across`)."""
     climate: pd.DataFrame
     """:func:`climate_beside_points` of the scope (empty without climate factors)."""
+    flows: pd.DataFrame
+    """Net booked points between partners today (:func:`geo.accounting.flows.flows`), those with a partner of
+    the scope on either side: with partners outside the scope too, which the other tables leave out."""
+    money: pd.DataFrame
+    """Euros settled between partners (:func:`geo.accounting.settlement.money_flows`), chosen as :attr:`flows`."""
     earlier: Headline | None = None
 
 
@@ -394,6 +399,8 @@ def report(view: PoolView, scope: Scope, today: dt.date | None = None) -> Report
                   measures_by_municipality=per_municipality, period=headline(part), models=by_model(now, scope.ags),
                   across_regions=naturalregions.across(now.allocations, now.pool_areas, now.interventions),
                   climate=climate_beside_points(now, scope.ags),
+                  flows=flows.involving(flows.flows(view), scope.ags),
+                  money=flows.involving(settlement.money_flows(view), scope.ags),
                   earlier=headline(current(as_of(view, scope.since), scope)) if scope.since else None)
 
 

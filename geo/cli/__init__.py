@@ -20,6 +20,7 @@ from geo.cli import (
     common,
     consent,
     german,
+    inspections,
     layers,
     records,
     settlement,
@@ -39,7 +40,8 @@ def parser() -> argparse.ArgumentParser:
                      help="Datenbestand: Ordner mit den GeoPackages oder postgresql://-URL "
                      "(Standard: FLAECHENPOOL_DATABASE_URL bzw. FLAECHENPOOL_DATA)")
     sub = top.add_subparsers(dest="command", required=True, metavar="BEFEHL", title="Befehle")
-    for module in (layers, bookings, consent, settlement, records, backups, accounts, templates, valuations):
+    for module in (layers, bookings, consent, settlement, records, inspections, backups, accounts, templates,
+                   valuations):
         module.register(sub)
     return top
 

@@ -12,16 +12,9 @@ from geo.ops import backup as backups
 from geo.store import open_location
 
 
-def _record_dir(args: argparse.Namespace) -> Path:
-    """Where the last backup is recorded: the store's folder, else the configured data folder."""
-    settings = Settings.from_env()
-    location = args.daten or settings.database_url or str(settings.data_dir)
-    return settings.data_dir if location.startswith(("postgresql://", "postgres://")) else Path(location)
-
-
 def backup(args: argparse.Namespace) -> int:
     manifest = backups.backup(common.store(args), args.ziel, users_file=Settings.from_env().users_file,
-                              record_dir=_record_dir(args))
+                              record_dir=common.data_dir(args))  # the last backup is recorded there
     size = sum(f["bytes"] for f in manifest["dateien"])
     print(f"Sicherung geschrieben: {args.ziel} ({len(manifest['dateien'])} Dateien, "
           f"{fmt.number(size / 1e6, 1)} MB, {manifest['datenbestand']}, {manifest['dauer_s']:.1f} s).")

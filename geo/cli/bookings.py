@@ -68,8 +68,7 @@ def import_register(args: argparse.Namespace) -> int:
 
 
 def _signed(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--user", required=True, metavar="NAME",
-                        help=f"Benutzername; Passwort aus {common.PASSWORD_ENV} oder der ersten Zeile von stdin")
+    parser.add_argument("--user", required=True, metavar="NAME", help=common.USER_HELP)
     parser.add_argument("--notiz", default="", help="Bemerkung zur Buchung")
 
 
@@ -95,6 +94,5 @@ def register(sub: common.Subparsers) -> None:
                          "geprüft; nur wenn keine abgelehnt wird, wird alles in einer Änderung gebucht.")
     cmd.add_argument("datei", type=common.upload_file, metavar="DATEI", help="Tabelle (.xlsx oder .csv)")
     cmd.add_argument("--pruefen", action="store_true", help="nur prüfen und die Vorschau zeigen")
-    cmd.add_argument("--user", required=True, metavar="NAME",
-                     help=f"Benutzername; Passwort aus {common.PASSWORD_ENV} oder der ersten Zeile von stdin")
+    cmd.add_argument("--user", required=True, metavar="NAME", help=common.USER_HELP)
     cmd.set_defaults(run=import_register)

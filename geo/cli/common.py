@@ -17,12 +17,16 @@ from geo import fmt, schema
 from geo.access import users
 from geo.access.permissions import User
 from geo.config import Settings
+from geo.display import handbook
 from geo.display.interventions import booking_points
 from geo.errors import FlaechenpoolError, PermissionDenied
+from geo.monitoring import delegation
 from geo.store import Store, open_location, open_store
 from geo.upload import ingest
 
 PASSWORD_ENV = "FLAECHENPOOL_PASSWORD"
+USER_HELP = f"Benutzername; Passwort aus {PASSWORD_ENV} oder der ersten Zeile von stdin"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 Command = Callable[[argparse.Namespace], int]
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # argparse names it privately
 
@@ -41,6 +45,19 @@ def why(exc: OSError) -> str:
 def store(args: argparse.Namespace) -> Store:
     """The store ``--daten`` names, else the configured one."""
     return open_location(args.daten) if args.daten else open_store()
+
+
+def data_dir(args: argparse.Namespace) -> Path:
+    """The data folder that goes with the store: ``--daten`` if it names a folder, else the configured one
+    (a PostGIS store keeps the partners' files, e.g. the process handbook, there too)."""
+    if args.daten and not args.daten.startswith(POSTGRES_SCHEMES):
+        return Path(args.daten)
+    return Settings.from_env().data_dir
+
+
+def inspection_partners(args: argparse.Namespace) -> delegation.Delegation:
+    """Who inspects for whom, from the process handbook of :func:`data_dir`."""
+    return delegation.parse(handbook.read_text(data_dir(args)))
 
 
 def _password() -> str:

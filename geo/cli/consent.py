@@ -57,8 +57,7 @@ def decline(args: argparse.Namespace) -> int:
 
 
 def _signed(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--user", required=True, metavar="NAME",
-                        help=f"Benutzername; Passwort aus {common.PASSWORD_ENV} oder der ersten Zeile von stdin")
+    parser.add_argument("--user", required=True, metavar="NAME", help=common.USER_HELP)
 
 
 def register(sub: common.Subparsers) -> None:

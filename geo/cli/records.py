@@ -37,7 +37,11 @@ def verify(args: argparse.Namespace) -> int:
         return 0 if check.ok else 1
     report = audit.verify(common.store(args))
     print("\n".join(report.lines()))
-    return 0 if report.ok else 1
+    problems = common.inspection_partners(args).problems
+    print(f"Prozesshandbuch, wer für wen kontrolliert: {'lesbar' if not problems else f'{len(problems)} Befund(e)'}")
+    for problem in problems:
+        print(f"      {problem}")
+    return 0 if report.ok and not problems else 1
 
 
 def migrate(args: argparse.Namespace) -> int:

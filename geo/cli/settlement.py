@@ -89,8 +89,7 @@ def register(sub: common.Subparsers) -> None:
     cmd.add_argument("--ab", required=True, type=day, metavar="DATUM", help="gültig ab, z. B. 01.01.2026")
     cmd.add_argument("--bis", type=day, metavar="DATUM", help="gültig bis (Standard: offen)")
     cmd.add_argument("--notiz", default="", help="Bemerkung, z. B. der Ratsbeschluss")
-    cmd.add_argument("--user", required=True, metavar="NAME",
-                     help=f"Benutzername; Passwort aus {common.PASSWORD_ENV} oder der ersten Zeile von stdin")
+    cmd.add_argument("--user", required=True, metavar="NAME", help=common.USER_HELP)
     cmd.set_defaults(run=set_price)
     cmd = sub.add_parser("preise", help="die Preise je Wertpunkt zeigen",
                          description="Zeigt alle Preise, neueste zuerst.")

@@ -88,8 +88,7 @@ def register(sub: common.Subparsers) -> None:
                                 description="Prüft, zeigt die Auswirkung und übernimmt die neue Fassung; die "
                                 "bisherige bleibt erhalten.")
     _table_args(switch_cmd)
-    switch_cmd.add_argument("--user", required=True, metavar="NAME",
-                            help=f"Benutzername; Passwort aus {common.PASSWORD_ENV} oder der ersten Zeile von stdin")
+    switch_cmd.add_argument("--user", required=True, metavar="NAME", help=common.USER_HELP)
     switch_cmd.set_defaults(run=switch)
     as_of_cmd = sub.add_parser("bewertung-stichtag", help="Bilanzen mit den Tabellen eines Stichtags",
                                description="Rechnet die Bilanzen je Gemeinde und Modell mit den Bewertungstabellen, "
@@ -101,6 +100,5 @@ def register(sub: common.Subparsers) -> None:
                                  "und notes) für den Vorrang des Ersatzes im selben Naturraum (§ 15 Abs. 2 BNatSchG).")
     regions_cmd.add_argument("--datei", required=True, type=common.upload_file, metavar="DATEI",
                              help="GeoPackage, GeoJSON, Shapefile (ZIP) …")
-    regions_cmd.add_argument("--user", required=True, metavar="NAME",
-                             help=f"Benutzername; Passwort aus {common.PASSWORD_ENV} oder der ersten Zeile von stdin")
+    regions_cmd.add_argument("--user", required=True, metavar="NAME", help=common.USER_HELP)
     regions_cmd.set_defaults(run=regions)

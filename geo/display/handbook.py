@@ -4,7 +4,8 @@ The handbook is Markdown. Each step is a level-2 heading (``## Zusage``) followe
 ``- Wer: …`` (who does it) and ``- Seite: …`` (the app page where it happens, by its address,
 e.g. ``anfragen``), then free text. A level-1 heading ends the steps (e.g. the partners'
 division of tasks). The step names the app knows are :data:`STEPS`; the handbook may word
-who and where as the partners agree.
+who and where as the partners agree. Lines ``- Kontrolle durch: …`` (anywhere in a step) say
+which partner inspects another's areas; :mod:`geo.monitoring.delegation` reads them.
 
 :func:`next_for_intervention` and :func:`next_for_request` say which step comes next and
 which municipality does it. Pure functions over text and frames.
@@ -14,13 +15,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from geo import schema
 
+FILE_NAME = "handbuch.md"
 STEPS = ("Anfrage", "Zusage", "Reservierung", "Genehmigung", "Zuordnung", "Umsetzung", "Kontrolle")
 _FIELD = re.compile(r"^-\s*(Wer|Seite):\s*(.+?)\s*$")
+INSPECTS = "Kontrolle durch"
+_INSPECTS = re.compile(rf"^-\s*{INSPECTS}:\s*(.*?)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,8 @@ class Step:
     page: str
     """The app page's address (url path), e.g. ``anfragen``; empty if none is named."""
     text: str
+    inspections: tuple[str, ...] = ()
+    """The values of the step's ``- Kontrolle durch:`` lines (not part of :attr:`text`)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,19 @@ class Handbook:
 
     def step(self, name: str) -> Step | None:
         return next((s for s in self.steps if s.name.lower() == name.lower()), None)
+
+
+def read_text(data_dir: Path) -> str:
+    """The handbook of the data folder *data_dir* (empty if there is none): UTF-8, or Windows-1252 as an editor
+    on Windows may save it (never fails on its bytes)."""
+    path = data_dir / FILE_NAME
+    if not path.exists():
+        return ""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
 
 
 def parse(text: str) -> Handbook:
@@ -55,14 +75,17 @@ def parse(text: str) -> Handbook:
         stop = min(heads[n + 1] if n + 1 < len(heads) else end, end)
         fields: dict[str, str] = {}
         body: list[str] = []
+        inspections: list[str] = []
         for line in lines[start + 1:stop]:
             found = _FIELD.match(line)
-            if found and not body:
+            if delegated := _INSPECTS.match(line):
+                inspections.append(delegated.group(1))
+            elif found and not body:
                 fields[found.group(1)] = found.group(2)
             elif line.strip() or body:
                 body.append(line)
         steps.append(Step(lines[start][3:].strip(), fields.get("Wer", ""), fields.get("Seite", "").strip("/ "),
-                          "\n".join(body).strip()))
+                          "\n".join(body).strip(), tuple(inspections)))
     intro = "\n".join(lines[:heads[0]] if heads else lines).strip()
     return Handbook(intro, tuple(steps), "\n".join(lines[end:]).strip())
 

@@ -17,7 +17,7 @@ import pandas as pd
 from geo import fmt
 
 Kind = Literal["text", "text_or_dash", "count", "decimal1", "decimal2", "ha", "m2_as_ha", "area", "points", "wp",
-               "share", "date", "euro"]
+               "share", "date", "euro", "euro0"]
 FORMATTERS: dict[Kind, Callable[[Any], str]] = {
     "text": fmt.text,  # missing → ""
     "text_or_dash": lambda v: fmt.text(v, "–"),
@@ -32,10 +32,12 @@ FORMATTERS: dict[Kind, Callable[[Any], str]] = {
     "share": fmt.percent,  # 0.25 → "25 %"
     "date": fmt.date,  # "24.11.2026"
     "euro": fmt.euro,  # "1.234,50 €"
+    "euro0": lambda v: fmt.euro(v, 0),  # whole euros, where a table is about sums: "1.235 €"
 }
 EXCEL_FORMATS: dict[Kind, str] = {"text": "@", "text_or_dash": "@", "count": "#,##0", "decimal1": "#,##0.0",
                                   "decimal2": "#,##0.00", "ha": "#,##0.0", "points": "#,##0", "share": "0%",
-                                  "date": "DD.MM.YYYY", "euro": '#,##0.00 "€"'}
+                                  "date": "DD.MM.YYYY", "euro": '#,##0.00 "€"',
+                                  "euro0": '#,##0 "€"'}
 """Number format of a workbook cell, for the kinds whose cell holds the value itself."""
 TEXT_KINDS: frozenset[Kind] = frozenset({"text", "text_or_dash"})
 

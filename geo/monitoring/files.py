@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
@@ -119,3 +120,15 @@ def has_location(content: bytes) -> bool:
             return GPS_IFD in image.getexif()
     except (UnidentifiedImageError, OSError):
         return False
+
+
+def check_all(named: Iterable[tuple[str, bytes]], *, keep_location: bool = False) -> tuple[list[Attachment], list[str]]:
+    """Every file (name, content) checked by :func:`check`: the attachments and every refusal's German message
+    (all of them, not only the first; with any refusal nothing is to be stored)."""
+    found, refused = [], []
+    for name, content in named:
+        try:
+            found.append(check(name, content, keep_location=keep_location))
+        except DataError as exc:
+            refused.append(str(exc))
+    return found, refused

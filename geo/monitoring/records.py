@@ -1,7 +1,9 @@
 """The monitoring writes: permission checked in here, each one store transaction (all or nothing).
 
 Who may: GIS staff of the area's municipality and administrators (:mod:`geo.access.permissions`);
-a document on a booking also the intervention's municipality. Setting an area to ``gesperrt``
+a document on a booking also the intervention's municipality. Inspections, implementation states and
+inspection photos and reports also the partner the process handbook names for monitoring
+(:mod:`geo.monitoring.delegation`, passed in as *delegation*). Setting an area to ``gesperrt``
 is for administrators only; it publishes the area's layer with that one change (the earlier
 state is kept) and leaves the ledger as it is.
 """
@@ -18,6 +20,7 @@ from geo import fmt, schema
 from geo.access import privacy
 from geo.access.permissions import User, can_edit_municipality, require_admin, require_edit_municipality
 from geo.errors import DataError, PermissionDenied
+from geo.monitoring.delegation import NOBODY, Delegation, require_inspect
 from geo.monitoring.files import Attachment
 from geo.schema import PoolData
 from geo.store import Monitoring, MonitoringChange, Store, change_number, history_entry
@@ -63,7 +66,7 @@ def _check_date(on: dt.date, what: str) -> None:
 
 
 def record_state(store: Store, user: User | None, *, pool_id: str, state: str, on: dt.date,
-                 note: str = "") -> MonitoringChange:
+                 note: str = "", delegation: Delegation = NOBODY) -> MonitoringChange:
     """Record that *pool_id*'s measure reached *state* on *on* (not a function check: that is an inspection)."""
     if state not in schema.IMPLEMENTATION_STATES or state in schema.INSPECTION_STATE.values():
         raise DataError(f"„{state}“ wird hier nicht erfasst; Funktionskontrollen bitte als Kontrolle eintragen.")
@@ -71,7 +74,7 @@ def record_state(store: Store, user: User | None, *, pool_id: str, state: str, o
 
     def plan(data: PoolData, stored: Monitoring) -> MonitoringChange:
         area = _area(data.pool_areas, pool_id)
-        signed_in = require_edit_municipality(user, str(area["ags"]), "Umsetzungsstand erfassen")
+        signed_in = require_inspect(user, str(area["ags"]), delegation, "Umsetzungsstand erfassen")
         at = fmt.iso()
         events = _rows(schema.MEASURE_EVENTS, [{
             "event_id": _ids(stored.events["event_id"], schema.MEASURE_EVENTS, 1)[0], "pool_id": pool_id,
@@ -85,7 +88,8 @@ def record_state(store: Store, user: User | None, *, pool_id: str, state: str, o
 
 
 def record_inspection(store: Store, user: User | None, *, pool_id: str, on: dt.date, inspector: str, result: str,
-                      note: str = "", attachments: Sequence[Attachment] = ()) -> MonitoringChange:
+                      note: str = "", attachments: Sequence[Attachment] = (),
+                      delegation: Delegation = NOBODY) -> MonitoringChange:
     """Record a function check of *pool_id* with its photos (PDFs become its ``Kontrollbericht``); the area's
     state follows its result."""
     if result not in schema.INSPECTION_RESULTS:
@@ -98,7 +102,7 @@ def record_inspection(store: Store, user: User | None, *, pool_id: str, on: dt.d
 
     def plan(data: PoolData, stored: Monitoring) -> MonitoringChange:
         area = _area(data.pool_areas, pool_id)
-        signed_in = require_edit_municipality(user, str(area["ags"]), "Kontrolle erfassen")
+        signed_in = require_inspect(user, str(area["ags"]), delegation, "Kontrolle erfassen")
         at = fmt.iso()
         inspection_id = _ids(stored.inspections["inspection_id"], schema.INSPECTIONS, 1)[0]
         common = {"pool_id": pool_id, "ags": area["ags"], "date": on.isoformat(), "user": signed_in.username,
@@ -138,8 +142,13 @@ def _target_area(data: PoolData, stored: Monitoring, target: str, target_id: str
     return area, {str(area["ags"]), *map(str, interventions["ags"])}
 
 
+def inspection_material(target: str, kind: str) -> bool:
+    """Photos and check reports on an area or an inspection: the handbook's inspectors may attach them too."""
+    return kind in PHOTO_KINDS and target != "allocation"
+
+
 def attach(store: Store, user: User | None, *, target: str, target_id: str, kind: str,
-           attachments: Sequence[Attachment]) -> MonitoringChange:
+           attachments: Sequence[Attachment], delegation: Delegation = NOBODY) -> MonitoringChange:
     """Attach documents of *kind* to a pool area, a booking or an inspection."""
     if target not in schema.DOCUMENT_TARGETS:
         raise DataError(f"Dokumente gehören zu einer Fläche, Buchung oder Kontrolle, nicht zu „{target}“.")
@@ -150,8 +159,11 @@ def attach(store: Store, user: User | None, *, target: str, target_id: str, kind
 
     def plan(data: PoolData, stored: Monitoring) -> MonitoringChange:
         area, allowed = _target_area(data, stored, target, target_id)
-        signed_in = next((user for ags in sorted(allowed) if user is not None and can_edit_municipality(user, ags)),
-                         None) or require_edit_municipality(user, str(area["ags"]), "Dokument hinzufügen")
+        if inspection_material(target, kind):
+            signed_in = require_inspect(user, str(area["ags"]), delegation, f"{kind} hinzufügen")
+        else:
+            signed_in = next((user for ags in sorted(allowed) if user is not None and can_edit_municipality(user, ags)),
+                             None) or require_edit_municipality(user, str(area["ags"]), "Dokument hinzufügen")
         documents = _documents(stored.documents, attachments, target=target, target_id=target_id, area=area,
                                kind=kind, user=signed_in, at=fmt.iso())
         entry = history_entry(user=signed_in.username, ags=str(area["ags"]), layer=schema.DOCUMENTS,

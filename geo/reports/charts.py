@@ -16,7 +16,7 @@ import pandas as pd
 import vl_convert
 
 from geo import fmt, schema
-from geo.accounting import summary
+from geo.accounting import flows, summary
 from geo.display.tables import Column
 
 Unit = Literal["ha", "points", "count"]
@@ -111,6 +111,18 @@ def _one_bar_per_series(frame: pd.DataFrame, category: str, value: str, columns:
     for i, column in enumerate(columns):
         out[column] = [v if j == i else 0.0 for j, v in enumerate(frame[value])]
     return out
+
+
+def flows_spec(flow: pd.DataFrame) -> ChartSpec:
+    """:func:`geo.accounting.flows.flows` as a stacked bar chart: one bar per intervention municipality,
+    one colour per pool municipality."""
+    table = flows.matrix(flow).drop(index=flows.TOTAL, columns=flows.TOTAL)
+    return ChartSpec(
+        "flows", "Woher die Wertpunkte kommen",
+        "Netto gebuchte Wertpunkte je Gemeinde der Eingriffe, nach Gemeinde der Poolflächen.",
+        table.reset_index(), flows.ROWS_TITLE, flows.ROWS_TITLE,
+        tuple(Series(name, name, flows.MUNICIPALITY_COLORS[name]) for name in table.columns),
+        "Gebuchte Wertpunkte", "points", stacked=True)
 
 
 def specs(report: summary.Report) -> list[ChartSpec]:

@@ -13,8 +13,8 @@ import pandas as pd
 
 from geo import fmt, schema
 from geo.access import privacy
-from geo.accounting import summary, valuation
-from geo.display.tables import Column, columns
+from geo.accounting import flows, summary, valuation
+from geo.display.tables import Column, Kind, columns
 
 TITLE = "Flächenpool Leipzig & Wurzener Land"
 SUBTITLE = "Übersicht & Berichte"
@@ -113,8 +113,9 @@ ACROSS_REGION_COLUMNS = columns(
 def regions_note(report: summary.Report) -> str:
     """One sentence on the bookings across natural regions (BNatSchG § 15 Abs. 2)."""
     rows = report.across_regions
-    return (f"{fmt.number(len(rows))} Buchungen mit {fmt.points(rows['points'].sum())} liegen nicht im Naturraum "
-            "ihres Eingriffs; Ersatz soll im selben Naturraum liegen (§ 15 Abs. 2 BNatSchG).")
+    verb = "liegt" if len(rows) == 1 else "liegen"
+    return (f"{fmt.count(len(rows), 'Buchung', 'Buchungen')} mit {fmt.points(rows['points'].sum())} {verb} nicht im "
+            "Naturraum ihres Eingriffs; Ersatz soll im selben Naturraum liegen (§ 15 Abs. 2 BNatSchG).")
 
 
 def breakdown_rows(table: pd.DataFrame, first: Column) -> tuple[tuple[Column, ...], pd.DataFrame]:
@@ -235,3 +236,52 @@ def file_name(scope: summary.Scope, on: dt.date, suffix: str) -> str:
     slugs = [m.slug for m in schema.MUNICIPALITIES if m.ags in scope.ags] if scope.ags else ["alle"]
     years = f"_{scope.years[0]}-{scope.years[1]}" if scope.years else ""
     return f"flaechenpool_{'-'.join(slugs)}{years}_{on.isoformat()}.{suffix}"
+
+
+FLOWS_TITLE = "Ausgleich über Gemeindegrenzen (heute)"
+
+
+@dataclass(frozen=True)
+class FlowTable:
+    """One matrix of what moves between the partners, for the page and every export: rows are the
+    intervention's municipality, columns the pool area's; empty cells are missing (shown as "–")."""
+
+    title: str
+    short: str
+    """A name of a few letters (a workbook sheet's)."""
+    note: str
+    columns: tuple[Column, ...]
+    rows: pd.DataFrame
+
+
+def flow_tables(report: summary.Report) -> list[FlowTable]:
+    """The points and (where priced bookings cross a border) the money between the partners of *report*'s scope."""
+    out = []
+    if len(report.flows):
+        out.append(_flow_table("Wertpunkte zwischen den Partnern", "Wertpunkte", "Zeilen: Gemeinde des Eingriffs · Spalten: Gemeinde der "
+                               "Poolfläche · Werte: netto gebuchte Wertpunkte in WP (Reservierungen und Zuordnungen, "
+                               "Stornos abgezogen).", flows.matrix(report.flows), "points"))
+    if len(report.money):
+        out.append(_flow_table("Geldflüsse (Verrechnung)", "Euro", "Zeilen: Gemeinde des Eingriffs (zahlt) · Spalten: "
+                               "Gemeinde der Poolfläche (erhält) · Werte: Euro für Zuordnungen über Gemeindegrenzen "
+                               "zum Preis am Buchungstag, Stornos abgezogen, auf volle Euro gerundet.",
+                               flows.matrix(report.money, "amount_eur"), "euro0"))
+    return out
+
+
+def _flow_table(title: str, short: str, note: str, matrix: pd.DataFrame, kind: Kind) -> FlowTable:
+    rows = matrix.where(matrix.abs() >= 0.005).rename_axis(index=None, columns=None)
+    rows = rows.reset_index(names=flows.ROWS_TITLE)
+    return FlowTable(title, short, note, (Column(flows.ROWS_TITLE, flows.ROWS_TITLE, "text"),
+                                   *(Column(name, name, kind) for name in matrix.columns)), rows)
+
+
+def flow_figures(report: summary.Report) -> list[KeyFigure]:
+    """The share of the booked points that crosses a border and the euros settled for it."""
+    if report.flows.empty:
+        return []
+    return [KeyFigure("Über Gemeindegrenzen gebucht", fmt.percent(flows.cross_border_share(report.flows)),
+                      "Anteil der netto gebuchten Wertpunkte, deren Poolfläche in einer anderen Gemeinde liegt "
+                      "als der Eingriff"),
+            KeyFigure("Verrechnet über Gemeindegrenzen", fmt.euro(float(report.money["amount_eur"].sum())),
+                      "Euro für Zuordnungen über Gemeindegrenzen zum Preis am Buchungstag, Stornos abgezogen")]

@@ -20,7 +20,7 @@ from geo.reports import content, downloads
 from geo.reports.pdf import INK, Document
 
 ENTRY_TABLE = columns(
-    ("allocation_id", "Buchung", "text"), ("date", "Datum", "date"), ("direction", "", "text"),
+    ("allocation_id", "Buchung", "text"), ("date", "Datum", "date"), ("direction", "Richtung", "text"),
     ("partner", "Partner", "text"), ("intervention_id", "Eingriff", "text"), ("pool_id", "Poolfläche", "text"),
     ("points", "Wertpunkte", "points"), ("price_eur", "Preis (€/WP)", "euro"), ("signed_eur", "Betrag", "euro"))
 """A settlement's entries; ``Betrag`` is positive where the partner of the statement receives money."""

@@ -107,6 +107,7 @@ def notes(report: summary.Report, on: dt.date) -> list[str]:
     """What an export holds and for whom (the workbook's first sheet, the geodata's description)."""
     return [content.TITLE, f"{content.scope_label(report.scope)} · {content.stand(on)}",
             "Inhalt: Kennzahlen nach Gemeinde, Status, Maßnahmentyp und Jahr, Eingriffe mit offenem Bedarf, "
+            "Wertpunkte und Geld zwischen den Partnern, "
             "Attributtabellen der Poolflächen und Eingriffe.",
             content.AUDIENCE_NOTE,
             content.scope_note(report.scope), schema.BOUNDARY_ATTRIBUTION, schema.DEMO_NOTICE]
@@ -147,6 +148,8 @@ def xlsx(report: summary.Report, *, on: dt.date | None = None) -> bytes:
         sheets.append(("Bewertungsmodelle", model_columns, model_rows))
     if len(report.climate):
         sheets.append(("Klima", *content.climate_rows(report)))
+    sheets += [(f"Flüsse {table.short}", table.columns, table.rows)
+               for table in content.flow_tables(report)]
     return workbook(notes(report, on or fmt.today()), [
         *sheets,
         ("Poolflächen", *_attributes(report.view.pool_areas, schema.POOL_AREAS)),

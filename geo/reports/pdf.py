@@ -121,6 +121,21 @@ def _key_figures(doc: Document, report: summary.Report) -> None:
     doc.set_xy(MARGIN, top + 2 * (FIGURE_BOX_MM + 3) + 3)
 
 
+def _flows(doc: Document, report: summary.Report) -> None:
+    """Points and money between the partners: the two figures, then each matrix under its note."""
+    tables = content.flow_tables(report)
+    if not tables:
+        return
+    doc.ensure_space(60)
+    doc.heading(content.FLOWS_TITLE, size=13)
+    doc.paragraph(" · ".join(f"{f.label}: {f.value}" for f in content.flow_figures(report)), size=10, color=INK)
+    for table in tables:
+        doc.ensure_space(30)
+        doc.heading(table.title, size=11)
+        doc.table_block(table.columns, text_rows(table.rows, table.columns), size=6, padding=0.5)
+        doc.paragraph(table.note, size=8)
+
+
 def _opening(report: summary.Report, on: dt.date, subtitle: str, note: str) -> Document:
     """A document with its first page begun: title, *subtitle*, date and *note* (what the figures count)."""
     doc = Document(f"{content.TITLE} · {content.scope_label(report.scope)} · {content.stand(on)}")
@@ -146,6 +161,7 @@ def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | No
         doc.heading(content.CLIMATE_TITLE, size=13)
         doc.table_block(columns, text_rows(rows, columns))
         doc.paragraph(content.CLIMATE_NOTE, size=8)
+    _flows(doc, report)
     for spec in charts.specs(report):
         if spec.empty():
             doc.ensure_space(20)

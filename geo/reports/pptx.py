@@ -171,17 +171,24 @@ def _table_slide(deck: Deck, title: str, note: str, columns: tuple[Column, ...],
     weights = content.column_weights(columns, rows)
     for j, weight in enumerate(weights):
         table.columns[j].width = Emu(int((WIDTH - 2 * MARGIN) * weight / sum(weights)))
+    size = 12 if len(columns) <= WIDE_TABLE else 9  # a partner-by-partner matrix has eleven columns
     for j, column in enumerate(columns):
-        _cell(table.cell(0, j), column.header, column, header=True)
+        _cell(table.cell(0, j), column.header, column, size=size + 1, header=True)
         for i, row in enumerate(rows, start=1):
-            _cell(table.cell(i, j), row[j], column, header=False)
+            _cell(table.cell(i, j), row[j], column, size=size, header=False)
 
 
-def _cell(cell: _Cell, text: str, column: Column, *, header: bool) -> None:
+WIDE_TABLE = 8
+"""Tables with more columns get smaller type and narrow cell margins, so that no number breaks."""
+
+
+def _cell(cell: _Cell, text: str, column: Column, *, size: int, header: bool) -> None:
     cell.text = text
+    if size < 12:
+        cell.margin_left = cell.margin_right = Inches(0.04)
     para = cell.text_frame.paragraphs[0]
     para.alignment = PP_ALIGN.LEFT if column.is_text else PP_ALIGN.RIGHT
-    para.runs[0].font.size = Pt(13 if header else 12)
+    para.runs[0].font.size = Pt(size)
     para.runs[0].font.bold = header
 
 
@@ -201,6 +208,10 @@ def build(report: summary.Report, *, on: dt.date, context: summary.PoolView | No
     if len(report.climate):
         columns, rows = content.climate_rows(report)
         _table_slide(deck, content.CLIMATE_TITLE, content.CLIMATE_NOTE, columns, text_rows(rows, columns), footer)
+    figures = " · ".join(f"{f.label}: {f.value}" for f in content.flow_figures(report))
+    for flow in content.flow_tables(report):
+        _table_slide(deck, f"{content.FLOWS_TITLE}: {flow.title}", f"{figures}. {flow.note}", flow.columns,
+                     text_rows(flow.rows, flow.columns), footer)
     _table_slide(deck, "Eingriffe mit dem größten offenen Bedarf", "", content.TOP_OPEN_COLUMNS,
                  text_rows(report.top_open, content.TOP_OPEN_COLUMNS), footer)
     for ags, table in report.measures_by_municipality.items():

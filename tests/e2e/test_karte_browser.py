@@ -127,6 +127,7 @@ def test_planner_filters_clicks_and_shares_afforestation_areas(page, browser, ap
     colleague = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE").new_page()
     open_map(colleague, link)
     colleague.get_by_text("Buchungen (2)").wait_for()
+    wait_for_app(colleague)  # the panel may still be re-rendered by the map's first message
     seen = colleague.inner_text("body")
     assert "Poolfläche MAC-2023-006" in seen and "Gemarkung Püchau, Flur 2, 504/3" in seen
     # The link zooms to the area, outlines it and labels it with its id.

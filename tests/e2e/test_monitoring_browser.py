@@ -22,7 +22,7 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def app_env(app_data: Path) -> dict[str, str]:
-    return env_with_accounts(app_data, PASSWORD, "lossatal.gis", "leipzig.gis")
+    return env_with_accounts(app_data, PASSWORD, "lossatal.gis", "leipzig.gis", "wurzen.gis")
 
 
 def sign_in_on(page, app_url: str, name: str, target: str) -> None:
@@ -105,3 +105,23 @@ def test_a_failed_check_with_two_photos_on_a_phone(browser, app_url, app_data, t
     checks = pyogrio.read_dataframe(tmp_path / "kokanat" / "kokanat_kontrollen.shp")
     assert checks.iloc[-1][["flaeche", "ergebnis", "dateien"]].tolist() == [AREA, "mit Mängeln", 2]
     public.close()
+
+
+def test_wurzen_inspects_for_lossatal_on_a_phone_as_the_handbook_says(browser, app_url):
+    """The handbook's monitoring partner: wurzen.gis gets the form for a Lossatal area, with the reason."""
+    phone = browser.new_context(viewport=PHONE, locale="de-DE", is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    sign_in_on(page, app_url, "wurzen.gis", f"/monitoring?flaeche={AREA}")
+    page.get_by_role("tab", name="Kontrolle erfassen").click()
+    wait_for_app(page)
+    panel = page.get_by_role("tabpanel", name="Kontrolle erfassen")
+    assert "Wurzen kontrolliert laut Prozesshandbuch auch für Bennewitz" in panel.inner_text()
+    assert panel.get_by_test_id("stSelectbox").locator("input").input_value().startswith(f"{AREA} – ")
+    button = panel.get_by_role("button", name="Kontrolle speichern")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.get_by_role("tab", name="Kontrolle erfassen").scroll_into_view_if_needed()  # the reason under the tabs
+    screenshot(page, "monitoring-wurzen-phone")
+    phone.close()
