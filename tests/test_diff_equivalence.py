@@ -144,3 +144,34 @@ def test_interventions_diff_as_before():
     got, expected = diff.diff_layer(old, new, schema.INTERVENTIONS), reference_diff(old, new, schema.INTERVENTIONS)
     assert (got.added, got.changed, got.removed) == (expected.added, expected.changed, expected.removed)
     pd.testing.assert_frame_equal(got.changes, expected.changes.astype(object))
+
+
+TEXT_CELLS = st.one_of(st.sampled_from(["", " ", "Aue", "Aue ", "12", "12.0"]), st.none(), st.just(np.nan),
+                       st.sampled_from([np.str_("Aue"), 12, 12.0]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.lists(st.tuples(TEXT_CELLS, TEXT_CELLS), max_size=10), arrow=st.booleans())
+def test_text_columns_compare_as_cell_by_cell(pairs: list[tuple[Any, Any]], arrow: bool) -> None:
+    """Text compared a column at a time = the former cell-by-cell comparison (same type and equal, else the same
+    display text), on object and Arrow text columns, with missing cells and numbers among the text."""
+    f = next(f for f in schema.LAYER_FIELDS[schema.POOL_AREAS] if f.name == "name")
+    before = pd.Series([a for a, _ in pairs], dtype=object)
+    after = pd.Series([b for _, b in pairs], dtype=object)
+    if arrow and all(v is None or isinstance(v, str) for v in after):
+        after = after.astype("str")
+    expected = [x is y or (type(x) is type(y) and bool(x == y)) or display_value(x, f) == display_value(y, f)
+                for x, y in zip(before, after.to_numpy(dtype=object), strict=True)]
+    assert diff._same_column(before, after, f).tolist() == expected
+
+
+def test_dates_of_another_resolution_compare_as_cell_by_cell() -> None:
+    """Stored dates (µs) against uploaded ones (ms): equal instants and two missing dates are the same, another
+    hour of the same day looks the same, another day differs."""
+    f = next(f for f in schema.LAYER_FIELDS[schema.POOL_AREAS] if f.name == "measure_start")
+    stored = pd.Series(["2024-05-01", None, "2024-05-01", "2024-05-01", None], dtype="datetime64[us]")
+    uploaded = pd.Series(["2024-05-01", None, "2024-05-01T05:00", "2024-05-02", "2024-05-02"], dtype="datetime64[ms]")
+    expected = [x is y or (type(x) is type(y) and bool(x == y)) or display_value(x, f) == display_value(y, f)
+                for x, y in zip(stored.to_numpy(dtype=object), uploaded.to_numpy(dtype=object), strict=True)]
+    assert expected == [True, True, True, False, False]
+    assert diff._same_column(stored, uploaded, f).tolist() == expected

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import fmt, schema
 from geo.access.permissions import User
-from geo.accounting import flows, summary
+from geo.accounting import booking, flows, summary
 from geo.display import interventions
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
@@ -311,3 +311,25 @@ def test_journal_count_and_biotope_names(demo_dir):
     assert re.search(r"Biotop vorher [A-Z0-9.]+ – \w", caption), caption
     fields = next(d.value for d in at.dataframe if d.value.columns[0] == "Merkmal").set_index("Merkmal")["Wert"]
     assert " – " in fields.loc[schema.label("biotope_before", schema.INTERVENTIONS)]
+
+
+def test_the_list_and_the_flows_follow_every_filter_and_write(demo_dir):
+    """The formatted list and the flows are cached per data version and filter: switching filters back and forth
+    shows each filter's rows, and a write in between shows the new figures at once."""
+    at = open_page()
+    for chosen in ([WURZEN], [], [WURZEN]):
+        at.multiselect(key="eingriffe_gemeinden").set_value(chosen)
+        at.run()
+        itv = current(demo_dir).interventions
+        expected = itv[itv["ags"].isin(chosen)] if chosen else itv
+        assert frame(at, "Eingriffs-ID")["Eingriffs-ID"].tolist() == expected["intervention_id"].tolist()
+    entry = current(demo_dir).allocations.query("kind == 'zugeordnet' and points > 0").iloc[0]
+    booking.cancel(GeoPackageStore(demo_dir), User("admin", "admin"), allocation_id=entry["allocation_id"])
+    at.multiselect(key="eingriffe_gemeinden").set_value([])
+    at.run()
+    after = current(demo_dir)
+    listed = frame(at, "Eingriffs-ID").set_index("Eingriffs-ID")
+    covered = after.interventions.set_index("intervention_id")["covered_points"][entry["intervention_id"]]
+    assert listed.loc[entry["intervention_id"], "Gebucht (WP)"] == fmt.number(round(covered))
+    matrix = next(d.value for d in at.dataframe if d.value.columns[0] == "Eingriffe in").set_index("Eingriffe in")
+    assert matrix["Gesamt"].tolist() == [fmt.number(round(v)) for v in flows.matrix(flows.flows(after))["Gesamt"]]

@@ -81,14 +81,24 @@ def _redacted(store_key: str, version: object, today: dt.date, models: Valuation
     return dataclasses.replace(full, pool_areas=privacy.redact_owners(full.pool_areas, _user))
 
 
-def view() -> summary.PoolView:
+ViewKey = tuple[str, object, dt.date, ValuationModels, frozenset[str]]
+
+
+def view_key() -> ViewKey:
+    """What :func:`view` is keyed by (store, data version, day, models, audience). A page that caches results
+    computed from the view takes the key first and then ``view(key)``: the key never runs ahead of the data."""
+    s = store()
+    return s.key, s.version(), fmt.today(), models(), privacy.visible_municipalities(auth.current_user())
+
+
+def view(key: ViewKey | None = None) -> summary.PoolView:
     """The whole pool, enriched by the ledger (see :func:`geo.accounting.summary.pool_view`), as the
     signed-in person may see it: private owners they may not see read „Privatperson“.
 
-    Keyed by the data version and today's date: requests expire by the day, without a write.
+    Keyed by the data version and today's date (or *key*, from :func:`view_key`): requests expire by the
+    day, without a write.
     """
-    s, user = store(), auth.current_user()
-    return _redacted(s.key, s.version(), fmt.today(), models(), privacy.visible_municipalities(user), s, user)
+    return _redacted(*(view_key() if key is None else key), store(), auth.current_user())
 
 
 def models() -> ValuationModels:

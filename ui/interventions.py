@@ -9,6 +9,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +17,7 @@ import streamlit as st
 from geo import fmt, schema
 from geo.access.permissions import User, can_edit_municipality
 from geo.accounting import booking, ledger
+from geo.accounting.summary import PoolView
 from geo.display import interventions
 from geo.errors import FlaechenpoolError
 from geo.map import mapfilter
@@ -44,23 +46,53 @@ def filters(user: User | None) -> interventions.InterventionFilter:
     return interventions.InterventionFilter(tuple(ags), tuple(kinds), tuple(status), tuple(coverage))
 
 
-def pick(all_interventions: pd.DataFrame, shown: pd.DataFrame) -> str | None:
-    """The list of *shown* interventions and the selected one, seeded from and written back to the URL.
+@dataclass(frozen=True)
+class Listed:
+    """The interventions a filter lets through, and their list as the page shows it (formatted once)."""
+
+    shown: pd.DataFrame  # the enriched rows, in the view's order
+    table: pd.DataFrame  # :func:`geo.display.interventions.list_table` of *shown*
+    numbers: dict[str, Any]  # its column config for numbers (:func:`ui.tables.number_columns`)
+    ids: list[str]
+    digest: str  # changes with the rows listed (part of the list widget's key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _listed(key: data.ViewKey, flt: interventions.InterventionFilter, _all: pd.DataFrame) -> Listed:
+    shown = interventions.apply(_all, flt)
+    ids = [str(i) for i in shown["intervention_id"]]
+    table = interventions.list_table(shown)
+    return Listed(shown, table, tables.number_columns(table), ids, f"{zlib.crc32(' '.join(ids).encode()):x}")
+
+
+def listed(key: data.ViewKey, view: PoolView, flt: interventions.InterventionFilter) -> Listed:
+    """The interventions of *view* (``data.view(key)``) that pass *flt* and their formatted list; once per *key*
+    and filter (shared and read-only: a rerun that changes neither formats nothing)."""
+    return _listed(key, flt, view.interventions)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _labels(key: data.ViewKey, _all: pd.DataFrame) -> dict[str, str]:
+    return {str(i): f"{i} – {name}" for i, name in zip(_all["intervention_id"], _all["name"], strict=True)}
+
+
+def pick(view_key: data.ViewKey, view: PoolView, listed: Listed) -> str | None:
+    """The list of the *listed* interventions and the selected one, seeded from and written back to the URL.
 
     A click on a row of the list selects its intervention, as does the drop-down below it. The list's
     key carries the rows and the selection, so its highlighted row never points at a stale choice.
     """
-    known = set(all_interventions["intervention_id"])
+    labels = _labels(view_key, view.interventions)  # "id – name" of every intervention
     wanted = st.query_params.get(PARAM)
-    if wanted and wanted not in known:
+    if wanted and wanted not in labels:
         st.warning(fmt.literal(f"Den Eingriff „{wanted}“ aus dem Link gibt es nicht. Bitte unten einen Eingriff "
                                "wählen."))
     key = _KEY + "auswahl"
     if key not in st.session_state:
-        st.session_state[key] = wanted if wanted in known else None
-    ids = [str(i) for i in shown["intervention_id"]]
-    rows_key = f"{_KEY}liste_{zlib.crc32(' '.join(ids).encode()):x}_{st.session_state[key]}"
-    event = tables.show(interventions.list_table(shown), height=280, on_select="rerun",
+        st.session_state[key] = wanted if wanted in labels else None
+    ids = listed.ids
+    rows_key = f"{_KEY}liste_{listed.digest}_{st.session_state[key]}"
+    event = tables.show(listed.table, height=280, on_select="rerun", numbers=listed.numbers,
                         selection_mode="single-row", key=rows_key,
                         column_config={schema.label("name", schema.INTERVENTIONS): st.column_config.TextColumn(
                             width=140), "Hinweis": st.column_config.TextColumn(
@@ -71,10 +103,8 @@ def pick(all_interventions: pd.DataFrame, shown: pd.DataFrame) -> str | None:
     options = list(ids)
     if st.session_state[key] is not None and st.session_state[key] not in options:
         options.insert(0, st.session_state[key])
-    names = all_interventions.set_index("intervention_id")["name"]
     chosen = st.selectbox("Eingriff", options, key=key, placeholder="Eingriff wählen …",
-                          help="Oder eine Zeile der Liste anklicken.",
-                          format_func=lambda i: f"{i} – {names.get(i, '')}")
+                          help="Oder eine Zeile der Liste anklicken.", format_func=lambda i: labels.get(i, f"{i} – "))
     if chosen != wanted:
         if chosen is None:
             del st.query_params[PARAM]

@@ -42,8 +42,11 @@ def static(frame: pd.DataFrame, *, hide_header: bool = False, links: Mapping[str
     st.table(cells, hide_index=True, hide_header=hide_header, border="horizontal")
 
 
-def show(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-    """``st.dataframe`` for the app's German tables: no index, full width, numbers right."""
+def show(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, numbers: dict[str, Any] | None = None,
+         **kwargs: Any) -> Any:
+    """``st.dataframe`` for the app's German tables: no index, full width, numbers right (*numbers*: the
+    :func:`number_columns` of *frame*, when the caller keeps them with a cached frame)."""
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
-    return st.dataframe(frame, column_config={**number_columns(frame), **(column_config or {})}, **kwargs)
+    numbers = number_columns(frame) if numbers is None else numbers
+    return st.dataframe(frame, column_config={**numbers, **(column_config or {})}, **kwargs)

@@ -17,7 +17,8 @@ from ui import auth, data, flows, reports, tables
 from ui import interventions as widgets
 
 st.title("Eingriffe & Zuordnung")
-view = data.view()
+key = data.view_key()  # first: the caches below are keyed by it, never ahead of the view
+view = data.view(key)
 user = auth.current_user()
 widgets.flash()
 list_tab, flow_tab = st.tabs(["Eingriffe und Buchung", "Ausgleich über Gemeindegrenzen"])
@@ -26,10 +27,10 @@ with flow_tab:
     flows.section(reports.report(summary.Scope()))
 
 with list_tab:
-    shown = interventions.apply(view.interventions, widgets.filters(user))
-    st.caption(f"{fmt.number(len(shown))} von {fmt.number(len(view.interventions))} Eingriffen · offener Bedarf "
-               f"{fmt.points(shown['open_points'].sum())}")
-    chosen = widgets.pick(view.interventions, shown)
+    listed = widgets.listed(key, view, widgets.filters(user))
+    st.caption(f"{fmt.number(len(listed.shown))} von {fmt.number(len(view.interventions))} Eingriffen · offener "
+               f"Bedarf {fmt.points(listed.shown['open_points'].sum())}")
+    chosen = widgets.pick(key, view, listed)
     if chosen is None:
         st.info("Einen Eingriff wählen, um seine Buchungen und passende Poolflächen zu sehen.")
         st.stop()

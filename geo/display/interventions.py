@@ -108,7 +108,7 @@ def journal(view: PoolView, intervention_id: str) -> pd.DataFrame:
     entries["state"] = [
         "Storno" if points < 0 else ("storniert" if allocation_id in reversed_ids else "aktiv")
         for allocation_id, points in zip(entries["allocation_id"], entries["points"], strict=True)]
-    pool = view.pool_areas.set_index("pool_id")
+    pool = view.pool_areas[view.pool_areas["pool_id"].isin(entries["pool_id"])].set_index("pool_id")  # only booked
     entries["pool_name"] = entries["pool_id"].map(pool["name"])
     entries["municipality"] = entries["pool_id"].map(pool["municipality"])
     region = entries["pool_id"].map(pool["natural_region"])

@@ -42,7 +42,9 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, overload
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import pyogrio.errors
 from filelock import FileLock, Timeout
@@ -91,6 +93,19 @@ DEFAULT_MODE = 0o644
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
 
+def _objects(values: pd.Series) -> pd.Series:
+    """*values* as Python objects, missing as None (same index). Arrow text goes through a dictionary: each
+    distinct value becomes one Python string (states, codes and keys repeat in every row)."""
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        return values.astype(object).where(values.notna(), None)
+    text = pa.array(values.array)  # the column's own Arrow data, no copy (chunked after a concat)
+    encoded = (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text).dictionary_encode()
+    distinct = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last one stays None: missing
+    distinct[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
+    return pd.Series(distinct[encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()], index=values.index,
+                     dtype=object)
+
+
 def normalise(frame: FrameT, layer: str) -> FrameT:
     """Schema column order and types: ids/codes as text, numbers as float, dates as datetime64."""
     fields = schema.LAYER_FIELDS[layer]
@@ -102,7 +117,7 @@ def normalise(frame: FrameT, layer: str) -> FrameT:
         elif f.type == "number":
             frame[f.name] = pd.to_numeric(frame[f.name], errors="coerce").astype(float)
         else:
-            frame[f.name] = frame[f.name].astype(object).where(frame[f.name].notna(), None)
+            frame[f.name] = _objects(frame[f.name])
     names = {f.name for f in fields}
     extra = [c for c in frame.columns if c not in names and c != "geometry"]
     ordered: list[Hashable] = [*(f.name for f in fields), *extra]

@@ -86,14 +86,27 @@ def _same_column(before: pd.Series, after: pd.Series, f: schema.Field) -> np.nda
         a = pd.to_numeric(before, errors="coerce").to_numpy(float)
         b = pd.to_numeric(after, errors="coerce").to_numpy(float)
         return (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) < 0.5)
-    if before.dtype == after.dtype and before.dtype.kind in "Mmfiub":
+    if (before.dtype == after.dtype and before.dtype.kind in "Mmfiub") or (
+            pd.api.types.is_datetime64_dtype(before.dtype) and pd.api.types.is_datetime64_dtype(after.dtype)):
+        # dates of any resolution (the store keeps µs, an upload may bring ms) compare as instants
         same = (before.to_numpy() == after.to_numpy()) | (before.isna().to_numpy() & after.isna().to_numpy())
+    elif _text_only(before) and _text_only(after):  # text or missing on both sides: compared as a whole
+        a, b = before.to_numpy(dtype=object), after.to_numpy(dtype=object)
+        missing_a, missing_b = before.isna().to_numpy(), after.isna().to_numpy()
+        same = missing_a & missing_b
+        both = ~missing_a & ~missing_b
+        same[both] = (a[both] == b[both]).astype(bool)
     else:
         same = np.array([x is y or (type(x) is type(y) and bool(x == y)) for x, y in
                          zip(before.to_numpy(dtype=object), after.to_numpy(dtype=object), strict=True)], dtype=bool)
     for i in np.flatnonzero(~same):
         same[i] = display_value(before.iloc[i], f) == display_value(after.iloc[i], f)
     return same
+
+
+def _text_only(values: pd.Series) -> bool:
+    """Is every cell of *values* text or missing?"""
+    return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
 
 
 def _column(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -92,7 +92,8 @@ def context_for(ags: str, layer: str, *, stored: gpd.GeoDataFrame, boundaries: g
     boundary = boundaries.loc[boundaries["ags"] == ags, "geometry"]
     reference_geom = official.loc[official["ags"] == ags, "geometry"] if official is not None else None
     return Context(ags, tables, boundary.iloc[0] if len(boundary) and layer != schema.BOUNDARY else None,
-                   dict(zip(others[schema.ID_FIELD[layer]].astype(str), others["ags"], strict=True)),
+                   dict(zip(others[schema.ID_FIELD[layer]].astype(str).to_numpy(dtype=object),
+                            others["ags"].to_numpy(dtype=object), strict=True)),  # not cell by cell through Arrow
                    allocations if allocations is not None else ledger.empty_ledger(),
                    others=others if layer == schema.POOL_AREAS else None,
                    official=reference_geom.iloc[0] if reference_geom is not None and len(reference_geom) else None,
@@ -169,7 +170,8 @@ class _Collector:
 
     def per_row(self, mask: pd.Series, ids: pd.Series, severity: Severity, rule: str, field_name: str | None,
                 message: str | Callable[..., str]) -> None:
-        """One finding per row in *mask*; *message* is a text or a function of the row's index."""
+        """One finding per row in *mask*; *message* is a text or a function of the row's index (called for
+        the rows in *mask* only: the rules find their rows a column at a time, the messages are per row)."""
         for idx in mask[mask].index:
             text = message(idx) if callable(message) else str(message)
             self.add(severity, rule, text, ids[idx], field_name)
@@ -177,15 +179,36 @@ class _Collector:
 
 def _row_ids(frame: pd.DataFrame, layer: str) -> pd.Series:
     """The feature's id for messages, or its row number where the id is missing."""
-    raw = frame[schema.ID_FIELD[layer]]
-    text = fmt.texts(raw).str.strip()
-    numbers = pd.Series([f"Zeile {i + 1}" for i in range(len(frame))], index=frame.index)
-    return text.where(text != "", numbers)
+    text = fmt.texts(frame[schema.ID_FIELD[layer]]).str.strip()
+    blank = np.flatnonzero((text == "").to_numpy())
+    named = text.to_numpy(dtype=object)
+    named[blank] = [f"Zeile {i + 1}" for i in blank]
+    return pd.Series(named, index=frame.index, dtype=text.dtype)
 
 
 def _stripped(series: pd.Series) -> pd.Series:
-    """Values as stripped text, missing or blank as None."""
-    return fmt.texts(series).str.strip().astype(object).map(lambda v: v or None)
+    """Values as stripped text, missing or blank as missing (text dtype; None in an object column when no value
+    is left)."""
+    text = fmt.texts(series).str.strip()
+    present = text != ""
+    if not present.any():
+        return pd.Series([None] * len(series), index=series.index, dtype=object)
+    return text.where(present)
+
+
+def _text_cells(values: pd.Series) -> pd.Series:
+    """The cells that are text as they are, every other cell (missing, number, date, bytes) as ``""``; object
+    dtype, same index. Text columns are checked as a whole; only a column mixing kinds is looked at per cell."""
+    cells = values.astype(object)
+    if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
+        return cells.where(cells.notna().to_numpy(), "")
+    return cells.where(np.array([isinstance(v, str) for v in cells], dtype=bool), "")
+
+
+def _found_in(pattern: re.Pattern[str], text: pd.Series) -> bool:
+    """Does *pattern* match in any cell of *text* (all text)? One search over the column joined by line
+    breaks, so a clean column costs no per-cell work; *pattern* never matches a line break."""
+    return pattern.search("\n".join(text.to_numpy(dtype=object))) is not None
 
 
 def shown(value: object) -> str:
@@ -208,10 +231,10 @@ def _hygiene(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> 
         if f.type not in ("text", "id", "code", "enum", "ags"):
             continue
         values = frame[f.name]
-        text = values.map(lambda v: v if isinstance(v, str) else "")
-        dirty = text.str.contains(_HIDDEN)
-        if not dirty.any():
+        text = _text_cells(values)
+        if not _found_in(_HIDDEN, text):
             continue
+        dirty = text.str.contains(_HIDDEN).astype(bool)
         found = text[dirty].map(lambda v: sorted({_hidden_name(ch) for ch in _HIDDEN.findall(v)}))
         cleaned = text[dirty].str.replace(_HIDDEN, "", regex=True)
         c.per_row(dirty, ids, "warning", "text_cleaned", f.name,
@@ -225,7 +248,8 @@ def _lengths(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) -> 
     for f in schema.LAYER_FIELDS[layer]:
         if f.max_length is None:
             continue
-        lengths = frame[f.name].map(lambda v: len(v.strip()) if isinstance(v, str) else 0)
+        text = _text_cells(frame[f.name])
+        lengths = text[text.str.len() > f.max_length].str.strip().str.len()  # stripping only shortens
         c.per_row(lengths > f.max_length, ids, "error", "text_too_long", f.name,
                   lambda i, f=f, lengths=lengths: f"„{f.label}“ ist {fmt.number(lengths[i])} Zeichen lang; erlaubt "
                   f"sind höchstens {fmt.number(f.max_length or 0)}. Bitte in der Datei kürzen (Anfang: "
@@ -297,14 +321,15 @@ def _ids(frame: pd.DataFrame, layer: str, ids: pd.Series, ctx: Context, c: _Coll
     values = _stripped(frame[id_field])
     present = values.notna()
     c.per_row(~present, ids, "error", "id_missing", id_field, "Die ID fehlt; jedes Objekt braucht eine eindeutige ID.")
-    malformed = present & ~values.fillna("").map(lambda v: bool(ID_PATTERN.match(v)))
+    malformed = present & ~values.fillna("").str.match(ID_PATTERN).astype(bool)
     c.per_row(malformed, ids, "error", "id_malformed", id_field,
               lambda i: f"Die ID „{shown(values[i])}“ ist nicht wohlgeformt: 1–40 Zeichen aus Buchstaben, Ziffern, "
                         "„-“, „_“, „.“, „/“, ohne Leerzeichen.")
     duplicated = present & values.duplicated(keep=False)
+    counts = values[duplicated].value_counts()  # every occurrence of a repeated id is among the duplicated rows
     c.per_row(duplicated, ids, "error", "id_duplicate", id_field,
-              lambda i: f"Die ID „{values[i]}“ kommt {int((values == values[i]).sum())}-mal vor.")
-    foreign = present & values.isin(list(ctx.foreign_ids))
+              lambda i: f"Die ID „{values[i]}“ kommt {int(counts[values[i]])}-mal vor.")
+    foreign = present & values.astype(object).isin(list(ctx.foreign_ids))  # Arrow's isin is per value
     c.per_row(foreign, ids, "error", "id_foreign", id_field,
               lambda i: f"Die ID „{values[i]}“ gehört bereits zu "
                         f"{schema.AGS_NAMES.get(ctx.foreign_ids[values[i]], ctx.foreign_ids[values[i]])}.")
@@ -424,6 +449,8 @@ def _encoding(frame: pd.DataFrame, layer: str, ids: pd.Series, c: _Collector) ->
     for f in schema.LAYER_FIELDS[layer]:
         if f.type not in ("text", "enum", "code"):
             continue
+        if not _found_in(_MOJIBAKE, fmt.texts(frame[f.name])):  # stripping the ends makes no new match
+            continue
         values = _stripped(frame[f.name]).fillna("")
         broken = values.str.contains(_MOJIBAKE)
         c.per_row(broken, ids, "error", "encoding", f.name,
@@ -441,7 +468,7 @@ def _outside(frame: gpd.GeoDataFrame, usable: pd.Series, ids: pd.Series, ctx: Co
     geoms = frame[usable].geometry.values
     outside, share = pd.Series(0.0, index=frame.index), pd.Series(0.0, index=frame.index)
     shapely.prepare(ctx.boundary)
-    across = ~shapely.within(geoms, ctx.boundary)  # only these can reach beyond: cut just them
+    across = ~shapely.contains(ctx.boundary, geoms)  # = not within; contains uses the prepared boundary
     reach = np.zeros(len(geoms))
     reach[across] = shapely.area(shapely.difference(geoms[across], ctx.boundary))
     outside[usable] = reach
