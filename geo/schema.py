@@ -171,7 +171,9 @@ INSPECTION_STATE: dict[str, str] = {"bestanden": "Funktionskontrolle bestanden",
 """The implementation state an inspection with this result records."""
 DOCUMENT_KINDS: tuple[str, ...] = ("Foto", "Kontrollbericht", "Grundbuchauszug", "Pachtvertrag",
                                    "Genehmigungsbescheid", "Planunterlagen", "Sonstiges")
-DOCUMENT_TARGETS: tuple[str, ...] = ("pool_area", "allocation", "inspection")
+DOCUMENT_TARGETS: tuple[str, ...] = ("pool_area", "allocation", "inspection", "intervention")
+INTERVENTION_DOCUMENT_KINDS: tuple[str, ...] = ("Genehmigungsbescheid", "Planunterlagen", "Sonstiges")
+"""What is attached to an intervention itself (it has no area: no pool id on the document)."""
 
 # --- fields -------------------------------------------------------------------------
 FieldType = Literal["text", "id", "ags", "enum", "code", "number", "date", "timestamp"]
@@ -336,7 +338,7 @@ DOCUMENT_FIELDS: tuple[Field, ...] = (
     Field("document_id", "id", "Dokument-ID", required=True),
     Field("target", "enum", "Gehört zu", required=True, choices=DOCUMENT_TARGETS),
     Field("target_id", "id", "Zu (ID)", required=True),
-    Field("pool_id", "id", "Flächen-ID", required=True),
+    Field("pool_id", "id", "Flächen-ID"),  # empty on an intervention's own documents
     Field("ags", "ags", "Gemeinde", required=True),
     Field("kind", "enum", "Dokumentart", required=True, choices=DOCUMENT_KINDS),
     Field("file_name", "text", "Dateiname", required=True, max_length=NAME_LENGTH),

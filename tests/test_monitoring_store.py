@@ -176,3 +176,31 @@ def test_a_backup_restores_records_and_files(any_store, demo_dir, tmp_path: Path
     for table, before, after in zip(schema.MONITORING_TABLES, stored, empty.read_monitoring(), strict=True):
         assert before.to_csv() == after.to_csv(), table
     assert empty.read_files() == blobs
+
+
+def test_an_interventions_approval_notice_is_kept_by_its_municipality_only(any_store):
+    """Documents on an intervention itself: no pool area, its municipality's GIS staff add them, they are
+    read back after a restart, and only who may see that municipality's personal data opens them."""
+    target = "STR-LEI-05"
+    notice = files.check("genehmigung.pdf", PDF)
+    before = snapshot(any_store)
+    with pytest.raises(PermissionDenied, match="Dokument hinzufügen für Leipzig"):
+        records.attach(any_store, WURZEN_GIS, target="intervention", target_id=target,
+                       kind="Genehmigungsbescheid", attachments=[notice])
+    with pytest.raises(DataError, match="Zu einem Eingriff gehören"):
+        records.attach(any_store, LEIPZIG_GIS, target="intervention", target_id=target, kind="Pachtvertrag",
+                       attachments=[notice])
+    with pytest.raises(DataError, match="Den Eingriff „GIBT-ES-NICHT“ gibt es nicht"):
+        records.attach(any_store, ADMIN, target="intervention", target_id="GIBT-ES-NICHT",
+                       kind="Planunterlagen", attachments=[notice])
+    assert snapshot(any_store) == before
+    records.attach(any_store, LEIPZIG_GIS, target="intervention", target_id=target, kind="Genehmigungsbescheid",
+                   attachments=[notice])
+    document = _reopen(any_store).read_monitoring().documents.iloc[-1]
+    assert document[["target", "target_id", "ags", "kind", "user"]].tolist() == [
+        "intervention", target, LEIPZIG, "Genehmigungsbescheid", "leipzig.gis"]
+    assert document["pool_id"] is None or document["pool_id"] != document["pool_id"]  # no area: missing
+    pool = any_store.read_layer(schema.POOL_AREAS)
+    assert records.may_open(LEIPZIG_GIS, document, pool) and records.may_open(ADMIN, document, pool)
+    assert not records.may_open(None, document, pool) and not records.may_open(WURZEN_GIS, document, pool)
+    assert records.open_document(_reopen(any_store), LEIPZIG_GIS, document, pool) == PDF

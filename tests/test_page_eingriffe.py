@@ -14,6 +14,7 @@ from geo.accounting import booking, flows, summary
 from geo.display import interventions
 from geo.store.gpkg import GeoPackageStore
 from tests.conftest import REPO
+from tests.monitoringtools import PDF
 from tests.signin import open_as
 from tests.storetools import put_layer
 
@@ -333,3 +334,31 @@ def test_the_list_and_the_flows_follow_every_filter_and_write(demo_dir):
     assert listed.loc[entry["intervention_id"], "Gebucht (WP)"] == fmt.number(round(covered))
     matrix = next(d.value for d in at.dataframe if d.value.columns[0] == "Eingriffe in").set_index("Eingriffe in")
     assert matrix["Gesamt"].tolist() == [fmt.number(round(v)) for v in flows.matrix(flows.flows(after))["Gesamt"]]
+
+
+def test_the_approval_notice_of_an_intervention_is_added_and_opened_by_its_municipality(demo_dir):
+    leipzig_gis = User("leipzig.gis", "gis", schema.municipality("leipzig").ags)
+    at = open_page("STR-LEI-05", WURZEN_GIS)
+    assert [e.label for e in at.expander if e.label.startswith("Dokumente zum Eingriff")] == [
+        "Dokumente zum Eingriff (0)"]
+    assert not any(b.label == "Dokument speichern" for b in at.button)  # Wurzen may not add to Leipzig's
+    assert "Dokumente hinzufügen dürfen GIS-Zuständige von Leipzig" in texts(at.caption)
+
+    at = open_page("STR-LEI-05", leipzig_gis)
+    next(s for s in at.selectbox if s.label == "Dokumentart").set_value("Genehmigungsbescheid")
+    widget(at.get("file_uploader"), "monitoring_eingriff_dateien_STR-LEI-05").set_value(
+        [("genehmigung.pdf", PDF, "application/pdf")])
+    button(at, "Dokument speichern").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Genehmigungsbescheid zu STR-LEI-05 gespeichert (1 Datei)" in s.value for s in at.success)
+    stored = GeoPackageStore(demo_dir).read_monitoring().documents.iloc[-1]
+    assert stored[["target", "target_id", "kind", "file_name"]].tolist() == [
+        "intervention", "STR-LEI-05", "Genehmigungsbescheid", "genehmigung.pdf"]
+    assert [e.label for e in at.expander if e.label.startswith("Dokumente zum Eingriff")] == [
+        "Dokumente zum Eingriff (1)"]
+    assert any(b.proto.label == "genehmigung.pdf herunterladen" for b in at.get("download_button"))
+
+    at = open_page("STR-LEI-05")  # not signed in: the notice is listed, its file is not offered
+    assert "Dokumente zum Eingriff (1)" in [e.label for e in at.expander]
+    assert not any(b.proto.label == "genehmigung.pdf herunterladen" for b in at.get("download_button"))

@@ -28,8 +28,8 @@ from ui.upload import DROPZONE_CSS
 PARAM = "flaeche"
 _KEY = "monitoring_"
 _FLASH = _KEY + "meldung"
-ENTRY, DETAIL = "kontrolle", "detail"
-"""The tabs whose forms write (a write's message is shown in its tab)."""
+ENTRY, DETAIL, INTERVENTION = "kontrolle", "detail", "eingriff"
+"""The places whose forms write (a write's message is shown there): two tabs here, an intervention's documents."""
 ENTERED_STATES = ("geplant", "in Umsetzung", "umgesetzt")
 """States entered by hand; the function check states come from inspections."""
 
@@ -223,6 +223,39 @@ def _show_file(user: User | None, document: pd.Series, view: PoolView) -> None:
     st.download_button(f"{document['file_name']} herunterladen", content, file_name=str(document["file_name"]),
                        mime=str(document["media_type"]), key=f"{_KEY}datei_{document['document_id']}",
                        icon=":material/download:")
+
+
+def intervention_documents(user: User | None, intervention: pd.Series, view: PoolView) -> None:
+    """An intervention's own documents (approval notice, planning documents) on "Eingriffe & Zuordnung":
+    listed for everyone, opened by who may see the municipality's personal data, added by its GIS staff and
+    the administration (checked again in :func:`geo.monitoring.records.attach`)."""
+    stored, _ = data.monitoring()
+    intervention_id, ags = str(intervention["intervention_id"]), str(intervention["ags"])
+    docs = stored.documents[(stored.documents["target"] == "intervention")
+                            & (stored.documents["target_id"] == intervention_id)]
+    pending = st.session_state.get(_FLASH)
+    with st.expander(f"Dokumente zum Eingriff ({fmt.number(len(docs))})",
+                     expanded=isinstance(pending, tuple) and pending[0] == INTERVENTION):
+        flash(INTERVENTION)
+        if len(docs):
+            tables.show(display.documents_table(docs))
+            for _, document in docs.iterrows():
+                _show_file(user, document, view)
+        else:
+            st.caption("Noch keine Dokumente (z. B. Genehmigungsbescheid, Planunterlagen).")
+        if user is None or not can_edit_municipality(user, ags):
+            st.caption(fmt.literal(f"Dokumente hinzufügen dürfen GIS-Zuständige von {schema.AGS_NAMES[ags]} und "
+                                   f"die Administration. {_signed_in_as(user)}"))
+            return
+        with st.form(f"{_KEY}eingriff_{intervention_id}", border=True, enter_to_submit=False):
+            kind = st.selectbox("Dokumentart", schema.INTERVENTION_DOCUMENT_KINDS)
+            uploads = _uploader("Dateien", f"{_KEY}eingriff_dateien_{intervention_id}")
+            sent = st.form_submit_button("Dokument speichern")
+        if sent and (checked := _checked(uploads, False)) is not None:
+            _run(lambda: records.attach(data.store(), user, target="intervention", target_id=intervention_id,
+                                        kind=kind, attachments=checked),
+                 f"{kind} zu {intervention_id} gespeichert ({fmt.count(len(checked), 'Datei', 'Dateien')}).",
+                 INTERVENTION)
 
 
 def area_record(user: User | None, area: pd.Series, view: PoolView, stored: Monitoring) -> pd.DataFrame:

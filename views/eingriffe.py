@@ -13,7 +13,7 @@ from geo.errors import FlaechenpoolError
 from geo.map import candidatemap
 from geo.map.mapfilter import Selection
 from geo.map.selection import details
-from ui import auth, data, flows, reports, tables
+from ui import auth, data, flows, monitoring, reports, tables
 from ui import interventions as widgets
 
 st.title("Eingriffe & Zuordnung")
@@ -54,6 +54,7 @@ with list_tab:
     with st.expander("Alle Angaben zum Eingriff"):
         fields = details(view, Selection(schema.INTERVENTIONS, chosen), data.valuation_tables()).fields
         tables.show(fields, hide_index=True, width="stretch")
+    monitoring.intervention_documents(user, row, view)
 
     entries = interventions.journal(view, chosen)
     st.markdown(f"**Buchungsjournal ({fmt.count(len(entries), 'Eintrag', 'Einträge')})**")

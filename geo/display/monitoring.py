@@ -8,7 +8,7 @@ from geo import fmt, schema
 from geo.display.tables import columns, german_table
 from geo.monitoring.status import DEFECTS, FLAG_COLUMN, FLAG_MARK, NOT_IMPLEMENTED
 
-TARGET_LABELS = {"pool_area": "Fläche", "allocation": "Buchung", "inspection": "Kontrolle"}
+TARGET_LABELS = {"pool_area": "Fläche", "allocation": "Buchung", "inspection": "Kontrolle", "intervention": "Eingriff"}
 STATUS_COLUMNS = columns(
     ("pool_id", "Fläche", "text"), ("name", "Flurname", "text"), ("municipality", "Gemeinde", "text"),
     ("measure_type", "Maßnahmentyp", "text"), ("state", "Umsetzungsstand", "text_or_dash"),

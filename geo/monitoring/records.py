@@ -124,7 +124,8 @@ def record_inspection(store: Store, user: User | None, *, pool_id: str, on: dt.d
 
 
 def _target_area(data: PoolData, stored: Monitoring, target: str, target_id: str) -> tuple[pd.Series, set[str]]:
-    """The area a document target concerns and the municipalities that may attach to it."""
+    """The area a document target concerns (``pool_id`` and ``ags``; an intervention's own documents concern
+    no area: its municipality, no pool id) and the municipalities that may attach to it."""
     if target == "pool_area":
         area = _area(data.pool_areas, target_id)
         return area, {str(area["ags"])}
@@ -134,6 +135,12 @@ def _target_area(data: PoolData, stored: Monitoring, target: str, target_id: str
             raise DataError(f"Die Kontrolle „{target_id}“ gibt es nicht.")
         area = _area(data.pool_areas, str(rows["pool_id"].iloc[0]))
         return area, {str(area["ags"])}
+    if target == "intervention":
+        interventions = data.interventions[data.interventions["intervention_id"] == target_id]
+        if interventions.empty:
+            raise DataError(f"Den Eingriff „{target_id}“ gibt es nicht.")
+        ags = str(interventions["ags"].iloc[0])
+        return pd.Series({"pool_id": None, "ags": ags}), {ags}
     rows = data.allocations[data.allocations["allocation_id"] == target_id]
     if rows.empty:
         raise DataError(f"Die Buchung „{target_id}“ gibt es nicht.")
@@ -144,16 +151,20 @@ def _target_area(data: PoolData, stored: Monitoring, target: str, target_id: str
 
 def inspection_material(target: str, kind: str) -> bool:
     """Photos and check reports on an area or an inspection: the handbook's inspectors may attach them too."""
-    return kind in PHOTO_KINDS and target != "allocation"
+    return kind in PHOTO_KINDS and target in ("pool_area", "inspection")
 
 
 def attach(store: Store, user: User | None, *, target: str, target_id: str, kind: str,
            attachments: Sequence[Attachment], delegation: Delegation = NOBODY) -> MonitoringChange:
-    """Attach documents of *kind* to a pool area, a booking or an inspection."""
+    """Attach documents of *kind* to a pool area, a booking, an inspection or an intervention (its approval
+    notice and planning documents: the intervention's municipality)."""
     if target not in schema.DOCUMENT_TARGETS:
-        raise DataError(f"Dokumente gehören zu einer Fläche, Buchung oder Kontrolle, nicht zu „{target}“.")
+        raise DataError(f"Dokumente gehören zu einer Fläche, Buchung, Kontrolle oder einem Eingriff, "
+                        f"nicht zu „{target}“.")
     if kind not in schema.DOCUMENT_KINDS:
         raise DataError(f"Unbekannte Dokumentart „{kind}“.")
+    if target == "intervention" and kind not in schema.INTERVENTION_DOCUMENT_KINDS:
+        raise DataError(f"Zu einem Eingriff gehören {', '.join(schema.INTERVENTION_DOCUMENT_KINDS)}, nicht „{kind}“.")
     if not attachments:
         raise DataError("Bitte mindestens eine Datei wählen.")
 
@@ -177,7 +188,8 @@ def attach(store: Store, user: User | None, *, target: str, target_id: str, kind
 
 def may_open(user: User | None, document: pd.Series, pool_areas: pd.DataFrame) -> bool:
     """May *user* open this document's file? Photos and check reports: everyone who reads. Other kinds on
-    an area whose owner is (possibly) a private person: only who may see that owner (privacy rules)."""
+    an area whose owner is (possibly) a private person, and an intervention's own documents (a notice names
+    its applicant): only who may see that municipality's personal data (privacy rules)."""
     if str(document["kind"]) in PHOTO_KINDS:
         return True
     area = pool_areas[pool_areas["pool_id"] == document["pool_id"]]
