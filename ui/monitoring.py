@@ -248,7 +248,7 @@ def intervention_documents(user: User | None, intervention: pd.Series, view: Poo
                                    f"die Administration. {_signed_in_as(user)}"))
             return
         with st.form(f"{_KEY}eingriff_{intervention_id}", border=True, enter_to_submit=False):
-            kind = st.selectbox("Dokumentart", schema.INTERVENTION_DOCUMENT_KINDS)
+            kind = st.selectbox("Dokumentart", schema.INTERVENTION_DOCUMENT_KINDS, placeholder="Art wählen …")
             uploads = _uploader("Dateien", f"{_KEY}eingriff_dateien_{intervention_id}")
             sent = st.form_submit_button("Dokument speichern")
         if sent and (checked := _checked(uploads, False)) is not None:

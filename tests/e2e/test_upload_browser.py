@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 from shapely.geometry import box
 
 from geo import schema
@@ -86,8 +87,9 @@ def test_sign_in_upload_preview_publish(page, app_url, app_data, changed_gpkg, t
     wait_for_app(page)
     screenshot(page, "hochladen-abgelehnt")
     page.get_by_role("button", name="Andere Datei wählen").click()
+    # The uploader is emptied by the rerun the button starts: wait for that, however slow the machine.
+    expect(page.get_by_test_id("stMain")).not_to_contain_text("abgebrochen.gpkg", timeout=30_000)
     wait_for_app(page)
-    assert "abgebrochen.gpkg" not in page.inner_text("[data-testid='stMain']")
 
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(changed_gpkg))
     page.get_by_text("Vorschau der Änderung").wait_for(timeout=60_000)
