@@ -233,10 +233,8 @@ def intervention_documents(user: User | None, intervention: pd.Series, view: Poo
     intervention_id, ags = str(intervention["intervention_id"]), str(intervention["ags"])
     docs = stored.documents[(stored.documents["target"] == "intervention")
                             & (stored.documents["target_id"] == intervention_id)]
-    pending = st.session_state.get(_FLASH)
-    with st.expander(f"Dokumente zum Eingriff ({fmt.number(len(docs))})",
-                     expanded=isinstance(pending, tuple) and pending[0] == INTERVENTION):
-        flash(INTERVENTION)
+    flash(INTERVENTION)  # above the expander: its label counts the documents, so a save makes it a new one
+    with st.expander(f"Dokumente zum Eingriff ({fmt.number(len(docs))})"):
         if len(docs):
             tables.show(display.documents_table(docs))
             for _, document in docs.iterrows():
